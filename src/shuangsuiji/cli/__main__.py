@@ -1,0 +1,3 @@
+from shuangsuiji.cli.main import main
+
+main()

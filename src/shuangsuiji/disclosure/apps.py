@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DisclosureConfig(AppConfig):
+    name = "shuangsuiji.disclosure"
+    label = "disclosure"
