@@ -1,5 +1,123 @@
+"""Regions (行政区划), organizations, users and roles."""
+
+from __future__ import annotations
+
 from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from shuangsuiji.common.crypto import EncryptedTextField
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", "省"
+    CITY = "city", "市"
+    COUNTY = "county", "县（区）"
+
+
+class Region(models.Model):
+    code = models.CharField("行政区划代码", max_length=12, unique=True)
+    name = models.CharField("名称", max_length=64)
+    level = models.CharField("层级", max_length=16, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级区划", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Materialised path "/130000/130600/130606/" so a subtree is one prefix query.
+    path = models.CharField("路径", max_length=255, db_index=True, editable=False)
+    adjacent = models.ManyToManyField("self", verbose_name="相邻区划", blank=True, symmetrical=True)
+
+    class Meta:
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.path = (self.parent.path if self.parent else "/") + f"{self.code}/"
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def full_name(self) -> str:
+        names: list[str] = []
+        region: Region | None = self
+        while region is not None:
+            names.append(region.name)
+            region = region.parent
+        return "".join(reversed(names))
+
+
+class OrganizationKind(models.TextChoices):
+    HEALTH_BUREAU = "health_bureau", "卫生健康局"
+    SUPERVISION_INSTITUTE = "supervision_institute", "卫生监督所"
+    SECTION = "section", "科室/股室"
+    OTHER_DEPARTMENT = "other_department", "其他部门"
+
+
+class Organization(models.Model):
+    """A bureau, an institute, a 科室 or another department. Data is owned by bureau-level units."""
+
+    name = models.CharField("名称", max_length=128)
+    short_name = models.CharField("简称", max_length=64, blank=True)
+    code = models.CharField("机构代码", max_length=32, unique=True)
+    kind = models.CharField("类型", max_length=32, choices=OrganizationKind.choices)
+    region = models.ForeignKey(Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="organizations")
+    parent = models.ForeignKey(
+        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # The line of government the unit belongs to ("卫生健康", "文化和旅游", "医疗保障", "市场监管" …):
+    # an upper level reads its subordinates' data only within the same line.
+    system = models.CharField("系统", max_length=32, default="卫生健康")
+    specialties = models.ManyToManyField(
+        "directory.Specialty", verbose_name="负责专业", blank=True, related_name="organizations"
+    )
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "单位"
+        verbose_name_plural = "单位"
+        ordering = ["region__code", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def bureau(self) -> Organization:
+        """The data-owning unit: 科室 and 监督所 belong to their parent bureau's scope."""
+        org = self
+        while org.kind in (OrganizationKind.SECTION, OrganizationKind.SUPERVISION_INSTITUTE) and org.parent_id:
+            assert org.parent is not None
+            org = org.parent
+        return org
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
+    PROGRAM_ADMIN = "program_admin", "双随机办管理员"
+    SECTION_STAFF = "section_staff", "科室人员"
+    INSPECTOR = "inspector", "执法人员"
+    LEADER = "leader", "领导"
+    SUPERVISOR = "supervisor", "上级监督"
 
 
 class User(AbstractUser):
-    pass
+    real_name = models.CharField("姓名", max_length=64, blank=True)
+    organization = models.ForeignKey(
+        Organization, verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    role = models.CharField("角色", max_length=32, choices=Role.choices, default=Role.SECTION_STAFF)
+    phone = EncryptedTextField("手机号", blank=True, default="")
+    is_demo = models.BooleanField("演示账号", default=False)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.real_name or self.username
