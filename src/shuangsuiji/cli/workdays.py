@@ -33,28 +33,36 @@ CalendarOption = Annotated[
         dir_okay=False,
     ),
 ]
-DateArgument = Annotated[str, typer.Argument(help="日期，如 2026-11-25、2026/11/25、2026年11月25日", show_default=False)]
-CountArgument = Annotated[int, typer.Argument(help="工作日数（正整数）", show_default=False)]
+DateArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="日期", help="日期，如 2026-11-25、2026/11/25、2026年11月25日", show_default=False
+    ),
+]
+# Taken as text so that "-3" and "abc" get a Chinese error instead of click's English one.
+CountArgument = Annotated[str, typer.Argument(metavar="N", help="工作日数（正整数）", show_default=False)]
+# Lets a negative count through to our own check instead of being read as an unknown option.
+_COUNT_COMMAND_SETTINGS = {"ignore_unknown_options": True}
 
 _USAGE_ERROR_EXIT_CODE = 2
 
 
-@app.command("add")
+@app.command("add", context_settings=_COUNT_COMMAND_SETTINGS)
 def add(start: DateArgument, count: CountArgument, calendar_file: CalendarOption = None) -> None:
     """期限届满日：起算日次日起第 N 个工作日（如 ssj workdays add 2026-11-25 20）。"""
     calendar = _load_calendar(calendar_file)
-    _require_positive(count, hint="计算“N个工作日之前”请用 ssj workdays before")
+    workdays = _positive_count(count, hint="计算“N个工作日之前”请用 ssj workdays before")
     origin = _parse(start, "起算日期")
-    _print_deadline(_compute(lambda: calendar.add_workdays(origin, count)))
+    _print_deadline(_compute(lambda: calendar.add_workdays(origin, workdays)))
 
 
-@app.command("before")
+@app.command("before", context_settings=_COUNT_COMMAND_SETTINGS)
 def before(end: DateArgument, count: CountArgument, calendar_file: CalendarOption = None) -> None:
     """某日之前第 N 个工作日（如提醒日期：期限前 3 个工作日）。"""
     calendar = _load_calendar(calendar_file)
-    _require_positive(count, hint="计算期限届满日请用 ssj workdays add")
+    workdays = _positive_count(count, hint="计算期限届满日请用 ssj workdays add")
     deadline = _parse(end, "日期")
-    _print_deadline(_compute(lambda: calendar.add_workdays(deadline, -count)))
+    _print_deadline(_compute(lambda: calendar.add_workdays(deadline, -workdays)))
 
 
 @app.command("between")
@@ -115,9 +123,14 @@ def _parse(text: str, what: str) -> date:
         _fail(f"{what}有误：{error}")
 
 
-def _require_positive(count: int, *, hint: str) -> None:
+def _positive_count(text: str, *, hint: str) -> int:
+    try:
+        count = int(text.strip())
+    except ValueError:
+        _fail(f"工作日数必须是正整数，收到“{text}”")
     if count < 1:
         _fail(f"工作日数必须是正整数，收到 {count}。{hint}")
+    return count
 
 
 def _compute(compute: Callable[[], DeadlineResult]) -> DeadlineResult:

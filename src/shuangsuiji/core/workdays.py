@@ -21,14 +21,13 @@ import csv
 import functools
 import unicodedata
 from bisect import bisect_right
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from types import MappingProxyType
 
-from shuangsuiji.core.dates import DateParseError, format_cn_date, parse_date
+from shuangsuiji.core.dates import format_cn_date, parse_date
 
 # A New Year holiday can reach back into the last days of the previous year (2011年12月31日 and 2018年12月29日
 # were make-up working days, 2018年12月30日–31日 days off, all set by the *next* year's notice). Those days are
@@ -109,7 +108,9 @@ class WorkdayCalendar:
             raise ValueError(f"{format_cn_date(min(both))}不能既是放假日又是调休上班日")
         weekday_makeups = sorted(day for day in makeup_workdays if day.weekday() < 5)
         if weekday_makeups:
-            raise ValueError(f"{format_cn_date(weekday_makeups[0])}是周一至周五，本来就是工作日，不能登记为调休上班日")
+            raise ValueError(
+                f"{format_cn_date(weekday_makeups[0])}是周一至周五，本来就是工作日，不能登记为调休上班日"
+            )
         self._days_off: Mapping[date, str] = MappingProxyType(dict(days_off))
         self._makeup_workdays: Mapping[date, str] = MappingProxyType(dict(makeup_workdays))
         self._known_years = frozenset(known_years)
@@ -154,7 +155,9 @@ class WorkdayCalendar:
             return {
                 day: name
                 for day, name in entries.items()
-                if day.year not in replaced and day not in other._days_off and day not in other._makeup_workdays
+                if day.year not in replaced
+                and day not in other._days_off
+                and day not in other._makeup_workdays
             }
 
         return WorkdayCalendar(
@@ -184,7 +187,9 @@ class WorkdayCalendar:
     def rows(self) -> list[CalendarRow]:
         """All entries as notice rows, sorted by date (to seed the database table)."""
         entries = [CalendarRow(day, DayKind.DAY_OFF, name) for day, name in self._days_off.items()]
-        entries += [CalendarRow(day, DayKind.MAKEUP_WORKDAY, name) for day, name in self._makeup_workdays.items()]
+        entries += [
+            CalendarRow(day, DayKind.MAKEUP_WORKDAY, name) for day, name in self._makeup_workdays.items()
+        ]
         return sorted(entries, key=lambda row: row.date)
 
     def is_known_year(self, year: int) -> bool:
@@ -407,10 +412,11 @@ def parse_holiday_notice(text: str) -> list[CalendarRow]:
 
 
 def _parse_notice_line(fields: list[str]) -> list[CalendarRow]:
-    try:
-        day = parse_date(fields[0])
-    except DateParseError:
+    # Holiday names never start with a digit, dates always do (after NFKC): this tells the two line kinds
+    # apart, so that a malformed date is reported as such instead of as a malformed range.
+    if not fields[0][:1].isdigit():
         return _parse_range_line(fields)
+    day = parse_date(fields[0])
     if len(fields) not in (2, 3):
         raise ValueError("单日行应为“日期,类型,名称”（名称可省略）")
     kind_text = fields[1]
@@ -440,11 +446,13 @@ def _parse_range_line(fields: list[str]) -> list[CalendarRow]:
 
 
 def notice_year(rows: Iterable[CalendarRow]) -> int:
-    """The year a notice is about: the year with the most days off (a notice may reach into late December
-    of the previous year for New Year, e.g. the 2019 notice starts on 2018年12月30日)."""
+    """The year a notice is about: the latest year of its days off.
+
+    A notice may reach back into late December of the previous year for New Year (the 2019 notice starts
+    with 2018年12月30日), never forward into the next year.
+    """
     rows = list(rows)
-    days_off = [row.date.year for row in rows if row.kind is DayKind.DAY_OFF]
-    years = Counter(days_off or [row.date.year for row in rows])
-    if not years:
+    if not rows:
         raise ValueError("没有找到任何日期，无法确定年份")
-    return max(years, key=lambda year: (years[year], year))
+    days_off = [row for row in rows if row.kind is DayKind.DAY_OFF]
+    return max(row.date.year for row in days_off or rows)
