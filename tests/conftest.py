@@ -1,1 +1,105 @@
-"""Shared pytest fixtures."""
+"""Shared fixtures: a small two-county world for scope and permission tests."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from shuangsuiji.core.uscc import complete_uscc
+
+
+@dataclass
+class World:
+    regions: dict[str, Any] = field(default_factory=dict)
+    orgs: dict[str, Any] = field(default_factory=dict)
+    users: dict[str, Any] = field(default_factory=dict)
+    items: dict[str, Any] = field(default_factory=dict)
+    targets: dict[str, Any] = field(default_factory=dict)
+    inspectors: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, user_key: str) -> Client:
+        client = Client()
+        client.force_login(self.users[user_key])
+        return client
+
+
+PASSWORD = "Test@2026pass"
+
+
+def build_world() -> World:
+    from shuangsuiji.accounts.models import Organization, OrganizationKind, Region, RegionLevel, Role, User
+    from shuangsuiji.directory.models import CheckItem, Inspector, ItemStatus, Specialty, Target
+
+    w = World()
+    province = Region.objects.create(code="130000", name="河北省", level=RegionLevel.PROVINCE)
+    city = Region.objects.create(code="130600", name="保定市", level=RegionLevel.CITY, parent=province)
+    county_a = Region.objects.create(code="130606", name="莲池区", level=RegionLevel.COUNTY, parent=city)
+    county_b = Region.objects.create(code="130630", name="涞源县", level=RegionLevel.COUNTY, parent=city)
+    county_a.adjacent.add(county_b)
+    w.regions.update(province=province, city=city, a=county_a, b=county_b)
+
+    def org(key: str, name: str, kind: str, region: Any, parent: Any = None, system: str = "卫生健康") -> Any:
+        o = Organization.objects.create(
+            name=name, code=key.upper(), kind=kind, region=region, parent=parent, system=system
+        )
+        w.orgs[key] = o
+        return o
+
+    city_bureau = org("city", "保定市卫生健康委员会", OrganizationKind.HEALTH_BUREAU, city)
+    bureau_a = org("a", "莲池区卫生健康局", OrganizationKind.HEALTH_BUREAU, county_a)
+    org("a_section", "莲池区卫生健康局公共卫生科", OrganizationKind.SECTION, county_a, bureau_a)
+    org("a_institute", "莲池区卫生监督所", OrganizationKind.SUPERVISION_INSTITUTE, county_a, bureau_a)
+    bureau_b = org("b", "涞源县卫生健康局", OrganizationKind.HEALTH_BUREAU, county_b)
+    org("a_culture", "莲池区文化广电和旅游局", OrganizationKind.OTHER_DEPARTMENT, county_a, system="文化和旅游")
+    del city_bureau, bureau_b
+
+    def user(key: str, org_key: str, role: str) -> Any:
+        u = User.objects.create_user(
+            username=key, password=PASSWORD, organization=w.orgs[org_key], role=role, real_name=key
+        )
+        w.users[key] = u
+        return u
+
+    user("a_admin", "a", Role.PROGRAM_ADMIN)
+    user("a_staff", "a_section", Role.SECTION_STAFF)
+    user("a_inspector", "a_institute", Role.INSPECTOR)
+    user("a_leader", "a", Role.LEADER)
+    user("a_sysadmin", "a", Role.SYSTEM_ADMIN)
+    user("a_culture", "a_culture", Role.PROGRAM_ADMIN)
+    user("b_admin", "b", Role.PROGRAM_ADMIN)
+    user("city_admin", "city", Role.PROGRAM_ADMIN)
+    user("city_supervisor", "city", Role.SUPERVISOR)
+
+    public_places = Specialty.objects.get(code="public_places")
+    medical = Specialty.objects.get(code="medical")
+    for key, region in (("a", county_a), ("b", county_b)):
+        owner = w.orgs[key]
+        w.items[key] = CheckItem.objects.create(
+            owner=owner, code=f"GG-{key}", specialty=public_places, name="对公共场所卫生的监督检查",
+            sub_items=["卫生许可证", "从业人员健康合格证明"], legal_basis="《公共场所卫生管理条例》",
+            subject=owner.name, methods=["on_site"], status=ItemStatus.PUBLISHED,
+        )
+        body = f"92{region.code}MA0{'1' if key == 'a' else '2'}XYW1K"
+        target = Target.objects.create(
+            owner=owner, uscc=complete_uscc(body), code=complete_uscc(body), name=f"{region.name}悦来宾馆",
+            address=f"{region.name}东风路1号", region=region, contact_phone="13812345678",
+        )
+        target.specialties.set([public_places])
+        w.targets[key] = target
+        inspector = Inspector.objects.create(
+            owner=owner, name=f"{key}张三", organization=owner, region=region, licence_no=f"冀A{region.code}0001",
+            licence_valid_from=datetime.date(2024, 1, 1), licence_valid_to=datetime.date(2028, 12, 31),
+            id_number="110101199003071234", phone="13912345678",
+        )
+        inspector.qualifications.set([public_places, medical])
+        w.inspectors[key] = inspector
+    return w
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return build_world()

@@ -14,7 +14,7 @@ DEBUG = os.environ.get("SSJ_DEBUG", "1") == "1"
 PRODUCTION = os.environ.get("SSJ_PRODUCTION", "0") == "1"
 SECRET_KEY = os.environ.get("SSJ_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
 # Key for field-level encryption of personal data (ID numbers, phones): 32 bytes, urlsafe base64.
-FIELD_ENCRYPTION_KEY = os.environ.get("SSJ_FIELD_KEY", "ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmch")
+FIELD_ENCRYPTION_KEY = os.environ.get("SSJ_FIELD_KEY", "ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmc=")
 ALLOWED_HOSTS = os.environ.get("SSJ_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "shuangsuiji.common.middleware.RequestContextMiddleware",
+    "shuangsuiji.common.middleware_errors.ApplicationErrorMiddleware",
 ]
 
 ROOT_URLCONF = "shuangsuiji.urls"

@@ -1,6 +1,19 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from shuangsuiji.api.api import api
+from shuangsuiji.common.views import home
 
 urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("directory/", include("shuangsuiji.directory.urls")),
+    path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "shuangsuiji.common.errors.page_not_found"
+handler403 = "shuangsuiji.common.errors.permission_denied"
+handler500 = "shuangsuiji.common.errors.server_error"

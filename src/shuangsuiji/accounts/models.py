@@ -121,3 +121,21 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.real_name or self.username
+
+
+class ApiToken(models.Model):
+    """A personal API token; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=64)
+    key_hash = models.CharField("令牌哈希", max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name}"

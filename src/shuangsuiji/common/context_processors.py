@@ -4,6 +4,20 @@ from typing import Any
 
 from django.http import HttpRequest
 
+NAV_ITEMS: list[tuple[str, str]] = [
+    ("首页", "/"),
+    ("抽查事项清单", "/directory/items/"),
+    ("检查对象名录库", "/directory/targets/"),
+    ("执法检查人员名录库", "/directory/inspectors/"),
+    ("导入记录", "/directory/imports/"),
+    ("公开平台", "/gs/"),
+    ("接口文档", "/api/docs"),
+]
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    return {"site_title": "双随机、一公开 卫生健康监督抽查平台"}
+    items = [
+        {"label": label, "url": url, "active": (url != "/" and request.path.startswith(url)) or request.path == url}
+        for label, url in NAV_ITEMS
+    ]
+    return {"site_title": "双随机、一公开 卫生健康监督抽查平台", "nav_items": items}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from shuangsuiji.accounts.scope import OwnedQuerySet
@@ -86,6 +87,9 @@ class CheckItem(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.code} {self.name}（第{self.version}版）"
 
+    def get_absolute_url(self) -> str:
+        return reverse("directory:item_detail", args=[self.pk])
+
     @property
     def method_labels(self) -> list[str]:
         labels = dict(InspectionMethod.choices)
@@ -149,6 +153,9 @@ class Target(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("directory:target_detail", args=[self.pk])
+
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.contact_phone)
@@ -211,6 +218,9 @@ class Inspector(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("directory:inspector_detail", args=[self.pk])
 
     def licence_valid_on(self, day: datetime.date) -> bool:
         if not self.licence_no or self.licence_valid_to is None:

@@ -1,0 +1,45 @@
+"""The django-ninja API: authentication, error replies, routers of each app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, django_auth
+
+from shuangsuiji.accounts.models import ApiToken
+from shuangsuiji.accounts.services import hash_token
+from shuangsuiji.common.exceptions import ApplicationError
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = ApiToken.objects.select_related("user").filter(key_hash=hash_token(token)).first()
+        if found is None or not found.user.is_active:
+            return None
+        if found.expires_at is not None and found.expires_at < timezone.now():
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+api = NinjaAPI(
+    title="双随机、一公开 卫生健康监督抽查平台 API",
+    version="1.0",
+    description="一单两库等数据的接口。认证：登录会话（需 CSRF）或 `Authorization: Bearer <令牌>`。",
+    auth=[TokenAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ApplicationError)
+def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.message, **exc.extra}, status=exc.status_code)
+
+
+from shuangsuiji.directory.api import router as directory_router  # noqa: E402
+
+api.add_router("/directory/", directory_router)

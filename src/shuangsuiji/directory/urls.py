@@ -1,0 +1,34 @@
+from django.urls import path
+
+from shuangsuiji.directory import views
+
+app_name = "directory"
+
+urlpatterns = [
+    path("items/", views.item_list, name="item_list"),
+    path("items/new/", views.item_edit, name="item_create"),
+    path("items/<int:pk>/", views.item_detail, name="item_detail"),
+    path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
+    path("items/<int:pk>/<str:action>/", views.item_action, name="item_action"),
+    path("targets/", views.target_list, name="target_list"),
+    path("targets/new/", views.target_edit, name="target_create"),
+    path("targets/<int:pk>/", views.target_detail, name="target_detail"),
+    path("targets/<int:pk>/edit/", views.target_edit, name="target_edit"),
+    path("targets/<int:pk>/retire/", views.target_retire, name="target_retire"),
+    path("inspectors/", views.inspector_list, name="inspector_list"),
+    path("inspectors/new/", views.inspector_edit, name="inspector_create"),
+    path("inspectors/<int:pk>/", views.inspector_detail, name="inspector_detail"),
+    path("inspectors/<int:pk>/edit/", views.inspector_edit, name="inspector_edit"),
+    path("inspectors/<int:pk>/retire/", views.inspector_retire, name="inspector_retire"),
+    path("inspectors/<int:pk>/conflicts/", views.conflict_create, name="conflict_create"),
+]
+
+from shuangsuiji.directory import views_io  # noqa: E402
+
+urlpatterns += [
+    path("<str:kind>/export/", views_io.export_list, name="export"),
+    path("<str:kind>/import/", views_io.import_upload, name="import"),
+    path("<str:kind>/template.<str:fmt>", views_io.import_template, name="import_template"),
+    path("imports/", views_io.import_list, name="import_list"),
+    path("imports/<int:pk>/", views_io.import_detail, name="import_detail"),
+]
