@@ -65,7 +65,8 @@ def make_inputs(scale: float, data_seed: int = 20240501) -> MatchInputs:
             id=f"I{k:04d}",
             region=regions[int(inspector_region[k])],
             qualifications=frozenset(
-                SPECIALTIES[int(s)] for s in rng.choice(len(SPECIALTIES), size=int(rng.integers(3, 6)), replace=False)
+                SPECIALTIES[int(s)]
+                for s in rng.choice(len(SPECIALTIES), size=int(rng.integers(3, 6)), replace=False)
             ),
             licence_valid_from=date(2020, 1, 1),
             licence_valid_to=date(2024, 3, 31) if expired[k] else date(2027, 12, 31),
@@ -75,9 +76,15 @@ def make_inputs(scale: float, data_seed: int = 20240501) -> MatchInputs:
     )
     conflicted = np.flatnonzero(rng.random(n_inspectors) < 0.05)
     conflicts = tuple(
-        Conflict(inspector_id=inspectors[int(k)].id, target_id=targets[int(rng.integers(n_targets))].id, reason="亲属关系")
+        Conflict(
+            inspector_id=inspectors[int(k)].id,
+            target_id=targets[int(rng.integers(n_targets))].id,
+            reason="亲属关系",
+        )
         if k % 2
-        else Conflict(inspector_id=inspectors[int(k)].id, target_group=f"G{int(rng.integers(500)):03d}", reason="曾任职")
+        else Conflict(
+            inspector_id=inspectors[int(k)].id, target_group=f"G{int(rng.integers(500)):03d}", reason="曾任职"
+        )
         for k in conflicted
     )
     params = MatchParams(
@@ -119,17 +126,23 @@ def naive_baseline(inputs: MatchInputs, seed: int) -> dict[str, float]:
             load.update(i.id for i in team)
         else:
             unstaffed += 1
-    counts = np.array([load[i.id] for i in inputs.inspectors if (i.licence_valid_to or date.min) >= date(2024, 7, 1)])
+    counts = np.array(
+        [load[i.id] for i in inputs.inspectors if (i.licence_valid_to or date.min) >= date(2024, 7, 1)]
+    )
     mean = counts.sum() / len(counts)
     return {"unstaffed": unstaffed, "spread": float(counts.max() / mean)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full size (e.g. 0.1 for CI)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="fraction of the full size (e.g. 0.1 for CI)"
+    )
     args = parser.parse_args()
     inputs = make_inputs(args.scale)
-    print(f"规模：{len(inputs.targets)} 个检查对象 × {len(inputs.inspectors)} 名检查人员，20 个区域，13 个专业")
+    print(
+        f"规模：{len(inputs.targets)} 个检查对象 × {len(inputs.inspectors)} 名检查人员，20 个区域，13 个专业"
+    )
 
     tracemalloc.start()
     started = time.perf_counter()
@@ -142,14 +155,22 @@ def main() -> None:
     cap = inputs.params.probability_cap
     ideal = fairness["spread_ideal"]
     print(f"本算法 {record['algorithm']['name']} v{record['algorithm']['version']}")
-    print(f"  耗时 {elapsed:.2f} s（目标 ≤ 3 s），峰值内存（tracemalloc，含 numpy）{peak / 2**20:.0f} MiB（目标 ≤ 1024 MiB）")
-    print(f"  配齐 {fairness['staffed_count']}，未配齐 {fairness['unstaffed_count']}，最大流上界 {fairness['max_flow_bound']}")
-    print(f"  最大单对概率 {fairness['max_pair_probability']:.3f}（上限 {cap}，有效上限 1/{effective_denominator(cap)}）")
+    print(
+        f"  耗时 {elapsed:.2f} s（目标 ≤ 3 s），峰值内存（tracemalloc，含 numpy）{peak / 2**20:.0f} MiB（目标 ≤ 1024 MiB）"
+    )
+    print(
+        f"  配齐 {fairness['staffed_count']}，未配齐 {fairness['unstaffed_count']}，最大流上界 {fairness['max_flow_bound']}"
+    )
+    print(
+        f"  最大单对概率 {fairness['max_pair_probability']:.3f}（上限 {cap}，有效上限 1/{effective_denominator(cap)}）"
+    )
     print(
         f"  工作量离散度 max/mean 实际 {fairness['spread_actual']:.3f}，期望 {fairness['spread_expected']:.3f}，"
         f"理想 {ideal:.3f}，实际/理想 {fairness['spread_actual'] / ideal:.3f}（目标 ≤ 1.2）"
     )
-    print(f"  可复现：{'是' if again['record_digest'] == record['record_digest'] else '否'}（记录摘要 {record['record_digest'][:16]}…）")
+    print(
+        f"  可复现：{'是' if again['record_digest'] == record['record_digest'] else '否'}（记录摘要 {record['record_digest'][:16]}…）"
+    )
     reasons = Counter(row["reason"] for row in record["unstaffed"])
     for reason, count in reasons.most_common(5):
         print(f"    未配齐原因 ×{count}：{reason}")
@@ -158,7 +179,9 @@ def main() -> None:
     baseline = naive_baseline(inputs, seed=1)
     elapsed = time.perf_counter() - started
     print("朴素基线（本区域均匀随机抽取 + 拒绝重抽，最多 50 次）")
-    print(f"  耗时 {elapsed:.2f} s，未配齐 {baseline['unstaffed']}，工作量离散度 max/mean {baseline['spread']:.3f}")
+    print(
+        f"  耗时 {elapsed:.2f} s，未配齐 {baseline['unstaffed']}，工作量离散度 max/mean {baseline['spread']:.3f}"
+    )
 
 
 if __name__ == "__main__":

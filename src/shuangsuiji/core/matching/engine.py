@@ -133,7 +133,7 @@ class _Prepared:
     excluded_keys: IntArray  # sorted t * n_inspectors + i for conflicts and previous-round pairs
 
 
-def _prepare(inputs: MatchInputs) -> _Prepared:
+def _prepare(inputs: MatchInputs, targets_digest: str) -> _Prepared:
     params = inputs.params
     targets = sorted(inputs.targets, key=lambda t: t.id)
     inspectors = sorted(inputs.inspectors, key=lambda i: i.id)
@@ -142,12 +142,14 @@ def _prepare(inputs: MatchInputs) -> _Prepared:
     region_names = sorted(regions)
     region_index = {r: k for k, r in enumerate(region_names)}
     neighbour_sets: list[set[int]] = [set() for _ in region_names]
-    for row in inputs.adjacency:
-        if row.region_a and row.region_b and row.region_a != row.region_b:
-            a, b = region_index[row.region_a], region_index[row.region_b]
+    for pair in inputs.adjacency:
+        if pair.region_a and pair.region_b and row.region_a != row.region_b:
+            a, b = region_index[pair.region_a], region_index[pair.region_b]
             neighbour_sets[a].add(b)
             neighbour_sets[b].add(a)
-    specialty_names = sorted({s for t in targets for s in t.specialties} | {q for i in inspectors for q in i.qualifications})
+    specialty_names = sorted(
+        {s for t in targets for s in t.specialties} | {q for i in inspectors for q in i.qualifications}
+    )
     spec_index = {s: k for k, s in enumerate(specialty_names)}
 
     law = np.array([i.kind is InspectorKind.LAW_ENFORCEMENT for i in inspectors], dtype=bool)
@@ -158,15 +160,14 @@ def _prepare(inputs: MatchInputs) -> _Prepared:
     scarcity = (bits[law & on_duty]).sum(axis=0) if len(inspectors) else np.zeros(len(specialty_names))
     max_m = max((len(t.specialties) for t in targets), default=0)
     t_order = np.full((len(targets), max(max_m, 1)), -1, dtype=np.int64)
-    for row, target in enumerate(targets):
+    for t_row, target in enumerate(targets):
         ordered = sorted(target.specialties, key=lambda s: (int(scarcity[spec_index[s]]), s))
-        t_order[row, : len(ordered)] = [spec_index[s] for s in ordered]
+        t_order[t_row, : len(ordered)] = [spec_index[s] for s in ordered]
 
-    digest_targets = input_digests(MatchInputs(targets=tuple(targets), inspectors=()))["targets"]
-    priority_keys = [hashlib.sha256(f"{digest_targets}\x00{t.id}".encode()).digest() for t in targets]
+    priority_keys = [hashlib.sha256(f"{targets_digest}\x00{t.id}".encode()).digest() for t in targets]
     priority = np.empty(len(targets), dtype=np.int64)
-    priority[np.array(sorted(range(len(targets)), key=lambda k: priority_keys[k]), dtype=np.int64)] = np.arange(
-        len(targets), dtype=np.int64
+    priority[np.array(sorted(range(len(targets)), key=lambda k: priority_keys[k]), dtype=np.int64)] = (
+        np.arange(len(targets), dtype=np.int64)
     )
 
     target_row = {t.id: k for k, t in enumerate(targets)}
@@ -189,11 +190,11 @@ def _prepare(inputs: MatchInputs) -> _Prepared:
             after = conflict.period_start is not None and conflict.period_start > target.window_end
             if not (before or after):  # the conflict period overlaps the inspection window
                 excluded.append(t_row * n_insp + i_row)
-    for row in inputs.history:
-        if params.previous_round and row.round != params.previous_round:
+    for previous in inputs.history:
+        if params.previous_round and previous.round != params.previous_round:
             continue
-        if row.target_id in target_row and row.inspector_id in inspector_row:
-            excluded.append(target_row[row.target_id] * n_insp + inspector_row[row.inspector_id])
+        if previous.target_id in target_row and previous.inspector_id in inspector_row:
+            excluded.append(target_row[previous.target_id] * n_insp + inspector_row[previous.inspector_id])
 
     existing = np.array([i.existing_workload for i in inspectors], dtype=np.int64)
     return _Prepared(
@@ -211,10 +212,12 @@ def _prepare(inputs: MatchInputs) -> _Prepared:
         i_region=np.array([region_index[i.region] for i in inspectors], dtype=np.int64),
         i_mask=i_mask,
         i_lic_from=np.array(
-            [i.licence_valid_from.toordinal() if i.licence_valid_from else NO_DATE for i in inspectors], dtype=np.int64
+            [i.licence_valid_from.toordinal() if i.licence_valid_from else NO_DATE for i in inspectors],
+            dtype=np.int64,
         ),
         i_lic_to=np.array(
-            [i.licence_valid_to.toordinal() if i.licence_valid_to else NO_DATE for i in inspectors], dtype=np.int64
+            [i.licence_valid_to.toordinal() if i.licence_valid_to else NO_DATE for i in inspectors],
+            dtype=np.int64,
         ),
         i_kind=[i.kind for i in inspectors],
         i_on_duty=on_duty,
@@ -266,7 +269,9 @@ def _candidate_pairs(
             sources = np.concatenate([by_region[n] for n in neighbours]) if neighbours else pool_rows[:0]
         else:
             allowed = {region, *prep.neighbours[region]}
-            sources = np.concatenate([by_region[n] for n in range(n_regions) if n not in allowed] or [pool_rows[:0]])
+            sources = np.concatenate(
+                [by_region[n] for n in range(n_regions) if n not in allowed] or [pool_rows[:0]]
+            )
         if len(sources) == 0:
             continue
         t_pair, i_pair = _cross(t_here, sources)
@@ -305,71 +310,88 @@ def _group_of_pairs(prep: _Prepared, t_pair: IntArray, i_pair: IntArray, coverag
 @dataclass
 class _FlowOutcome:
     pair_used: BoolArray  # pair arcs carrying one unit, for fully staffed targets
-    staffed: BoolArray
+    staffed: IntArray  # target rows fully staffed
     max_flow: int
 
 
+def _offsets(counts: IntArray) -> IntArray:
+    return np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+
+
 def _solve(
-    prep: _Prepared,
     t_pair: IntArray,
     i_pair: IntArray,
     g_pair: IntArray,
     cost_pair: IntArray,
-    team: IntArray,  # members per target (0 = target not in this problem)
-    coverage_m: IntArray,  # coverage groups per target
-    inspector_units: IntArray,  # capacity in units per inspector
+    team: IntArray,  # members per target row (global)
+    coverage_m: IntArray,  # coverage groups per target row (global)
+    priority: IntArray,  # per target row (global)
+    inspector_units: IntArray,  # capacity left in units per inspector row (global)
+    load_offset: IntArray,  # units already carried per inspector row (existing workload + earlier stages)
     denominator: int,
 ) -> _FlowOutcome:
-    n_t, n_i = len(team), len(inspector_units)
-    group_count = coverage_m + 1
-    block = group_count + 2  # groups, X, T
-    block_start = 2 + n_i + np.concatenate([[0], np.cumsum(block)[:-1]]).astype(np.int64)
-    x_node = block_start + group_count
-    t_node = x_node + 1
+    """Max flow with min cost on one connected problem, closing partially staffed targets until none."""
+    rows, t_local = np.unique(t_pair, return_inverse=True)
+    inspectors, i_local = np.unique(i_pair, return_inverse=True)
+    rows = rows.astype(np.int64)
+    inspectors = inspectors.astype(np.int64)
+    t_local = t_local.astype(np.int64)
+    i_local = i_local.astype(np.int64)
+    if len(rows) == 0:
+        return _FlowOutcome(np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64), 0)
+    m = coverage_m[rows]
+    # Node blocks per target: m = 0 -> [R = T]; m = 1 -> [C = T, R]; m >= 2 -> [C_1..C_m, R, X, T].
+    block = np.where(m <= 1, m + 1, m + 3).astype(np.int64)
+    block_start = 2 + len(inspectors) + _offsets(block)
+    t_node = np.where(m == 0, block_start, np.where(m == 1, block_start, block_start + m + 2))
     solver = min_cost_flow.SimpleMinCostFlow()
 
-    # source -> inspector, one arc per unit with rising cost: convex cost on the total workload.
-    unit_owner = np.repeat(np.arange(n_i, dtype=np.int64), inspector_units)
-    unit_rank = np.arange(len(unit_owner), dtype=np.int64) - np.repeat(
-        np.concatenate([[0], np.cumsum(inspector_units)[:-1]]).astype(np.int64), inspector_units
-    )
+    # source -> inspector, one arc per unit with rising cost: a convex cost on the total workload.
+    units = inspector_units[inspectors]
+    unit_owner = np.repeat(np.arange(len(inspectors), dtype=np.int64), units)
+    unit_rank = np.arange(len(unit_owner), dtype=np.int64) - np.repeat(_offsets(units), units)
     solver.add_arcs_with_capacity_and_unit_cost(
         np.zeros(len(unit_owner), dtype=np.int64),
         2 + unit_owner,
         np.ones(len(unit_owner), dtype=np.int64),
-        prep.i_existing[unit_owner] * denominator + unit_rank,
+        load_offset[inspectors][unit_owner] + unit_rank,
     )
+    # inspector -> group: capacity one unit = the probability cap.
     pair_arcs = solver.add_arcs_with_capacity_and_unit_cost(
-        2 + i_pair, block_start[t_pair] + g_pair, np.ones(len(t_pair), dtype=np.int64), cost_pair
-    )
-    # group -> target (required D units per coverage group) and group -> X (the free part of the team).
-    rows = np.flatnonzero(team > 0).astype(np.int64)
-    cov_t = np.repeat(rows, coverage_m[rows])
-    cov_g = np.arange(len(cov_t), dtype=np.int64) - np.repeat(
-        np.concatenate([[0], np.cumsum(coverage_m[rows])[:-1]]).astype(np.int64), coverage_m[rows]
-    )
-    free_units = (team - coverage_m) * denominator
-    zeros_cov = np.zeros(len(cov_t), dtype=np.int64)
-    solver.add_arcs_with_capacity_and_unit_cost(
-        block_start[cov_t] + cov_g, t_node[cov_t], np.full(len(cov_t), denominator, dtype=np.int64), zeros_cov
-    )
-    solver.add_arcs_with_capacity_and_unit_cost(
-        block_start[cov_t] + cov_g, x_node[cov_t], free_units[cov_t], zeros_cov
-    )
-    zeros_rows = np.zeros(len(rows), dtype=np.int64)
-    solver.add_arcs_with_capacity_and_unit_cost(
-        block_start[rows] + coverage_m[rows], x_node[rows], free_units[rows], zeros_rows
-    )
-    solver.add_arcs_with_capacity_and_unit_cost(x_node[rows], t_node[rows], free_units[rows], zeros_rows)
-    sink_arcs = solver.add_arcs_with_capacity_and_unit_cost(
-        t_node[rows], np.ones(len(rows), dtype=np.int64), team[rows] * denominator, prep.t_priority[rows] * PRIORITY_WEIGHT
+        2 + i_local, block_start[t_local] + g_pair, np.ones(len(t_pair), dtype=np.int64), cost_pair
     )
     need = team[rows] * denominator
-    # Max flow with min cost needs the supplies: offer all units at the source, demand all at the sink.
-    supply = int(min(need.sum(), inspector_units.sum()))
+    unit = np.full(len(rows), denominator, dtype=np.int64)
+    free = (team[rows] - m) * denominator
+    one = np.flatnonzero(m == 1)
+    if len(one):  # R -> C: at most n - 1 members without the 专业, so C supplies at least one
+        solver.add_arcs_with_capacity_and_unit_cost(
+            block_start[one] + 1, block_start[one], free[one], np.zeros(len(one), dtype=np.int64)
+        )
+    many = np.flatnonzero(m >= 2)
+    if len(many):
+        cov = np.repeat(many, m[many])
+        column = np.arange(len(cov), dtype=np.int64) - np.repeat(_offsets(m[many]), m[many])
+        x_node = block_start + m + 1
+        zeros_cov = np.zeros(len(cov), dtype=np.int64)
+        solver.add_arcs_with_capacity_and_unit_cost(
+            block_start[cov] + column, t_node[cov], unit[cov], zeros_cov
+        )
+        solver.add_arcs_with_capacity_and_unit_cost(
+            block_start[cov] + column, x_node[cov], free[cov], zeros_cov
+        )
+        zeros_many = np.zeros(len(many), dtype=np.int64)
+        solver.add_arcs_with_capacity_and_unit_cost(
+            block_start[many] + m[many], x_node[many], free[many], zeros_many
+        )
+        solver.add_arcs_with_capacity_and_unit_cost(x_node[many], t_node[many], free[many], zeros_many)
+    sink_arcs = solver.add_arcs_with_capacity_and_unit_cost(
+        t_node, np.ones(len(rows), dtype=np.int64), need, priority[rows] * PRIORITY_WEIGHT
+    )
+    # Max flow with min cost still reads the supplies: offer everything at the source and the sink.
+    supply = int(min(need.sum(), units.sum()))
     solver.set_node_supply(0, supply)
     solver.set_node_supply(1, -supply)
-    closed = np.zeros(len(rows), dtype=bool)
     max_flow = -1
     for _ in range(MAX_RESOLVE_ROUNDS):
         status = solver.solve_max_flow_with_min_cost()
@@ -381,13 +403,14 @@ def _solve(
         partial = (delivered > 0) & (delivered < need)
         if not partial.any():
             break
-        closed |= partial  # close partially staffed targets and re-solve
+        # Close partially staffed targets (the priority makes them few) and re-solve.
         solver.set_arc_capacities(sink_arcs[partial], np.zeros(int(partial.sum()), dtype=np.int64))
     delivered = np.asarray(solver.flows(sink_arcs), dtype=np.int64)
-    staffed = np.zeros(n_t, dtype=bool)
-    staffed[rows[delivered == need]] = True
+    full_local = delivered == need
     pair_flow = np.asarray(solver.flows(pair_arcs), dtype=np.int64)
-    return _FlowOutcome(pair_used=(pair_flow > 0) & staffed[t_pair], staffed=staffed, max_flow=max_flow)
+    return _FlowOutcome(
+        pair_used=(pair_flow > 0) & full_local[t_local], staffed=rows[full_local], max_flow=max_flow
+    )
 
 
 # ------------------------------------------------------------------------------------------- sampling
@@ -471,15 +494,46 @@ def _split_rounds(
 
 @dataclass
 class _Stage:
-    t_pair: IntArray
-    i_pair: IntArray
-    g_pair: IntArray
-    basis_pair: IntArray  # index into BASES
-    outcome: _FlowOutcome
+    used_t: IntArray  # pairs carrying flow for fully staffed targets (all stages)
+    used_i: IntArray
+    used_g: IntArray
+    used_b: IntArray  # index into BASES
+    staffed: BoolArray
+    bound: int
+    candidates_t: IntArray  # candidate pairs of the last stage (its targets were not staffed before)
+    candidates_g: IntArray
+    active: BoolArray  # inspectors that were a candidate for at least one target
 
 
 BASES = (Basis.SAME_REGION, Basis.ADJACENT_REGION, Basis.DIRECT_ASSIGNMENT)
 BASIS_COST = np.array([0, ADJACENT_PENALTY, DIRECT_PENALTY], dtype=np.int64)
+
+
+def _max_flow_bound(
+    t_pair: IntArray, g_pair: IntArray, team: IntArray, coverage_m: IntArray, denominator: int, max_flow: int
+) -> int:
+    """Upper bound on fully staffed targets of one problem: max-flow value and per-target feasibility."""
+    rows = np.unique(t_pair)
+    if len(rows) == 0:
+        return 0
+    m = coverage_m[rows]
+    offsets = np.zeros(len(team) + 1, dtype=np.int64)
+    offsets[rows + 1] = m + 1
+    offsets = np.cumsum(offsets)
+    counts = np.bincount(offsets[t_pair] + g_pair, minlength=int(offsets[-1]))
+    feasible = np.ones(len(rows), dtype=bool)
+    extra = np.zeros(len(rows), dtype=np.int64)
+    for k, row in enumerate(rows.tolist()):
+        groups = counts[offsets[row] : offsets[row] + coverage_m[row] + 1]
+        coverage = groups[:-1]
+        if (coverage < denominator).any():  # a 专业 without D distinct candidates can never be covered
+            feasible[k] = False
+            continue
+        extra[k] = int((coverage - denominator).sum() + groups[-1])
+    feasible &= extra >= (team[rows] - m) * denominator
+    need = np.sort(team[rows][feasible] * denominator)
+    by_flow = int(np.searchsorted(np.cumsum(need), max_flow, side="right"))
+    return min(by_flow, int(feasible.sum()))
 
 
 def _staged_flow(
@@ -491,59 +545,88 @@ def _staged_flow(
     denominator: int,
     experts: bool,
 ) -> _Stage:
+    """Same region first, then (per params) adjacent regions, then direct assignment.
+
+    Each stage keeps what earlier stages staffed (the same-region-first rule gives a region's own targets
+    precedence on its inspectors) and solves the residual problem for the targets still unstaffed, with
+    the pairs of every tier allowed so far. Stage 1 decomposes into one problem per region.
+    """
     tiers = [Basis.SAME_REGION]
     if prep.inputs.params.fallback in (FallbackPolicy.ADJACENT, FallbackPolicy.DIRECT):
         tiers.append(Basis.ADJACENT_REGION)
     if prep.inputs.params.fallback is FallbackPolicy.DIRECT:
         tiers.append(Basis.DIRECT_ASSIGNMENT)
-    parts_t: list[IntArray] = []
-    parts_i: list[IntArray] = []
-    parts_b: list[IntArray] = []
+    n_t, n_i = len(team), len(inspector_units)
+    staffed = np.zeros(n_t, dtype=bool)
+    units_left = inspector_units.copy()
+    load_offset = prep.i_existing * denominator
+    active = np.zeros(n_i, dtype=bool)
+    used: list[tuple[IntArray, IntArray, IntArray, IntArray]] = []
     todo = np.flatnonzero(team > 0).astype(np.int64)
-    stage: _Stage | None = None
-    for tier in tiers:
-        if stage is not None:
-            todo = todo[~stage.outcome.staffed[todo]]
-            if len(todo) == 0:
-                break
-        t_new, i_new = _candidate_pairs(prep, todo, pool, tier, experts)
-        if stage is not None and len(t_new) == 0:
-            continue
-        parts_t.append(t_new)
-        parts_i.append(i_new)
-        parts_b.append(np.full(len(t_new), BASES.index(tier), dtype=np.int64))
+    empty = np.zeros(0, dtype=np.int64)
+    candidates_t, candidates_g = empty, empty
+    bound = 0
+    for level, tier in enumerate(tiers):
+        if len(todo) == 0:
+            break
+        new_t, new_i = _candidate_pairs(prep, todo, pool & (units_left > 0), tier, experts)
+        if level > 0 and len(new_t) == 0:
+            continue  # no new candidates: the previous stage's outcome and bound stand
+        parts_t, parts_i, parts_b = [new_t], [new_i], [np.full(len(new_t), level, dtype=np.int64)]
+        for earlier in range(level):
+            t_e, i_e = _candidate_pairs(prep, todo, pool & (units_left > 0), tiers[earlier], experts)
+            parts_t.append(t_e)
+            parts_i.append(i_e)
+            parts_b.append(np.full(len(t_e), earlier, dtype=np.int64))
         t_pair, i_pair, b_pair = np.concatenate(parts_t), np.concatenate(parts_i), np.concatenate(parts_b)
-        # Canonical arc order (target, inspector) so the solver sees the same network for any input order.
+        # Canonical arc order (target, inspector): the same network whatever the input order.
         order = np.lexsort((i_pair, t_pair))
         t_pair, i_pair, b_pair = t_pair[order], i_pair[order], b_pair[order]
         g_pair = _group_of_pairs(prep, t_pair, i_pair, coverage=not experts)
-        outcome = _solve(
-            prep, t_pair, i_pair, g_pair, BASIS_COST[b_pair], team, coverage_m, inspector_units, denominator
-        )
-        stage = _Stage(t_pair, i_pair, g_pair, b_pair, outcome)
-    assert stage is not None
-    return stage
-
-
-def _max_flow_bound(stage: _Stage, team: IntArray, coverage_m: IntArray, denominator: int) -> int:
-    """Upper bound on fully staffed targets from the max-flow value and per-target feasibility."""
-    n_t = len(team)
-    group_count = coverage_m + 1
-    offsets = np.concatenate([[0], np.cumsum(group_count)]).astype(np.int64)
-    counts = np.bincount(offsets[stage.t_pair] + stage.g_pair, minlength=int(offsets[-1]))
-    feasible = team > 0
-    extra = np.zeros(n_t, dtype=np.int64)
-    for t in np.flatnonzero(feasible).tolist():
-        groups = counts[offsets[t] : offsets[t + 1]]
-        coverage = groups[:-1]
-        if (coverage < denominator).any():
-            feasible[t] = False
-            continue
-        extra[t] = int((coverage - denominator).sum() + groups[-1])
-    feasible &= extra >= (team - coverage_m) * denominator
-    need = np.sort(team[feasible] * denominator)
-    by_flow = int(np.searchsorted(np.cumsum(need), stage.outcome.max_flow, side="right"))
-    return min(by_flow, int(feasible.sum()))
+        active[i_pair] = True
+        candidates_t, candidates_g = t_pair, g_pair
+        if tier is Basis.SAME_REGION:  # independent per region
+            region_of_pair = prep.t_region[t_pair]
+            problems = [np.flatnonzero(region_of_pair == r) for r in np.unique(region_of_pair).tolist()]
+        else:
+            problems = [np.arange(len(t_pair), dtype=np.int64)]
+        bound = int(staffed.sum())
+        for sel in problems:
+            outcome = _solve(
+                t_pair[sel],
+                i_pair[sel],
+                g_pair[sel],
+                BASIS_COST[b_pair[sel]],
+                team,
+                coverage_m,
+                prep.t_priority,
+                units_left,
+                load_offset,
+                denominator,
+            )
+            bound += _max_flow_bound(
+                t_pair[sel], g_pair[sel], team, coverage_m, denominator, outcome.max_flow
+            )
+            taken = sel[outcome.pair_used]
+            used.append((t_pair[taken], i_pair[taken], g_pair[taken], b_pair[taken]))
+            staffed[outcome.staffed] = True
+            carried = np.bincount(i_pair[taken], minlength=n_i)
+            units_left -= carried
+            load_offset = load_offset + carried
+        todo = todo[~staffed[todo]]
+    if not used:
+        return _Stage(empty, empty, empty, empty, staffed, 0, candidates_t, candidates_g, active)
+    return _Stage(
+        np.concatenate([u[0] for u in used]),
+        np.concatenate([u[1] for u in used]),
+        np.concatenate([u[2] for u in used]),
+        np.concatenate([u[3] for u in used]),
+        staffed,
+        bound,
+        candidates_t,
+        candidates_g,
+        active,
+    )
 
 
 def _unstaffed_reason(prep: _Prepared, row: int, stage: _Stage, denominator: int) -> str:
@@ -586,38 +669,62 @@ def _unstaffed_reason(prep: _Prepared, row: int, stage: _Stage, denominator: int
         return f"回避后可用人员不足{team}人"
     if with_capacity.sum() < team:
         return f"工作量上限已满：{label}尚有余量的可用执法人员不足{team}人"
-    mine = stage.t_pair == row
-    if mine.sum() < team * denominator:
-        return f"可用执法人员仅{int(mine.sum())}人，{cap_text}要求至少{team * denominator}人"
-    groups = np.bincount(stage.g_pair[mine], minlength=int(prep.t_m[row]) + 1)
+    # Probability cap: the target needs team*D distinct candidates, D per 专业 group (ignoring workload).
+    free_rows = np.flatnonzero(free).astype(np.int64)
+    if len(free_rows) < team * denominator:
+        return f"可用执法人员仅{len(free_rows)}人，{cap_text}要求至少{team * denominator}人"
+    groups = np.bincount(
+        _group_of_pairs(prep, np.full(len(free_rows), row, dtype=np.int64), free_rows, coverage=True),
+        minlength=int(prep.t_m[row]) + 1,
+    )
     for column, spec in enumerate(prep.t_order[row].tolist()):
         if spec >= 0 and groups[column] < denominator:
             return (
                 f"按专业分工后负责『{prep.specialty_names[spec]}』的可用执法人员仅{int(groups[column])}人，"
                 f"{cap_text}要求至少{denominator}人"
             )
-    return "工作量上限已满：候选执法人员的剩余工作量已用于其他检查对象（受最大流上界限制）"
+    return "工作量上限已满：候选执法人员的剩余工作量已分配给其他检查对象（本区域优先，受最大流上界限制）"
 
 
 def _sample(
-    stage: _Stage, team: IntArray, coverage_m: IntArray, n_inspectors: int, denominator: int, rng: np.random.Generator
+    stage: _Stage, coverage_m: IntArray, n_inspectors: int, denominator: int, rng: np.random.Generator
 ) -> IntArray:
-    """Indices of the pairs selected by Euler-split rounding of the flow."""
-    used = np.flatnonzero(stage.outcome.pair_used).astype(np.int64)
-    offsets = np.concatenate([[0], np.cumsum(coverage_m + 1)]).astype(np.int64)
-    group_target = np.repeat(np.arange(len(team), dtype=np.int64), coverage_m + 1)
-    edge_group = offsets[stage.t_pair[used]] + stage.g_pair[used]
-    rounds = int(math.log2(denominator))
-    kept = _split_rounds(stage.i_pair[used], edge_group, group_target, n_inspectors, rounds, rng)
-    return used[kept]
+    """Indices (into the stage's used pairs) selected by Euler-split rounding of the flow."""
+    offsets = _offsets(coverage_m + 1)
+    group_target = np.repeat(np.arange(len(coverage_m), dtype=np.int64), coverage_m + 1)
+    edge_group = offsets[stage.used_t] + stage.used_g
+    return _split_rounds(
+        stage.used_i, edge_group, group_target, n_inspectors, int(math.log2(denominator)), rng
+    )
+
+
+def _members(
+    prep: _Prepared, stage: _Stage, chosen: IntArray, denominator: int, actual: IntArray
+) -> dict[int, list[TeamMember]]:
+    members: dict[int, list[TeamMember]] = {}
+    for k in chosen.tolist():
+        t_row, i_row, group = int(stage.used_t[k]), int(stage.used_i[k]), int(stage.used_g[k])
+        spec = int(prep.t_order[t_row, group]) if group < prep.t_m[t_row] else -1
+        members.setdefault(t_row, []).append(
+            TeamMember(
+                inspector_id=prep.inspector_ids[i_row],
+                kind=prep.i_kind[i_row],
+                covers=(prep.specialty_names[spec],) if spec >= 0 else (),
+                basis=BASES[int(stage.used_b[k])],
+                probability=1.0 / denominator,
+            )
+        )
+        actual[i_row] += 1
+    return members
 
 
 def match(inputs: MatchInputs, randomness: Sequence[str]) -> MatchResult:
     """Match inspectors to targets. Same inputs and randomness give the same result in any input order."""
     validate_inputs(inputs)
     digests = input_digests(inputs)
-    rng = np.random.Generator(np.random.PCG64(int(derive_seed(randomness, digests), 16)))
-    prep = _prepare(inputs)
+    seed = derive_seed(randomness, digests)
+    rng = np.random.Generator(np.random.PCG64(int(seed, 16)))
+    prep = _prepare(inputs, digests["targets"])
     params = inputs.params
     denominator = effective_denominator(params.probability_cap)
     n_t, n_i = len(prep.target_ids), len(prep.inspector_ids)
@@ -626,45 +733,25 @@ def match(inputs: MatchInputs, randomness: Sequence[str]) -> MatchResult:
     law_pool = prep.i_law & prep.i_on_duty & (prep.i_remaining > 0)
     units = np.where(law_pool, prep.i_remaining * denominator, 0).astype(np.int64)
     stage = _staged_flow(prep, law_pool, team, prep.t_m, units, denominator, experts=False)
-    chosen = _sample(stage, team, prep.t_m, n_i, denominator, rng)
-
-    members: dict[int, list[TeamMember]] = {}
     actual = np.zeros(n_i, dtype=np.int64)
-    for k in chosen.tolist():
-        t_row, i_row, group = int(stage.t_pair[k]), int(stage.i_pair[k]), int(stage.g_pair[k])
-        spec = int(prep.t_order[t_row, group]) if group < prep.t_m[t_row] else -1
-        members.setdefault(t_row, []).append(
-            TeamMember(
-                inspector_id=prep.inspector_ids[i_row],
-                kind=prep.i_kind[i_row],
-                covers=(prep.specialty_names[spec],) if spec >= 0 else (),
-                basis=BASES[int(stage.basis_pair[k])],
-                probability=1.0 / denominator,
-            )
-        )
-        actual[i_row] += 1
+    members = _members(prep, stage, _sample(stage, prep.t_m, n_i, denominator, rng), denominator, actual)
 
     expert_members: dict[int, list[TeamMember]] = {}
     expert_shortfall: list[str] = []
-    staffed_rows = np.flatnonzero(stage.outcome.staffed)
+    staffed_rows = np.flatnonzero(stage.staffed)
     if params.add_experts and len(staffed_rows):
         expert_pool = prep.i_expert & prep.i_on_duty & (prep.i_remaining > 0)
         expert_team = np.zeros(n_t, dtype=np.int64)
         expert_team[staffed_rows] = 1
         expert_units = np.where(expert_pool, prep.i_remaining * denominator, 0).astype(np.int64)
         no_coverage = np.zeros(n_t, dtype=np.int64)
-        expert_stage = _staged_flow(prep, expert_pool, expert_team, no_coverage, expert_units, denominator, experts=True)
-        for k in _sample(expert_stage, expert_team, no_coverage, n_i, denominator, rng).tolist():
-            t_row, i_row = int(expert_stage.t_pair[k]), int(expert_stage.i_pair[k])
-            expert_members.setdefault(t_row, []).append(
-                TeamMember(
-                    inspector_id=prep.inspector_ids[i_row],
-                    kind=prep.i_kind[i_row],
-                    covers=(),
-                    basis=BASES[int(expert_stage.basis_pair[k])],
-                    probability=1.0 / denominator,
-                )
-            )
+        expert_stage = _staged_flow(
+            prep, expert_pool, expert_team, no_coverage, expert_units, denominator, experts=True
+        )
+        expert_chosen = _sample(expert_stage, no_coverage, n_i, denominator, rng)
+        expert_members = _members(
+            prep, expert_stage, expert_chosen, denominator, np.zeros(n_i, dtype=np.int64)
+        )
         expert_shortfall = [prep.target_ids[t] for t in staffed_rows.tolist() if t not in expert_members]
 
     assignments = tuple(
@@ -677,18 +764,18 @@ def match(inputs: MatchInputs, randomness: Sequence[str]) -> MatchResult:
     )
     unstaffed = tuple(
         UnstaffedTarget(target_id=prep.target_ids[t], reason=_unstaffed_reason(prep, t, stage, denominator))
-        for t in np.flatnonzero(~stage.outcome.staffed).tolist()
+        for t in np.flatnonzero(~stage.staffed).tolist()
     )
 
-    expected = np.bincount(stage.i_pair[stage.outcome.pair_used], minlength=n_i) / denominator
-    active = np.zeros(n_i, dtype=bool)
-    active[np.unique(stage.i_pair)] = True
+    expected = np.bincount(stage.used_i, minlength=n_i) / denominator
     loads = tuple(
-        InspectorLoad(inspector_id=prep.inspector_ids[i], expected_load=float(expected[i]), actual_load=int(actual[i]))
+        InspectorLoad(
+            inspector_id=prep.inspector_ids[i], expected_load=float(expected[i]), actual_load=int(actual[i])
+        )
         for i in np.flatnonzero(prep.i_law).tolist()
     )
     total_actual = int(actual.sum())
-    n_active = int(active.sum())
+    n_active = int(stage.active.sum())
     mean = total_actual / n_active if n_active else 0.0
     fairness = FairnessReport(
         loads=loads,
@@ -696,14 +783,19 @@ def match(inputs: MatchInputs, randomness: Sequence[str]) -> MatchResult:
         effective_probability_cap=1.0 / denominator,
         staffed_count=len(assignments),
         unstaffed_count=len(unstaffed),
-        max_flow_bound=_max_flow_bound(stage, team, prep.t_m, denominator),
+        max_flow_bound=stage.bound,
         total_expected_load=float(expected.sum()),
         total_actual_load=total_actual,
         active_inspectors=n_active,
-        spread_actual=float(actual[active].max() / mean) if mean else 0.0,
-        spread_expected=float(expected[active].max() / mean) if mean else 0.0,
+        spread_actual=float(actual[stage.active].max() / mean) if mean else 0.0,
+        spread_expected=float(expected[stage.active].max() / mean) if mean else 0.0,
         spread_ideal=float(math.ceil(mean - 1e-9) / mean) if mean else 0.0,
     )
     return MatchResult(
-        assignments=assignments, unstaffed=unstaffed, fairness=fairness, expert_shortfall=tuple(expert_shortfall)
+        assignments=assignments,
+        unstaffed=unstaffed,
+        fairness=fairness,
+        expert_shortfall=tuple(expert_shortfall),
+        input_digests=digests,
+        seed=seed,
     )

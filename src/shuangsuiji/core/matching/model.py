@@ -171,6 +171,8 @@ class MatchResult:
     unstaffed: tuple[UnstaffedTarget, ...]
     fairness: FairnessReport
     expert_shortfall: tuple[str, ...] = ()  # staffed targets for which no expert could be added
+    input_digests: dict[str, str] = field(default_factory=dict)
+    seed: str = ""  # hex SHA-256 the sampler was seeded with
 
 
 # ---------------------------------------------------------------------------------------------- encoding

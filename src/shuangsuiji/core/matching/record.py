@@ -43,7 +43,11 @@ class Verification:
     messages: tuple[str, ...] = field(default_factory=tuple)
 
     def summary(self) -> str:
-        verdict = "验证通过：记录与输入数据、公开随机数完全一致。" if self.ok else "验证失败：记录与重新计算的结果不一致。"
+        verdict = (
+            "验证通过：记录与输入数据、公开随机数完全一致。"
+            if self.ok
+            else "验证失败：记录与重新计算的结果不一致。"
+        )
         return "\n".join([verdict, *self.messages])
 
 
@@ -92,7 +96,7 @@ def _seal(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def record_from_result(inputs: MatchInputs, randomness: Sequence[str], result: MatchResult) -> dict[str, Any]:
-    digests = input_digests(inputs)
+    digests = result.input_digests or input_digests(inputs)
     drawn = sum(len(a.team) + len(a.experts) for a in result.assignments)
     record: dict[str, Any] = {
         "type": RECORD_TYPE,
@@ -100,7 +104,7 @@ def record_from_result(inputs: MatchInputs, randomness: Sequence[str], result: M
         "input_digests": digests,
         "params": encode_params(inputs.params),
         "randomness": [s.strip() for s in randomness],
-        "seed": derive_seed(randomness, digests),
+        "seed": result.seed or derive_seed(randomness, digests),
         "assignments": [_assignment(a) for a in result.assignments],
         "unstaffed": [{"target_id": u.target_id, "reason": u.reason} for u in result.unstaffed],
         "expert_shortfall": list(result.expert_shortfall),
@@ -140,7 +144,9 @@ def rematch_slot(
     swap_count = int(previous_record.get("swap_count", 0)) + 1
     swap_limit = int(previous_record.get("swap_limit", 0))
     if swap_count > swap_limit:
-        raise MatchError(f"替换次数已达上限：最多可替换 {swap_limit} 人次（抽中人员的{inputs.params.swap_limit_ratio:.0%}）")
+        raise MatchError(
+            f"替换次数已达上限：最多可替换 {swap_limit} 人次（抽中人员的{inputs.params.swap_limit_ratio:.0%}）"
+        )
     record = copy.deepcopy(previous_record)
     record.pop("record_digest", None)
     slot = next((a for a in record["assignments"] if a["target_id"] == target_id), None)
@@ -151,7 +157,8 @@ def rematch_slot(
     if old is None:
         raise MatchError(f"检查人员 {inspector_id} 不在检查对象 {target_id} 的检查组中")
 
-    prep = _prepare(inputs)
+    digests = input_digests(inputs)
+    prep = _prepare(inputs, digests["targets"])
     if target_id not in prep.target_ids:
         raise MatchError(f"检查对象 {target_id} 不在本次输入数据中")
     t_row = prep.target_ids.index(target_id)
@@ -187,21 +194,29 @@ def rematch_slot(
     if inputs.params.fallback in (FallbackPolicy.ADJACENT, FallbackPolicy.DIRECT):
         tiers.append((Basis.ADJACENT_REGION, set(prep.neighbours[region])))
     if inputs.params.fallback is FallbackPolicy.DIRECT:
-        tiers.append((Basis.DIRECT_ASSIGNMENT, set(range(len(prep.region_names))) - {region, *prep.neighbours[region]}))
+        tiers.append(
+            (Basis.DIRECT_ASSIGNMENT, set(range(len(prep.region_names))) - {region, *prep.neighbours[region]})
+        )
     candidates: list[int] = []
     basis = Basis.SAME_REGION
-    for basis, regions in tiers:
+    for tier, regions in tiers:
         candidates = [k for k in np.flatnonzero(eligible).tolist() if int(prep.i_region[k]) in regions]
         if candidates:
+            basis = tier
             break
     if not candidates:
-        raise MatchError(f"检查对象 {target_id} 没有可替换的人员（资格、执法证、回避、工作量或区域条件均无人满足）")
+        raise MatchError(
+            f"检查对象 {target_id} 没有可替换的人员（资格、执法证、回避、工作量或区域条件均无人满足）"
+        )
 
-    digests = input_digests(inputs)
     seed_payload = [previous_record["record_digest"], target_id, inspector_id, *randomness]
     rng = np.random.Generator(np.random.PCG64(int(derive_seed(seed_payload, digests), 16)))
     chosen = candidates[int(rng.integers(len(candidates)))]
-    qualified = {prep.specialty_names[s] for s in range(len(prep.specialty_names)) if (int(prep.i_mask[chosen]) >> s) & 1}
+    qualified = {
+        prep.specialty_names[s]
+        for s in range(len(prep.specialty_names))
+        if (int(prep.i_mask[chosen]) >> s) & 1
+    }
     new_member = {
         "inspector_id": prep.inspector_ids[chosen],
         "kind": prep.i_kind[chosen].value,
@@ -278,7 +293,11 @@ def verify_record(
             expected = build_record(inputs, record.get("randomness", []))
     except (MatchError, ValueError) as error:
         return Verification(False, (*messages, f"无法重新计算：{error}"))
-    for key, label in (("assignments", "匹配结果"), ("unstaffed", "未配齐清单及原因"), ("fairness", "公平性报告")):
+    for key, label in (
+        ("assignments", "匹配结果"),
+        ("unstaffed", "未配齐清单及原因"),
+        ("fairness", "公平性报告"),
+    ):
         if expected[key] != record.get(key):
             messages.append(f"{label}与重新计算的结果不一致")
     if not messages and expected["record_digest"] != record.get("record_digest"):

@@ -29,7 +29,10 @@ def validate_inputs(inputs: MatchInputs) -> None:
     if params.fallback is FallbackPolicy.DIRECT and not params.direct_assignment_reason.strip():
         problems.append("参数 fallback=direct（直接委派）时必须填写 direct_assignment_reason（委派理由）")
 
-    for label, ids in (("检查对象", [t.id for t in inputs.targets]), ("检查人员", [i.id for i in inputs.inspectors])):
+    for label, ids in (
+        ("检查对象", [t.id for t in inputs.targets]),
+        ("检查人员", [i.id for i in inputs.inspectors]),
+    ):
         duplicates = sorted(k for k, n in Counter(ids).items() if n > 1)
         if duplicates:
             problems.append(f"{label}编号重复：{'、'.join(duplicates[:10])}")
@@ -91,7 +94,9 @@ def validate_inputs(inputs: MatchInputs) -> None:
             problems.append(f"{where}：必须且只能填写检查对象编号或对象分组之一")
         elif conflict.target_id and conflict.target_id not in target_ids:
             if conflict.target_id in inspector_ids:
-                problems.append(f"{where}：回避对象 {conflict.target_id} 是检查人员而非检查对象（循环回避记录）")
+                problems.append(
+                    f"{where}：回避对象 {conflict.target_id} 是检查人员而非检查对象（循环回避记录）"
+                )
             else:
                 problems.append(f"{where}：检查对象 {conflict.target_id} 不存在")
         elif conflict.target_group and conflict.target_group not in groups:
