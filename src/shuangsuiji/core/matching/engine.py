@@ -143,7 +143,7 @@ def _prepare(inputs: MatchInputs, targets_digest: str) -> _Prepared:
     region_index = {r: k for k, r in enumerate(region_names)}
     neighbour_sets: list[set[int]] = [set() for _ in region_names]
     for pair in inputs.adjacency:
-        if pair.region_a and pair.region_b and row.region_a != row.region_b:
+        if pair.region_a and pair.region_b and pair.region_a != pair.region_b:
             a, b = region_index[pair.region_a], region_index[pair.region_b]
             neighbour_sets[a].add(b)
             neighbour_sets[b].add(a)
