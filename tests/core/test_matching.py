@@ -70,7 +70,11 @@ def instances(draw: st.DrawFn) -> MatchInputs:
                 existing_workload=draw(st.integers(0, 1)),
             )
         )
-    law = [i for i in inspectors if i.kind is InspectorKind.LAW_ENFORCEMENT and i.status is InspectorStatus.ON_DUTY]
+    law = [
+        i
+        for i in inspectors
+        if i.kind is InspectorKind.LAW_ENFORCEMENT and i.status is InspectorStatus.ON_DUTY
+    ]
     team_size = draw(st.integers(2, 3))
     if len(law) < team_size:  # rejected by validation: covered by its own test
         inspectors += [
@@ -86,7 +90,12 @@ def instances(draw: st.DrawFn) -> MatchInputs:
         else:
             target = targets[k % len(targets)]
             conflicts.append(
-                Conflict(inspector.id, target_id=target.id, period_start=WINDOW, period_end=WINDOW + timedelta(days=k))
+                Conflict(
+                    inspector.id,
+                    target_id=target.id,
+                    period_start=WINDOW,
+                    period_end=WINDOW + timedelta(days=k),
+                )
             )
     history = [
         PreviousAssignment(inspectors[k % len(inspectors)].id, targets[k % len(targets)].id, "2023")
@@ -104,14 +113,18 @@ def instances(draw: st.DrawFn) -> MatchInputs:
         probability_cap=draw(st.sampled_from([0.5, 0.3, 0.25, 1.0])),
     )
     unique_conflicts = tuple(dict.fromkeys(conflicts))  # duplicates are rejected by validation
-    return MatchInputs(tuple(targets), tuple(inspectors), unique_conflicts, tuple(history), tuple(adjacency), params)
+    return MatchInputs(
+        tuple(targets), tuple(inspectors), unique_conflicts, tuple(history), tuple(adjacency), params
+    )
 
 
 def assert_hard_constraints(inputs: MatchInputs, result: MatchResult) -> None:
     params = inputs.params
     targets = {t.id: t for t in inputs.targets}
     inspectors = {i.id: i for i in inputs.inspectors}
-    neighbours = {(a.region_a, a.region_b) for a in inputs.adjacency} | {(a.region_b, a.region_a) for a in inputs.adjacency}
+    neighbours = {(a.region_a, a.region_b) for a in inputs.adjacency} | {
+        (a.region_b, a.region_a) for a in inputs.adjacency
+    }
     cap = 1.0 / effective_denominator(params.probability_cap)
     load: Counter[str] = Counter()
     for assignment in result.assignments:
@@ -128,7 +141,8 @@ def assert_hard_constraints(inputs: MatchInputs, result: MatchResult) -> None:
             assert member.probability <= params.probability_cap + 1e-12 and member.probability == cap
             for conflict in inputs.conflicts:
                 if conflict.inspector_id == inspector.id and (
-                    conflict.target_id == target.id or (conflict.target_group and conflict.target_group == target.group)
+                    conflict.target_id == target.id
+                    or (conflict.target_group and conflict.target_group == target.group)
                 ):
                     before = conflict.period_end is not None and conflict.period_end < target.window_start
                     after = conflict.period_start is not None and conflict.period_start > target.window_end
@@ -143,8 +157,15 @@ def assert_hard_constraints(inputs: MatchInputs, result: MatchResult) -> None:
             inspector = inspectors[member.inspector_id]
             assert inspector.kind is InspectorKind.LAW_ENFORCEMENT
             assert inspector.licence_valid_from is not None and inspector.licence_valid_to is not None
-            assert inspector.licence_valid_from <= target.window_start <= target.window_end <= inspector.licence_valid_to
-            assert not any(h.inspector_id == inspector.id and h.target_id == target.id for h in inputs.history)
+            assert (
+                inspector.licence_valid_from
+                <= target.window_start
+                <= target.window_end
+                <= inspector.licence_valid_to
+            )
+            assert not any(
+                h.inspector_id == inspector.id and h.target_id == target.id for h in inputs.history
+            )
         for member in assignment.experts:
             assert inspectors[member.inspector_id].kind is InspectorKind.EXPERT
     for inspector_id, count in load.items():
@@ -227,7 +248,9 @@ def test_reason_when_conflicts_leave_too_few_people() -> None:
 def test_reason_when_workload_cap_is_full() -> None:
     inspectors = tuple(_inspector(f"I{k}", "甲区", {"公共场所卫生"}, existing_workload=2) for k in range(4))
     inputs = MatchInputs(
-        (_target("T1", "甲区", {"公共场所卫生"}),), inspectors, params=MatchParams(max_targets_per_inspector=2)
+        (_target("T1", "甲区", {"公共场所卫生"}),),
+        inspectors,
+        params=MatchParams(max_targets_per_inspector=2),
     )
     assert match(inputs, ["x"]).unstaffed[0].reason.startswith("工作量上限已满")
 
@@ -253,10 +276,13 @@ def test_capacity_shortage_staffs_exactly_the_max_flow_bound() -> None:
 
 def test_empirical_frequencies_match_reported_marginals() -> None:
     inspectors = tuple(
-        _inspector(f"I{k}", "甲区", {"公共场所卫生", "放射卫生"} if k < 4 else {"公共场所卫生"}) for k in range(9)
+        _inspector(f"I{k}", "甲区", {"公共场所卫生", "放射卫生"} if k < 4 else {"公共场所卫生"})
+        for k in range(9)
     )
     targets = tuple(_target(f"T{k}", "甲区", {"放射卫生"} if k == 0 else {"公共场所卫生"}) for k in range(4))
-    inputs = MatchInputs(targets, inspectors, params=MatchParams(probability_cap=0.25, max_targets_per_inspector=2))
+    inputs = MatchInputs(
+        targets, inspectors, params=MatchParams(probability_cap=0.25, max_targets_per_inspector=2)
+    )
     runs = 600
     counts: Counter[tuple[str, str]] = Counter()
     marginals: dict[tuple[str, str], float] = {}
@@ -304,7 +330,9 @@ def test_rematch_changes_only_one_slot_and_counts_swaps() -> None:
     leaving = record["assignments"][0]["team"][0]["inspector_id"]
     conflicts = (Conflict(leaving, target_id=target, reason="事后发现亲属关系"),)
     updated = MatchInputs(inputs.targets, inputs.inspectors, conflicts, params=inputs.params)
-    new = rematch_slot(record, updated, target_id=target, inspector_id=leaving, reason="利害关系", randomness=["r2"])
+    new = rematch_slot(
+        record, updated, target_id=target, inspector_id=leaving, reason="利害关系", randomness=["r2"]
+    )
     assert record == original  # the old record is never altered
     assert new["previous_record_digest"] == record["record_digest"] and new["swap_count"] == 1
     new_team = [m["inspector_id"] for m in new["assignments"][0]["team"]]
@@ -316,15 +344,22 @@ def test_rematch_changes_only_one_slot_and_counts_swaps() -> None:
     # 10 drawn inspectors x 15% = 1 swap allowed.
     assert record["swap_limit"] == 1
     with pytest.raises(MatchError, match="替换次数已达上限"):
-        rematch_slot(new, updated, target_id=target, inspector_id=new_team[1], reason="再换", randomness=["r3"])
+        rematch_slot(
+            new, updated, target_id=target, inspector_id=new_team[1], reason="再换", randomness=["r3"]
+        )
 
 
 @pytest.mark.parametrize(
     ("inputs", "message"),
     [
-        (MatchInputs((_target("T1", "甲区", {"公共场所卫生"}),), (_inspector("I1", "甲区", set()),) * 1), "没有任何专业资格"),
         (
-            MatchInputs((_target("T1", "甲区", {"公共场所卫生"}),), (_inspector("I1", "甲区", {"公共场所卫生"}),)),
+            MatchInputs((_target("T1", "甲区", {"公共场所卫生"}),), (_inspector("I1", "甲区", set()),) * 1),
+            "没有任何专业资格",
+        ),
+        (
+            MatchInputs(
+                (_target("T1", "甲区", {"公共场所卫生"}),), (_inspector("I1", "甲区", {"公共场所卫生"}),)
+            ),
             "少于每组人数",
         ),
         (
