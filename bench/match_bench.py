@@ -34,7 +34,7 @@ SPECIALTIES = (
 RANDOMNESS = ("2024年第一期双色球 03 07 12 19 25 31 + 09", "深证成指收盘 10234.56")
 
 
-def make_inputs(scale: float, data_seed: int = 20240501) -> MatchInputs:
+def make_inputs(scale: float, data_seed: int = 20240501, independent_regions: bool = False) -> MatchInputs:
     """Synthetic data of the issue's shape: 20 regions on a 4x5 grid with random sizes."""
     rng = np.random.default_rng(data_seed)
     n_targets, n_inspectors, n_regions = int(10_000 * scale), int(3_000 * scale), 20
@@ -47,7 +47,9 @@ def make_inputs(scale: float, data_seed: int = 20240501) -> MatchInputs:
     )
     region_share = rng.dirichlet(np.full(n_regions, 4.0))
     target_region = rng.choice(n_regions, size=n_targets, p=region_share)
-    inspector_region = rng.choice(n_regions, size=n_inspectors, p=region_share)
+    # Independent region sizes for staff make some regions short of inspectors (tests fallback and the bound).
+    inspector_share = rng.dirichlet(np.full(n_regions, 4.0)) if independent_regions else region_share
+    inspector_region = rng.choice(n_regions, size=n_inspectors, p=inspector_share)
     window_start = date(2024, 6, 1)
     targets = tuple(
         Target(
@@ -139,8 +141,11 @@ def main() -> None:
     parser.add_argument(
         "--scale", type=float, default=1.0, help="fraction of the full size (e.g. 0.1 for CI)"
     )
+    parser.add_argument(
+        "--independent-regions", action="store_true", help="draw staff region sizes independently (regional shortages)"
+    )
     args = parser.parse_args()
-    inputs = make_inputs(args.scale)
+    inputs = make_inputs(args.scale, independent_regions=args.independent_regions)
     print(
         f"规模：{len(inputs.targets)} 个检查对象 × {len(inputs.inspectors)} 名检查人员，20 个区域，13 个专业"
     )
