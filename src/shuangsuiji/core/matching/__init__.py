@@ -1,0 +1,62 @@
+"""Random inspector matching (DESIGN §5): qualifications, region fallback, 回避 and measurable fairness.
+
+See `engine.py` for the method. Public API re-exported here.
+"""
+
+from shuangsuiji.core.matching.engine import ALGORITHM_NAME, ALGORITHM_VERSION, effective_denominator, match
+from shuangsuiji.core.matching.model import (
+    Basis,
+    Conflict,
+    FairnessReport,
+    FallbackPolicy,
+    Inspector,
+    InspectorKind,
+    InspectorLoad,
+    InspectorStatus,
+    MatchError,
+    MatchInputError,
+    MatchInputs,
+    MatchParams,
+    MatchResult,
+    PreviousAssignment,
+    RegionAdjacency,
+    Target,
+    TargetAssignment,
+    TeamMember,
+    UnstaffedTarget,
+    input_digests,
+)
+from shuangsuiji.core.matching.record import Verification, build_record, rematch_slot, verify_record
+from shuangsuiji.core.matching.validation import validate_inputs
+
+__all__ = [
+    "ALGORITHM_NAME",
+    "ALGORITHM_VERSION",
+    "Basis",
+    "Conflict",
+    "FairnessReport",
+    "FallbackPolicy",
+    "Inspector",
+    "InspectorKind",
+    "InspectorLoad",
+    "InspectorStatus",
+    "MatchError",
+    "MatchInputError",
+    "MatchInputs",
+    "MatchParams",
+    "MatchResult",
+    "PreviousAssignment",
+    "RegionAdjacency",
+    "Target",
+    "TargetAssignment",
+    "TeamMember",
+    "UnstaffedTarget",
+    "Verification",
+    "build_record",
+    "effective_denominator",
+    "input_digests",
+    "match",
+    "rematch_slot",
+    "validate_inputs",
+    "verify_record",
+]
