@@ -103,3 +103,9 @@ def build_world() -> World:
 @pytest.fixture
 def world(db: Any) -> World:
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    # PBKDF2 with production iterations costs ~0.3 s per user; tests don't test hashing strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
