@@ -87,7 +87,7 @@ class AnnualPlanLine(models.Model):
     )
     ratios = models.JSONField("各风险类别抽查比例（%）", default=dict)
     frequency = models.CharField("抽查频次", max_length=64, default="每年1次")
-    months = models.JSONField("实施月份", default=list)
+    months = models.JSONField("实施月份", default=list, blank=True)
     is_joint = models.BooleanField("部门联合抽查", default=False)
     note = models.CharField("备注", max_length=255, blank=True)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -88,6 +89,19 @@ def normalise_months(raw: Iterable[Any]) -> list[int]:
     return sorted(months)
 
 
+def full_clean(obj: Any) -> None:
+    """Model validation with the errors in Chinese as an ApplicationError (never a 500)."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        labels = {f.name: str(f.verbose_name) for f in obj._meta.fields}
+        parts = [
+            f"{labels.get(name, '')}：{'；'.join(messages)}" if name in labels else "；".join(messages)
+            for name, messages in exc.message_dict.items()
+        ]
+        raise ApplicationError("，".join(parts)) from None
+
+
 def _after_commit(hook: Callable[..., None], obj: Any) -> None:
     transaction.on_commit(lambda: hook(obj))
 
@@ -138,7 +152,7 @@ def plan_create(
     plan = AnnualPlan(owner=bureau, year=year, title=title.strip(), description=description)
     if overall_goal_percent is not None:
         plan.overall_goal_percent = overall_goal_percent
-    plan.full_clean()
+    full_clean(plan)
     plan.save()
     audit_record(actor=actor, event="plan.create", target=plan, changes={"year": year, "title": plan.title})
     _after_commit(deadline_hooks.on_plan_created, plan)
@@ -156,7 +170,7 @@ def plan_update(*, actor: User, plan: AnnualPlan, data: dict[str, Any]) -> Annua
             changes[name] = (getattr(plan, name), data[name])
             setattr(plan, name, data[name])
     if changes:
-        plan.full_clean()
+        full_clean(plan)
         plan.save()
         audit_record(actor=actor, event="plan.update", target=plan, changes=changes)
     return plan
@@ -213,7 +227,7 @@ def plan_line_save(
     line.item = item
     for name, value in values.items():
         setattr(line, name, value)
-    line.full_clean()
+    full_clean(line)
     line.save()
     plan.uncovered.filter(item__code=item.code).delete()
     audit_record(
@@ -447,7 +461,7 @@ def joint_plan_create(
 ) -> JointPlan:
     bureau = bureau_for_write(actor, Perm.PLAN_EDIT)
     joint_plan = JointPlan(owner=bureau, **{k: v for k, v in data.items() if k in JOINT_FIELDS})
-    joint_plan.full_clean()
+    full_clean(joint_plan)
     _check_window(joint_plan.window_start, joint_plan.window_end)
     joint_plan.save()
     names = _set_participants(joint_plan, participants)
@@ -481,7 +495,7 @@ def joint_plan_update(
         if name in data and getattr(joint_plan, name) != data[name]:
             changes[name] = (getattr(joint_plan, name), data[name])
             setattr(joint_plan, name, data[name])
-    joint_plan.full_clean()
+    full_clean(joint_plan)
     _check_window(joint_plan.window_start, joint_plan.window_end)
     joint_plan.save()
     if participants is not None:
@@ -671,7 +685,7 @@ def _task_save(*, actor: User, owner: Organization, data: dict[str, Any], **link
             setattr(task, name, data[name])
     if task.window_start and task.window_end:
         _check_window(task.window_start, task.window_end)
-    task.full_clean()
+    full_clean(task)
     task.save()
     specialties = data.get("specialties") or sorted({i.specialty for i in data.get("items", [])}, key=lambda s: s.pk)
     task.items.set(data.get("items", []))
@@ -778,7 +792,7 @@ def task_update(*, actor: User, task: Task, data: dict[str, Any]) -> Task:
             changes[name] = (getattr(task, name), data[name])
             setattr(task, name, data[name])
     _check_window(task.window_start, task.window_end)
-    task.full_clean()
+    full_clean(task)
     task.save()
     for name in TASK_M2M:
         if name in data:
@@ -906,7 +920,7 @@ def scheme_update(*, actor: User, scheme: WorkScheme, title: str, body: str, doc
         changes["status"] = (scheme.status, SchemeStatus.DRAFT)
         scheme.status, scheme.approved_by, scheme.approved_at = SchemeStatus.DRAFT, None, None
     if changes:
-        scheme.full_clean()
+        full_clean(scheme)
         scheme.save()
         audit_record(actor=actor, event="scheme.update", target=scheme, changes=changes)
     return scheme
