@@ -126,6 +126,11 @@ API_SAMPLES: dict[str, Callable[[World], str]] = {
     "{item_id}": lambda w: str(w.items["a"].pk),
     "{target_id}": lambda w: str(w.targets["a"].pk),
     "{inspector_id}": lambda w: str(w.inspectors["a"].pk),
+    "{plan_id}": lambda w: str(pb.plan(w).pk),
+    "{joint_plan_id}": lambda w: str(pb.joint(w).pk),
+    "{participant_id}": lambda w: str(pb.participant(w).pk),
+    "{national_task_id}": lambda w: str(pb.national(w).pk),
+    "{task_id}": lambda w: str(pb.task_with_scheme(w).pk),
 }
 
 
