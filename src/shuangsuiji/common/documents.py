@@ -30,6 +30,9 @@ from shuangsuiji.core.dates import format_cn_date
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_PATH = FONT_DIR / "NotoSansSC-GB2312.otf"
 FONT_FAMILY = "NotoSansSC"
+# 避头尾 (kinsoku): these never start a line (they hang at the end instead) / never end one.
+NO_LINE_START = set("，。、；：？！）》〉」』】〕”’…—%％·,.;:?!)]}")
+NO_LINE_END = set("（《〈「『【〔“‘([{")
 RED = (192, 0, 0)
 BLACK = (0, 0, 0)
 GREY = (90, 90, 90)
@@ -102,7 +105,7 @@ class OfficialPdf(FPDF):
             self.set_y(y + 6)
         self.set_text_color(*BLACK)
         self.set_font(FONT_FAMILY, size=17)
-        self.multi_cell(0, 9, self.doc_title, align=Align.C, wrapmode=WrapMode.CHAR)
+        self._write_lines(self.doc_title, height=9, align=Align.C)
         self.ln(4)
 
     def _qr_code(self, text: str) -> None:
@@ -116,17 +119,41 @@ class OfficialPdf(FPDF):
 
     # -- content -------------------------------------------------------------------------------------------
 
+    def wrap_lines(self, text: str, width: float) -> list[str]:
+        """Break Chinese text into lines of at most ``width`` mm with the current font, following 避头尾:
+        closing punctuation hangs at the end of a line, opening punctuation moves to the next one."""
+        lines: list[str] = []
+        current = ""
+        for char in text:
+            if char == "\n":
+                lines.append(current)
+                current = ""
+                continue
+            if current and self.get_string_width(current + char) > width and char not in NO_LINE_START:
+                carry = ""
+                while current and current[-1] in NO_LINE_END:
+                    carry = current[-1] + carry
+                    current = current[:-1]
+                lines.append(current)
+                current = carry
+            current += char
+        lines.append(current)
+        return lines
+
+    def _write_lines(self, text: str, *, height: float, align: Align = Align.L) -> None:
+        width = self.w - self.l_margin - self.r_margin
+        for line in self.wrap_lines(text, width):
+            self.cell(0, height, line, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
     def add_heading(self, text: str) -> None:
         self.ln(1)
         self.set_font(FONT_FAMILY, size=13)
-        self.multi_cell(0, 8, text, align=Align.L, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self._write_lines(text, height=8)
 
     def add_paragraph(self, text: str, *, indent: bool = True, size: float = 11.5) -> None:
         self.set_font(FONT_FAMILY, size=size)
         prefix = "\u3000\u3000" if indent else ""
-        self.multi_cell(
-            0, 7, prefix + text.strip(), align=Align.J, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
+        self._write_lines(prefix + text.strip(), height=7)
 
     def add_section(self, heading: str, paragraphs: Sequence[str]) -> None:
         if heading:
