@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.db.models import Q
 
 from shuangsuiji.audit.services import audit_record
@@ -65,6 +66,13 @@ def _parse_notice(text: str) -> tuple[int, list[CalendarRow]]:
             f"{format_cn_date(outside[0])}不属于{year}年的放假安排（只允许{year}年内的日期和上一年12月的元旦调休）"
         )
     return year, rows
+
+
+def _full_clean(instance: models.Model) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise ApplicationError("；".join(error.messages)) from None
 
 
 def _describe(kind: str, name: str) -> str:
@@ -141,7 +149,7 @@ def calendar_day_save(*, actor: User, day: CalendarDay) -> CalendarDay:
     if not day.year:
         day.year = day.date.year
     day.updated_by = actor
-    day.full_clean()
+    _full_clean(day)
     day.save()
     CalendarRevision.bump()
     years = {day.year, day.date.year} | ({old.year, old.date.year} if old else set())
@@ -172,7 +180,7 @@ def calendar_year_save(*, actor: User, calendar_year: CalendarYear) -> CalendarY
     """Mark a year as known (its days entered one by one in the admin) or edit its notice title."""
     require_calendar_manager(actor)
     calendar_year.updated_by = actor
-    calendar_year.full_clean()
+    _full_clean(calendar_year)
     calendar_year.save()
     CalendarRevision.bump()
     deadline_recompute_for_year(year=calendar_year.year, actor=actor)

@@ -153,10 +153,13 @@ def deadline_counts_by_organization(
 
 
 def deadline_counts_for_owners(
-    *, owner_ids: list[int], today: date | None = None, kinds: list[str] | None = None
+    *, owner_ids: list[int] | None, today: date | None = None, kinds: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    """Aggregates for the public portal (no actor): counts per bureau only, nothing personal."""
-    qs = Deadline.objects.filter(owner_id__in=owner_ids)
+    """Aggregates for the public portal and the CLI (no actor): counts per bureau, nothing personal.
+
+    ``owner_ids=None`` means every bureau (system use only).
+    """
+    qs = Deadline.objects.all() if owner_ids is None else Deadline.objects.filter(owner_id__in=owner_ids)
     if kinds:
         qs = qs.filter(kind__in=kinds)
     return _rows_by_owner(qs, _today(today))
