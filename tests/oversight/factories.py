@@ -42,3 +42,23 @@ def result_entry(
         subject=plan(world, key), kind=DeadlineKind.RESULT_ENTRY, start_date=start,
         organization=world.orgs[key], responsible=world.users[responsible] if responsible else None, **extra,
     )
+
+
+def oversight_objects(world: Any) -> dict[str, Any]:
+    """County A: an overdue deadline run through the chain (督办, 问责, notifications). Cached per world."""
+    cached = getattr(world, "_oversight_objects", None)
+    if cached is not None:
+        return dict(cached)
+    from shuangsuiji.oversight.models import Accountability, Notification, Supervision
+    from shuangsuiji.oversight.reminders import deadlines_scan
+
+    deadline = result_entry(world, start=datetime.date(2026, 11, 2))  # due 11月16日
+    deadlines_scan(today=datetime.date(2026, 11, 25))
+    objects = {
+        "deadline": deadline,
+        "supervision": Supervision.objects.get(deadline=deadline),
+        "accountability": Accountability.objects.get(deadline=deadline),
+        "notification": Notification.objects.filter(recipient=world.users["a_admin"]).first(),
+    }
+    world._oversight_objects = objects
+    return dict(objects)

@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from tests.conftest import World
-from tests.oversight.factories import result_entry
 
 from shuangsuiji.audit.models import AuditEntry
 from shuangsuiji.common.exceptions import ApplicationError, PermissionDeniedError
@@ -16,6 +14,8 @@ from shuangsuiji.core.workdays import default_calendar
 from shuangsuiji.oversight import calendar_services
 from shuangsuiji.oversight.calendar import build_calendar, get_calendar
 from shuangsuiji.oversight.models import CalendarDay, CalendarDayKind, CalendarSource, CalendarYear, Deadline
+from tests.conftest import World
+from tests.oversight.factories import result_entry
 
 D = datetime.date
 

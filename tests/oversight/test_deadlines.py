@@ -6,8 +6,6 @@ import datetime
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from tests.conftest import World
-from tests.oversight.factories import frozen, plan, result_entry
 
 from shuangsuiji.audit.models import AuditEntry
 from shuangsuiji.common.exceptions import ApplicationError
@@ -21,6 +19,8 @@ from shuangsuiji.oversight.models import (
     DeadlineStatus,
 )
 from shuangsuiji.oversight.services import deadline_complete, deadline_open
+from tests.conftest import World
+from tests.oversight.factories import frozen, plan, result_entry
 
 D = datetime.date
 

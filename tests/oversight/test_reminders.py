@@ -10,8 +10,6 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from typer.testing import CliRunner
-from tests.conftest import World
-from tests.oversight.factories import frozen, result_entry
 
 from shuangsuiji.audit.models import AuditEntry
 from shuangsuiji.cli.main import app as ssj
@@ -29,6 +27,8 @@ from shuangsuiji.oversight.models import (
 from shuangsuiji.oversight.reminders import deadlines_scan
 from shuangsuiji.oversight.services import deadline_complete, supervision_answer
 from shuangsuiji.oversight.tasks import deadline_scan_task, notification_email_task
+from tests.conftest import World
+from tests.oversight.factories import frozen, result_entry
 
 D = datetime.date
 

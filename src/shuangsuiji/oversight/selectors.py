@@ -304,7 +304,10 @@ def calendar_year_view(*, year: int, calendar: WorkdayCalendar | None = None) ->
     return CalendarYearView(
         year=year,
         known=CalendarYear.objects.filter(year=year).select_related("updated_by").first(),
-        provisional_reason=calendar.provisional_reason(date(year, 1, 1), date(year, 12, 31)),
+        # an unknown year: say so plainly; a known one: mention the next year's New Year spill-over, if any
+        provisional_reason=calendar.provisional_reason(
+            date(year, 1, 1), date(year, 12, 31) if calendar.is_known_year(year) else date(year, 12, 28)
+        ),
         months=months,
         entries=entries,
         workdays=calendar.workdays_between(date(year - 1, 12, 31), date(year, 12, 31)),
