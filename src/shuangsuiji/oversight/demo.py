@@ -67,6 +67,13 @@ def _users(bureau: Organization, roles: Iterable[str]) -> list[User]:
     )
 
 
+def _first(*groups: list[User]) -> User | None:
+    for group in groups:
+        if group:
+            return group[0]
+    return None
+
+
 def _local(day: datetime.date, hour: int = 10) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
@@ -90,9 +97,9 @@ def _load_bureau(bureau: Organization, today: datetime.date) -> int:
     from shuangsuiji.planning.models import AnnualPlan, PlanStatus
 
     admins = _users(bureau, (Role.PROGRAM_ADMIN,))
-    admin = admins[0] if admins else None
-    staff = (_users(bureau, (Role.SECTION_STAFF,)) or admins or [None])[0]
-    inspector = (_users(bureau, (Role.INSPECTOR,)) or [staff])[0]
+    admin = _first(admins)
+    staff = _first(_users(bureau, (Role.SECTION_STAFF,)), admins)
+    inspector = _first(_users(bureau, (Role.INSPECTOR,)), [staff] if staff else [])
     cal = get_calendar()
 
     def wd(n: int) -> datetime.date:

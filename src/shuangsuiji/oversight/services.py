@@ -167,7 +167,7 @@ def deadline_complete(
     """Mark the deadline done (idempotent). Late → 问责 record; an open 督办 is closed."""
     kind = _kind(kind)
     deadline = (
-        Deadline.objects.select_for_update()
+        Deadline.objects.select_for_update(of=("self",))
         .select_related("owner", "organization", "responsible")
         .filter(**_subject_lookup(subject), kind=kind)
         .first()
@@ -352,7 +352,7 @@ def supervision_open(*, deadline: Deadline, overdue_workdays: int) -> tuple[Supe
 @transaction.atomic
 def supervision_answer(*, actor: User, supervision: Supervision, reason: str, promised_date: date) -> Supervision:
     """The responsible person explains the delay and promises a date; the supervisors are told."""
-    supervision = Supervision.objects.select_for_update().select_related("deadline").get(pk=supervision.pk)
+    supervision = Supervision.objects.select_for_update(of=("self",)).select_related("deadline").get(pk=supervision.pk)
     if not can_answer_supervision(actor, supervision):
         raise PermissionDeniedError("只有被督办的责任人可以答复督办")
     if supervision.status == SupervisionStatus.CLOSED:
