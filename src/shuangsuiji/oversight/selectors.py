@@ -55,12 +55,21 @@ def _today(today: date | None) -> date:
 # ---------------------------------------------------------------------------------------- deadlines
 
 
+YES_NO = [("true", "是"), ("false", "否")]
+
+
+def _yes_no_filter(label: str, **kwargs: Any) -> django_filters.ChoiceFilter:
+    return django_filters.ChoiceFilter(label=label, choices=YES_NO, empty_label="全部", **kwargs)
+
+
 class DeadlineFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(label="状态", choices=DeadlineStatus.choices, method="by_status")
-    kind = django_filters.ChoiceFilter(label="期限类型", choices=DeadlineKind.choices)
-    provisional = django_filters.BooleanFilter(label="暂定", field_name="provisional")
-    late = django_filters.BooleanFilter(label="逾期完成", field_name="completed_late")
-    mine = django_filters.BooleanFilter(label="只看我负责的", method="only_mine")
+    status = django_filters.ChoiceFilter(
+        label="状态", choices=DeadlineStatus.choices, method="by_status", empty_label="全部"
+    )
+    kind = django_filters.ChoiceFilter(label="期限类型", choices=DeadlineKind.choices, empty_label="全部")
+    provisional = _yes_no_filter("暂定", method="by_flag")
+    late = _yes_no_filter("逾期完成", method="by_flag")
+    mine = _yes_no_filter("只看我负责的", method="only_mine")
     q = django_filters.CharFilter(label="事项", field_name="subject_repr", lookup_expr="icontains")
 
     class Meta:
@@ -71,10 +80,16 @@ class DeadlineFilterSet(django_filters.FilterSet):
         today = self.request.ssj_today if self.request is not None else timezone.localdate()  # type: ignore[attr-defined]
         return queryset.in_status(value, today)
 
-    def only_mine(self, queryset: QuerySet[Deadline], name: str, value: bool | None) -> QuerySet[Deadline]:
+    def by_flag(self, queryset: QuerySet[Deadline], name: str, value: str) -> QuerySet[Deadline]:
+        field = {"provisional": "provisional", "late": "completed_late"}[name]
+        return queryset.filter(**{field: value == "true"})
+
+    def only_mine(self, queryset: QuerySet[Deadline], name: str, value: str) -> QuerySet[Deadline]:
         user = getattr(self.request, "user", None)
-        if value and user is not None:
+        if value == "true" and user is not None:
             return queryset.filter(responsible_id=user.pk)
+        if value == "false" and user is not None:
+            return queryset.exclude(responsible_id=user.pk)
         return queryset
 
 

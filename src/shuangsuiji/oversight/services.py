@@ -381,7 +381,7 @@ def supervision_answer(*, actor: User, supervision: Supervision, reason: str, pr
             key=f"sup{supervision.pk}:answer:{supervision.answered_at.isoformat()}:{user.pk}",
             title=f"督办已答复：{deadline}",
             body=(
-                f"{actor.display_name}答复了督办。逾期原因：{reason}。"
+                f"{actor.display_name}答复了督办。逾期原因：{reason.rstrip('。.')}。"
                 f"承诺于{format_cn_date(promised_date)}前完成。"
             ),
             url=supervision.get_absolute_url(),
