@@ -21,7 +21,7 @@ Run by huey (``oversight.tasks``), by ``ssj deadlines scan`` and by ``manage.py 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import transaction
@@ -30,14 +30,24 @@ from django.utils import timezone
 from shuangsuiji.core.dates import format_cn_date
 from shuangsuiji.core.workdays import WorkdayCalendar
 from shuangsuiji.oversight.calendar import get_calendar
-from shuangsuiji.oversight.models import Accountability, Deadline, NotificationKind, SupervisionStatus
+from shuangsuiji.oversight.models import (
+    Accountability,
+    Deadline,
+    Notification,
+    NotificationKind,
+    Supervision,
+    SupervisionStatus,
+)
 from shuangsuiji.oversight.rules import DeadlineRules, rules_for_organization
 from shuangsuiji.oversight.services import (
+    BureauStaff,
     accountability_record,
+    notification_build,
     notification_send_emails,
-    notify,
+    notifications_create,
     responsible_users,
     supervision_open,
+    supervisors_of,
 )
 
 
@@ -61,64 +71,112 @@ class ScanReport:
         )
 
 
+CHUNK = 100  # deadlines per transaction: few commits, short locks
+
+
+@dataclass
+class _ScanContext:
+    today: date
+    calendar: WorkdayCalendar
+    report: ScanReport
+    rules: dict[int, DeadlineRules] = field(default_factory=dict)
+    staff: dict[int, BureauStaff] = field(default_factory=dict)
+
+    def rules_for(self, deadline: Deadline) -> DeadlineRules:
+        if deadline.organization_id not in self.rules:
+            self.rules[deadline.organization_id] = rules_for_organization(deadline.organization)
+        return self.rules[deadline.organization_id]
+
+    def staff_for(self, deadline: Deadline) -> BureauStaff:
+        if deadline.owner_id not in self.staff:
+            self.staff[deadline.owner_id] = BureauStaff.of(deadline.owner)
+        return self.staff[deadline.owner_id]
+
+
 def deadlines_scan(*, today: date | None = None, send_emails: bool = True) -> ScanReport:
     """Run the chain for every open deadline that is near or overdue on ``today`` (default: today)."""
     today = today or timezone.localdate()
-    report = ScanReport(today=today)
-    calendar = get_calendar()
-    rules_cache: dict[int, DeadlineRules] = {}
+    context = _ScanContext(today=today, calendar=get_calendar(), report=ScanReport(today=today))
     ids = list(
         Deadline.objects.open().filter(remind_on__lte=today).order_by("due_date", "pk").values_list("pk", flat=True)
     )
-    for pk in ids:
+    for first in range(0, len(ids), CHUNK):
         with transaction.atomic():
-            deadline = (
-                Deadline.objects.select_for_update(of=("self",))
-                .select_related("owner", "organization__region", "responsible")
-                .filter(pk=pk, completed_at__isnull=True)
-                .first()
-            )
-            if deadline is None:  # completed meanwhile
-                continue
-            report.scanned += 1
-            org_id = deadline.organization_id
-            if org_id not in rules_cache:
-                rules_cache[org_id] = rules_for_organization(deadline.organization)
-            _scan_one(deadline, today=today, calendar=calendar, rules=rules_cache[org_id], report=report)
+            _scan_chunk(ids[first : first + CHUNK], context)
     if send_emails:
-        report.emails_sent = notification_send_emails()
-    return report
+        context.report.emails_sent = notification_send_emails()
+    return context.report
+
+
+def _scan_chunk(ids: list[int], context: _ScanContext) -> None:
+    deadlines = list(
+        Deadline.objects.select_for_update(of=("self",))
+        .select_related("owner", "organization__region", "responsible")
+        .filter(pk__in=ids, completed_at__isnull=True)  # completed meanwhile: skipped
+        .order_by("due_date", "pk")
+    )
+    supervisions = {
+        supervision.deadline_id: supervision
+        for supervision in Supervision.objects.filter(deadline__in=deadlines).prefetch_related("addressees")
+    }
+    accountabilities = {
+        record.deadline_id: record for record in Accountability.objects.filter(deadline__in=deadlines)
+    }
+    outbox: list[Notification] = []
+    for deadline in deadlines:
+        context.report.scanned += 1
+        _scan_one(deadline, context, supervisions.get(deadline.pk), accountabilities.get(deadline.pk), outbox)
+    counters = {
+        NotificationKind.REMINDER: "reminders",
+        NotificationKind.SUPERVISION: "supervision_notices",
+        NotificationKind.PROMISE_BROKEN: "promise_notices",
+    }
+    for notification in notifications_create(outbox):
+        name = counters.get(NotificationKind(notification.kind))
+        if name:
+            setattr(context.report, name, getattr(context.report, name) + 1)
 
 
 def _scan_one(
-    deadline: Deadline, *, today: date, calendar: WorkdayCalendar, rules: DeadlineRules, report: ScanReport
+    deadline: Deadline,
+    context: _ScanContext,
+    supervision: Supervision | None,
+    accountability: Accountability | None,
+    outbox: list[Notification],
 ) -> None:
+    today, calendar, report = context.today, context.calendar, context.report
+    staff = context.staff_for(deadline)
     url = deadline.get_absolute_url()
     due_text = format_cn_date(deadline.due_date)
     if today <= deadline.due_date:
         left = calendar.workdays_between(today, deadline.due_date)
         when = "今天到期" if today == deadline.due_date else f"还剩{left}个工作日"
         provisional = f"（暂定：{deadline.provisional_reason}）" if deadline.provisional else ""
-        for user in responsible_users(deadline):
-            reminder = notify(
+        outbox.extend(
+            notification_build(
                 recipient=user, kind=NotificationKind.REMINDER, deadline=deadline,
                 key=f"dl{deadline.pk}:reminder:{user.pk}",
                 title=f"期限临近：{deadline}（{due_text}截止）",
                 body=f"“{deadline}”应于{due_text}{provisional}前完成，{when}。规则：{deadline.rule}。",
                 url=url,
             )
-            report.reminders += reminder is not None
+            for user in responsible_users(deadline, staff)
+        )
         return
 
     overdue = calendar.workdays_between(deadline.due_date, today)
     if overdue < 1:  # after the due date, but only days off so far: escalate on the next working day
         return
-    supervision, created = supervision_open(deadline=deadline, overdue_workdays=overdue)
-    report.supervisions += created
+    if supervision is None:
+        supervision, created = supervision_open(deadline=deadline, overdue_workdays=overdue, staff=staff)
+        report.supervisions += created
+        addressees = supervisors_of(deadline, staff)
+    else:
+        addressees = [user for user in supervision.addressees.all() if user.is_active]
     person = deadline.responsible.display_name if deadline.responsible else deadline.organization.name
     sup_url = supervision.get_absolute_url()
-    for user in responsible_users(deadline):
-        sent = notify(
+    outbox.extend(
+        notification_build(
             recipient=user, kind=NotificationKind.SUPERVISION, deadline=deadline,
             key=f"dl{deadline.pk}:supervision:{user.pk}",
             title=f"督办：{deadline}已逾期",
@@ -128,32 +186,41 @@ def _scan_one(
             ),
             url=sup_url,
         )
-        report.supervision_notices += sent is not None
-    for user in supervision.addressees.filter(is_active=True):
-        sent = notify(
+        for user in responsible_users(deadline, staff)
+    )
+    outbox.extend(
+        notification_build(
             recipient=user, kind=NotificationKind.SUPERVISION, deadline=deadline,
             key=f"dl{deadline.pk}:supervision:{user.pk}",
             title=f"督办：{person}负责的{deadline}已逾期",
             body=f"“{deadline}”应于{due_text}前完成，已逾期{overdue}个工作日，已向责任人发出督办。",
             url=sup_url,
         )
-        report.supervision_notices += sent is not None
+        for user in addressees
+    )
     if (
         supervision.status == SupervisionStatus.ANSWERED
         and supervision.promised_date is not None
         and supervision.promised_date < today
     ):
         promised = format_cn_date(supervision.promised_date)
-        for user in supervision.addressees.filter(is_active=True):
-            promise = notify(
+        outbox.extend(
+            notification_build(
                 recipient=user, kind=NotificationKind.PROMISE_BROKEN, deadline=deadline,
                 key=f"dl{deadline.pk}:promise:{supervision.promised_date.isoformat()}:{user.pk}",
                 title=f"承诺期限已过：{deadline}",
                 body=f"{person}承诺于{promised}前完成“{deadline}”，至今仍未完成。",
                 url=sup_url,
             )
-            report.promise_notices += promise is not None
-    if overdue > rules.accountability_after_workdays:
-        existed = Accountability.objects.filter(deadline=deadline).exists()
-        accountability_record(deadline=deadline, late_workdays=overdue, completed_on=None)
-        report.accountabilities += not existed
+            for user in addressees
+        )
+    if overdue > context.rules_for(deadline).accountability_after_workdays:
+        if accountability is not None:
+            if accountability.late_workdays != overdue:  # keep "how late" current while still open
+                accountability.late_workdays = overdue
+                accountability.save(update_fields=["late_workdays", "updated_at"])
+        else:
+            _, created = accountability_record(
+                deadline=deadline, late_workdays=overdue, completed_on=None, staff=staff, outbox=outbox
+            )
+            report.accountabilities += created

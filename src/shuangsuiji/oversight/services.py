@@ -45,6 +45,7 @@ The reminder chain (提醒 → 督办 → 问责) is run by ``oversight.reminder
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -261,17 +262,11 @@ def notify(
 
     Returns ``None`` when a notification with that key exists already: every caller can retry safely.
     """
-    if Notification.objects.filter(key=key).exists():
-        return None
-    try:
-        with transaction.atomic():
-            return Notification.objects.create(
-                recipient=recipient, kind=kind, title=title[:200], body=body, key=key[:160], url=url,
-                deadline=deadline,
-                email_status=EmailStatus.PENDING if recipient.email else EmailStatus.NO_ADDRESS,
-            )
-    except IntegrityError:
-        return None
+    created = notifications_create(
+        [notification_build(recipient=recipient, kind=kind, title=title, body=body, key=key, url=url,
+                            deadline=deadline)]
+    )
+    return created[0] if created else None
 
 
 def notification_mark_read(*, actor: User, notification: Notification) -> Notification:
@@ -291,44 +286,79 @@ def notification_mark_all_read(*, actor: User) -> int:
 # ---------------------------------------------------------------------------------------- recipients
 
 
-def responsible_users(deadline: Deadline) -> list[User]:
-    """Who is reminded: the responsible person, or (none or inactive) the bureau's 双随机办."""
-    from shuangsuiji.accounts.models import Role, User
+@dataclass
+class BureauStaff:
+    """The active 双随机办管理员 and 领导 of a bureau (its 科室 and 监督所 included): one query."""
 
+    program_admins: list[User]
+    leaders: list[User]
+
+    @classmethod
+    def of(cls, bureau: Organization) -> BureauStaff:
+        from shuangsuiji.accounts.models import Role, User
+
+        users = list(
+            User.objects.filter(
+                is_active=True, role__in=SUPERVISOR_ROLES, organization_id__in=bureau_unit_ids(bureau)
+            ).order_by("pk")
+        )
+        return cls(
+            program_admins=[user for user in users if user.role == Role.PROGRAM_ADMIN],
+            leaders=[user for user in users if user.role == Role.LEADER],
+        )
+
+
+def responsible_users(deadline: Deadline, staff: BureauStaff | None = None) -> list[User]:
+    """Who is reminded: the responsible person, or (none or inactive) the bureau's 双随机办."""
     if deadline.responsible is not None and deadline.responsible.is_active:
         return [deadline.responsible]
-    return list(
-        User.objects.filter(
-            is_active=True, role=Role.PROGRAM_ADMIN, organization_id__in=bureau_unit_ids(deadline.owner)
-        ).order_by("pk")
-    )
+    return list((staff or BureauStaff.of(deadline.owner)).program_admins)
 
 
-def supervisors_of(deadline: Deadline) -> list[User]:
+def supervisors_of(deadline: Deadline, staff: BureauStaff | None = None) -> list[User]:
     """The responsible person's supervisors: the bureau's 领导 and 双随机办管理员 (never the person)."""
-    from shuangsuiji.accounts.models import User
-
-    qs = User.objects.filter(
-        is_active=True, role__in=SUPERVISOR_ROLES, organization_id__in=bureau_unit_ids(deadline.owner)
-    )
-    if deadline.responsible_id is not None:
-        qs = qs.exclude(pk=deadline.responsible_id)
-    return list(qs.order_by("pk"))
+    staff = staff or BureauStaff.of(deadline.owner)
+    users = sorted([*staff.leaders, *staff.program_admins], key=lambda user: user.pk)
+    return [user for user in users if user.pk != deadline.responsible_id]
 
 
-def leaders_of(deadline: Deadline) -> list[User]:
+def leaders_of(deadline: Deadline, staff: BureauStaff | None = None) -> list[User]:
     """Who is told about a 问责 record: the bureau's 领导, else its 双随机办."""
-    from shuangsuiji.accounts.models import Role
-
-    supervisors = supervisors_of(deadline)
-    leaders = [user for user in supervisors if user.role == Role.LEADER]
+    supervisors = supervisors_of(deadline, staff)
+    leaders = [user for user in supervisors if user.role == "leader"]
     return leaders or supervisors
+
+
+def notification_build(
+    *, recipient: User, kind: str, title: str, body: str, key: str, url: str = "", deadline: Deadline | None = None
+) -> Notification:
+    """An unsaved notification, for ``notifications_create`` (batch) or ``notify`` (one)."""
+    return Notification(
+        recipient=recipient, kind=kind, title=title[:200], body=body, key=key[:160], url=url, deadline=deadline,
+        email_status=EmailStatus.PENDING if recipient.email else EmailStatus.NO_ADDRESS,
+    )
+
+
+def notifications_create(notifications: list[Notification]) -> list[Notification]:
+    """Insert the notifications whose key is new (two queries for the whole batch); returns those inserted.
+
+    A key inserted concurrently between the check and the insert is skipped by ``ignore_conflicts``.
+    """
+    if not notifications:
+        return []
+    unique = {n.key: n for n in notifications}
+    existing = set(Notification.objects.filter(key__in=list(unique)).values_list("key", flat=True))
+    new = [n for key, n in unique.items() if key not in existing]
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    return new
 
 
 # ---------------------------------------------------------------------------------------- 督办 / 问责
 
 
-def supervision_open(*, deadline: Deadline, overdue_workdays: int) -> tuple[Supervision, bool]:
+def supervision_open(
+    *, deadline: Deadline, overdue_workdays: int, staff: BureauStaff | None = None
+) -> tuple[Supervision, bool]:
     """The 督办 of an overdue deadline (one per deadline); ``True`` when it was created now."""
     existing = Supervision.objects.filter(deadline=deadline).first()
     if existing is not None:
@@ -341,7 +371,7 @@ def supervision_open(*, deadline: Deadline, overdue_workdays: int) -> tuple[Supe
             )
     except IntegrityError:
         return Supervision.objects.get(deadline=deadline), False
-    supervision.addressees.set(supervisors_of(deadline))
+    supervision.addressees.set(supervisors_of(deadline, staff))
     audit_record(
         actor=None, event="supervision.open", target=supervision, organization=deadline.owner,
         changes={"deadline": str(deadline), "due_date": deadline.due_date, "overdue_workdays": overdue_workdays},
@@ -390,8 +420,19 @@ def supervision_answer(*, actor: User, supervision: Supervision, reason: str, pr
     return supervision
 
 
-def accountability_record(*, deadline: Deadline, late_workdays: int, completed_on: date | None) -> Accountability:
-    """Create or update the 问责 record of ``deadline`` (system action; leaders are told once)."""
+def accountability_record(
+    *,
+    deadline: Deadline,
+    late_workdays: int,
+    completed_on: date | None,
+    staff: BureauStaff | None = None,
+    outbox: list[Notification] | None = None,
+) -> tuple[Accountability, bool]:
+    """Create or update the 问责 record of ``deadline`` (system action; leaders are told once).
+
+    Returns the record and whether it was created now. Notifications go to ``outbox`` when given (the scan
+    inserts them in batches), else they are created at once.
+    """
     existing = Accountability.objects.filter(deadline=deadline).first()
     if existing is not None:
         changed = existing.late_workdays != late_workdays or existing.completed_on != completed_on
@@ -399,7 +440,7 @@ def accountability_record(*, deadline: Deadline, late_workdays: int, completed_o
             existing.late_workdays = late_workdays
             existing.completed_on = completed_on
             existing.save(update_fields=["late_workdays", "completed_on", "updated_at"])
-        return existing
+        return existing, False
     trigger = AccountabilityTrigger.COMPLETED_LATE if completed_on else AccountabilityTrigger.OVERDUE
     accountability = Accountability.objects.create(
         owner=deadline.owner, deadline=deadline, person=deadline.responsible, organization=deadline.organization,
@@ -414,8 +455,8 @@ def accountability_record(*, deadline: Deadline, late_workdays: int, completed_o
         },
     )
     person = deadline.responsible.display_name if deadline.responsible else deadline.organization.name
-    for user in leaders_of(deadline):
-        notify(
+    notices = [
+        notification_build(
             recipient=user, kind=NotificationKind.ACCOUNTABILITY, deadline=deadline,
             key=f"dl{deadline.pk}:accountability:{user.pk}",
             title=f"失职问责：{deadline}",
@@ -425,7 +466,13 @@ def accountability_record(*, deadline: Deadline, late_workdays: int, completed_o
             ),
             url=accountability.get_absolute_url(),
         )
-    return accountability
+        for user in leaders_of(deadline, staff)
+    ]
+    if outbox is not None:
+        outbox.extend(notices)
+    else:
+        notifications_create(notices)
+    return accountability, True
 
 
 @transaction.atomic
@@ -453,12 +500,21 @@ def accountability_conclude(*, actor: User, accountability: Accountability, conc
 # ---------------------------------------------------------------------------------------- email
 
 
-def notification_send_emails(*, limit: int = 200) -> int:
-    """Send the pending notification emails once each (Django email backend); returns how many were sent.
+def notification_send_emails(*, batch_size: int = 200) -> int:
+    """Send every pending notification email once (Django email backend); returns how many were sent.
 
-    Rows are locked while sending (``SKIP LOCKED`` on PostgreSQL) and marked in the same transaction, so two
-    workers never send the same email, and a second run sends nothing.
+    Rows are locked while sending (``SKIP LOCKED`` on PostgreSQL) and marked in the same transaction, batch by
+    batch, so two workers never send the same email, and a second run sends nothing.
     """
+    sent = 0
+    while True:
+        batch_sent, batch_count = _send_email_batch(batch_size)
+        sent += batch_sent
+        if batch_count < batch_size:
+            return sent
+
+
+def _send_email_batch(limit: int) -> tuple[int, int]:
     from django.conf import settings
     from django.core.mail import EmailMessage, get_connection
     from django.db import connection as db_connection
@@ -471,7 +527,7 @@ def notification_send_emails(*, limit: int = 200) -> int:
             qs = qs.select_for_update(skip_locked=True, of=("self",))
         batch = list(qs.order_by("pk")[:limit])
         if not batch:
-            return 0
+            return 0, 0
         mail = get_connection(fail_silently=False)
         now = timezone.now()
         for notification in batch:
@@ -496,7 +552,7 @@ def notification_send_emails(*, limit: int = 200) -> int:
                 notification.emailed_at = now
                 sent += 1
         Notification.objects.bulk_update(batch, ["email_status", "emailed_at", "email_error"])
-    return sent
+    return sent, len(batch)
 
 
 def notification_send_emails_safely() -> None:
