@@ -167,3 +167,16 @@ def test_notice_import_page_refuses_other_roles(world: World) -> None:
     assert "只有系统管理员和双随机办管理员" in body and 'name="text"' not in body
     client.post("/oversight/calendar/import/", {"text": NOTICE_2027, "confirm": "1"})
     assert not CalendarYear.objects.filter(year=2027).exists()
+
+
+def test_deadline_list_yes_no_filters(world: World) -> None:
+    mine = result_entry(world, start=D(2026, 11, 2), responsible="a_inspector")
+    provisional = result_entry(world, start=D(2027, 9, 28), responsible="a_staff")
+    client = world.client("a_inspector")
+    body = client.get("/oversight/?mine=true").content.decode()
+    assert mine.get_absolute_url() in body and provisional.get_absolute_url() not in body
+    body = client.get("/oversight/?provisional=true").content.decode()
+    assert provisional.get_absolute_url() in body and mine.get_absolute_url() not in body
+    assert "共 1 项" in client.get("/oversight/?mine=false").content.decode()
+    assert "共 0 项" in client.get("/oversight/?late=true").content.decode()
+    assert "Unknown" not in client.get("/oversight/").content.decode()
