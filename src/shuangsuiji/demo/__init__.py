@@ -40,5 +40,6 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
 ]
 
 __all__ = [
-    "DEMO_PASSWORD", "DEMO_STEPS", "DemoContext", "demo_logins", "load_demo", "write_targets_file",
+    "DEMO_PASSWORD", "DEMO_STEPS", "DemoContext", "demo_logins", "load_demo", "step_conflicts", "step_geography",
+    "step_inspectors", "step_items", "step_organizations", "step_targets", "step_users", "write_targets_file",
 ]  # fmt: skip
