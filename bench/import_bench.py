@@ -83,7 +83,8 @@ def child(path: Path) -> None:
 
 
 def run_child(path: Path, env: dict[str, str]) -> dict[str, Any] | None:
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **env}
+    # Production settings (DEBUG off: no SQL logging), as a deployed server would run the import.
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "SSJ_DEBUG": "0", **env}
     proc = subprocess.run(
         [sys.executable, __file__, "--child", str(path)], env=full_env, capture_output=True, text=True, timeout=1800
     )

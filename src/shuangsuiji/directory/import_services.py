@@ -21,13 +21,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from shuangsuiji.accounts.models import Organization, Region, User
 from shuangsuiji.accounts.scope import Perm, bureau_for_write
 from shuangsuiji.audit.services import audit_record
+from shuangsuiji.common.crypto import EncryptedTextField
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.directory import importers
 from shuangsuiji.directory.importers import Lookups, ValidationResult, iter_chunks, normalize_key
@@ -312,19 +313,104 @@ def _row_values(row: dict[str, Any], skip: tuple[str, ...] = ()) -> dict[str, An
     }
 
 
+# ---- fast batched writes
+# Django's bulk_create on SQLite is capped at 999 parameters per statement (~50 targets) and spends most of
+# its time compiling SQL; executemany with values prepared once per field is ~10x faster on both databases
+# and still goes through the fields' own get_db_prep_save (encryption, JSON, dates).
+_PLAIN_TYPES = {
+    "CharField", "TextField", "IntegerField", "BigIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField",
+    "SmallIntegerField", "BooleanField", "ForeignKey", "AutoField", "BigAutoField",
+}
+
+
+class _Prep:
+    """get_db_prep_save of one field; values repeated across rows (timestamps, dates, empty lists) are
+    converted once. Encrypted fields are never cached: each value gets its own nonce."""
+
+    def __init__(self, field: Any, db: Any) -> None:
+        self.field = field
+        self.db = db
+        self.cache: dict[Any, Any] | None = None if isinstance(field, EncryptedTextField) else {}
+
+    def __call__(self, value: Any) -> Any:
+        if self.cache is None:
+            return self.field.get_db_prep_save(value, connection=self.db)
+        key = tuple(value) if isinstance(value, list) else value
+        try:
+            return self.cache[key]
+        except KeyError:
+            converted = self.field.get_db_prep_save(value, connection=self.db)
+            if len(self.cache) < 50_000:
+                self.cache[key] = converted
+            return converted
+
+
+def _converters(model: type[models.Model], attnames: list[str]) -> list[Callable[[Any], Any] | None]:
+    db = connections[DEFAULT_DB_ALIAS]
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    out: list[Callable[[Any], Any] | None] = []
+    for name in attnames:
+        field = fields[name]
+        if field.get_internal_type() in _PLAIN_TYPES and not isinstance(field, EncryptedTextField):
+            out.append(None)
+        else:
+            out.append(_Prep(field, db))
+    return out
+
+
+def _execute_many(model: type[models.Model], attnames: list[str], rows: list[tuple[Any, ...]], *, update: bool = False) -> None:
+    """INSERT rows (or, with update=True, UPDATE … WHERE id = last value) in chunks of 5000."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    columns = {f.attname: str(f.column) for f in model._meta.concrete_fields}
+    table = qn(model._meta.db_table)
+    if update:
+        names = attnames[:-1]
+        sql = f"UPDATE {table} SET {', '.join(f'{qn(columns[n])} = %s' for n in names)} WHERE {qn(columns[attnames[-1]])} = %s"
+    else:
+        cols = ", ".join(qn(columns[n]) for n in attnames)
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(attnames))})"
+    converters = _converters(model, attnames)
+    with connection.cursor() as cursor:
+        for chunk in iter_chunks(rows, 5000):
+            prepared = [
+                tuple(v if c is None else c(v) for v, c in zip(row, converters, strict=True)) for row in chunk
+            ]
+            cursor.executemany(sql, prepared)
+
+
+def _history_rows(
+    model: type[models.Model], records: list[dict[str, Any]], *, kind: str, actor: User, now: Any, reason: str
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Rows of the simple-history table for `records` (attname → value dicts of the tracked model)."""
+    history_model = model.history.model  # type: ignore[attr-defined]
+    meta = {"history_date": now, "history_change_reason": reason, "history_type": kind, "history_user_id": actor.pk}
+    names = [f.attname for f in history_model._meta.concrete_fields if f.attname != "history_id"]
+    return names, [tuple(meta[n] if n in meta else r[n] for n in names) for r in records]
+
+
 def _create_targets_batch(
     *, bureau: Organization, actor: User, rows: list[dict[str, Any]], now: Any, reason: str
 ) -> None:
-    through = Target.specialties.through
-    objs = []
+    records = []
     for row in rows:
-        values = {**TARGET_DEFAULTS, **_row_values(row, skip=("specialties",))}
-        objs.append(Target(owner_id=bureau.pk, code=row["_key"], created_at=now, updated_at=now, **values))
-    Target.objects.bulk_create(objs, batch_size=BATCH)
-    Target.history.bulk_history_create(objs, default_user=actor, default_change_reason=reason, default_date=now)
-    through.objects.bulk_create(
-        [through(target_id=obj.pk, specialty_id=sid) for obj, row in zip(objs, rows, strict=True) for sid in row["specialties"]],
-        batch_size=BATCH * 2,
+        record = {
+            **TARGET_DEFAULTS, **_row_values(row, skip=("specialties",)), "owner_id": bureau.pk, "code": row["_key"],
+            "created_at": now, "updated_at": now, "is_retired": False,
+        }
+        records.append(record)
+    names = [f.attname for f in Target._meta.concrete_fields if f.attname != "id"]
+    _execute_many(Target, names, [tuple(r[n] for n in names) for r in records])
+    ids: dict[str, int] = {}
+    for chunk in iter_chunks([r["code"] for r in records], BATCH):
+        ids.update(Target.objects.filter(owner_id=bureau.pk, code__in=chunk).values_list("code", "id"))
+    for record in records:
+        record["id"] = ids[record["code"]]
+    _execute_many(Target.history.model, *_history_rows(Target, records, kind="+", actor=actor, now=now, reason=reason))
+    _execute_many(
+        Target.specialties.through, ["target_id", "specialty_id"],
+        [(record["id"], sid) for record, row in zip(records, rows, strict=True) for sid in row["specialties"]],
     )
 
 
@@ -388,19 +474,17 @@ def _write_targets(
     outcome.created = len(to_create)
 
     touched = sorted(set(changes) | set(spec_changes))
+    all_names = [f.attname for f in Target._meta.concrete_fields]
     for chunk in iter_chunks(touched, BATCH):
-        objs = Target.objects.in_bulk(chunk)
-        fields: set[str] = set()
-        for target_id in chunk:
-            for name, value in changes.get(target_id, {}).items():
-                setattr(objs[target_id], name, value)
-                fields.add(name)
-            objs[target_id].updated_at = now
-        batch_objs = [objs[i] for i in chunk]
-        Target.objects.bulk_update(batch_objs, sorted(fields | {"updated_at"}), batch_size=500)
-        Target.history.bulk_history_create(
-            batch_objs, update=True, default_user=actor, default_change_reason=reason, default_date=now
-        )
+        records = list(Target.objects.filter(pk__in=chunk).values(*all_names))
+        fields: set[str] = {"updated_at"}
+        for record in records:
+            diff = changes.get(record["id"], {})
+            record.update(diff, updated_at=now)
+            fields.update(diff)
+        names = [*sorted(fields), "id"]
+        _execute_many(Target, names, [tuple(r[n] for n in names) for r in records], update=True)
+        _execute_many(Target.history.model, *_history_rows(Target, records, kind="~", actor=actor, now=now, reason=reason))
     spec_ids = sorted(spec_changes)
     for chunk in iter_chunks(spec_ids, BATCH):
         through.objects.filter(target_id__in=chunk).delete()
