@@ -377,7 +377,14 @@ def _execute_many(model: type[models.Model], attnames: list[str], rows: list[tup
             prepared = [
                 tuple(v if c is None else c(v) for v, c in zip(row, converters, strict=True)) for row in chunk
             ]
-            cursor.executemany(sql, prepared)
+            if connection.vendor == "postgresql" and not update:
+                # COPY is several times faster than executemany on PostgreSQL (values dumped in C).
+                cols = ", ".join(qn(columns[n]) for n in attnames)
+                with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                    for values in prepared:
+                        copy.write_row(values)
+            else:
+                cursor.executemany(sql, prepared)
 
 
 def _history_rows(
