@@ -441,7 +441,7 @@ def _fast_chunk(task: tuple[bytes, int, int, bytes]) -> _FastChunk | None:
         return None
     frame = pd.read_csv(
         io.BytesIO(header_line + chunk),
-        dtype="category",
+        dtype=object,
         usecols=list(CATEGORICAL),
         keep_default_na=False,
         na_filter=False,
@@ -449,15 +449,15 @@ def _fast_chunk(task: tuple[bytes, int, int, bytes]) -> _FastChunk | None:
     )
     columns: dict[str, tuple[np.ndarray, list[str]]] = {}
     for column in CATEGORICAL:
-        series = frame[column]
-        values = [str(v) for v in series.cat.categories.tolist()]
+        codes, uniques = pd.factorize(frame[column].to_numpy(dtype=object), use_na_sentinel=False)
+        values = [str(v) for v in uniques.tolist()]
         for value in values:
             try:
                 if _canonical_value(column, value, "") != value:
                     return None
             except DrawInputError:
                 return None
-        columns[column] = (series.cat.codes.to_numpy().astype(np.int32), values)
+        columns[column] = (codes.astype(np.int32), values)
     starts = nul.tolist()
     digest = _sha256
     leaves = b"".join([digest(buffer[x:y]).digest() for x, y in zip(starts, starts[1:], strict=False)])
