@@ -147,3 +147,10 @@ def test_candidate_round_trip_keeps_dates() -> None:
         [Candidate(id="X", region="r", specialties=("医疗卫生",), risk_class="B", last_inspected_on=date(2024, 2, 29))]
     )
     assert pool.candidate(0).last_inspected_on == date(2024, 2, 29)
+
+
+def test_invalid_utf8_in_a_canonical_file_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(HEADER.encode() + b"A\xb0\xa1,r,s,B,,,\nB,r,s,B,,,\n")
+    with pytest.raises(DrawInputError, match="不是 UTF-8 编码"):
+        read_pool_csv(path)

@@ -365,20 +365,24 @@ def select_strata(
             notes.append(f"按最低抽取要求由 {quota} 个提高到 {floor} 个")
             quota = floor
         uncovered_count = 0
+        needed_uncovered = 0
         if covered is not None:
-            uncovered_count = int((~covered[eligible]).sum()) + int((~covered[mandatory]).sum())
+            uncovered_mandatory = int((~covered[mandatory]).sum())
+            uncovered_count = int((~covered[eligible]).sum()) + uncovered_mandatory
             if params.coverage_cycle is not None and params.coverage_cycle.mode == "ensure":
-                needed = math.ceil(uncovered_count / _years_left(params))
-                if needed > quota:
-                    notes.append(
-                        f"为在覆盖周期内查遍全部对象（尚有 {uncovered_count} 个未检查，剩余 {_years_left(params)} 年），"
-                        f"由 {quota} 个提高到 {needed} 个"
-                    )
-                    quota = needed
+                # Uncovered mandatory targets are covered anyway; the rest must come from the random draw.
+                needed_uncovered = math.ceil(uncovered_count / _years_left(params)) - uncovered_mandatory
         if quota > size:
             notes.append(f"本层只有 {size} 个对象，少于应抽数量 {quota}，已全部抽取")
         want = quota - len(mandatory) if params.mandatory_counts_toward_quota else quota
         want = max(0, want)
+        if needed_uncovered > want:
+            notes.append(
+                f"为在覆盖周期内查遍全部对象（尚有 {uncovered_count} 个未检查，剩余 {_years_left(params)} 年），"
+                f"随机抽取数由 {want} 个提高到 {needed_uncovered} 个"
+            )
+            want = needed_uncovered
+            quota = want + (len(mandatory) if params.mandatory_counts_toward_quota else 0)
         if want > len(eligible):
             if quota <= size:
                 notes.append(

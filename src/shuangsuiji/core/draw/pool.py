@@ -439,14 +439,25 @@ def _fast_chunk(task: tuple[bytes, int, int, bytes]) -> _FastChunk | None:
         ids[a:b] = np.ascontiguousarray(matrix).view(f"S{width}").ravel()
     if len(ids) > 1 and not bool((ids[1:] > ids[:-1]).all()):
         return None
-    frame = pd.read_csv(
-        io.BytesIO(header_line + chunk),
-        dtype=object,
-        usecols=list(CATEGORICAL),
-        keep_default_na=False,
-        na_filter=False,
-        engine="c",
-    )
+    # Valid UTF-8: the ids (their concatenation, none starting with a continuation byte) and, via pandas'
+    # strict decoding, the other columns.
+    id_bytes = ids.tobytes()
+    leading = np.frombuffer(id_bytes, dtype=np.uint8).reshape(len(ids), width)[:, 0]
+    if bool(((leading >= 0x80) & (leading < 0xC0)).any()):
+        return None
+    try:
+        id_bytes.decode("utf-8")
+        frame = pd.read_csv(
+            io.BytesIO(header_line + chunk),
+            dtype=object,
+            usecols=list(CATEGORICAL),
+            keep_default_na=False,
+            na_filter=False,
+            engine="c",
+            encoding="utf-8",
+        )
+    except (UnicodeDecodeError, ValueError, pd.errors.ParserError):
+        return None
     columns: dict[str, tuple[np.ndarray, list[str]]] = {}
     for column in CATEGORICAL:
         codes, uniques = pd.factorize(frame[column].to_numpy(dtype=object), use_na_sentinel=False)
