@@ -107,7 +107,9 @@ def test_verify_detects_changed_pool_params_result_and_tampering() -> None:
     assert verify_record(record, pool).ok
     # changed pool (one target's risk class)
     changed = list(candidates)
-    changed[5] = Candidate(**{**changed[5].__dict__, "risk_class": "D" if changed[5].risk_class != "D" else "A"})
+    changed[5] = Candidate(
+        **{**changed[5].__dict__, "risk_class": "D" if changed[5].risk_class != "D" else "A"}
+    )
     result = verify_record(record, Pool.from_candidates(changed))
     assert not result.ok and any("对象库摘要不一致" in p for p in result.problems)
     # changed result, with the digest re-sealed by a forger: the recomputation catches it
@@ -217,7 +219,9 @@ def test_redraw_references_previous_record() -> None:
     pool = make_pool(300)
     first = run_draw(pool, BASE, RANDOM)
     snapshot = copy.deepcopy(first)
-    second = run_draw(pool, BASE, ["2024-06-07 福彩3D 4 1 8"], previous_record=first, redraw_reason="抽中对象已注销")
+    second = run_draw(
+        pool, BASE, ["2024-06-07 福彩3D 4 1 8"], previous_record=first, redraw_reason="抽中对象已注销"
+    )
     assert first == snapshot
     assert second["previous_record_digest"] == first["record_digest"]
     assert second["redraw_reason"] == "抽中对象已注销"
@@ -240,7 +244,9 @@ def test_coverage_cycle_prefers_uncovered_and_ensure_raises_quota() -> None:
         uncovered, covered = stratum["parts"]
         assert (uncovered["part"], covered["part"]) == ("uncovered", "covered")
         assert covered["drawn"] == 0 or uncovered["drawn"] == uncovered["size"]
-    ensure = run_draw(pool, {**params, "coverage_cycle": {**params["coverage_cycle"], "mode": "ensure"}}, RANDOM)
+    ensure = run_draw(
+        pool, {**params, "coverage_cycle": {**params["coverage_cycle"], "mode": "ensure"}}, RANDOM
+    )
     a = next(s for s in ensure["strata"] if s["key"] == "A")
     assert a["mandatory"] == 0 and a["drawn"] == math.ceil(a["uncovered"] / 3)
     assert any("覆盖周期" in n for n in ensure["notes"])

@@ -447,9 +447,11 @@ def _fast_chunk(task: tuple[bytes, int, int, bytes]) -> _FastChunk | None:
         return None
     try:
         id_bytes.decode("utf-8")
+        # Categorical parsing in the C parser (no Python string per cell); risk_score as text, since
+        # pandas would turn numeric-looking categories into numbers and lose their exact text.
         frame = pd.read_csv(
             io.BytesIO(header_line + chunk),
-            dtype=object,
+            dtype={name: (object if name == "risk_score" else "category") for name in CATEGORICAL},
             usecols=list(CATEGORICAL),
             keep_default_na=False,
             na_filter=False,
@@ -458,10 +460,19 @@ def _fast_chunk(task: tuple[bytes, int, int, bytes]) -> _FastChunk | None:
         )
     except (UnicodeDecodeError, ValueError, pd.errors.ParserError):
         return None
+    del chunk, data, low, kinds, newline, comma, delimiters, spaces, line_ends, separators, first, id_lengths
     columns: dict[str, tuple[np.ndarray, list[str]]] = {}
     for column in CATEGORICAL:
-        codes, uniques = pd.factorize(frame[column].to_numpy(dtype=object), use_na_sentinel=False)
-        values = [str(v) for v in uniques.tolist()]
+        series = frame[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            raw_values = series.cat.categories.tolist()
+            codes = series.cat.codes.to_numpy()
+        else:
+            codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=False)
+            raw_values = uniques.tolist()
+        if not all(isinstance(v, str) for v in raw_values) or bool((codes < 0).any()):
+            return None  # e.g. numeric-looking region codes: let the general reader handle them
+        values = [str(v) for v in raw_values]
         for value in values:
             try:
                 if _canonical_value(column, value, "") != value:
@@ -469,9 +480,16 @@ def _fast_chunk(task: tuple[bytes, int, int, bytes]) -> _FastChunk | None:
             except DrawInputError:
                 return None
         columns[column] = (codes.astype(np.int32), values)
-    starts = nul.tolist()
+    del frame
     digest = _sha256
-    leaves = b"".join([digest(buffer[x:y]).digest() for x, y in zip(starts, starts[1:], strict=False)])
+    parts = []
+    for a in range(0, len(nul) - 1, 65536):
+        starts = nul[a : a + 65537].tolist()
+        parts.append(
+            b"".join([digest(buffer[x:y]).digest() for x, y in zip(starts, starts[1:], strict=False)])
+        )
+    leaves = b"".join(parts)
+    del parts, buffer, bytes_, nul
     return _FastChunk(ids, columns, merkle.tree_root(leaves))
 
 
@@ -500,10 +518,11 @@ def _read_canonical(raw: bytes, body_start: int, parallel: bool) -> Pool | None:
     use_two = parallel and worker_count() >= 2 and n >= PARALLEL_MIN_ROWS
     if use_two:
         split = _line_offset(raw, body_start, merkle.subtree_split(n), n)
-        tasks = [(raw, body_start, split, header_line), (raw, split, len(raw), header_line)]
+        # The calling process takes the smaller right subtree: it also does the serial work around it.
+        tasks = [(raw, split, len(raw), header_line), (raw, body_start, split, header_line)]
     else:
         tasks = [(raw, body_start, len(raw), header_line)]
-    chunks = fork_map(_fast_chunk, tasks, parallel=use_two)
+    chunks = fork_map(_fast_chunk, tasks, parallel=use_two)[::-1] if use_two else fork_map(_fast_chunk, tasks)
     if any(c is None for c in chunks):
         return None
     parts = [c for c in chunks if c is not None]
