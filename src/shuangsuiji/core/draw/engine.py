@@ -111,12 +111,14 @@ def systematic_pps(weights: np.ndarray, d: int, stream: Stream) -> tuple[list[in
     selected when a point U + j·W' (j = 0 … d'-1) falls in [d'·(w_1+…+w_{i-1}), d'·(w_1+…+w_i)).
     Inclusion probability: exactly d'·w_i / W' (1 for certainty units). Returns (positions, probabilities).
     """
-    n = len(weights)
+    w = np.asarray(weights, dtype=np.int64)
+    positive = np.flatnonzero(w > 0)  # weight 0: never selected
+    d = min(d, len(positive))
     if d <= 0:
         return [], []
-    if d >= n:
-        return list(range(n)), [1.0] * n
-    w = np.asarray(weights, dtype=np.int64)
+    if d == len(positive):
+        return positive.tolist(), [1.0] * d
+    n = len(w)
     certain = np.zeros(n, dtype=bool)
     remaining = d
     while remaining > 0:
