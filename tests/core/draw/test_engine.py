@@ -79,6 +79,11 @@ def test_properties(candidates: list[Candidate], params: dict[str, Any], shuffle
     # Mandatory targets are always in; recently inspected (non-D, not mandatory) targets never are.
     flagged = {c.id for c in candidates if {"complaints", "penalized"} & set(c.risk_flags)}
     assert flagged <= set(chosen) and by_reason(record, "mandatory") == flagged
+    for stratum in record["strata"]:
+        reasons = {e["reason"] for e in stratum["selected"]} - {"mandatory"}
+        assert reasons in (set(), {"drawn"}, {"take_all"})
+        if reasons == {"take_all"}:
+            assert stratum["drawn"] == stratum["eligible"]
     if params["exclude_recent_days"]:
         recent = {
             c.id
@@ -88,7 +93,7 @@ def test_properties(candidates: list[Candidate], params: dict[str, Any], shuffle
             and c.risk_class != "D"
             and c.id not in flagged
         }
-        assert not recent & by_reason(record, "drawn")
+        assert not recent & (by_reason(record, "drawn") | by_reason(record, "take_all"))
     # verify(run(x)) passes, and fails on a change of any single field of the record.
     pool = Pool.from_candidates(candidates)
     assert verify_record(record, pool).ok
@@ -264,6 +269,7 @@ def test_do_not_disturb_and_cap_and_floor_notes() -> None:
     small = Pool.from_candidates(make_candidates(3, seed=1))
     floored = run_draw(small, {"ratio": "1%", "floor_count": 5}, RANDOM)
     assert all(s["drawn"] == s["size"] for s in floored["strata"])
+    assert {e["reason"] for s in floored["strata"] for e in s["selected"]} == {"take_all"}
     assert any("已全部抽取" in n for n in floored["notes"])
     down = run_draw(pool, {**BASE, "do_not_disturb": {"mode": "down_weight", "weight": 0.25}}, RANDOM)
     assert all("probability" in e for s in down["strata"] for e in s["selected"] if e["reason"] == "drawn")

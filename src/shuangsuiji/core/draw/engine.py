@@ -385,7 +385,8 @@ def select_strata(
             )
             want = needed_uncovered
             quota = want + (len(mandatory) if params.mandatory_counts_toward_quota else 0)
-        if want > len(eligible):
+        take_all = want > len(eligible)
+        if take_all:
             if quota <= size:
                 notes.append(
                     f"可抽对象不足：应随机抽取 {want} 个，排除后只有 {len(eligible)} 个可抽，已全部抽取"
@@ -428,7 +429,8 @@ def select_strata(
                 info["probability"] = _ratio_text(take, len(rows))
             picked_ids = pool.ids_at(rows[np.asarray(picked, dtype=np.int64)]) if picked else []
             for k, value in enumerate(picked_ids):
-                entry: dict[str, Any] = {"id": value, "rank": len(selected) + 1, "reason": "drawn"}
+                reason = "take_all" if take_all else "drawn"
+                entry: dict[str, Any] = {"id": value, "rank": len(selected) + 1, "reason": reason}
                 if probabilities is not None:
                     entry["probability"] = round(probabilities[k], 12)
                 selected.append(entry)
