@@ -171,3 +171,14 @@ def test_invalid_utf8_in_a_canonical_file_is_an_error(tmp_path: Path) -> None:
     path.write_bytes(HEADER.encode() + b"A\xb0\xa1,r,s,B,,,\nB,r,s,B,,,\n")
     with pytest.raises(DrawInputError, match="不是 UTF-8 编码"):
         read_pool_csv(path)
+
+
+def test_blank_line_in_canonical_file_falls_back_to_general_reader(tmp_path: Path) -> None:
+    pool = Pool.from_candidates(make_candidates(50))
+    path = tmp_path / "p.csv"
+    pool_to_csv(pool, path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines[:10], "", *lines[10:]]) + "\n", encoding="utf-8")
+    again = read_pool_csv(path)
+    assert pool_digest(again) == pool_digest(pool)
+    assert again.row_numbers is not None and [int(r) for r in again.row_numbers[8:10]] == [10, 12]  # the blank line counts

@@ -423,10 +423,17 @@ def _fast_chunk(task: tuple[bytes, int, int, bytes]) -> _FastChunk | None:
     nul = np.concatenate(([0], line_ends + 1))
     separators = separators + 1
     row_starts, row_ends = nul[:-1] + 1, nul[1:]
-    first = np.searchsorted(separators, row_starts)
-    if not bool(np.all(np.searchsorted(separators, row_ends) - first == len(COLUMNS) - 1)):
+    if bool(np.any(row_ends == row_starts)):
+        return None  # a blank line
+    # Exactly six separators per line: as many as 6n in total, and each line's six inside the line.
+    fields = len(COLUMNS) - 1
+    if len(separators) != fields * len(row_starts):
         return None
-    id_lengths = separators[first] - row_starts
+    per_row = separators.reshape(-1, fields)
+    if not bool(np.all(per_row[:, 0] > row_starts - 1) & np.all(per_row[:, -1] < row_ends)):
+        return None
+    first = per_row[:, 0]
+    id_lengths = first - row_starts
     if not len(id_lengths) or int(id_lengths.min()) == 0:
         return None
     width = int(id_lengths.max())
@@ -509,7 +516,7 @@ def _line_offset(raw: bytes, body_start: int, k: int, n: int) -> int:
 
 def _read_canonical(raw: bytes, body_start: int, parallel: bool) -> Pool | None:
     """The fast reader for canonical CSV files (as written by pool_to_csv); None when not applicable."""
-    if b'"' in raw or b"\r" in raw or raw.find(b"\n\n", body_start) >= 0 or not raw.endswith(b"\n"):
+    if b'"' in raw or b"\r" in raw or not raw.endswith(b"\n"):
         return None
     header_line = raw[:body_start]
     n = raw.count(b"\n", body_start)
@@ -560,7 +567,7 @@ def read_pool_csv(path: Path, *, parallel: bool = True) -> Pool:
     name = path.name
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    if not raw.strip():
+    if not raw[:4096].strip() and not raw.strip():
         raise DrawInputError(f"对象库文件 {name} 是空文件")
     header, body_start = _decode_header(raw, name)
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
