@@ -297,6 +297,9 @@ def test_full_ratio_orders_all_targets_randomly() -> None:
         ({"ratio": 0.1, "exclude_recent_days": 30}, "reference_date"),
         ({"ratio": 0.1, "method": "rfc3797", "weighting": {"by": "risk_score"}}, "RFC 3797"),
         ({"count": 2.5}, "必须是整数"),
+        ({"ratio": 0.1, "mandatory_counts_toward_quota": "false"}, "必须是 true 或 false"),
+        ({"ratio": 0.1, "coverage_cycle": {"years": 3}}, "起始日 start"),
+        ({"ratio": 0.1, "weighting": {"by": "risk_class"}}, "必须给出 weights"),
     ],
 )
 def test_bad_params(params: dict[str, Any], message: str) -> None:

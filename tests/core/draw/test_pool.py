@@ -181,4 +181,7 @@ def test_blank_line_in_canonical_file_falls_back_to_general_reader(tmp_path: Pat
     path.write_text("\n".join([*lines[:10], "", *lines[10:]]) + "\n", encoding="utf-8")
     again = read_pool_csv(path)
     assert pool_digest(again) == pool_digest(pool)
-    assert again.row_numbers is not None and [int(r) for r in again.row_numbers[8:10]] == [10, 12]  # the blank line counts
+    assert again.row_numbers is not None and [int(r) for r in again.row_numbers[8:10]] == [
+        10,
+        12,
+    ]  # the blank line counts

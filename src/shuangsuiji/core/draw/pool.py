@@ -83,11 +83,13 @@ def _categorical(
     remap = np.empty(len(uniques), dtype=np.int32)
     seen: dict[str, int] = {}
     for k, raw in enumerate(uniques.tolist()):
+        value = "" if raw is None else str(raw)
         try:
-            text = _canonical_value(column, "" if raw is None else str(raw), "{where}")
-        except DrawInputError as error:
-            first = int(np.argmax(codes == k))
-            raise DrawInputError(str(error).replace("{where}", where(first))) from None
+            text = _canonical_value(column, value, "")
+        except DrawInputError:
+            # Say where: the first row holding this value.
+            _canonical_value(column, value, where(int(np.argmax(codes == k))))
+            raise
         remap[k] = seen.setdefault(text, len(seen))
         if remap[k] == len(canonical):
             canonical.append(text)
