@@ -412,7 +412,10 @@ def select_strata(
             if params.method == "rfc3797":
                 sources = [*randomness, str(number)] + ([str(part)] if part else [])
                 info["rfc3797_sources"] = sources
-                picked = [p - 1 for p in rfc3797.select(len(rows), take, sources)] if take else []
+                try:
+                    picked = [p - 1 for p in rfc3797.select(len(rows), take, sources)] if take else []
+                except ValueError as error:
+                    raise DrawInputError(f"{label_text}：{error}") from None
                 probabilities = None
                 info["probability"] = _ratio_text(take, len(rows))
             elif prep.weights is not None:
