@@ -1,9 +1,16 @@
 """The draw pool: candidates in canonical order (by id), stored column-wise, and its Merkle root.
 
-A million candidates are never a million Python objects here: ids are one list of strings, every other
-field is a categorical column (int32 codes into a sorted list of canonical texts). Reading a CSV file is
-done by pandas' C parser in two processes (each half of the file), which also hash their rows; the two
-largest Merkle subtrees are then combined in two processes as well (see `parallel.py`).
+A million candidates are never a million Python objects here: ids are a list of strings (or, from the fast
+reader, one numpy bytes array decoded on access) and every other field is a categorical column (int32 codes
+into the sorted canonical texts).
+
+Two CSV readers give identical pools and digests:
+- the fast reader, for canonical files (the seven columns in order, sorted by id, canonical values, no
+  quotes; `pool_to_csv` writes them): each line is then the canonical row with "," for U+001F, so the file
+  is split at row k = the largest power of two below n and each half is checked, parsed (pandas' C parser,
+  categorical) and hashed into its own Merkle subtree in its own process (`parallel.fork_map`);
+- the general reader for anything else (any column order, extra columns, quotes, CRLF, blank lines,
+  unsorted rows, non-canonical spellings), with row numbers in its Chinese error messages.
 """
 
 from __future__ import annotations
@@ -50,9 +57,6 @@ class Column:
 
     codes: np.ndarray
     values: tuple[str, ...]
-
-    def texts(self) -> np.ndarray:
-        return np.asarray(self.values, dtype=object)[self.codes]
 
 
 def _canonical_value(column: str, raw: str, where: str) -> str:
