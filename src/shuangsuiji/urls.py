@@ -9,6 +9,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("shuangsuiji.accounts.urls")),
+    path("audit/", include("shuangsuiji.audit.urls")),
     path("directory/", include("shuangsuiji.directory.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -110,6 +110,8 @@ class User(AbstractUser):
     role = models.CharField("角色", max_length=32, choices=Role.choices, default=Role.SECTION_STAFF)
     phone = EncryptedTextField("手机号", blank=True, default="")
     is_demo = models.BooleanField("演示账号", default=False)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True, editable=False)
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
 
     class Meta:
         verbose_name = "用户"
@@ -121,6 +123,22 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.real_name or self.username
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's recent passwords (the password policy forbids reusing the last 5)."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="password_history")
+    password_hash = models.CharField("密码哈希", max_length=128)
+    created_at = models.DateTimeField("设置时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"
 
 
 class ApiToken(models.Model):
