@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 from shuangsuiji.common.crypto import EncryptedTextField
 
@@ -123,6 +126,18 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.real_name or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # create_user() hashes without set_password(), so Django's password_changed hook does not run:
+        # start the password's age and history here for new accounts.
+        creating = self._state.adding
+        usable = bool(self.password) and self.has_usable_password()
+        record = creating and usable and self._password is None  # type: ignore[attr-defined]
+        if creating and usable and self.password_changed_at is None:
+            self.password_changed_at = timezone.now()
+        super().save(*args, **kwargs)
+        if record:
+            PasswordHistory.objects.create(user=self, password_hash=self.password)
 
 
 class PasswordHistory(models.Model):
