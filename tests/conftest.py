@@ -130,6 +130,9 @@ def world(db: Any) -> World:
 def _production_security(settings: Any) -> None:
     # Tests run with the second factor enforced, as in production (the demo set-up relaxes it).
     settings.SSJ_REQUIRE_2FA = True
+    from django.core.cache import cache
+
+    cache.clear()  # rate-limit counters must not leak from one test into the next
 
 
 @pytest.fixture(autouse=True)

@@ -68,3 +68,10 @@ def test_idle_session_expires_after_fifteen_minutes(world: World) -> None:
     with time_machine.travel(start + datetime.timedelta(minutes=46), tick=False):
         response = client.get("/")
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_login_attempts_per_address_are_rate_limited(world: World) -> None:
+    # many user names from one address (password spraying): the address is slowed down, not locked
+    codes = [_login(f"nobody{i}", "wrong", ip="203.0.113.50") for i in range(31)]
+    assert codes[:30] == [200] * 30 and codes[30] == 429
+    assert _login("a_staff", PASSWORD, ip="203.0.113.51") == 302  # other addresses unaffected

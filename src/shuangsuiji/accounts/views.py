@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +25,14 @@ from shuangsuiji.accounts import selectors, services
 from shuangsuiji.accounts.forms import OtpTokenForm
 from shuangsuiji.accounts.security import SESSION_ENROLLED_KEY, is_verified, password_days_left
 from shuangsuiji.common.exceptions import ApplicationError
+from shuangsuiji.common.ratelimit import ratelimit
 from shuangsuiji.common.types import AuthedHttpRequest
+
+# Axes locks a user name after 5 failures; this per-address limit stops spraying many user names from
+# one address without locking a whole office behind one NAT address after 5 typos.
+login_view = ratelimit(scope="login", limit=30, period=600, methods=("POST",))(
+    LoginView.as_view(redirect_authenticated_user=True)
+)
 
 
 def _next_url(request: HttpRequest, default: str = "/") -> str:

@@ -50,11 +50,16 @@ def hit(key: str, *, limit: int, period: int) -> tuple[bool, int]:
 
 def ratelimit(
     *, scope: str, limit: int | None = None, period: int | None = None,
-    key: Callable[[HttpRequest], str] = client_ip,
+    key: Callable[[HttpRequest], str] = client_ip, methods: tuple[str, ...] | None = None,
 ) -> Callable[[ViewT], ViewT]:
+    """Limit `view` to `limit` requests per `period` seconds per key (client address by default);
+    `methods` restricts the counting to some HTTP methods (e.g. ("POST",) for a login form)."""
+
     def decorator(view: ViewT) -> ViewT:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if methods is not None and request.method not in methods:
+                return view(request, *args, **kwargs)
             default_limit, default_period = getattr(settings, "SSJ_PUBLIC_SEARCH_RATE", (30, 60))
             allowed, retry = hit(
                 f"{scope}:{key(request)}", limit=limit or default_limit, period=period or default_period
