@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 
-ViewT = TypeVar("ViewT", bound=Callable[..., HttpResponse])
+ViewT = TypeVar("ViewT", bound=Callable[..., HttpResponseBase])
 MESSAGE = "访问过于频繁，请稍后再试"
 
 
@@ -57,7 +58,7 @@ def ratelimit(
 
     def decorator(view: ViewT) -> ViewT:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if methods is not None and request.method not in methods:
                 return view(request, *args, **kwargs)
             default_limit, default_period = getattr(settings, "SSJ_PUBLIC_SEARCH_RATE", (30, 60))
