@@ -7,7 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
-DEV_SECRET_KEY_PREFIX = "dev-only-insecure-key"
+# Detects the development key; not a secret (security/bandit-justifications.md)
+DEV_SECRET_KEY_PREFIX = "dev-only-insecure-key"  # nosec B105
 
 
 @register(Tags.security, deploy=True)

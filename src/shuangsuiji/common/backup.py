@@ -11,7 +11,8 @@ import hashlib
 import os
 import shutil
 import sqlite3
-import subprocess  # nosec B404: runs pg_dump/pg_restore with argument lists, never a shell
+# pg_dump/pg_restore run with argument lists, never through a shell (security/bandit-justifications.md)
+import subprocess  # nosec B404
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
