@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from tests.conftest import World
-from tests.draws.factories import add_targets, confirmed, drawn, make_task, populated_task
 
 from shuangsuiji.accounts.models import Organization, OrganizationKind
 from shuangsuiji.audit.models import AuditEntry
@@ -17,6 +15,8 @@ from shuangsuiji.directory.models import Specialty, Target
 from shuangsuiji.draws import services
 from shuangsuiji.draws.models import DrawnTarget, DrawStatus, RedrawRequest, RedrawStatus, TargetDraw
 from shuangsuiji.planning.models import Task, TaskState, TaskTransition
+from tests.conftest import World
+from tests.draws.factories import add_targets, confirmed, drawn, make_task, populated_task
 
 
 def test_freeze_needs_published_scheme(world: World) -> None:

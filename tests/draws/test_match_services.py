@@ -6,8 +6,6 @@ import datetime
 from collections import Counter
 
 import pytest
-from tests.conftest import World
-from tests.draws.factories import WINDOW, add_inspectors, add_targets, confirmed, drawn, make_task, populated_task
 
 from shuangsuiji.audit.models import AuditEntry
 from shuangsuiji.common.exceptions import ApplicationError
@@ -16,6 +14,16 @@ from shuangsuiji.draws import services
 from shuangsuiji.draws.match_inputs import MatchOptions
 from shuangsuiji.draws.models import Assignment, AssignmentMode, DrawnTarget, InspectorMatch, MatchStatus
 from shuangsuiji.planning.models import TaskState
+from tests.conftest import World
+from tests.draws.factories import (
+    WINDOW,
+    add_inspectors,
+    add_targets,
+    confirmed,
+    drawn,
+    make_task,
+    populated_task,
+)
 
 RANDOM = ["2026-03-02 双色球 01 05 11 20 27 33 + 07"]
 
