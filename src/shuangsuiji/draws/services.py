@@ -152,8 +152,8 @@ def draw_freeze_pool(
     if not rows:
         raise ApplicationError(_empty_pool_message(task, scopes))
     today = timezone.localdate()
-    params = engine.draw_params(task, today=today)
     try:
+        params = engine.draw_params(task, today=today)
         pool = engine.build_pool(rows)
         engine.check_drawable(pool, params)
     except engine.DrawEngineError as error:
