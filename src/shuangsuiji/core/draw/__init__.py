@@ -38,7 +38,12 @@ from shuangsuiji.core.draw.model import (
 )
 from shuangsuiji.core.draw.pool import Pool, pool_digest, pool_to_csv, read_pool_csv
 from shuangsuiji.core.draw.simulate import simulate_coverage
-from shuangsuiji.core.draw.verify import VerifyResult, membership_proof, verify_membership_proof, verify_record
+from shuangsuiji.core.draw.verify import (
+    VerifyResult,
+    membership_proof,
+    verify_membership_proof,
+    verify_record,
+)
 
 __all__ = [
     "ALGORITHM_NAME",

@@ -52,7 +52,7 @@ def fork_map(fn: Callable[[T], R], tasks: Sequence[T], *, parallel: bool = True)
             code = 0
             try:
                 payload: Any = ("ok", fn(task))
-            except BaseException as error:  # noqa: BLE001 - everything goes back to the parent
+            except BaseException as error:
                 payload = ("error", error)
                 code = 1
             try:
