@@ -18,8 +18,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 
-import numpy as np
-
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
 HASH_SIZE = 32
@@ -42,20 +40,13 @@ def leaf_hashes(rows: Iterable[bytes]) -> bytes:
 
 def next_level(level: bytes) -> bytes:
     """Hash neighbouring pairs of a level (n x 32 bytes); an unpaired last node is carried up unchanged."""
-    count = len(level) // HASH_SIZE
-    pairs = count // 2
-    if pairs:
-        framed = np.empty((pairs, 1 + 2 * HASH_SIZE), dtype=np.uint8)
-        framed[:, 0] = 1
-        framed[:, 1:] = np.frombuffer(level, dtype=np.uint8, count=pairs * 2 * HASH_SIZE).reshape(pairs, -1)
-        buffer = framed.tobytes()
-        step = 1 + 2 * HASH_SIZE
-        digest = _sha256
-        upper = b"".join([digest(buffer[i : i + step]).digest() for i in range(0, len(buffer), step)])
-    else:
-        upper = b""
-    if count % 2:
-        upper += level[-HASH_SIZE:]
+    digest = _sha256
+    full = len(level) - len(level) % (2 * HASH_SIZE)
+    upper = b"".join(
+        [digest(NODE_PREFIX + level[i : i + 2 * HASH_SIZE]).digest() for i in range(0, full, 2 * HASH_SIZE)]
+    )
+    if full != len(level):
+        upper += level[full:]
     return upper
 
 

@@ -145,7 +145,8 @@ def systematic_pps(weights: np.ndarray, d: int, stream: Stream) -> tuple[list[in
             import bisect
 
             hits = np.asarray(
-                [bisect.bisect_right(cumulative_list, u + j * total) for j in range(remaining)], dtype=np.int64
+                [bisect.bisect_right(cumulative_list, u + j * total) for j in range(remaining)],
+                dtype=np.int64,
             )
         picked = rest[hits].tolist()
         chosen.extend(picked)
@@ -181,7 +182,9 @@ def prepare(pool: Pool, params: DrawParams) -> Prepared:
     risk = risk_lookup[cols["risk_class"].codes]
     spec = cols["specialties"]
     primaries = sorted({v.split(LIST_SEPARATOR)[0] for v in spec.values})
-    primary_lookup = np.asarray([primaries.index(v.split(LIST_SEPARATOR)[0]) for v in spec.values], dtype=np.int32)
+    primary_lookup = np.asarray(
+        [primaries.index(v.split(LIST_SEPARATOR)[0]) for v in spec.values], dtype=np.int32
+    )
     flags = cols["risk_flags"]
     wanted = set(params.mandatory_flags)
     flag_sets = [set(v.split(LIST_SEPARATOR)) - {""} for v in flags.values]
@@ -244,9 +247,23 @@ def _years_left(params: DrawParams) -> int:
 
 
 def compute_seed(
-    method: str, pool_digest: str, pool_size: int, params_digest: str, randomness: Sequence[str], previous: str
+    method: str,
+    pool_digest: str,
+    pool_size: int,
+    params_digest: str,
+    randomness: Sequence[str],
+    previous: str,
 ) -> str:
-    payload = [ALGORITHM_NAME, ALGORITHM_VERSION, method, pool_digest, pool_size, params_digest, list(randomness), previous]
+    payload = [
+        ALGORITHM_NAME,
+        ALGORITHM_VERSION,
+        method,
+        pool_digest,
+        pool_size,
+        params_digest,
+        list(randomness),
+        previous,
+    ]
     return sha256_hex(payload)
 
 
@@ -272,11 +289,19 @@ def select_strata(
     n = len(pool)
     dims = params.strata
     key = np.zeros(n, dtype=np.int64)
-    sizes = {"risk_class": len(RISK_CLASSES), "region": len(prep.region_values), "specialty": len(prep.primary_values)}
+    sizes = {
+        "risk_class": len(RISK_CLASSES),
+        "region": len(prep.region_values),
+        "specialty": len(prep.primary_values),
+    }
     arrays = {"risk_class": prep.risk, "region": prep.region, "specialty": prep.primary}
     for dim in dims:
         key = key * sizes[dim] + arrays[dim].astype(np.int64)
-    order = np.argsort(key, kind="stable")
+    span = 1
+    for dim in dims:
+        span *= sizes[dim]
+    small = np.int16 if span < (1 << 15) else np.int32 if span < (1 << 31) else np.int64
+    order = np.argsort(key.astype(small), kind="stable")  # radix sort for small keys
     sorted_keys = key[order]
     bounds = np.flatnonzero(np.diff(sorted_keys)) + 1
     starts = [0, *bounds.tolist()]
@@ -293,7 +318,6 @@ def select_strata(
     if params.coverage_cycle is not None:
         covered = prep.last_days >= _days(params.coverage_cycle.start)
 
-    ids = pool.ids
     results = []
     for number, (a, b) in enumerate(zip(starts, stops, strict=True), start=1):
         members = order[a:b]
@@ -326,8 +350,14 @@ def select_strata(
             ratio = params.ratio_for(risk_class)
             if ratio is None:
                 raise DrawInputError(f"抽取比例 ratio 未给出风险等级 {risk_class} 类的比例")
-            if params.item_kind == "一般" and params.general_ratio_cap is not None and ratio > params.general_ratio_cap:
-                notes.append(f"一般事项比例上限 {float(params.general_ratio_cap):.2%}，比例由 {float(ratio):.2%} 降为上限")
+            if (
+                params.item_kind == "一般"
+                and params.general_ratio_cap is not None
+                and ratio > params.general_ratio_cap
+            ):
+                notes.append(
+                    f"一般事项比例上限 {float(params.general_ratio_cap):.2%}，比例由 {float(ratio):.2%} 降为上限"
+                )
                 ratio = params.general_ratio_cap
             quota = rounded_quota(ratio * size, params.rounding)
         floor = max(math.ceil(params.floor_ratio * size), params.floor_count)
@@ -335,20 +365,24 @@ def select_strata(
             notes.append(f"按最低抽取要求由 {quota} 个提高到 {floor} 个")
             quota = floor
         uncovered_count = 0
+        needed_uncovered = 0
         if covered is not None:
-            uncovered_count = int((~covered[eligible]).sum()) + int((~covered[mandatory]).sum())
+            uncovered_mandatory = int((~covered[mandatory]).sum())
+            uncovered_count = int((~covered[eligible]).sum()) + uncovered_mandatory
             if params.coverage_cycle is not None and params.coverage_cycle.mode == "ensure":
-                needed = math.ceil(uncovered_count / _years_left(params))
-                if needed > quota:
-                    notes.append(
-                        f"为在覆盖周期内查遍全部对象（尚有 {uncovered_count} 个未检查，剩余 {_years_left(params)} 年），"
-                        f"由 {quota} 个提高到 {needed} 个"
-                    )
-                    quota = needed
+                # Uncovered mandatory targets are covered anyway; the rest must come from the random draw.
+                needed_uncovered = math.ceil(uncovered_count / _years_left(params)) - uncovered_mandatory
         if quota > size:
             notes.append(f"本层只有 {size} 个对象，少于应抽数量 {quota}，已全部抽取")
         want = quota - len(mandatory) if params.mandatory_counts_toward_quota else quota
         want = max(0, want)
+        if needed_uncovered > want:
+            notes.append(
+                f"为在覆盖周期内查遍全部对象（尚有 {uncovered_count} 个未检查，剩余 {_years_left(params)} 年），"
+                f"随机抽取数由 {want} 个提高到 {needed_uncovered} 个"
+            )
+            want = needed_uncovered
+            quota = want + (len(mandatory) if params.mandatory_counts_toward_quota else 0)
         if want > len(eligible):
             if quota <= size:
                 notes.append(
@@ -363,7 +397,8 @@ def select_strata(
         else:
             part_rows = [(0, eligible)]
         selected: list[dict[str, Any]] = [
-            {"id": ids[int(row)], "rank": rank, "reason": "mandatory"} for rank, row in enumerate(mandatory.tolist(), start=1)
+            {"id": value, "rank": rank, "reason": "mandatory"}
+            for rank, value in enumerate(pool.ids_at(mandatory), start=1)
         ]
         parts = []
         left = want
@@ -389,9 +424,9 @@ def select_strata(
                 picked = partial_shuffle(len(rows), take, stream)
                 probabilities = None
                 info["probability"] = _ratio_text(take, len(rows))
-            row_list = rows.tolist()
-            for k, position in enumerate(picked):
-                entry: dict[str, Any] = {"id": ids[row_list[position]], "rank": len(selected) + 1, "reason": "drawn"}
+            picked_ids = pool.ids_at(rows[np.asarray(picked, dtype=np.int64)]) if picked else []
+            for k, value in enumerate(picked_ids):
+                entry: dict[str, Any] = {"id": value, "rank": len(selected) + 1, "reason": "drawn"}
                 if probabilities is not None:
                     entry["probability"] = round(probabilities[k], 12)
                 selected.append(entry)
@@ -472,7 +507,11 @@ def run_draw(
     record: dict[str, Any] = {
         "type": RECORD_TYPE,
         "algorithm": {"name": ALGORITHM_NAME, "version": ALGORITHM_VERSION, "method": parsed.method},
-        "pool": {"digest": digest, "size": len(pool), "tree": "RFC 6962 Merkle tree, SHA-256, rows sorted by id"},
+        "pool": {
+            "digest": digest,
+            "size": len(pool),
+            "tree": "RFC 6962 Merkle tree, SHA-256, rows sorted by id",
+        },
         "params": encoded,
         "params_digest": params_digest,
         "randomness": values,

@@ -18,7 +18,12 @@ ALGORITHM_VERSION = 1
 RECORD_TYPE = "ssj.draw"
 
 RISK_CLASSES = ("A", "B", "C", "D")
-RISK_CLASS_LABELS = {"A": "A类（信用风险低）", "B": "B类（信用风险一般）", "C": "C类（信用风险较高）", "D": "D类（信用风险高）"}
+RISK_CLASS_LABELS = {
+    "A": "A类（信用风险低）",
+    "B": "B类（信用风险一般）",
+    "C": "C类（信用风险较高）",
+    "D": "D类（信用风险高）",
+}
 _RISK_CLASS_ALIASES = {
     "A": "A", "A类": "A", "低": "A", "信用风险低": "A",
     "B": "B", "B类": "B", "一般": "B", "信用风险一般": "B",
@@ -129,7 +134,9 @@ def parse_date(value: str | date | None, what: str) -> date | None:
                 return date(year, month, day)
             except ValueError:
                 break
-    raise DrawInputError(f"{what}『{text}』不是有效日期（可用格式：2023-07-20、2023/7/20、2023.7.20、2023年7月20日）")
+    raise DrawInputError(
+        f"{what}『{text}』不是有效日期（可用格式：2023-07-20、2023/7/20、2023.7.20、2023年7月20日）"
+    )
 
 
 def canonical_score(value: str | float | int | Decimal | None, what: str = "风险分值") -> str:
@@ -386,7 +393,12 @@ def parse_params(data: Mapping[str, Any]) -> DrawParams:
     dnd = DoNotDisturb(
         mode=_choice(dnd_data.get("mode", "off"), ("off", "exclude", "down_weight"), "非请勿扰 mode"),
         classes=tuple(
-            sorted({canonical_risk_class(c, "非请勿扰等级") for c in _str_list(dnd_data.get("classes", ["A"]), "classes")})
+            sorted(
+                {
+                    canonical_risk_class(c, "非请勿扰等级")
+                    for c in _str_list(dnd_data.get("classes", ["A"]), "classes")
+                }
+            )
         ),
         key_specialties=tuple(sorted(set(_str_list(dnd_data.get("key_specialties", []), "key_specialties")))),
         weight=dnd_weight,
@@ -419,7 +431,7 @@ def parse_params(data: Mapping[str, Any]) -> DrawParams:
         if by == "risk_class":
             raw = weighting_data.get("weights")
             if not isinstance(raw, dict) or not raw:
-                raise DrawInputError("按风险等级加权时必须给出 weights，如 {\"A\": 1, \"D\": 4}")
+                raise DrawInputError('按风险等级加权时必须给出 weights，如 {"A": 1, "D": 4}')
             weights = tuple(
                 (risk, float(_fraction(value, f"{risk}类权重", upper=None)))
                 for risk, value in sorted((canonical_risk_class(k, "权重等级"), v) for k, v in raw.items())
@@ -437,7 +449,13 @@ def parse_params(data: Mapping[str, Any]) -> DrawParams:
         floor_count=_int(data.get("floor_count", 0), "最低数量 floor_count"),
         item_kind=item_kind,
         general_ratio_cap=cap,
-        mandatory_flags=tuple(sorted(canonical_flags(_str_list(data.get("mandatory_flags", list(DEFAULT_MANDATORY_FLAGS)), "mandatory_flags")))),
+        mandatory_flags=tuple(
+            sorted(
+                canonical_flags(
+                    _str_list(data.get("mandatory_flags", list(DEFAULT_MANDATORY_FLAGS)), "mandatory_flags")
+                )
+            )
+        ),
         mandatory_counts_toward_quota=bool(data.get("mandatory_counts_toward_quota", True)),
         reference_date=reference,
         exclude_recent_days=exclude_days,
@@ -474,7 +492,9 @@ def encode_params(params: DrawParams) -> dict[str, Any]:
         "floor_ratio": _fraction_text(params.floor_ratio),
         "floor_count": params.floor_count,
         "item_kind": params.item_kind,
-        "general_ratio_cap": None if params.general_ratio_cap is None else _fraction_text(params.general_ratio_cap),
+        "general_ratio_cap": None
+        if params.general_ratio_cap is None
+        else _fraction_text(params.general_ratio_cap),
         "mandatory_flags": list(params.mandatory_flags),
         "mandatory_counts_toward_quota": params.mandatory_counts_toward_quota,
         "reference_date": params.reference_date.isoformat() if params.reference_date else None,

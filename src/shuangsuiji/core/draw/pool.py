@@ -120,24 +120,46 @@ def _subtree_task(task: tuple[Pool, int, int, bool]) -> tuple[bytes, bytes]:
     return merkle.tree_root(leaves), leaves if keep_leaves else b""
 
 
+class IdSequence(Sequence[str]):
+    """Ids kept as one numpy bytes array (UTF-8, no NUL), decoded on access: no million str objects."""
+
+    def __init__(self, encoded: np.ndarray) -> None:
+        self.encoded = encoded
+
+    def __len__(self) -> int:
+        return len(self.encoded)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [b.decode("utf-8") for b in self.encoded[index].tolist()]
+        return self.encoded[index].decode("utf-8")
+
+    def __iter__(self) -> Any:
+        return (b.decode("utf-8") for b in self.encoded.tolist())
+
+    def take(self, rows: np.ndarray) -> list[str]:
+        return [b.decode("utf-8") for b in self.encoded[rows].tolist()]
+
+
 class Pool:
     """Candidates in canonical order (ids ascending by Unicode code point = UTF-8 byte order)."""
 
     def __init__(
         self,
-        ids: list[str],
+        ids: Sequence[str],
         columns: dict[str, Column],
         *,
         row_numbers: np.ndarray | None = None,
         leaves: bytes | None = None,
+        root: bytes | None = None,
     ) -> None:
-        if not ids:
+        if not len(ids):
             raise DrawInputError("对象库为空：没有任何检查对象")
         self.ids = ids
         self.columns = columns
         self.row_numbers = row_numbers
         self._leaves = leaves
-        self._root: bytes | None = None
+        self._root = root
 
     # ---------------------------------------------------------------------------------------- building
 
@@ -151,7 +173,9 @@ class Pool:
         for k, name in enumerate(CATEGORICAL, start=1):
             values = fields[k] if fields else ()
             lookup: dict[str, int] = {}
-            codes = np.fromiter((lookup.setdefault(v, len(lookup)) for v in values), dtype=np.int32, count=len(ids))
+            codes = np.fromiter(
+                (lookup.setdefault(v, len(lookup)) for v in values), dtype=np.int32, count=len(ids)
+            )
             columns[name] = _sorted_column(codes, list(lookup))
         return cls(ids, columns)
 
@@ -164,6 +188,13 @@ class Pool:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def ids_at(self, rows: Sequence[int] | np.ndarray) -> list[str]:
+        """The ids of the given rows (bulk-decoded when ids are stored as bytes)."""
+        if isinstance(self.ids, IdSequence):
+            return self.ids.take(np.asarray(rows, dtype=np.int64))
+        ids = self.ids
+        return [ids[int(r)] for r in rows]
+
     def index_of(self, candidate_id: str) -> int | None:
         position = bisect.bisect_left(self.ids, candidate_id)
         if position < len(self.ids) and self.ids[position] == candidate_id:
@@ -171,7 +202,10 @@ class Pool:
         return None
 
     def row_fields(self, index: int) -> tuple[str, ...]:
-        return (self.ids[index], *(self.columns[c].values[int(self.columns[c].codes[index])] for c in CATEGORICAL))
+        return (
+            self.ids[index],
+            *(self.columns[c].values[int(self.columns[c].codes[index])] for c in CATEGORICAL),
+        )
 
     def candidate(self, index: int) -> Candidate:
         f = self.row_fields(index)
@@ -198,7 +232,7 @@ class Pool:
         if self._leaves is not None:
             return self._leaves[start * 32 : stop * 32]
         texts = [self.column_texts(name, start, stop).tolist() for name in CATEGORICAL]
-        return row_leaf_hashes(self.ids[start:stop], texts)
+        return row_leaf_hashes(list(self.ids[start:stop]), texts)
 
     def leaf_hashes(self) -> bytes:
         if self._leaves is None:
@@ -241,7 +275,8 @@ def pool_digest(pool: Pool) -> str:
 
 
 def _check_duplicates(ids: Sequence[str], row_numbers: np.ndarray | None) -> None:
-    duplicates = [k for k in range(1, len(ids)) if ids[k] == ids[k - 1]]
+    array = np.asarray(ids, dtype=object)
+    duplicates = (np.flatnonzero(array[1:] == array[:-1]) + 1).tolist() if len(ids) > 1 else []
     if duplicates:
         shown = []
         for k in duplicates[:5]:
@@ -341,8 +376,160 @@ def _clean_ids(ids: list[str], row_numbers: np.ndarray, name: str) -> list[str]:
             try:
                 clean_text(value, "id")
             except DrawInputError:
-                raise DrawInputError(f"{name} 第{int(row_numbers[k])}行 id（检查对象编号）{problem}") from None
+                raise DrawInputError(
+                    f"{name} 第{int(row_numbers[k])}行 id（检查对象编号）{problem}"
+                ) from None
     return trimmed
+
+
+@dataclass
+class _FastChunk:
+    ids: np.ndarray  # S<width>, UTF-8
+    columns: dict[str, tuple[np.ndarray, list[str]]]
+    root: bytes
+
+
+def _fast_chunk(task: tuple[bytes, int, int, bytes]) -> _FastChunk | None:
+    """A chunk of a canonical CSV (all seven columns in order, no quotes, sorted, canonical values).
+
+    Each line is then the canonical row with "," for U+001F, so the leaf data are the lines themselves.
+    Returns None as soon as anything is not canonical (the caller falls back to the general reader).
+    """
+    import pandas as pd
+
+    raw, start, stop, header_line = task
+    chunk = raw[start:stop]
+    if not chunk.endswith(b"\n") or b"\x1f" in chunk:
+        return None
+    data = np.frombuffer(chunk, dtype=np.uint8)
+    # One pass over the bytes below "-": newlines, commas, spaces, control characters.
+    low = np.flatnonzero(data < 45)
+    kinds = data[low]
+    newline, comma = kinds == 10, kinds == 44
+    if bool(np.any((kinds < 32) & ~newline)):
+        return None
+    delimiters = low[newline | comma]
+    spaces = low[kinds == 32]
+    if len(spaces):
+        # A space just before or after a delimiter (or at the chunk start) means an untrimmed field.
+        touching = np.isin(spaces + 1, delimiters) | np.isin(spaces - 1, delimiters) | (spaces == 0)
+        if bool(touching.any()):
+            return None
+    line_ends = low[newline]
+    separators = low[comma]
+    buffer = b"\x00" + chunk.replace(b",", b"\x1f").replace(b"\n", b"\x00")
+    bytes_ = np.frombuffer(buffer, dtype=np.uint8)
+    # Positions in buffer are chunk positions + 1.
+    nul = np.concatenate(([0], line_ends + 1))
+    separators = separators + 1
+    row_starts, row_ends = nul[:-1] + 1, nul[1:]
+    first = np.searchsorted(separators, row_starts)
+    if not bool(np.all(np.searchsorted(separators, row_ends) - first == len(COLUMNS) - 1)):
+        return None
+    id_lengths = separators[first] - row_starts
+    if not len(id_lengths) or int(id_lengths.min()) == 0:
+        return None
+    width = int(id_lengths.max())
+    ids = np.empty(len(row_starts), dtype=f"S{width}")
+    offsets = np.arange(width)
+    for a in range(0, len(row_starts), 65536):
+        b = a + 65536
+        matrix = bytes_[(row_starts[a:b, None] + offsets).clip(max=len(buffer) - 1)]
+        matrix[offsets >= id_lengths[a:b, None]] = 0
+        ids[a:b] = np.ascontiguousarray(matrix).view(f"S{width}").ravel()
+    if len(ids) > 1 and not bool((ids[1:] > ids[:-1]).all()):
+        return None
+    # Valid UTF-8: the ids (their concatenation, none starting with a continuation byte) and, via pandas'
+    # strict decoding, the other columns.
+    id_bytes = ids.tobytes()
+    leading = np.frombuffer(id_bytes, dtype=np.uint8).reshape(len(ids), width)[:, 0]
+    if bool(((leading >= 0x80) & (leading < 0xC0)).any()):
+        return None
+    try:
+        id_bytes.decode("utf-8")
+        frame = pd.read_csv(
+            io.BytesIO(header_line + chunk),
+            dtype=object,
+            usecols=list(CATEGORICAL),
+            keep_default_na=False,
+            na_filter=False,
+            engine="c",
+            encoding="utf-8",
+        )
+    except (UnicodeDecodeError, ValueError, pd.errors.ParserError):
+        return None
+    columns: dict[str, tuple[np.ndarray, list[str]]] = {}
+    for column in CATEGORICAL:
+        codes, uniques = pd.factorize(frame[column].to_numpy(dtype=object), use_na_sentinel=False)
+        values = [str(v) for v in uniques.tolist()]
+        for value in values:
+            try:
+                if _canonical_value(column, value, "") != value:
+                    return None
+            except DrawInputError:
+                return None
+        columns[column] = (codes.astype(np.int32), values)
+    starts = nul.tolist()
+    digest = _sha256
+    leaves = b"".join([digest(buffer[x:y]).digest() for x, y in zip(starts, starts[1:], strict=False)])
+    return _FastChunk(ids, columns, merkle.tree_root(leaves))
+
+
+def _line_offset(raw: bytes, body_start: int, k: int, n: int) -> int:
+    """Offset just after the k-th newline of the body (guess by proportion, then walk line by line)."""
+    position = body_start + (len(raw) - body_start) * k // n
+    position = raw.rfind(b"\n", body_start, position) + 1 or body_start
+    count = raw.count(b"\n", body_start, position)
+    while count < k:
+        position = raw.find(b"\n", position) + 1
+        count += 1
+    while count > k:
+        position = raw.rfind(b"\n", body_start, position - 1) + 1
+        count -= 1
+    return position
+
+
+def _read_canonical(raw: bytes, body_start: int, parallel: bool) -> Pool | None:
+    """The fast reader for canonical CSV files (as written by pool_to_csv); None when not applicable."""
+    if b'"' in raw or b"\r" in raw or raw.find(b"\n\n", body_start) >= 0 or not raw.endswith(b"\n"):
+        return None
+    header_line = raw[:body_start]
+    n = raw.count(b"\n", body_start)
+    if n < 2:
+        return None
+    use_two = parallel and worker_count() >= 2 and n >= PARALLEL_MIN_ROWS
+    if use_two:
+        split = _line_offset(raw, body_start, merkle.subtree_split(n), n)
+        tasks = [(raw, body_start, split, header_line), (raw, split, len(raw), header_line)]
+    else:
+        tasks = [(raw, body_start, len(raw), header_line)]
+    chunks = fork_map(_fast_chunk, tasks, parallel=use_two)
+    if any(c is None for c in chunks):
+        return None
+    parts = [c for c in chunks if c is not None]
+    ids = np.concatenate([c.ids for c in parts])
+    if len(parts) == 2:
+        if not parts[0].ids[-1] < parts[1].ids[0]:
+            return None
+        root = merkle.node_hash(parts[0].root, parts[1].root)
+    else:
+        root = parts[0].root
+    columns = _merge_columns([c.columns for c in parts])
+    return Pool(IdSequence(ids), columns, root=root)
+
+
+def _merge_columns(chunks: list[dict[str, tuple[np.ndarray, list[str]]]]) -> dict[str, Column]:
+    columns: dict[str, Column] = {}
+    for name in CATEGORICAL:
+        values = sorted({v for c in chunks for v in c[name][1]})
+        position = {v: k for k, v in enumerate(values)}
+        parts = []
+        for chunk in chunks:
+            codes, local = chunk[name]
+            remap = np.asarray([position[v] for v in local], dtype=np.int32)
+            parts.append(remap[codes] if len(local) else codes)
+        columns[name] = Column(np.concatenate(parts).astype(np.int32, copy=False), tuple(values))
+    return columns
 
 
 def read_pool_csv(path: Path, *, parallel: bool = True) -> Pool:
@@ -366,6 +553,10 @@ def read_pool_csv(path: Path, *, parallel: bool = True) -> Pool:
     if repeated:
         raise DrawInputError(f"对象库文件 {name} 的列重复：{'、'.join(repeated)}")
     present = tuple(c for c in COLUMNS if c in header)
+    if header == list(COLUMNS):
+        fast = _read_canonical(raw, body_start, parallel)
+        if fast is not None:
+            return fast
     header_line = raw[:body_start]
     if not header_line.endswith(b"\n"):
         header_line += b"\n"
@@ -394,16 +585,7 @@ def _merge_chunks(chunks: list[_Chunk]) -> Pool:
     if not ids:
         raise DrawInputError("对象库为空：没有任何检查对象")
     row_numbers = np.concatenate([c.row_numbers for c in chunks])
-    columns: dict[str, Column] = {}
-    for name in CATEGORICAL:
-        values = sorted({v for c in chunks for v in c.columns[name][1]})
-        position = {v: k for k, v in enumerate(values)}
-        parts = []
-        for chunk in chunks:
-            codes, local = chunk.columns[name]
-            remap = np.asarray([position[v] for v in local], dtype=np.int32)
-            parts.append(remap[codes] if len(local) else codes)
-        columns[name] = Column(np.concatenate(parts).astype(np.int32, copy=False), tuple(values))
+    columns = _merge_columns([c.columns for c in chunks])
     leaves = b"".join(c.leaves for c in chunks)
     id_array = np.asarray(ids, dtype=object)
     if len(ids) > 1 and not bool((id_array[1:] > id_array[:-1]).all()):

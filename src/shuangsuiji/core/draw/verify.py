@@ -36,10 +36,15 @@ class VerifyResult:
     ok: bool
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    subject: str = "record"  # record | proof
 
     def summary(self) -> str:
-        verdict = "验证通过：" if self.ok else "验证失败："
-        verdict += "记录与对象库、参数和公开随机数一致。" if self.ok else "记录与重新计算的结果不一致。"
+        if self.subject == "proof":
+            verdict = "证明有效。" if self.ok else "证明无效："
+        elif self.ok:
+            verdict = "验证通过：记录与对象库、参数和公开随机数一致。"
+        else:
+            verdict = "验证失败：记录与重新计算的结果不一致。"
         return "\n".join([verdict, *self.problems, *self.notes])
 
 
@@ -52,6 +57,19 @@ def verify_record(
     """Recompute a draw record. Without a pool only the record itself can be checked (said in notes)."""
     problems: list[str] = []
     notes: list[str] = []
+    try:
+        return _verify(record, pool, previous_record, problems, notes)
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        return VerifyResult(False, [*problems, f"记录格式无效：{type(error).__name__} {error}"], notes)
+
+
+def _verify(
+    record: Mapping[str, Any],
+    pool: Pool | None,
+    previous_record: Mapping[str, Any] | None,
+    problems: list[str],
+    notes: list[str],
+) -> VerifyResult:
     if not isinstance(record, Mapping) or record.get("type") != RECORD_TYPE:
         return VerifyResult(False, ["这不是随机抽取记录（type 不是 ssj.draw）"])
     if record_digest(record) != record.get("record_digest"):
@@ -86,15 +104,25 @@ def verify_record(
         if not (record.get("redraw_reason") or "").strip():
             problems.append("重新抽取记录缺少理由")
         if previous_record is not None:
-            if previous_record.get("record_digest") != previous_digest or record_digest(previous_record) != previous_digest:
+            if (
+                previous_record.get("record_digest") != previous_digest
+                or record_digest(previous_record) != previous_digest
+            ):
                 problems.append("所提供的原记录与重抽记录引用的原记录摘要不一致")
             elif list(previous_record.get("randomness", [])) == randomness:
                 problems.append("重新抽取使用了与原记录相同的公开随机数")
         else:
-            notes.append(f"这是一条重新抽取记录（原记录摘要 {previous_digest[:16]}…，理由：{record.get('redraw_reason')}）；未提供原记录，未核对引用链")
+            notes.append(
+                f"这是一条重新抽取记录（原记录摘要 {previous_digest[:16]}…，理由：{record.get('redraw_reason')}）；未提供原记录，未核对引用链"
+            )
     pool_info = record.get("pool") or {}
     seed = compute_seed(
-        params.method, str(pool_info.get("digest")), int(pool_info.get("size") or 0), params_digest, randomness, previous_digest
+        params.method,
+        str(pool_info.get("digest")),
+        int(pool_info.get("size") or 0),
+        params_digest,
+        randomness,
+        previous_digest,
     )
     if seed != record.get("seed"):
         problems.append("种子不一致：种子与对象库摘要、参数或公开随机数不对应")
@@ -119,18 +147,25 @@ def verify_record(
         if expected_keys != recorded_keys:
             problems.append("分层与重新计算的不一致")
         for stratum in expected:
-            other = next((s for s in recorded if isinstance(s, Mapping) and s.get("key") == stratum["key"]), None)
+            other = next(
+                (s for s in recorded if isinstance(s, Mapping) and s.get("key") == stratum["key"]), None
+            )
             if other is None:
                 continue
             if other.get("selected") != stratum["selected"]:
                 problems.append(f"第{stratum['number']}层（{stratum['key']}）的抽取结果与重新计算的不一致")
             elif other != stratum:
-                problems.append(f"第{stratum['number']}层（{stratum['key']}）的统计数字或说明与重新计算的不一致")
+                problems.append(
+                    f"第{stratum['number']}层（{stratum['key']}）的统计数字或说明与重新计算的不一致"
+                )
         if not problems:
             problems.append("抽取结果与重新计算的不一致")
     if not problems:
         total = sum(len(s["selected"]) for s in expected)
-        notes.insert(0, f"重新计算得到相同的抽取结果：{len(expected)} 层，共 {total} 个对象；记录摘要 {record.get('record_digest')}")
+        notes.insert(
+            0,
+            f"重新计算得到相同的抽取结果：{len(expected)} 层，共 {total} 个对象；记录摘要 {record.get('record_digest')}",
+        )
     return VerifyResult(not problems, problems, notes)
 
 
@@ -190,27 +225,32 @@ def verify_membership_proof(proof: Mapping[str, Any], root: str) -> VerifyResult
     """Check a proof against a published pool digest (hex)."""
     problems: list[str] = []
     if not isinstance(proof, Mapping) or proof.get("type") != PROOF_TYPE:
-        return VerifyResult(False, ["这不是对象库证明（type 不是 ssj.pool-proof）"])
+        return VerifyResult(False, ["这不是对象库证明（type 不是 ssj.pool-proof）"], subject="proof")
     if proof.get("pool_digest") != root:
         problems.append("证明所针对的对象库摘要与给定的摘要不同")
     try:
         size = int(proof["pool_size"])
         root_bytes = bytes.fromhex(root)
     except (KeyError, TypeError, ValueError):
-        return VerifyResult(False, [*problems, "证明缺少对象库大小或摘要格式无效"])
+        return VerifyResult(False, [*problems, "证明缺少对象库大小或摘要格式无效"], subject="proof")
     wanted = str(proof.get("id", ""))
     if proof.get("present"):
         found = _check_leaf(proof.get("leaf"), size, root_bytes, "对象行", problems)
         if found is not None and found != wanted:
             problems.append(f"证明中的对象编号 {found} 与要证明的 {wanted} 不同")
         if not problems:
-            return VerifyResult(True, [], [f"{wanted} 在对象库中（第{int(proof['leaf']['index']) + 1}个，共{size}个）"])
-        return VerifyResult(False, problems)
+            return VerifyResult(
+                True,
+                [],
+                [f"{wanted} 在对象库中（第{int(proof['leaf']['index']) + 1}个，共{size}个）"],
+                subject="proof",
+            )
+        return VerifyResult(False, problems, subject="proof")
     left, right = proof.get("left"), proof.get("right")
     left_id = _check_leaf(left, size, root_bytes, "左邻对象", problems) if left is not None else None
     right_id = _check_leaf(right, size, root_bytes, "右邻对象", problems) if right is not None else None
     if problems:
-        return VerifyResult(False, problems)
+        return VerifyResult(False, problems, subject="proof")
     left_index = int(left["index"]) if isinstance(left, Mapping) else -1
     right_index = int(right["index"]) if isinstance(right, Mapping) else size
     if right_index != left_index + 1:
@@ -222,5 +262,7 @@ def verify_membership_proof(proof: Mapping[str, Any], root: str) -> VerifyResult
     if left is None and right is None:
         problems.append("不在库证明必须至少给出一个相邻对象")
     if problems:
-        return VerifyResult(False, problems)
-    return VerifyResult(True, [], [f"{wanted} 不在对象库中：它在规范顺序中位于相邻的两行之间"])
+        return VerifyResult(False, problems, subject="proof")
+    return VerifyResult(
+        True, [], [f"{wanted} 不在对象库中：它在规范顺序中位于相邻的两行之间"], subject="proof"
+    )
