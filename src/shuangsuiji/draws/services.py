@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from shuangsuiji.accounts.models import User
@@ -24,7 +24,7 @@ from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.core.dates import format_cn_date
 from shuangsuiji.core.matching import MatchError, MatchInputError, build_record, rematch_slot
 from shuangsuiji.core.workdays import default_calendar
-from shuangsuiji.directory.models import Target
+from shuangsuiji.directory.models import Target, TargetStatus
 from shuangsuiji.draws import engine, hooks, storage
 from shuangsuiji.draws.match_inputs import (
     MatchOptions,
@@ -88,16 +88,16 @@ def _who(user: User | None) -> str:
 def _empty_pool_message(task: Task, scopes: list[DepartmentScope]) -> str:
     parts = []
     for scope in scopes:
-        region_paths = [r.path for r in scope.regions]
-        in_region = [
-            t for t in Target.objects.filter(owner=scope.organization).select_related("region")
-            if any(t.region.path.startswith(p) for p in region_paths)
-        ]
-        operating = [t for t in in_region if t.status == "operating" and not t.is_retired]
+        region_q = Q()
+        for region in scope.regions:
+            region_q |= Q(region__path__startswith=region.path)
+        in_region = Target.objects.filter(region_q, owner=scope.organization)
+        total = in_region.count()
+        operating = in_region.filter(status=TargetStatus.OPERATING, is_retired=False).count()
         parts.append(
-            f"{scope.describe()}：名录库中该区域共 {len(in_region)} 户，其中在营且未移出名录 {len(operating)} 户，"
+            f"{scope.describe()}：名录库中该区域共 {total} 户，其中在营且未移出名录 {operating} 户，"
             "均不属于本任务的抽查专业" if operating else
-            f"{scope.describe()}：名录库中该区域共 {len(in_region)} 户，没有在营且未移出名录的对象"
+            f"{scope.describe()}：名录库中该区域共 {total} 户，没有在营且未移出名录的对象"
         )
     specialties = "、".join(task.specialties.values_list("name", flat=True)) or "（未指定）"
     return (
