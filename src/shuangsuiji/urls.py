@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("directory/", include("shuangsuiji.directory.urls")),
     path("draws/", include("shuangsuiji.draws.urls")),
+    path("planning/", include("shuangsuiji.planning.urls")),
+    path("oversight/", include("shuangsuiji.oversight.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -103,7 +103,16 @@ def test_redraw_chain(folder: Path, tmp_path: Path) -> None:
 
 def test_simulate(folder: Path) -> None:
     result = runner.invoke(
-        app, ["simulate", "--pool", str(folder / "pool.csv"), "--params", str(folder / "params.json"), "--years", "3"]
+        app,
+        [
+            "simulate",
+            "--pool",
+            str(folder / "pool.csv"),
+            "--params",
+            str(folder / "params.json"),
+            "--years",
+            "3",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "第3年" in result.output and "累计覆盖" in result.output
@@ -136,7 +145,9 @@ def test_bad_input_exits_2_without_output(folder: Path, tmp_path: Path, case: st
     elif case == "duplicate":
         pool.write_text(text + text.splitlines()[1] + "\n", encoding="utf-8")
     elif case == "missing_column":
-        pool.write_text("\n".join(",".join(line.split(",")[:3]) for line in text.splitlines()), encoding="utf-8")
+        pool.write_text(
+            "\n".join(",".join(line.split(",")[:3]) for line in text.splitlines()), encoding="utf-8"
+        )
     elif case == "gbk":
         pool.write_bytes(text.encode("gbk"))
     elif case == "empty_random":

@@ -23,7 +23,6 @@ from shuangsuiji.cli.match import CliInputError
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.core.dates import format_cn_date
 from shuangsuiji.core.matching import MatchError, MatchInputError, build_record, rematch_slot
-from shuangsuiji.core.workdays import default_calendar
 from shuangsuiji.directory.models import Target, TargetStatus
 from shuangsuiji.draws import engine, hooks, storage
 from shuangsuiji.draws.match_inputs import (
@@ -49,6 +48,7 @@ from shuangsuiji.draws.models import (
 from shuangsuiji.draws.permissions import check_can_approve, check_can_confirm, check_can_run
 from shuangsuiji.draws.pool import DepartmentScope, collect_pool, targets_for_ids
 from shuangsuiji.draws.task_hooks import task_set_state
+from shuangsuiji.oversight.calendar import get_calendar
 from shuangsuiji.planning.models import Task, TaskState
 
 CONFIRM_WORKING_DAYS = 2
@@ -237,7 +237,7 @@ def draw_execute(*, actor: User, draw: TargetDraw, randomness: list[str], reveal
         DrawnTarget(draw=draw, target_id=target_of[p.id], stratum=p.stratum, rank=p.rank, reason=p.reason)
         for p in picked
     )
-    deadline = default_calendar().add_workdays(timezone.localdate(), CONFIRM_WORKING_DAYS)
+    deadline = get_calendar().add_workdays(timezone.localdate(), CONFIRM_WORKING_DAYS)
     draw.status = DrawStatus.DRAWN
     draw.randomness = values
     draw.record = record

@@ -79,6 +79,11 @@ def test_properties(candidates: list[Candidate], params: dict[str, Any], shuffle
     # Mandatory targets are always in; recently inspected (non-D, not mandatory) targets never are.
     flagged = {c.id for c in candidates if {"complaints", "penalized"} & set(c.risk_flags)}
     assert flagged <= set(chosen) and by_reason(record, "mandatory") == flagged
+    for stratum in record["strata"]:
+        reasons = {e["reason"] for e in stratum["selected"]} - {"mandatory"}
+        assert reasons in (set(), {"drawn"}, {"take_all"})
+        if reasons == {"take_all"}:
+            assert stratum["drawn"] == stratum["eligible"]
     if params["exclude_recent_days"]:
         recent = {
             c.id
@@ -88,7 +93,7 @@ def test_properties(candidates: list[Candidate], params: dict[str, Any], shuffle
             and c.risk_class != "D"
             and c.id not in flagged
         }
-        assert not recent & by_reason(record, "drawn")
+        assert not recent & (by_reason(record, "drawn") | by_reason(record, "take_all"))
     # verify(run(x)) passes, and fails on a change of any single field of the record.
     pool = Pool.from_candidates(candidates)
     assert verify_record(record, pool).ok
@@ -107,7 +112,9 @@ def test_verify_detects_changed_pool_params_result_and_tampering() -> None:
     assert verify_record(record, pool).ok
     # changed pool (one target's risk class)
     changed = list(candidates)
-    changed[5] = Candidate(**{**changed[5].__dict__, "risk_class": "D" if changed[5].risk_class != "D" else "A"})
+    changed[5] = Candidate(
+        **{**changed[5].__dict__, "risk_class": "D" if changed[5].risk_class != "D" else "A"}
+    )
     result = verify_record(record, Pool.from_candidates(changed))
     assert not result.ok and any("对象库摘要不一致" in p for p in result.problems)
     # changed result, with the digest re-sealed by a forger: the recomputation catches it
@@ -217,7 +224,9 @@ def test_redraw_references_previous_record() -> None:
     pool = make_pool(300)
     first = run_draw(pool, BASE, RANDOM)
     snapshot = copy.deepcopy(first)
-    second = run_draw(pool, BASE, ["2024-06-07 福彩3D 4 1 8"], previous_record=first, redraw_reason="抽中对象已注销")
+    second = run_draw(
+        pool, BASE, ["2024-06-07 福彩3D 4 1 8"], previous_record=first, redraw_reason="抽中对象已注销"
+    )
     assert first == snapshot
     assert second["previous_record_digest"] == first["record_digest"]
     assert second["redraw_reason"] == "抽中对象已注销"
@@ -240,7 +249,9 @@ def test_coverage_cycle_prefers_uncovered_and_ensure_raises_quota() -> None:
         uncovered, covered = stratum["parts"]
         assert (uncovered["part"], covered["part"]) == ("uncovered", "covered")
         assert covered["drawn"] == 0 or uncovered["drawn"] == uncovered["size"]
-    ensure = run_draw(pool, {**params, "coverage_cycle": {**params["coverage_cycle"], "mode": "ensure"}}, RANDOM)
+    ensure = run_draw(
+        pool, {**params, "coverage_cycle": {**params["coverage_cycle"], "mode": "ensure"}}, RANDOM
+    )
     a = next(s for s in ensure["strata"] if s["key"] == "A")
     assert a["mandatory"] == 0 and a["drawn"] == math.ceil(a["uncovered"] / 3)
     assert any("覆盖周期" in n for n in ensure["notes"])
@@ -258,6 +269,7 @@ def test_do_not_disturb_and_cap_and_floor_notes() -> None:
     small = Pool.from_candidates(make_candidates(3, seed=1))
     floored = run_draw(small, {"ratio": "1%", "floor_count": 5}, RANDOM)
     assert all(s["drawn"] == s["size"] for s in floored["strata"])
+    assert {e["reason"] for s in floored["strata"] for e in s["selected"]} == {"take_all"}
     assert any("已全部抽取" in n for n in floored["notes"])
     down = run_draw(pool, {**BASE, "do_not_disturb": {"mode": "down_weight", "weight": 0.25}}, RANDOM)
     assert all("probability" in e for s in down["strata"] for e in s["selected"] if e["reason"] == "drawn")
@@ -285,6 +297,9 @@ def test_full_ratio_orders_all_targets_randomly() -> None:
         ({"ratio": 0.1, "exclude_recent_days": 30}, "reference_date"),
         ({"ratio": 0.1, "method": "rfc3797", "weighting": {"by": "risk_score"}}, "RFC 3797"),
         ({"count": 2.5}, "必须是整数"),
+        ({"ratio": 0.1, "mandatory_counts_toward_quota": "false"}, "必须是 true 或 false"),
+        ({"ratio": 0.1, "coverage_cycle": {"years": 3}}, "起始日 start"),
+        ({"ratio": 0.1, "weighting": {"by": "risk_class"}}, "必须给出 weights"),
     ],
 )
 def test_bad_params(params: dict[str, Any], message: str) -> None:

@@ -19,7 +19,10 @@ from tests.core.draw.factories import make_pool, unique_candidates
 
 
 @settings(max_examples=40, deadline=None)
-@given(unique_candidates(min_size=1, max_size=40), st.text(alphabet="0123456789ABCXYZ甲乙", min_size=1, max_size=8))
+@given(
+    unique_candidates(min_size=1, max_size=40),
+    st.text(alphabet="0123456789ABCXYZ甲乙", min_size=1, max_size=8),
+)
 def test_proofs_for_present_and_absent_ids(candidates: list[Candidate], other: str) -> None:
     pool = Pool.from_candidates(candidates)
     root = pool_digest(pool)
@@ -68,5 +71,7 @@ def test_simulation_ensure_mode_covers_everything_within_the_cycle() -> None:
     assert [r["year"] for r in report] == [1, 2, 3]
     assert report[-1]["share"] == 1.0
     assert report[0]["share"] < report[1]["share"] < report[2]["share"]
-    prefer = simulate_coverage(pool, {**params, "coverage_cycle": {"start": "2024-01-01", "years": 3}}, years=3)
+    prefer = simulate_coverage(
+        pool, {**params, "coverage_cycle": {"start": "2024-01-01", "years": 3}}, years=3
+    )
     assert prefer[-1]["share"] < 1.0

@@ -111,12 +111,14 @@ def systematic_pps(weights: np.ndarray, d: int, stream: Stream) -> tuple[list[in
     selected when a point U + j·W' (j = 0 … d'-1) falls in [d'·(w_1+…+w_{i-1}), d'·(w_1+…+w_i)).
     Inclusion probability: exactly d'·w_i / W' (1 for certainty units). Returns (positions, probabilities).
     """
-    n = len(weights)
+    w = np.asarray(weights, dtype=np.int64)
+    positive = np.flatnonzero(w > 0)  # weight 0: never selected
+    d = min(d, len(positive))
     if d <= 0:
         return [], []
-    if d >= n:
-        return list(range(n)), [1.0] * n
-    w = np.asarray(weights, dtype=np.int64)
+    if d == len(positive):
+        return positive.tolist(), [1.0] * d
+    n = len(w)
     certain = np.zeros(n, dtype=bool)
     remaining = d
     while remaining > 0:
@@ -383,7 +385,8 @@ def select_strata(
             )
             want = needed_uncovered
             quota = want + (len(mandatory) if params.mandatory_counts_toward_quota else 0)
-        if want > len(eligible):
+        take_all = want > len(eligible)
+        if take_all:
             if quota <= size:
                 notes.append(
                     f"可抽对象不足：应随机抽取 {want} 个，排除后只有 {len(eligible)} 个可抽，已全部抽取"
@@ -409,7 +412,10 @@ def select_strata(
             if params.method == "rfc3797":
                 sources = [*randomness, str(number)] + ([str(part)] if part else [])
                 info["rfc3797_sources"] = sources
-                picked = [p - 1 for p in rfc3797.select(len(rows), take, sources)] if take else []
+                try:
+                    picked = [p - 1 for p in rfc3797.select(len(rows), take, sources)] if take else []
+                except ValueError as error:
+                    raise DrawInputError(f"{label_text}：{error}") from None
                 probabilities = None
                 info["probability"] = _ratio_text(take, len(rows))
             elif prep.weights is not None:
@@ -426,7 +432,8 @@ def select_strata(
                 info["probability"] = _ratio_text(take, len(rows))
             picked_ids = pool.ids_at(rows[np.asarray(picked, dtype=np.int64)]) if picked else []
             for k, value in enumerate(picked_ids):
-                entry: dict[str, Any] = {"id": value, "rank": len(selected) + 1, "reason": "drawn"}
+                reason = "take_all" if take_all else "drawn"
+                entry: dict[str, Any] = {"id": value, "rank": len(selected) + 1, "reason": reason}
                 if probabilities is not None:
                     entry["probability"] = round(probabilities[k], 12)
                 selected.append(entry)
