@@ -156,3 +156,47 @@ def png_bytes(size: tuple[int, int] = (120, 60)) -> bytes:
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def generated(world: World, **kwargs: Any) -> tuple[Setup, Any, Any]:
+    """Setup + generated records (hotel: team 张三/李四; clinic: team 王五/赵六)."""
+    from shuangsuiji.inspections.models import InspectionRecord
+    from shuangsuiji.inspections.services import records_generate_for_task
+
+    s = inspection_setup(world, **kwargs)
+    records_generate_for_task(actor=world.users["a_admin"], task=s.task)
+    hotel = InspectionRecord.objects.get(task=s.task, target=s.targets[0])
+    clinic = InspectionRecord.objects.get(task=s.task, target=s.targets[1])
+    return s, hotel, clinic
+
+
+def entry_for(record: Any, *, codes: list[str] | None = None, fail: dict[str, str] | None = None,
+              signature: str = "refused", **overrides: Any) -> Any:
+    """A valid ResultEntry: every item 合格 unless named in ``fail`` (name → problem), all members present."""
+    from shuangsuiji.inspections.services import ResultEntry
+
+    fail = fail or {}
+    findings = {
+        item.pk: (("fail", fail[item.name]) if item.name in fail else ("pass", ""))
+        for item in record.items.all()
+    }
+    values: dict[str, Any] = {
+        "methods": ["on_site"],
+        "inspected_on": datetime.date(2026, 11, 20),
+        "findings": findings,
+        "result_codes": codes or (["21"] if fail else ["10"]),
+        "present_member_ids": [m.pk for m in record.members.all()],
+        "signature_kind": signature,
+        "refusal_reason": "负责人称需请示总部" if signature == "refused" else "",
+        "refusal_witness": "社区网格员 刘芳" if signature == "refused" else "",
+        "signer_name": "王经理" if signature == "pad" else "",
+        "rectify_workdays": 10 if any(c in (codes or ["21"]) for c in ["21"]) and fail else None,
+    }
+    values.update(overrides)
+    return ResultEntry(**values)
+
+
+def signature_data_url() -> str:
+    import base64
+
+    return "data:image/png;base64," + base64.b64encode(png_bytes()).decode()

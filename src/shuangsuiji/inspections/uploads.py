@@ -153,13 +153,17 @@ def reencode_image(data: bytes, *, keep_location: bool) -> tuple[bytes, str, str
     """Decode and re-encode an image. Returns (bytes, mime, extension, width, height, location_kept)."""
     Image.MAX_IMAGE_PIXELS = max_pixels()
     with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        # Pillow warns above MAX_IMAGE_PIXELS and refuses above twice that; our own check below refuses
+        # anything above the limit with the image's size in the message, before any pixel is decoded.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             image = Image.open(io.BytesIO(data))
             _check_pixels(*image.size)
             image.load()
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise ApplicationError("图片像素数超过上限，疑似“解压炸弹”，已拒收") from exc
+        except Image.DecompressionBombError as exc:
+            raise ApplicationError(
+                f"图片像素数远超 {max_pixels() // 1_000_000} 百万像素的上限，疑似“解压炸弹”，已拒收"
+            ) from exc
         except ApplicationError:
             raise
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
