@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import World
+from tests.planning import url_builders as pb
 
 UrlBuilder = Callable[[World], str]
 
@@ -36,6 +37,23 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "directory:import": (lambda w: "/directory/targets/import/", False),
     "directory:import_template": (lambda w: "/directory/targets/template.xlsx", False),
     "directory:import_list": (lambda w: "/directory/imports/", False),
+    "planning:plan_list": (lambda w: "/planning/plans/", False),
+    "planning:plan_create": (lambda w: "/planning/plans/new/", False),
+    "planning:plan_detail": (lambda w: f"/planning/plans/{pb.plan(w).pk}/", True),
+    "planning:plan_lines": (lambda w: f"/planning/plans/{pb.plan(w).pk}/lines/", True),
+    "planning:plan_history": (lambda w: f"/planning/plans/{pb.plan(w).pk}/history/", True),
+    "planning:joint_list": (lambda w: "/planning/joint/", False),
+    "planning:joint_create": (lambda w: "/planning/joint/new/", False),
+    "planning:joint_detail": (lambda w: f"/planning/joint/{pb.joint(w).pk}/", True),
+    "planning:joint_edit": (lambda w: f"/planning/joint/{pb.joint(w).pk}/edit/", True),
+    "planning:national_list": (lambda w: "/planning/national/", False),
+    "planning:national_import": (lambda w: "/planning/national/import/", False),
+    "planning:task_list": (lambda w: "/planning/tasks/", False),
+    "planning:task_create": (lambda w: f"/planning/tasks/new/?line={pb.line(w).pk}", True),
+    "planning:task_detail": (lambda w: f"/planning/tasks/{pb.task(w).pk}/", True),
+    "planning:task_edit": (lambda w: f"/planning/tasks/{pb.task(w).pk}/edit/", True),
+    "planning:scheme_edit": (lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme/", True),
+    "planning:scheme_download": (lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme.pdf", True),
 }
 # POST-only actions: checked for anonymous and out-of-scope refusal.
 ACTIONS: dict[str, UrlBuilder] = {
@@ -43,6 +61,17 @@ ACTIONS: dict[str, UrlBuilder] = {
     "directory:target_retire": lambda w: f"/directory/targets/{w.targets['a'].pk}/retire/",
     "directory:inspector_retire": lambda w: f"/directory/inspectors/{w.inspectors['a'].pk}/retire/",
     "directory:conflict_create": lambda w: f"/directory/inspectors/{w.inspectors['a'].pk}/conflicts/",
+    "planning:plan_uncovered_add": lambda w: f"/planning/plans/{pb.plan(w).pk}/uncovered/",
+    "planning:plan_add_missing": lambda w: f"/planning/plans/{pb.plan(w).pk}/add-missing/",
+    "planning:plan_action": lambda w: f"/planning/plans/{pb.plan(w).pk}/do/adjust/",
+    "planning:plan_line_delete": lambda w: f"/planning/plan-lines/{pb.line(w).pk}/delete/",
+    "planning:plan_uncovered_delete": lambda w: f"/planning/plan-uncovered/{pb.draft_plan_uncovered(w).pk}/delete/",
+    "planning:joint_action": lambda w: f"/planning/joint/{pb.joint(w).pk}/do/send/",
+    "planning:joint_confirm": lambda w: f"/planning/joint/participants/{pb.participant(w).pk}/confirm/",
+    "planning:national_claim": lambda w: f"/planning/national/{pb.national(w).pk}/claim/",
+    "planning:task_transition": lambda w: f"/planning/tasks/{pb.task(w).pk}/transition/",
+    "planning:scheme_generate": lambda w: f"/planning/tasks/{pb.task(w).pk}/scheme/generate/",
+    "planning:scheme_action": lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme/do/approve/",
 }
 # Checked elsewhere (their own test modules) or not ours.
 COVERED_ELSEWHERE = {"login", "logout", "directory:import_detail"}
@@ -97,6 +126,11 @@ API_SAMPLES: dict[str, Callable[[World], str]] = {
     "{item_id}": lambda w: str(w.items["a"].pk),
     "{target_id}": lambda w: str(w.targets["a"].pk),
     "{inspector_id}": lambda w: str(w.inspectors["a"].pk),
+    "{plan_id}": lambda w: str(pb.plan(w).pk),
+    "{joint_plan_id}": lambda w: str(pb.joint(w).pk),
+    "{participant_id}": lambda w: str(pb.participant(w).pk),
+    "{national_task_id}": lambda w: str(pb.national(w).pk),
+    "{task_id}": lambda w: str(pb.task_with_scheme(w).pk),
 }
 
 

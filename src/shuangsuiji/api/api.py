@@ -43,3 +43,6 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
 from shuangsuiji.directory.api import router as directory_router  # noqa: E402
 
 api.add_router("/directory/", directory_router)
+from shuangsuiji.planning.api import router as planning_router  # noqa: E402
+
+api.add_router("/planning/", planning_router)
