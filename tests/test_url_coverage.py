@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import World
+from tests.inspections import url_builders as ib
 from tests.planning import url_builders as pb
 
 UrlBuilder = Callable[[World], str]
@@ -54,6 +55,21 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "planning:task_edit": (lambda w: f"/planning/tasks/{pb.task(w).pk}/edit/", True),
     "planning:scheme_edit": (lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme/", True),
     "planning:scheme_download": (lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme.pdf", True),
+    "inspections:record_list": (lambda w: "/inspections/", False),
+    "inspections:task_list": (lambda w: "/inspections/tasks/", False),
+    "inspections:task_records": (lambda w: f"/inspections/tasks/{ib.task(w).pk}/", True),
+    "inspections:review_queue": (lambda w: "/inspections/review/", False),
+    "inspections:record_detail": (lambda w: f"/inspections/records/{ib.record(w).pk}/", True),
+    "inspections:record_entry": (lambda w: f"/inspections/records/{ib.record(w).pk}/entry/", True),
+    "inspections:record_pdf": (lambda w: f"/inspections/records/{ib.record(w).pk}/form.pdf", True),
+    "inspections:record_docx": (lambda w: f"/inspections/records/{ib.record(w).pk}/form.docx", True),
+    "inspections:notice_pdf": (lambda w: f"/inspections/notices/{ib.notice(w).pk}/notice.pdf", True),
+    "inspections:evidence_file": (lambda w: f"/inspections/evidence/{ib.evidence(w).pk}/", True),
+    "inspections:case_list": (lambda w: "/inspections/cases/", False),
+    "inspections:case_export": (lambda w: "/inspections/cases/export.xlsx", False),
+    "inspections:case_detail": (lambda w: f"/inspections/cases/{ib.case(w).pk}/", True),
+    "inspections:target_history": (lambda w: f"/inspections/targets/{ib.record(w).target_id}/", True),
+    "inspections:settings": (lambda w: "/inspections/settings/", False),
 }
 # POST-only actions: checked for anonymous and out-of-scope refusal.
 ACTIONS: dict[str, UrlBuilder] = {
@@ -72,6 +88,12 @@ ACTIONS: dict[str, UrlBuilder] = {
     "planning:task_transition": lambda w: f"/planning/tasks/{pb.task(w).pk}/transition/",
     "planning:scheme_generate": lambda w: f"/planning/tasks/{pb.task(w).pk}/scheme/generate/",
     "planning:scheme_action": lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme/do/approve/",
+    "inspections:records_generate": lambda w: f"/inspections/tasks/{ib.task(w).pk}/generate/",
+    "inspections:record_review": lambda w: f"/inspections/records/{ib.record(w).pk}/review/",
+    "inspections:evidence_upload": lambda w: f"/inspections/records/{ib.record(w).pk}/evidence/",
+    "inspections:notice_issue": lambda w: f"/inspections/records/{ib.record(w).pk}/notices/",
+    "inspections:case_evidence": lambda w: f"/inspections/cases/{ib.case(w).pk}/evidence/",
+    "inspections:case_action": lambda w: f"/inspections/cases/{ib.case(w).pk}/do/close/",
 }
 # Checked elsewhere (their own test modules) or not ours.
 COVERED_ELSEWHERE = {"login", "logout", "directory:import_detail"}
@@ -131,6 +153,8 @@ API_SAMPLES: dict[str, Callable[[World], str]] = {
     "{participant_id}": lambda w: str(pb.participant(w).pk),
     "{national_task_id}": lambda w: str(pb.national(w).pk),
     "{task_id}": lambda w: str(pb.task_with_scheme(w).pk),
+    "{record_id}": lambda w: str(ib.record(w).pk),
+    "{case_id}": lambda w: str(ib.case(w).pk),
 }
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("directory/", include("shuangsuiji.directory.urls")),
     path("planning/", include("shuangsuiji.planning.urls")),
+    path("inspections/", include("shuangsuiji.inspections.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,8 @@ NAV_ITEMS: list[tuple[str, str]] = [
     ("联合抽查计划", "/planning/joint/"),
     ("上级下达任务", "/planning/national/"),
     ("抽查任务", "/planning/tasks/"),
+    ("一企一表", "/inspections/"),
+    ("后续处置台账", "/inspections/cases/"),
     ("公开平台", "/gs/"),
     ("接口文档", "/api/docs"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,7 +188,7 @@ class LedgerRow:
     overdue_rectification: bool
 
 
-def ledger_rows(cases: QuerySet[FollowUpCase] | list[FollowUpCase], *, today: datetime.date | None = None) -> list[LedgerRow]:
+def ledger_rows(cases: Iterable[FollowUpCase], *, today: datetime.date | None = None) -> list[LedgerRow]:
     today = today or timezone.localdate()
     rows = []
     for case in cases:

@@ -23,10 +23,10 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import filetype
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from shuangsuiji.common.exceptions import ApplicationError
@@ -62,13 +62,7 @@ EXECUTABLE_MIMES = {"application/x-msdownload", "application/x-executable", "app
 PDF_FORBIDDEN = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia")
 
 
-class Upload(Protocol):
-    """What we need of a Django UploadedFile (tests pass SimpleUploadedFile)."""
-
-    name: str | None
-    size: int | None
-
-    def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]: ...
+Upload = UploadedFile  # what views pass (tests pass SimpleUploadedFile)
 
 
 @dataclass(frozen=True)
