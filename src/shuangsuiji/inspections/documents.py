@@ -171,7 +171,7 @@ def record_docx(record: InspectionRecord) -> bytes:
 def notice_pdf(notice: InspectionNotice) -> bytes:
     record = notice.record
     pdf = OfficialPdf(
-        title=notice.title, issuer=notice.owner.name, document_number=notice.number, serial=record.number,
+        title=notice.title, document_number=f"{notice.owner.name}  {notice.number}", serial=record.number,
         qr_text=verify_url(record), footer_note=f"通知编号 {notice.number}",
     )
     lines = notice.body.splitlines()
