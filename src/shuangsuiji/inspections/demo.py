@@ -13,7 +13,7 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import transaction
 from PIL import Image, ImageDraw
 
@@ -71,9 +71,9 @@ def _pick(users: list[User], roles: tuple[str, ...], *, exclude: frozenset[int] 
 def _entry(record: InspectionRecord, *, inspected_on: datetime.date, codes: list[str], fail: str = "",
            signature: str = "pad", rectify: int | None = None, note: str = "") -> services.ResultEntry:
     items = list(record.items.all())
-    findings = {item.pk: (Finding.PASS, "") for item in items}
+    findings: dict[int, tuple[str, str]] = {item.pk: (Finding.PASS.value, "") for item in items}
     if fail and items:
-        findings[items[0].pk] = (Finding.FAIL, fail)
+        findings[items[0].pk] = (Finding.FAIL.value, fail)
     present = [
         m.pk for m in record.members.select_related("inspector")
         if m.kind != InspectorKind.OFFICER or m.inspector.licence_valid_on(inspected_on)
@@ -125,7 +125,7 @@ def load_demo_inspections(*, today: datetime.date) -> dict[str, Any]:
         exclude = {record.submitted_by_id or 0, *team}
         return _pick(users, (Role.SECTION_STAFF, Role.LEADER, Role.PROGRAM_ADMIN), exclude=exclude)
 
-    plans = [
+    plans: list[tuple[str, dict[str, Any]]] = [
         ("no_problem", {"codes": ["10"]}),
         ("refused", {"codes": ["21"], "fail": "2名从业人员未取得有效健康合格证明", "signature": "refused", "rectify": 10}),
         ("penalty", {"codes": ["221"], "fail": "未取得公共场所卫生许可证擅自营业"}),
@@ -134,7 +134,7 @@ def load_demo_inspections(*, today: datetime.date) -> dict[str, Any]:
     for record, (kind, options) in zip(usable, plans, strict=False):
         actor = enterer(record)
         signature = _signature_png() if options.get("signature", "pad") == "pad" else ""
-        photos = [_photo(f"{record.number}-现场", (40, 110, 60))] if kind in ("refused", "penalty") else []
+        photos: list[UploadedFile] = [_photo(f"{record.number}-现场", (40, 110, 60))] if kind in ("refused", "penalty") else []
         entered = services.record_submit_result(
             actor=actor, record=record, entry=_entry(record, inspected_on=inspected_on, **options),
             signature_data_url=signature, evidence_files=photos,

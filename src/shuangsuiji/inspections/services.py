@@ -7,6 +7,7 @@ change. Follow-up cases (后续处置) are in ``followup.py``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -411,7 +412,7 @@ def record_submit_result(
     entry: ResultEntry,
     signature_data_url: str = "",
     signature_scan: uploads.Upload | None = None,
-    evidence_files: list[uploads.Upload] | None = None,
+    evidence_files: Sequence[uploads.Upload] | None = None,
 ) -> InspectionRecord:
     """Enter the results of one record (谁检查、谁录入) and submit them for review."""
     record = InspectionRecord.objects.select_for_update().select_related("task", "owner").get(pk=record.pk)
