@@ -211,7 +211,7 @@ def records_generate_for_task(*, actor: User, task: Task) -> GenerateResult:
     Re-running it creates the records of new drawn targets, refreshes the team of records not yet entered
     (swaps after the match), and cancels not-yet-entered records of targets that a re-draw removed.
     """
-    task = Task.objects.select_for_update().select_related("owner", "joint_plan").get(pk=task.pk)
+    task = Task.objects.select_for_update(of=("self",)).select_related("owner", "joint_plan").get(pk=task.pk)
     check_can_generate(actor, task)
     draw, match = current_draw_and_match(task)
     result = GenerateResult()
@@ -415,7 +415,7 @@ def record_submit_result(
     evidence_files: Sequence[uploads.Upload] | None = None,
 ) -> InspectionRecord:
     """Enter the results of one record (谁检查、谁录入) and submit them for review."""
-    record = InspectionRecord.objects.select_for_update().select_related("task", "owner").get(pk=record.pk)
+    record = InspectionRecord.objects.select_for_update(of=("self",)).select_related("task", "owner").get(pk=record.pk)
     check_can_enter(actor, record)
     if (
         entry.client_submission_id
@@ -517,7 +517,7 @@ def evidence_add(
     *, actor: User, record: InspectionRecord, upload: uploads.Upload, note: str = "", case: FollowUpCase | None = None
 ) -> Evidence:
     """Attach one evidence file to a record (before approval) or to an open follow-up case."""
-    record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
+    record = InspectionRecord.objects.select_for_update(of=("self",)).get(pk=record.pk)
     if case is not None:
         from shuangsuiji.inspections.models import CaseStatus
         from shuangsuiji.inspections.permissions import check_can_handle_case
@@ -547,7 +547,7 @@ def evidence_add(
 @transaction.atomic
 def record_review(*, actor: User, record: InspectionRecord, approve: bool, comment: str = "") -> InspectionRecord:
     """科室 review: 退回 with a reason, or 通过 (opens follow-up cases, updates the target, ready to publish)."""
-    record = InspectionRecord.objects.select_for_update().select_related("task", "target").get(pk=record.pk)
+    record = InspectionRecord.objects.select_for_update(of=("self",)).select_related("task", "target").get(pk=record.pk)
     check_can_review(actor, record)
     if record.status != RecordStatus.SUBMITTED:
         raise ApplicationError(f"本表当前状态为“{record.get_status_display()}”，不能审核")
@@ -598,7 +598,7 @@ def publication_group(record: InspectionRecord) -> PublicationGroup | None:
 
 def apply_result_to_target(*, actor: User, record: InspectionRecord) -> dict[str, Any]:
     """Results flow back to the target: last inspection date and result, risk flags (next year's draw)."""
-    target = Target.objects.select_for_update().get(pk=record.target_id)
+    target = Target.objects.select_for_update(of=("self",)).get(pk=record.target_id)
     changes: dict[str, Any] = {}
     if record.inspected_on and (target.last_inspected_on is None or target.last_inspected_on <= record.inspected_on):
         group = publication_group(record)
@@ -623,7 +623,7 @@ def apply_result_to_target(*, actor: User, record: InspectionRecord) -> dict[str
 
 def target_add_risk_flag(*, actor: User, target: Target, flag: str, reason: str) -> None:
     """Add a risk flag (受过行政处罚, 经营异常名录, 严重违法失信) to a target; audited. Caller holds the transaction."""
-    target = Target.objects.select_for_update().get(pk=target.pk)
+    target = Target.objects.select_for_update(of=("self",)).get(pk=target.pk)
     if flag in target.risk_flags:
         return
     old = list(target.risk_flags)
@@ -649,7 +649,7 @@ def notice_methods(record: InspectionRecord) -> list[tuple[str, str]]:
 
 @transaction.atomic
 def notice_issue(*, actor: User, record: InspectionRecord, method: str) -> InspectionNotice:
-    record = InspectionRecord.objects.select_for_update().select_related("task", "target", "owner").get(pk=record.pk)
+    record = InspectionRecord.objects.select_for_update(of=("self",)).select_related("task", "target", "owner").get(pk=record.pk)
     check_can_enter(actor, record)
     if method not in METHOD_NOTICES or method not in record.methods:
         raise ApplicationError("本表的检查方式不需要发送该检查通知")
