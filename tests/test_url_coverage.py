@@ -2,6 +2,7 @@
 
 For each URL name we say how to build it for county A's objects; the test then checks
 anonymous → login/401, another county → 404 (or 403 for scope-less pages), and the owner → 2xx/3xx.
+Pages for one role name their user in RIGHT_USER (default a_admin) and a refused user in WRONG_ROLE.
 """
 
 from __future__ import annotations
@@ -14,10 +15,18 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import World
+from tests.draws.factories import sample_match, sample_redraw_request
 from tests.inspections import url_builders as ib
 from tests.planning import url_builders as pb
 
 UrlBuilder = Callable[[World], str]
+
+
+def _oversight(w: World) -> dict[str, Any]:
+    """County A's overdue deadline with its 督办, 问责 and a notification to a_admin (tests/oversight)."""
+    from tests.oversight.factories import oversight_objects
+
+    return oversight_objects(w)
 
 # url name → (builder, scoped): scoped pages must answer 404 to another county's user.
 PAGES: dict[str, tuple[UrlBuilder, bool]] = {
@@ -38,6 +47,16 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "directory:import": (lambda w: "/directory/targets/import/", False),
     "directory:import_template": (lambda w: "/directory/targets/template.xlsx", False),
     "directory:import_list": (lambda w: "/directory/imports/", False),
+    "draws:index": (lambda w: "/draws/", False),
+    "draws:task_draw": (lambda w: f"/draws/tasks/{sample_match(w).task_id}/", True),
+    "draws:draw_detail": (lambda w: f"/draws/{sample_match(w).draw_id}/", True),
+    "draws:draw_record": (lambda w: f"/draws/{sample_match(w).draw_id}/record.json", True),
+    "draws:draw_pool": (lambda w: f"/draws/{sample_match(w).draw_id}/pool.csv", True),
+    "draws:draw_verify": (lambda w: f"/draws/{sample_match(w).draw_id}/verify/", True),
+    "draws:match_detail": (lambda w: f"/draws/matches/{sample_match(w).pk}/", True),
+    "draws:match_record": (lambda w: f"/draws/matches/{sample_match(w).pk}/record.json", True),
+    "draws:match_inputs": (lambda w: f"/draws/matches/{sample_match(w).pk}/inputs.zip", True),
+    "draws:match_verify": (lambda w: f"/draws/matches/{sample_match(w).pk}/verify/", True),
     "planning:plan_list": (lambda w: "/planning/plans/", False),
     "planning:plan_create": (lambda w: "/planning/plans/new/", False),
     "planning:plan_detail": (lambda w: f"/planning/plans/{pb.plan(w).pk}/", True),
@@ -55,6 +74,28 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "planning:task_edit": (lambda w: f"/planning/tasks/{pb.task(w).pk}/edit/", True),
     "planning:scheme_edit": (lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme/", True),
     "planning:scheme_download": (lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme.pdf", True),
+    "oversight:deadline_list": (lambda w: "/oversight/", False),
+    "oversight:deadline_detail": (lambda w: f"/oversight/deadlines/{_oversight(w)['deadline'].pk}/", True),
+    "oversight:notification_list": (lambda w: "/oversight/notifications/", False),
+    "oversight:notification_open": (
+        lambda w: f"/oversight/notifications/{_oversight(w)['notification'].pk}/", True
+    ),
+    "oversight:supervision_list": (lambda w: "/oversight/supervisions/", False),
+    "oversight:supervision_detail": (lambda w: f"/oversight/supervisions/{_oversight(w)['supervision'].pk}/", True),
+    "oversight:accountability_list": (lambda w: "/oversight/accountability/", False),
+    "oversight:accountability_detail": (
+        lambda w: f"/oversight/accountability/{_oversight(w)['accountability'].pk}/", True
+    ),
+    "oversight:calendar": (lambda w: "/oversight/calendar/", False),
+    "oversight:calendar_year": (lambda w: "/oversight/calendar/2026/", False),
+    "oversight:calendar_export": (lambda w: "/oversight/calendar/2026/notice.csv", False),
+    "oversight:calendar_import": (lambda w: "/oversight/calendar/import/", False),
+    "accounts:password_change": (lambda w: "/accounts/password/change/", False),
+    "accounts:otp_setup": (lambda w: "/accounts/2fa/setup/", False),
+    "accounts:otp_verify": (lambda w: "/accounts/2fa/verify/", False),
+    "accounts:account_list": (lambda w: "/accounts/security/users/", False),
+    "audit:entry_list": (lambda w: "/audit/", False),
+    "audit:verify": (lambda w: "/audit/verify/", False),
     "inspections:record_list": (lambda w: "/inspections/", False),
     "inspections:task_list": (lambda w: "/inspections/tasks/", False),
     "inspections:task_records": (lambda w: f"/inspections/tasks/{ib.task(w).pk}/", True),
@@ -71,12 +112,35 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "inspections:target_history": (lambda w: f"/inspections/targets/{ib.record(w).target_id}/", True),
     "inspections:settings": (lambda w: "/inspections/settings/", False),
 }
+# Who gets 2xx on a page or action when it is not the program administrator (三权分立 pages).
+RIGHT_USER: dict[str, str] = {
+    "accounts:account_list": "a_security",
+    "accounts:account_action": "a_security",
+    "audit:entry_list": "a_auditor",
+    "audit:verify": "a_auditor",
+}
+# A same-county user whose role must be refused (403).
+WRONG_ROLE: dict[str, str] = {
+    "accounts:account_list": "a_sysadmin",
+    "accounts:account_action": "a_auditor",
+    "audit:entry_list": "a_sysadmin",
+    "audit:verify": "a_security",
+}
+# The other-county user for actions, when it is not b_admin.
+OTHER_COUNTY_USER: dict[str, str] = {"accounts:account_action": "b_security"}
 # POST-only actions: checked for anonymous and out-of-scope refusal.
 ACTIONS: dict[str, UrlBuilder] = {
     "directory:item_action": lambda w: f"/directory/items/{w.items['a'].pk}/retire/",
     "directory:target_retire": lambda w: f"/directory/targets/{w.targets['a'].pk}/retire/",
     "directory:inspector_retire": lambda w: f"/directory/inspectors/{w.inspectors['a'].pk}/retire/",
     "directory:conflict_create": lambda w: f"/directory/inspectors/{w.inspectors['a'].pk}/conflicts/",
+    "draws:task_freeze": lambda w: f"/draws/tasks/{sample_match(w).task_id}/freeze/",
+    "draws:draw_execute": lambda w: f"/draws/{sample_match(w).draw_id}/execute/",
+    "draws:draw_confirm": lambda w: f"/draws/{sample_match(w).draw_id}/confirm/",
+    "draws:draw_redraw_request": lambda w: f"/draws/{sample_match(w).draw_id}/redraw/",
+    "draws:draw_match": lambda w: f"/draws/{sample_match(w).draw_id}/match/",
+    "draws:redraw_decide": lambda w: f"/draws/redraw-requests/{sample_redraw_request(w).pk}/decide/",
+    "draws:assignment_replace": lambda w: f"/draws/assignments/{sample_match(w).assignments.first().pk}/replace/",
     "planning:plan_uncovered_add": lambda w: f"/planning/plans/{pb.plan(w).pk}/uncovered/",
     "planning:plan_add_missing": lambda w: f"/planning/plans/{pb.plan(w).pk}/add-missing/",
     "planning:plan_action": lambda w: f"/planning/plans/{pb.plan(w).pk}/do/adjust/",
@@ -88,6 +152,8 @@ ACTIONS: dict[str, UrlBuilder] = {
     "planning:task_transition": lambda w: f"/planning/tasks/{pb.task(w).pk}/transition/",
     "planning:scheme_generate": lambda w: f"/planning/tasks/{pb.task(w).pk}/scheme/generate/",
     "planning:scheme_action": lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme/do/approve/",
+    "oversight:notification_read": lambda w: f"/oversight/notifications/{_oversight(w)['notification'].pk}/read/",
+    "accounts:account_action": lambda w: f"/accounts/security/users/{w.users['a_staff'].pk}/unlock/",
     "inspections:records_generate": lambda w: f"/inspections/tasks/{ib.task(w).pk}/generate/",
     "inspections:record_review": lambda w: f"/inspections/records/{ib.record(w).pk}/review/",
     "inspections:evidence_upload": lambda w: f"/inspections/records/{ib.record(w).pk}/evidence/",
@@ -96,7 +162,11 @@ ACTIONS: dict[str, UrlBuilder] = {
     "inspections:case_action": lambda w: f"/inspections/cases/{ib.case(w).pk}/do/close/",
 }
 # Checked elsewhere (their own test modules) or not ours.
-COVERED_ELSEWHERE = {"login", "logout", "directory:import_detail"}
+COVERED_ELSEWHERE = {
+    "login", "logout", "directory:import_detail", "oversight:notification_read_all",
+    # public JSON of the transparency log: tests/audit/test_transparency.py
+    "audit:tree_head", "audit:inclusion_proof",
+}
 API_PREFIX = "api:"
 
 
@@ -127,14 +197,24 @@ def test_page_access(world: World, name: str) -> None:
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"], url
     if scoped:
         assert world.client("b_admin").get(url).status_code == 404, url
-    assert world.client("a_admin").get(url).status_code in (200, 302), url
+    if name in WRONG_ROLE:
+        assert world.client(WRONG_ROLE[name]).get(url).status_code == 403, url
+    right = world.client(RIGHT_USER.get(name, "a_admin")).get(url)
+    assert right.status_code in (200, 302), (url, right.status_code)
+    if right.status_code == 302:
+        assert "/accounts/" not in right["Location"], (url, right["Location"])
 
 
 @pytest.mark.parametrize("name", sorted(ACTIONS))
 def test_action_access(world: World, name: str) -> None:
     url = ACTIONS[name](world)
     assert Client().post(url, {"reason": "x"}).status_code == 302
-    assert world.client("b_admin").post(url, {"reason": "x"}).status_code == 404
+    other = OTHER_COUNTY_USER.get(name, "b_admin")
+    assert world.client(other).post(url, {"reason": "x"}).status_code == 404
+    if name in WRONG_ROLE:
+        assert world.client(WRONG_ROLE[name]).post(url, {"reason": "x"}).status_code == 403, url
+    right = world.client(RIGHT_USER.get(name, "a_admin")).post(url, {"reason": "x"})
+    assert right.status_code in (200, 302), (url, right.status_code)
 
 
 def _api_operations() -> list[tuple[str, str]]:
@@ -148,6 +228,10 @@ API_SAMPLES: dict[str, Callable[[World], str]] = {
     "{item_id}": lambda w: str(w.items["a"].pk),
     "{target_id}": lambda w: str(w.targets["a"].pk),
     "{inspector_id}": lambda w: str(w.inspectors["a"].pk),
+    "{draw_id}": lambda w: str(sample_match(w).draw_id),
+    "{match_id}": lambda w: str(sample_match(w).pk),
+    "{request_id}": lambda w: str(sample_redraw_request(w).pk),
+    "{assignment_id}": lambda w: str(sample_match(w).assignments.first().pk),
     "{plan_id}": lambda w: str(pb.plan(w).pk),
     "{joint_plan_id}": lambda w: str(pb.joint(w).pk),
     "{participant_id}": lambda w: str(pb.participant(w).pk),
@@ -171,3 +255,6 @@ def test_every_api_operation_requires_auth_and_scope(world: World) -> None:
         if path != url:  # object endpoints: another county gets 404
             other = world.client("b_admin").generic(method, url, "{}", content_type="application/json")
             assert other.status_code in (404, 403), (method, url, other.status_code)
+        if method == "GET":  # the right role reads it
+            owner = world.client("a_admin").get(url)
+            assert owner.status_code == 200, (method, url, owner.status_code)
