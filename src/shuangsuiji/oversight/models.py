@@ -124,6 +124,7 @@ class DeadlineKind(models.TextChoices):
     PENALTY_PUBLICATION = "penalty_publication", "行政处罚信息公示"
     HALF_YEAR_REPORT = "half_year_report", "半年工作情况报告"
     ANNUAL_REPORT = "annual_report", "全年工作情况报告"
+    MONTHLY_REPORT = "monthly_report", "月报表报送"
 
 
 class DeadlineStatus(models.TextChoices):
@@ -486,3 +487,16 @@ class Accountability(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("oversight:accountability_detail", args=[self.pk])
+
+
+# Statistics and reports (register, 月报表, 半年/全年报告, summary counts) live in their own module.
+from shuangsuiji.oversight.models_reports import (  # noqa: E402, F401
+    DutyAssignment,
+    LeadingGroupMember,
+    MonthlyReport,
+    PeriodReport,
+    TargetStat,
+    TargetStatStamp,
+    WorkEvent,
+)
+

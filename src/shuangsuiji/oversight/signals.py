@@ -18,3 +18,36 @@ def calendar_changed(sender: Any, raw: bool = False, **kwargs: Any) -> None:
     if raw:  # loaddata: the revision row is loaded (or bumped) separately
         return
     CalendarRevision.bump()
+
+
+# ---------------------------------------------------------------------------------------- dashboard summary
+
+
+def _library_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if raw:
+        return
+    from shuangsuiji.oversight.summary import mark_dirty
+
+    mark_dirty(getattr(instance, "owner_id", None))
+
+
+def _import_finished(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if raw or instance.status != "done" or instance.kind != "targets":
+        return
+    from shuangsuiji.oversight.summary import mark_dirty
+
+    mark_dirty(instance.owner_id)
+
+
+def connect_summary_signals() -> None:
+    """The 检查对象名录库 changed → its counts (``TargetStat``) are re-counted before they are shown again."""
+    from django.db.models.signals import m2m_changed
+
+    from shuangsuiji.directory.models import ImportJob, Target
+
+    post_save.connect(_library_changed, sender=Target, dispatch_uid="ssj_targetstat_target")
+    m2m_changed.connect(_library_changed, sender=Target.specialties.through, dispatch_uid="ssj_targetstat_spec")
+    post_save.connect(_import_finished, sender=ImportJob, dispatch_uid="ssj_targetstat_import")
+
+
+connect_summary_signals()
