@@ -17,6 +17,7 @@ NAV_ITEMS: list[tuple[str, str]] = [
     ("双随机抽取", "/draws/"),
     ("一企一表", "/inspections/"),
     ("后续处置台账", "/inspections/cases/"),
+    ("统计与报表", "/oversight/dashboard/"),
     ("期限督办", "/oversight/"),
     ("公开平台", "/gs/"),
     ("接口文档", "/api/docs"),

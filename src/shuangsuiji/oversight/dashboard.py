@@ -173,10 +173,23 @@ def dashboard_scope(*, actor: User, org_id: int | None = None) -> DashboardScope
             org_id = min(bureaus.values(), key=lambda o: (len(o.region.path), o.region.code, o.code)).pk
     if org_id is None or org_id not in bureaus:
         raise NotFoundError("单位不存在或不在您的数据范围内")
-    viewed = bureaus[org_id]
+    return scope_of(bureaus[org_id], bureaus.values(), actor_bureau_id=own.pk if own else None)
+
+
+def organization_scope(organization: Organization) -> DashboardScope:
+    """The scope a bureau reports on (itself and the same-line bureaus below it), without an actor: used by the
+    reports, which the bureau's own staff write."""
+    bureaus = Organization.objects.filter(
+        kind__in=BUREAU_KINDS, is_active=True, system=organization.system,
+        region__path__startswith=organization.region.path,
+    ).select_related("region")
+    return scope_of(organization, [*bureaus, organization], actor_bureau_id=organization.pk)
+
+
+def scope_of(viewed: Organization, bureaus: Iterable[Organization], *, actor_bureau_id: int | None) -> DashboardScope:
     prefix = viewed.region.path
     owners = {
-        pk: o for pk, o in bureaus.items() if o.system == viewed.system and o.region.path.startswith(prefix)
+        o.pk: o for o in bureaus if o.system == viewed.system and o.region.path.startswith(prefix)
         and (o.region_id != viewed.region_id or o.pk == viewed.pk)
     }
     groups: dict[str, RegionGroup] = {}
@@ -198,7 +211,7 @@ def dashboard_scope(*, actor: User, org_id: int | None = None) -> DashboardScope
             group.region = region
             group.name = region.name if region else group.name
     ordered = sorted(groups.values(), key=lambda g: (not g.is_own_level, g.region.code if g.region else ""))
-    return DashboardScope(viewed, owners, ordered, own.pk if own else None)
+    return DashboardScope(viewed, owners, ordered, actor_bureau_id)
 
 
 def scope_choices(*, actor: User) -> list[Organization]:
@@ -465,7 +478,11 @@ def build_dashboard(
 ) -> Dashboard:
     today = today or timezone.localdate()
     scope = dashboard_scope(actor=actor, org_id=org_id)
-    period = period or Period.year_to_date(year or today.year, today)
+    return dashboard_for_scope(scope, period or Period.year_to_date(year or today.year, today), today=today)
+
+
+def dashboard_for_scope(scope: DashboardScope, period: Period, *, today: datetime.date | None = None) -> Dashboard:
+    today = today or timezone.localdate()
     by_owner, counted_at = figures_by_owner(scope.owner_ids, period)
     figures = total(by_owner.values())
     rows: list[GroupRow] = []

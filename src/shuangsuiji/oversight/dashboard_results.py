@@ -138,9 +138,10 @@ def group_expression() -> Case:
     return Case(*whens, default=Value(NO_RESULT), output_field=models.CharField())
 
 
-def problem_condition() -> Q:
+def problem_condition(*, outer: str = "pk") -> Q:
+    """The record (``outer``: the path to its id) has a result code marked 发现问题."""
     through = InspectionRecord.result_codes.through
-    return Q(Exists(through.objects.filter(inspectionrecord_id=OuterRef("pk"), resultcode__is_problem=True)))
+    return Q(Exists(through.objects.filter(inspectionrecord_id=OuterRef(outer), resultcode__is_problem=True)))
 
 
 def open_cases_queryset(owner_ids: list[int], period: Period) -> QuerySet[FollowUpCase]:
@@ -291,3 +292,43 @@ def penalised_units(owner_ids: list[int], year: int, *, today: datetime.date) ->
             "closed": case.status == CaseStatus.CLOSED,
         })
     return rows
+
+
+# ---------------------------------------------------------------------------------------- published in a period
+
+
+def published_in_period(owner_ids: list[int], period: Period) -> dict[int, int]:
+    """Results made public within the period, per bureau (the 月报表's “公示数量”).
+
+    With the disclosure app: its published results (held-back ones excluded). Without it: the reviewed records
+    of the tasks that became 已公示 within the period.
+    """
+    if disclosure_installed():
+        model = apps.get_model(DISCLOSURE_APP, PUBLISHED_RESULT)
+        qs: QuerySet[Any] = model.objects.filter(
+            owner_id__in=owner_ids, is_public=True, published_at__gte=period.start_dt, published_at__lt=period.end_dt
+        )
+    else:
+        from shuangsuiji.planning.models import TaskTransition
+
+        published_tasks = TaskTransition.objects.filter(
+            to_state=TaskState.PUBLISHED, created_at__gte=period.start_dt, created_at__lt=period.end_dt
+        ).values("task_id")
+        qs = InspectionRecord.objects.filter(
+            owner_id__in=owner_ids, task_id__in=published_tasks, status=RecordStatus.APPROVED
+        )
+    rows = qs.order_by().values("owner_id").annotate(n=Count("pk")).values_list("owner_id", "n")
+    return {owner_id: int(n) for owner_id, n in rows}
+
+
+def penalties_published_in_period(owner_ids: list[int], period: Period) -> dict[int, int]:
+    """行政处罚 information made public within the period, per bureau (needs the disclosure app)."""
+    if not disclosure_installed():
+        return {}
+    model = apps.get_model(DISCLOSURE_APP, PUBLISHED_PENALTY)
+    rows = (
+        model.objects.filter(result__owner_id__in=owner_ids, is_public=True, published_at__gte=period.start_dt,
+                             published_at__lt=period.end_dt)
+        .order_by().values("result__owner_id").annotate(n=Count("pk")).values_list("result__owner_id", "n")
+    )
+    return {owner_id: int(n) for owner_id, n in rows}

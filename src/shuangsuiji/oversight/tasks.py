@@ -30,3 +30,29 @@ def deadline_scan_task() -> str:
 def notification_email_task() -> int:
     """每 10 分钟补发未发出的提醒邮件（如邮件服务器曾不可用时产生的待发邮件）。"""
     return notification_send_emails()
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def dashboard_stats_task() -> int:
+    """每 10 分钟重新统计名录库有变化的单位（统计看板的检查对象数）。"""
+    from shuangsuiji.oversight.summary import target_stats_refresh_stale
+
+    return target_stats_refresh_stale()
+
+
+@db_periodic_task(crontab(minute="30", hour="18"))
+def dashboard_stats_nightly_task() -> int:
+    """每天凌晨（北京时间 2:30）重新统计全部单位的名录库（也覆盖以 SQL 直接写入的数据）。"""
+    from datetime import timedelta
+
+    from shuangsuiji.oversight.summary import target_stats_refresh_stale
+
+    return target_stats_refresh_stale(max_age=timedelta(hours=12))
+
+
+@db_periodic_task(crontab(minute="15", hour="23"))
+def reports_ensure_task() -> int:
+    """每天（北京时间 7:15）为各卫生健康局建立上月月报表和当期半年/全年报告（含报送期限）。"""
+    from shuangsuiji.oversight.reports.services import reports_ensure
+
+    return reports_ensure()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shuangsuiji.oversight import views
+from shuangsuiji.oversight import views, views_dashboard, views_register, views_reports
 
 app_name = "oversight"
 
@@ -19,4 +19,24 @@ urlpatterns = [
     path("calendar/<int:year>/", views.calendar_year, name="calendar_year"),
     path("calendar/<int:year>/notice.csv", views.calendar_export, name="calendar_export"),
     path("calendar/import/", views.calendar_import, name="calendar_import"),
+    # statistics and reports
+    path("dashboard/", views_dashboard.dashboard, name="dashboard"),
+    path("dashboard/drill/<slug:metric>/", views_dashboard.dashboard_drill, name="dashboard_drill"),
+    path("statistics/", views_dashboard.statistics_page, name="statistics"),
+    path("statistics/<slug:table>.xlsx", views_dashboard.statistics_export, name="statistics_export"),
+    path("register/", views_register.register_page, name="register"),
+    path("register/<slug:kind>/new/", views_register.register_edit, name="register_create"),
+    path("register/<slug:kind>/<int:pk>/edit/", views_register.register_edit, name="register_edit"),
+    path("register/<slug:kind>/<int:pk>/delete/", views_register.register_delete, name="register_delete"),
+    path("reports/", views_reports.report_list, name="report_list"),
+    path("reports/new/", views_reports.report_create, name="report_create"),
+    path("reports/monthly/<int:pk>/", views_reports.monthly_detail, name="monthly_detail"),
+    path("reports/monthly/<int:pk>/submit/", views_reports.monthly_submit, name="monthly_submit"),
+    path("reports/monthly/<int:pk>/report.xlsx", views_reports.monthly_xlsx_download, name="monthly_xlsx"),
+    path("reports/monthly/<int:pk>/report.pdf", views_reports.monthly_pdf_download, name="monthly_pdf"),
+    path("reports/period/<int:pk>/", views_reports.period_detail, name="period_detail"),
+    path("reports/period/<int:pk>/submit/", views_reports.period_submit, name="period_submit"),
+    path("reports/period/<int:pk>/report.docx", views_reports.period_docx_download, name="period_docx"),
+    path("reports/period/<int:pk>/report.pdf", views_reports.period_pdf_download, name="period_pdf"),
+    path("reports/period/<int:pk>/charts/<slug:name>.png", views_reports.period_chart, name="period_chart"),
 ]

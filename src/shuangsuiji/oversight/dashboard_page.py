@@ -1,0 +1,248 @@
+"""What the dashboard page shows: cards, chart data (for ECharts, passed with ``json_script``) and tables.
+
+Every number carries the URL of its drill-down list (``oversight:dashboard_drill``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count
+from django.db.models.functions import ExtractMonth
+from django.urls import reverse
+
+from shuangsuiji.core.dates import format_cn_date
+from shuangsuiji.oversight import dashboard_results as results
+from shuangsuiji.oversight.dashboard import COVERAGE_GOALS, Dashboard, Figures
+from shuangsuiji.oversight.statistics import StatTable, region_table, specialty_table
+from shuangsuiji.planning.models import TaskState
+
+
+class Drill:
+    """Builds drill-down URLs for one dashboard (its org, year and optional period)."""
+
+    def __init__(self, board: Dashboard, *, extra: dict[str, Any] | None = None) -> None:
+        self.base: dict[str, Any] = {"org": board.scope.organization.pk, "year": board.period.year}
+        if extra:
+            self.base.update(extra)
+
+    def url(self, metric: str, **params: Any) -> str:
+        query = {**self.base, **{k: v for k, v in params.items() if v not in (None, "")}}
+        return f"{reverse('oversight:dashboard_drill', args=[metric])}?{urlencode(query)}"
+
+
+@dataclass
+class Card:
+    label: str
+    value: Any
+    url: str
+    unit: str = ""
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (text, url)
+    tone: str = ""  # Tabler colour of the value: green / red / ""
+
+
+def pct(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def _tone(value: Decimal | None, goal: Decimal) -> str:
+    if value is None:
+        return ""
+    return "green" if value >= goal else "red"
+
+
+def cards(board: Dashboard, drill: Drill) -> list[Card]:
+    f, r = board.figures, board.rates
+    amount = f["penalty_amount"] or 0
+    return [
+        Card("检查对象（在营）", f["targets_operating"], drill.url("targets"), "户", [
+            (f"名录库 {f['targets_total']} 户", drill.url("targets_total")),
+            (f"已公布事项 {f['items']} 项", drill.url("items")),
+            (f"在岗执法检查人员 {f['inspectors']} 人", drill.url("inspectors")),
+        ]),
+        Card("年度覆盖率", pct(r["coverage"]), drill.url("inspected_targets"), "", [
+            (f"已检查 {f['inspected_targets']} 户", drill.url("inspected_targets")),
+            (f"目标 ≥{board.goal_percent}%（年度计划）、≥5%（联合抽查）", ""),
+        ], _tone(r["coverage"], board.goal_percent)),
+        Card("3—5年全覆盖", pct(r["cycle_3y"]), drill.url("covered_3y"), "", [
+            (f"近3年已查 {f['covered_3y']} 户（每年需≥33.3%）", drill.url("covered_3y")),
+            (f"近5年已查 {f['covered_5y']} 户，{pct(r['cycle_5y'])}（每年需≥20%）", drill.url("covered_5y")),
+        ]),
+        Card("完结率", pct(r["completion"]), drill.url("approved"), "", [
+            (f"抽中 {f['drawn']} 户，已完结 {f['approved']} 户", drill.url("drawn")),
+            (f"未完结 {max(f['drawn'] - f['approved'], 0)} 户", drill.url("not_completed")),
+        ], _tone(r["completion"], Decimal(100))),
+        Card("公示率", pct(r["publication"]), drill.url("published"), "", [
+            (f"应公示 {f['approved']} 户，已公示 {f['published']} 户", drill.url("approved")),
+            (f"待公示 {f['approved'] - f['published']} 户", drill.url("unpublished")),
+        ], _tone(r["publication"], Decimal(100))),
+        Card("逾期未完成事项", f["deadlines_overdue"], drill.url("deadlines_overdue"), "件", [
+            (f"懒政提醒 {f['reminders']}", drill.url("reminders")),
+            (f"怠政督办 {f['supervisions']}", drill.url("supervisions")),
+            (f"失职问责 {f['accountabilities']}", drill.url("accountabilities")),
+        ], "red" if f["deadlines_overdue"] else "green"),
+        Card("发现问题", f["problem_records"], drill.url("problem_records"), "户", [
+            (f"检查 {f['inspected_records']} 户次", drill.url("inspected_records")),
+            (f"后续处置未办结 {f['cases_open']} 件", drill.url("cases_open")),
+        ]),
+        Card("行政处罚", f["penalties"], drill.url("penalties"), "件", [
+            (f"罚没款 {amount:,.2f} 元", drill.url("penalties")),
+            (f"已公示 {f['penalties_published']} 件", drill.url("penalties", published=1)),
+        ]),
+    ]
+
+
+def _point(value: Any, url: str) -> dict[str, Any]:
+    return {"value": float(value) if isinstance(value, Decimal) else (value or 0), "url": url}
+
+
+def monthly_inspections(board: Dashboard) -> dict[int, Figures]:
+    inspected = results.inspected_queryset(board.scope.owner_ids, board.period).annotate(m=ExtractMonth("inspected_on"))
+    rows = inspected.order_by().values("m").annotate(n=Count("pk"), problems=Count("pk", filter=results.problem_condition()))
+    return {row["m"]: Figures(inspected=row["n"], problems=row["problems"]) for row in rows}
+
+
+def charts(board: Dashboard, drill: Drill, specialties: StatTable) -> dict[str, Any]:
+    f, r = board.figures, board.rates
+    data: dict[str, Any] = {}
+    data["coverage"] = {
+        "type": "bar", "percent": True, "horizontal": True,
+        "categories": ["年度覆盖率", "近3年覆盖", "近5年覆盖", "完结率", "公示率"],
+        "series": [{"name": "实际", "data": [
+            _point(r["coverage"] or 0, drill.url("inspected_targets")),
+            _point(r["cycle_3y"] or 0, drill.url("covered_3y")),
+            _point(r["cycle_5y"] or 0, drill.url("covered_5y")),
+            _point(r["completion"] or 0, drill.url("approved")),
+            _point(r["publication"] or 0, drill.url("published")),
+        ]}],
+        "marks": [{"name": f"目标{goal}%", "value": float(goal)} for goal in COVERAGE_GOALS] + [
+            {"name": "目标100%", "value": 100}],
+    }
+    data["tasks"] = {
+        "type": "bar",
+        "categories": [label for _value, label in TaskState.choices],
+        "series": [{"name": "任务数", "data": [
+            _point(f[f"task_{value}"], drill.url("tasks", state=value)) for value, _label in TaskState.choices
+        ]}],
+    }
+    data["results"] = {
+        "type": "pie",
+        "data": [
+            {"name": label, "value": f[f"group_{key}"], "url": drill.url("group", g=key)}
+            for key, label in results.GROUP_LABELS.items() if f[f"group_{key}"]
+        ],
+    }
+    data["cases"] = {
+        "type": "bar", "stacked": False,
+        "categories": [label for _key, label, _lo, _hi in results.AGE_BUCKETS],
+        "series": [
+            {"name": "未办结（已登记天数）", "data": [
+                _point(f[f"case_age_{key}"], drill.url("cases_open", age=key)) for key, *_ in results.AGE_BUCKETS]},
+            {"name": "已办结（办理用时）", "data": [
+                _point(f[f"case_took_{key}"], drill.url("cases_closed", took=key)) for key, *_ in results.AGE_BUCKETS]},
+        ],
+    }
+    data["specialty"] = {
+        "type": "bar",
+        "categories": [row.label for row in specialties.rows],
+        "series": [
+            {"name": "在营对象", "data": [
+                _point(row.values.get("targets_operating"), drill.url("targets", specialty=row.params["specialty"]))
+                for row in specialties.rows]},
+            {"name": "抽中", "data": [
+                _point(row.values.get("drawn"), drill.url("drawn", specialty=row.params["specialty"]))
+                for row in specialties.rows]},
+            {"name": "已检查", "data": [
+                _point(row.values.get("inspected_targets"),
+                       drill.url("inspected_targets", specialty=row.params["specialty"]))
+                for row in specialties.rows]},
+        ],
+        "rotate": True,
+    }
+    months = monthly_inspections(board)
+    data["months"] = {
+        "type": "line",
+        "categories": [f"{m}月" for m in range(1, 13)],
+        "series": [
+            {"name": "检查户数", "data": [_point(months.get(m, Figures())["inspected"], "") for m in range(1, 13)]},
+            {"name": "发现问题", "data": [_point(months.get(m, Figures())["problems"], "") for m in range(1, 13)]},
+        ],
+    }
+    if board.rows:
+        data["regions"] = {
+            "type": "bar", "percent": True,
+            "categories": [row.group.name for row in board.rows],
+            "series": [
+                {"name": name, "data": [_point(row.rates[key] or 0, drill.url(metric, group=row.group.key))
+                                        for row in board.rows]}
+                for name, key, metric in (("年度覆盖率", "coverage", "inspected_targets"),
+                                          ("完结率", "completion", "approved"), ("公示率", "publication", "published"))
+            ],
+            "marks": [{"name": f"目标{COVERAGE_GOALS[0]}%", "value": float(COVERAGE_GOALS[0])}],
+            "rotate": True,
+        }
+    return data
+
+
+def dashboard_context(board: Dashboard) -> dict[str, Any]:
+    drill = Drill(board)
+    specialties = specialty_table(board.scope.owner_ids, board.period)
+    f = board.figures
+    chain = [
+        ("临近截止（提醒阶段）", f["deadlines_near"], drill.url("deadlines_near")),
+        ("逾期未完成", f["deadlines_overdue"], drill.url("deadlines_overdue")),
+        ("逾期完成", f["deadlines_late"], drill.url("deadlines_late")),
+        ("懒政提醒（期限数）", f["reminders"], drill.url("reminders")),
+        ("怠政督办", f["supervisions"], drill.url("supervisions")),
+        ("其中未办结督办", f["supervisions_open"], drill.url("supervisions")),
+        ("失职问责", f["accountabilities"], drill.url("accountabilities")),
+        ("其中待处理问责", f["accountabilities_open"], drill.url("accountabilities")),
+    ]
+    draws = [
+        ("抽查任务", f["tasks"], drill.url("tasks")),
+        ("其中联合抽查任务", f["tasks_joint"], drill.url("tasks")),
+        ("已完成抽取的任务", f["tasks_drawn"], drill.url("draws_confirmed")),
+        ("有效抽取（已确认）", f["draws_confirmed"], drill.url("draws_confirmed")),
+        ("其中重新抽取", f["redraws"], drill.url("draws_confirmed")),
+        ("被取代的抽取", f["draws_superseded"], drill.url("draws_superseded")),
+        ("待抽取/待确认", f["draws_pending"], drill.url("draws_pending")),
+        ("抽中对象", f["drawn"], drill.url("drawn")),
+    ]
+    codes = results.result_code_counts(board.scope.owner_ids, board.period)
+    regions = region_table(board) if board.rows else None
+    return {
+        "specialty_rows": table_view(specialties, drill),
+        "region_rows": table_view(regions, drill) if regions else None,
+        "board": board, "cards": cards(board, drill), "charts": charts(board, drill, specialties),
+        "specialty_table": specialties, "region_table": regions,
+        "chain": chain, "draws": draws, "codes": codes, "drill": drill,
+        "draw_ratio": pct(board.rates["draw_ratio"]),
+        "counted_at": board.counted_at,
+        "period_text": f"{format_cn_date(board.period.start)}至{format_cn_date(board.period.end)}",
+    }
+
+
+def cell_text(kind: str, value: Any) -> str:
+    if value is None:
+        return "—" if kind != "text" else ""
+    if kind == "pct":
+        return f"{value}%"
+    if kind == "money":
+        return f"{Decimal(value):,.2f}"
+    return str(value)
+
+
+def table_view(table: StatTable, drill: Drill) -> list[dict[str, Any]]:
+    """Rows of a statistics table as text with the drill-down URL of every number."""
+    rows = [*table.rows, *([table.total] if table.total else [])]
+    view = []
+    for row in rows:
+        cells = []
+        for column, value in table.cells(row):
+            url = drill.url(column.drill, **row.params) if column.drill and value else ""
+            cells.append({"text": cell_text(column.kind, value), "url": url, "kind": column.kind})
+        view.append({"label": row.label, "link": row.link, "cells": cells, "is_total": row is table.total})
+    return view

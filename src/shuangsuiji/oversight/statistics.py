@@ -1,0 +1,455 @@
+"""Statistics tables by 专业, region, organization, inspector, month and year, each exportable to .xlsx.
+
+Every table is built from grouped aggregate queries over the same querysets as the dashboard
+(``oversight.dashboard``, ``oversight.dashboard_results``); Python only arranges the grouped rows (one per
+专业 / bureau / inspector / month / year), never the underlying records.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+
+from shuangsuiji.directory.models import CheckItem, ItemStatus, Specialty
+from shuangsuiji.draws.models import Assignment, DrawnTarget, DrawStatus, MatchStatus
+from shuangsuiji.inspections.models import FollowUpCase, InspectionRecord, RecordMember, RecordStatus
+from shuangsuiji.oversight import dashboard_results as results
+from shuangsuiji.oversight.dashboard import (
+    CYCLE_YEARS,
+    OPERATING,
+    Dashboard,
+    Figures,
+    Period,
+    current_draws_queryset,
+    drawn_queryset,
+    rate,
+    rates,
+)
+from shuangsuiji.oversight.models_reports import TargetStat, WorkEvent, WorkEventKind
+from shuangsuiji.planning.models import Task
+
+# ---------------------------------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "int"  # int · pct · money · text
+    drill: str = ""  # drill-down metric of the cell (dashboard_drill), when there is one
+
+
+@dataclass
+class StatRow:
+    label: str
+    values: dict[str, Any]
+    params: dict[str, Any] = field(default_factory=dict)  # extra drill-down parameters (specialty, group …)
+    link: str = ""  # the row's own page (e.g. a subordinate's dashboard)
+
+
+@dataclass
+class StatTable:
+    key: str
+    title: str
+    first: str  # header of the label column
+    columns: list[Column]
+    rows: list[StatRow]
+    total: StatRow | None = None
+    note: str = ""
+
+    def cells(self, row: StatRow) -> list[tuple[Column, Any]]:
+        return [(column, row.values.get(column.key)) for column in self.columns]
+
+
+def _fmt(column: Column, value: Any) -> Any:
+    if value is None:
+        return "—" if column.kind in ("pct", "money", "int") else ""
+    if column.kind == "pct":
+        return float(value) / 100
+    if column.kind == "money":
+        return float(value)
+    return value
+
+
+def table_xlsx(table: StatTable, *, subtitle: str = "") -> bytes:
+    """The table as a one-sheet workbook: title, subtitle, header, rows, total; numbers stay numbers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = table.title[:31]
+    width = len(table.columns) + 1
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    sheet.cell(row=1, column=1, value=table.title).font = Font(size=14, bold=True)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    sheet.cell(row=2, column=1, value=subtitle)
+    sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    headers = [table.first, *(c.label for c in table.columns)]
+    for index, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=3, column=index, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E8E8E8")
+        cell.border = border
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    rows = [*table.rows, *([table.total] if table.total else [])]
+    for offset, row in enumerate(rows, start=4):
+        label = sheet.cell(row=offset, column=1, value=row.label)
+        label.border = border
+        if row is table.total:
+            label.font = Font(bold=True)
+        for index, column in enumerate(table.columns, start=2):
+            cell = sheet.cell(row=offset, column=index, value=_fmt(column, row.values.get(column.key)))
+            cell.border = border
+            if column.kind == "pct":
+                cell.number_format = "0.0%"
+            elif column.kind == "money":
+                cell.number_format = "#,##0.00"
+    if table.note:
+        sheet.cell(row=len(rows) + 5, column=1, value=table.note)
+    sheet.column_dimensions["A"].width = 26
+    for index in range(2, width + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 12
+    sheet.freeze_panes = "B4"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------------- per bureau / region
+
+SUMMARY_COLUMNS = [
+    Column("targets_operating", "检查对象（在营）", drill="targets"),
+    Column("inspected_targets", "已检查对象", drill="inspected_targets"),
+    Column("coverage", "年度覆盖率", "pct"),
+    Column("covered_3y", "近3年已覆盖", drill="covered_3y"),
+    Column("tasks", "抽查任务", drill="tasks"),
+    Column("drawn", "抽中对象", drill="drawn"),
+    Column("approved", "已完结", drill="approved"),
+    Column("completion", "完结率", "pct"),
+    Column("published", "已公示", drill="published"),
+    Column("publication", "公示率", "pct"),
+    Column("problem_records", "发现问题", drill="problem_records"),
+    Column("cases_open", "未办结处置", drill="cases_open"),
+    Column("penalties", "行政处罚", drill="penalties"),
+    Column("deadlines_overdue", "逾期事项", drill="deadlines_overdue"),
+]
+
+
+def _summary_values(figures: Figures) -> dict[str, Any]:
+    values: dict[str, Any] = dict(figures)
+    values.update(rates(figures))
+    return values
+
+
+def region_table(board: Dashboard) -> StatTable:
+    rows = [
+        StatRow(row.group.name, _summary_values(row.figures), {"group": row.group.key},
+                link=f"?org={row.org_id}&year={board.period.year}" if row.org_id else "")
+        for row in board.rows
+    ]
+    return StatTable("region", "按区划统计", "区划", SUMMARY_COLUMNS, rows,
+                     StatRow("合计", _summary_values(board.figures)))
+
+
+def organization_table(board: Dashboard) -> StatTable:
+    owners = board.scope.owners
+    rows = [
+        StatRow(owners[pk].name, _summary_values(board.by_owner[pk]), {"owner": pk},
+                link=f"?org={pk}&year={board.period.year}")
+        for pk in sorted(owners, key=lambda pk: (owners[pk].region.path, owners[pk].code))
+    ]
+    return StatTable("organization", "按单位统计", "单位", SUMMARY_COLUMNS, rows,
+                     StatRow("合计", _summary_values(board.figures)))
+
+
+# ---------------------------------------------------------------------------------------- per 专业
+
+SPECIALTY_COLUMNS = [
+    Column("items", "抽查事项", drill="items"),
+    Column("targets_operating", "检查对象（在营）", drill="targets"),
+    Column("tasks", "抽查任务", drill="tasks"),
+    Column("drawn", "抽中对象", drill="drawn"),
+    Column("draw_ratio", "抽查比例", "pct"),
+    Column("inspected_targets", "已检查对象", drill="inspected_targets"),
+    Column("coverage", "年度覆盖率", "pct"),
+    Column("covered_3y", "近3年已覆盖", drill="covered_3y"),
+    Column("approved", "已完结", drill="approved"),
+    Column("completion", "完结率", "pct"),
+    Column("published", "已公示", drill="published"),
+    Column("problem_records", "发现问题", drill="problem_records"),
+    Column("cases_opened", "立案/处置", drill="cases_opened"),
+    Column("penalties", "行政处罚", drill="penalties"),
+    Column("penalty_amount", "罚没款（元）", "money"),
+]
+
+
+def _merge_keyed(into: dict[Any, Figures], rows: Iterable[Any], key: str, fields: Iterable[str]) -> None:
+    fields = list(fields)
+    for row in rows:
+        if row[key] is None:
+            continue
+        figures = into.setdefault(row[key], Figures())
+        for name in fields:
+            if row.get(name):
+                figures[name] += row[name]
+
+
+def specialty_figures(owner_ids: list[int], period: Period) -> dict[int, Figures]:
+    """Per 专业 (a target with several 专业 counts under each of them)."""
+    by: dict[int, Figures] = {}
+    operating = Q(status=OPERATING)
+    aggregates: dict[str, Any] = {"targets_operating": Sum("count", filter=operating)}
+    for years in CYCLE_YEARS:
+        aggregates[f"covered_{years}y"] = Sum(
+            "count", filter=operating & Q(last_year__gte=period.year - years + 1, last_year__lte=period.year)
+        )
+    stats = TargetStat.objects.filter(owner_id__in=owner_ids, specialty__isnull=False)
+    _merge_keyed(by, stats.order_by().values("specialty_id").annotate(**aggregates), "specialty_id", aggregates)
+    items = CheckItem.objects.filter(owner_id__in=owner_ids, is_current=True, status=ItemStatus.PUBLISHED)
+    _merge_keyed(by, items.order_by().values("specialty_id").annotate(items=Count("pk")), "specialty_id", ["items"])
+    tasks = Task.specialties.through.objects.filter(task__owner_id__in=owner_ids, task__year=period.year)
+    _merge_keyed(by, tasks.order_by().values("specialty_id").annotate(tasks=Count("task_id", distinct=True)),
+                 "specialty_id", ["tasks"])
+    spec = "target__specialties"
+    drawn = drawn_queryset(owner_ids, period).order_by().values(spec).annotate(drawn=Count("pk"))
+    _merge_keyed(by, drawn, spec, ["drawn"])
+    pools = current_draws_queryset(owner_ids, period)
+    pool_rows = (
+        Task.specialties.through.objects.filter(task__draws__in=pools).order_by().values("specialty_id")
+        .annotate(pool=Sum("task__draws__pool_size"))
+    )
+    _merge_keyed(by, pool_rows, "specialty_id", ["pool"])
+    conditions = results.record_conditions(period)
+    record_aggregates = {key: Count("pk", filter=conditions[key]) for key in ("approved", "published")}
+    records = results.records_queryset(owner_ids, period).order_by().values(spec).annotate(**record_aggregates)
+    _merge_keyed(by, records, spec, record_aggregates)
+    covered = results.inspected_queryset(owner_ids, period, by_target_owner=True).order_by().values(spec).annotate(
+        inspected_targets=Count("target_id", distinct=True)
+    )
+    _merge_keyed(by, covered, spec, ["inspected_targets"])
+    problems = results.inspected_queryset(owner_ids, period).order_by().values(spec).annotate(
+        problem_records=Count("pk", filter=results.problem_condition())
+    )
+    _merge_keyed(by, problems, spec, ["problem_records"])
+    opened = results.opened_cases_queryset(owner_ids, period).order_by().values(spec).annotate(cases_opened=Count("pk"))
+    _merge_keyed(by, opened, spec, ["cases_opened"])
+    penalties = results.penalties_queryset(owner_ids, period).order_by().values(spec).annotate(
+        penalties=Count("pk"), penalty_amount=Sum("penalty_amount")
+    )
+    _merge_keyed(by, penalties, spec, ["penalties", "penalty_amount"])
+    return by
+
+
+def specialty_table(owner_ids: list[int], period: Period) -> StatTable:
+    by = specialty_figures(owner_ids, period)
+    rows: list[StatRow] = []
+    for specialty in Specialty.objects.filter(is_active=True).order_by("sort_order", "code"):
+        figures = by.get(specialty.pk, Figures())
+        values: dict[str, Any] = dict(figures)
+        values.update(rates(figures))
+        rows.append(StatRow(specialty.name, values, {"specialty": specialty.pk}))
+    return StatTable(
+        "specialty", "按专业统计", "专业", SPECIALTY_COLUMNS, rows,
+        note="一个检查对象涉及多个专业的，分别计入各专业，故各专业之和可能大于合计。",
+    )
+
+
+# ---------------------------------------------------------------------------------------- per inspector
+
+INSPECTOR_COLUMNS = [
+    Column("organization", "工作单位", "text"),
+    Column("assignments", "分派检查户数"),
+    Column("records", "参加检查户数"),
+    Column("problems", "发现问题户数"),
+    Column("approved", "已审核户数"),
+]
+
+
+def inspector_table(owner_ids: list[int], period: Period) -> StatTable:
+    assigned = (
+        Assignment.objects.filter(
+            is_active=True, match__owner_id__in=owner_ids, match__task__year=period.year,
+            match__status__in=[MatchStatus.MATCHED, MatchStatus.CONFIRMED], match__draw__status=DrawStatus.CONFIRMED,
+        )
+        .order_by().values("inspector_id", "inspector__name", "inspector__organization__name")
+        .annotate(assignments=Count("drawn_target_id", distinct=True))
+    )
+    inspected = results.inspected_queryset(owner_ids, period).values("pk")
+    members = (
+        RecordMember.objects.filter(record_id__in=inspected, present=True)
+        .order_by().values("inspector_id", "inspector__name", "inspector__organization__name")
+        .annotate(
+            records=Count("record_id", distinct=True),
+            problems=Count("record_id", distinct=True, filter=results.problem_condition(outer="record_id")),
+            approved=Count("record_id", distinct=True, filter=Q(record__status="approved")),
+        )
+    )
+    by: dict[int, dict[str, Any]] = {}
+    all_rows: list[dict[str, Any]] = [dict(r) for r in assigned] + [dict(r) for r in members]
+    for row in all_rows:
+        entry = by.setdefault(row["inspector_id"], {
+            "name": row["inspector__name"], "organization": row["inspector__organization__name"],
+        })
+        for key in ("assignments", "records", "problems", "approved"):
+            if key in row:
+                entry[key] = entry.get(key, 0) + row[key]
+    rows = [
+        StatRow(entry["name"], entry, {"inspector": pk})
+        for pk, entry in sorted(by.items(), key=lambda item: (-item[1].get("records", 0), item[1]["name"]))
+    ]
+    return StatTable("inspector", "按执法人员统计", "执法检查人员", INSPECTOR_COLUMNS, rows,
+                     note="分派检查户数：本年度任务当前有效的人员匹配；参加检查户数：统计期内录入结果且本人到场的一企一表。")
+
+
+# ---------------------------------------------------------------------------------------- per month / year
+
+MONTH_COLUMNS = [
+    Column("draws_confirmed", "完成抽取（次）"),
+    Column("drawn", "抽中对象"),
+    Column("inspected_records", "检查户数"),
+    Column("problem_records", "发现问题"),
+    Column("approved", "审核通过"),
+    Column("cases_opened", "后续处置登记"),
+    Column("cases_closed", "后续处置办结"),
+    Column("penalties", "行政处罚"),
+    Column("meetings", "会议"),
+    Column("documents", "印发文件"),
+    Column("trainings", "培训"),
+]
+
+
+def _by_month(into: dict[int, Figures], rows: Iterable[Any], fields: Iterable[str]) -> None:
+    _merge_keyed(into, rows, "m", fields)
+
+
+def month_table(owner_ids: list[int], period: Period) -> StatTable:
+    year = Period(period.year, period.start.replace(month=1, day=1), period.start.replace(month=12, day=31),
+                  period.as_of)
+    by: dict[int, Figures] = {}
+    draws = current_draws_queryset(owner_ids, year).annotate(m=ExtractMonth("confirmed_at"))
+    _by_month(by, draws.filter(confirmed_at__year=period.year).order_by().values("m").annotate(draws_confirmed=Count("pk")),
+              ["draws_confirmed"])
+    drawn = drawn_queryset(owner_ids, year).filter(draw__confirmed_at__year=period.year).annotate(
+        m=ExtractMonth("draw__confirmed_at"))
+    _by_month(by, drawn.order_by().values("m").annotate(drawn=Count("pk")), ["drawn"])
+    inspected = results.inspected_queryset(owner_ids, year).annotate(m=ExtractMonth("inspected_on"))
+    _by_month(by, inspected.order_by().values("m").annotate(
+        inspected_records=Count("pk"), problem_records=Count("pk", filter=results.problem_condition())),
+        ["inspected_records", "problem_records"])
+    approved = results.records_queryset(owner_ids, year).filter(
+        results.record_conditions(year)["approved"], reviewed_at__year=period.year
+    ).annotate(m=ExtractMonth("reviewed_at"))
+    _by_month(by, approved.order_by().values("m").annotate(approved=Count("pk")), ["approved"])
+    opened = results.opened_cases_queryset(owner_ids, year).annotate(m=ExtractMonth("opened_on"))
+    _by_month(by, opened.order_by().values("m").annotate(cases_opened=Count("pk")), ["cases_opened"])
+    closed = results.closed_cases_queryset(owner_ids, year).annotate(m=ExtractMonth("closed_on"))
+    _by_month(by, closed.order_by().values("m").annotate(cases_closed=Count("pk")), ["cases_closed"])
+    penalties = results.penalties_queryset(owner_ids, year).annotate(m=ExtractMonth("penalty_decided_on"))
+    _by_month(by, penalties.order_by().values("m").annotate(penalties=Count("pk")), ["penalties"])
+    events = WorkEvent.objects.filter(owner_id__in=owner_ids, held_on__year=period.year).annotate(
+        m=ExtractMonth("held_on"))
+    _by_month(by, events.order_by().values("m").annotate(
+        meetings=Count("pk", filter=Q(kind=WorkEventKind.MEETING)),
+        documents=Count("pk", filter=Q(kind=WorkEventKind.DOCUMENT)),
+        trainings=Count("pk", filter=Q(kind=WorkEventKind.TRAINING)),
+    ), ["meetings", "documents", "trainings"])
+    rows = [StatRow(f"{m}月", dict(by.get(m, Figures())), {"month": m}) for m in range(1, 13)]
+    totals: Figures = Figures()
+    for figures in by.values():
+        totals.update(figures)
+    return StatTable("month", f"{period.year}年按月统计", "月份", MONTH_COLUMNS, rows, StatRow("全年", dict(totals)),
+                     note="抽取按确认日期、检查按检查日期、审核按审核日期、处罚按决定日期计入月份。")
+
+
+YEAR_COLUMNS = [
+    Column("tasks", "抽查任务"),
+    Column("drawn", "抽中对象"),
+    Column("approved", "已完结"),
+    Column("completion", "完结率", "pct"),
+    Column("inspected_targets", "已检查对象"),
+    Column("problem_records", "发现问题"),
+    Column("penalties", "行政处罚"),
+    Column("penalty_amount", "罚没款（元）", "money"),
+]
+
+
+def year_table(owner_ids: list[int], period: Period, *, years: int = 5) -> StatTable:
+    first = period.year - years + 1
+    by: dict[int, Figures] = {}
+    tasks = Task.objects.filter(owner_id__in=owner_ids, year__gte=first, year__lte=period.year)
+    _merge_keyed(by, tasks.order_by().values("year").annotate(tasks=Count("pk")), "year", ["tasks"])
+    drawn = DrawnTarget.objects.filter(
+        draw__owner_id__in=owner_ids, draw__task__year__gte=first, draw__task__year__lte=period.year,
+        draw__status=DrawStatus.CONFIRMED,
+    )
+    _merge_keyed(by, drawn.order_by().values("draw__task__year").annotate(drawn=Count("pk")),
+                 "draw__task__year", ["drawn"])
+    records = InspectionRecord.objects.filter(
+        owner_id__in=owner_ids, task__year__gte=first, task__year__lte=period.year, draw__status=DrawStatus.CONFIRMED,
+        status=RecordStatus.APPROVED,
+    )
+    _merge_keyed(by, records.order_by().values("task__year").annotate(approved=Count("pk")), "task__year", ["approved"])
+    inspected = InspectionRecord.objects.filter(
+        target__owner_id__in=owner_ids, inspected_on__year__gte=first, inspected_on__year__lte=period.year,
+        status__in=results.RESULT_ENTERED,
+    ).annotate(y=ExtractYear("inspected_on"))
+    _merge_keyed(by, inspected.order_by().values("y").annotate(
+        inspected_targets=Count("target_id", distinct=True)), "y", ["inspected_targets"])
+    problems = InspectionRecord.objects.filter(
+        owner_id__in=owner_ids, inspected_on__year__gte=first, inspected_on__year__lte=period.year,
+        status__in=results.RESULT_ENTERED,
+    ).annotate(y=ExtractYear("inspected_on"))
+    _merge_keyed(by, problems.order_by().values("y").annotate(
+        problem_records=Count("pk", filter=results.problem_condition())), "y", ["problem_records"])
+    penalties = FollowUpCase.objects.filter(
+        owner_id__in=owner_ids, penalty_decided_on__year__gte=first, penalty_decided_on__year__lte=period.year
+    ).annotate(y=ExtractYear("penalty_decided_on"))
+    _merge_keyed(by, penalties.order_by().values("y").annotate(
+        penalties=Count("pk"), penalty_amount=Sum("penalty_amount")), "y", ["penalties", "penalty_amount"])
+    rows: list[StatRow] = []
+    for year in range(period.year, first - 1, -1):
+        figures = by.get(year, Figures())
+        values: dict[str, Any] = dict(figures)
+        values["completion"] = rate(figures["approved"], figures["drawn"])
+        rows.append(StatRow(f"{year}年", values, {"year": year}))
+    return StatTable("year", "按年度统计", "年度", YEAR_COLUMNS, rows,
+                     note="任务、抽中和完结按任务年度计；检查对象、发现问题按检查日期、处罚按决定日期计入年度。")
+
+
+# ---------------------------------------------------------------------------------------- registry
+
+TABLES: dict[str, str] = {
+    "specialty": "按专业",
+    "region": "按区划",
+    "organization": "按单位",
+    "inspector": "按执法人员",
+    "month": "按月份",
+    "year": "按年度",
+}
+
+
+def build_table(key: str, board: Dashboard) -> StatTable:
+    owner_ids, period = board.scope.owner_ids, board.period
+    builders: dict[str, Callable[[], StatTable]] = {
+        "specialty": lambda: specialty_table(owner_ids, period),
+        "region": lambda: region_table(board),
+        "organization": lambda: organization_table(board),
+        "inspector": lambda: inspector_table(owner_ids, period),
+        "month": lambda: month_table(owner_ids, period),
+        "year": lambda: year_table(owner_ids, period),
+    }
+    return builders[key]()
+
+
+def as_float(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None

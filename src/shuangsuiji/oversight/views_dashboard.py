@@ -1,0 +1,108 @@
+"""Pages of 统计: the dashboard, the drill-down lists and the statistics tables with their .xlsx export."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from shuangsuiji.common.exceptions import NotFoundError
+from shuangsuiji.common.types import AuthedHttpRequest
+from shuangsuiji.oversight import statistics
+from shuangsuiji.oversight.dashboard import build_dashboard, scope_choices
+from shuangsuiji.oversight.dashboard_page import Drill, dashboard_context, table_view
+from shuangsuiji.oversight.drilldown import drill_list
+from shuangsuiji.oversight.permissions import can_edit_reports, require_statistics_viewer
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _year(request: AuthedHttpRequest) -> int:
+    today = timezone.localdate()
+    year = _int(request.GET.get("year")) or today.year
+    if not 2000 <= year <= today.year + 1:
+        raise NotFoundError("年度超出范围")
+    return year
+
+
+def _selector_context(request: AuthedHttpRequest, org_id: int, year: int) -> dict[str, Any]:
+    today = timezone.localdate()
+    return {
+        "orgs": scope_choices(actor=request.user), "org_id": org_id, "year": year,
+        "years": list(range(today.year + 1, today.year - 6, -1)),
+    }
+
+
+def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def dashboard(request: AuthedHttpRequest) -> HttpResponse:
+    require_statistics_viewer(request.user)
+    board = build_dashboard(actor=request.user, org_id=_int(request.GET.get("org")), year=_year(request))
+    context = {
+        "title": f"{board.scope.organization.name} · {board.period.year}年统计看板", **dashboard_context(board),
+        **_selector_context(request, board.scope.organization.pk, board.period.year), "tab": "dashboard",
+        "can_edit": can_edit_reports(request.user, board.scope.organization.pk),
+    }
+    return render(request, "oversight/dashboard.html", context)
+
+
+@login_required
+def dashboard_drill(request: AuthedHttpRequest, metric: str) -> HttpResponse:
+    require_statistics_viewer(request.user)
+    drill = drill_list(actor=request.user, metric=metric, params=request.GET)
+    page = Paginator(drill.queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "title": drill.title, "drill": drill, "page": page, "rows": drill.rows(page.object_list),
+        "query": query.urlencode(), "tab": "dashboard",
+    }
+    return render(request, "oversight/dashboard_drill.html", context)
+
+
+def _table(request: AuthedHttpRequest, key: str) -> tuple[Any, statistics.StatTable]:
+    require_statistics_viewer(request.user)
+    if key not in statistics.TABLES:
+        raise NotFoundError("没有这张统计表")
+    board = build_dashboard(actor=request.user, org_id=_int(request.GET.get("org")), year=_year(request))
+    return board, statistics.build_table(key, board)
+
+
+@login_required
+def statistics_page(request: AuthedHttpRequest) -> HttpResponse:
+    key = request.GET.get("table") or "specialty"
+    board, table = _table(request, key)
+    context = {
+        "title": f"{board.scope.organization.name} · {board.period.year}年统计", "table": table,
+        "tables": statistics.TABLES, "key": key, "board": board, "table_rows": table_view(table, Drill(board)),
+        **_selector_context(request, board.scope.organization.pk, board.period.year), "tab": "statistics",
+    }
+    return render(request, "oversight/dashboard_statistics.html", context)
+
+
+@login_required
+def statistics_export(request: AuthedHttpRequest, table: str) -> HttpResponse:
+    board, stat = _table(request, table)
+    subtitle = (f"{board.scope.organization.name}　统计期间：{board.period.year}年1月1日至"
+                f"{board.period.end.month}月{board.period.end.day}日　导出时间：{timezone.localtime():%Y-%m-%d %H:%M}")
+    content = statistics.table_xlsx(stat, subtitle=subtitle)
+    filename = f"{board.scope.organization.name}{board.period.year}年{stat.title}.xlsx"
+    return attachment(content, XLSX, filename)
