@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.conftest import World
 from tests.draws.factories import sample_match, sample_redraw_request
 from tests.inspections import url_builders as ib
+from tests.oversight import report_url_builders as rb
 from tests.planning import url_builders as pb
 
 UrlBuilder = Callable[[World], str]
@@ -90,6 +91,20 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "oversight:calendar_year": (lambda w: "/oversight/calendar/2026/", False),
     "oversight:calendar_export": (lambda w: "/oversight/calendar/2026/notice.csv", False),
     "oversight:calendar_import": (lambda w: "/oversight/calendar/import/", False),
+    "oversight:dashboard": (lambda w: "/oversight/dashboard/", False),
+    "oversight:dashboard_drill": (lambda w: f"/oversight/dashboard/drill/drawn/?org={w.orgs['a'].pk}", True),
+    "oversight:statistics": (lambda w: "/oversight/statistics/?table=month", False),
+    "oversight:statistics_export": (lambda w: "/oversight/statistics/specialty.xlsx", False),
+    "oversight:register": (lambda w: "/oversight/register/", False),
+    "oversight:register_create": (lambda w: "/oversight/register/events/new/", False),
+    "oversight:register_edit": (lambda w: f"/oversight/register/members/{rb.member(w).pk}/edit/", True),
+    "oversight:report_list": (lambda w: "/oversight/reports/", False),
+    "oversight:monthly_detail": (lambda w: f"/oversight/reports/monthly/{rb.monthly(w).pk}/", True),
+    "oversight:monthly_xlsx": (lambda w: f"/oversight/reports/monthly/{rb.monthly(w).pk}/report.xlsx", True),
+    "oversight:monthly_pdf": (lambda w: f"/oversight/reports/monthly/{rb.monthly(w).pk}/report.pdf", True),
+    "oversight:period_detail": (lambda w: f"/oversight/reports/period/{rb.period(w).pk}/", True),
+    "oversight:period_docx": (lambda w: f"/oversight/reports/period/{rb.period(w).pk}/report.docx", True),
+    "oversight:period_pdf": (lambda w: f"/oversight/reports/period/{rb.period(w).pk}/report.pdf", True),
     "accounts:password_change": (lambda w: "/accounts/password/change/", False),
     "accounts:otp_setup": (lambda w: "/accounts/2fa/setup/", False),
     "accounts:otp_verify": (lambda w: "/accounts/2fa/verify/", False),
@@ -125,6 +140,9 @@ WRONG_ROLE: dict[str, str] = {
     "accounts:account_action": "a_auditor",
     "audit:entry_list": "a_sysadmin",
     "audit:verify": "a_security",
+    "oversight:dashboard": "a_inspector",
+    "oversight:statistics_export": "a_inspector",
+    "oversight:monthly_detail": "a_inspector",
 }
 # The other-county user for actions, when it is not b_admin.
 OTHER_COUNTY_USER: dict[str, str] = {"accounts:account_action": "b_security"}
@@ -153,6 +171,9 @@ ACTIONS: dict[str, UrlBuilder] = {
     "planning:scheme_generate": lambda w: f"/planning/tasks/{pb.task(w).pk}/scheme/generate/",
     "planning:scheme_action": lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme/do/approve/",
     "oversight:notification_read": lambda w: f"/oversight/notifications/{_oversight(w)['notification'].pk}/read/",
+    "oversight:register_delete": lambda w: f"/oversight/register/members/{rb.member(w).pk}/delete/",
+    "oversight:monthly_submit": lambda w: f"/oversight/reports/monthly/{rb.monthly(w).pk}/submit/",
+    "oversight:period_submit": lambda w: f"/oversight/reports/period/{rb.period(w).pk}/submit/",
     "accounts:account_action": lambda w: f"/accounts/security/users/{w.users['a_staff'].pk}/unlock/",
     "inspections:records_generate": lambda w: f"/inspections/tasks/{ib.task(w).pk}/generate/",
     "inspections:record_review": lambda w: f"/inspections/records/{ib.record(w).pk}/review/",
@@ -166,6 +187,9 @@ COVERED_ELSEWHERE = {
     "login", "logout", "directory:import_detail", "oversight:notification_read_all",
     # public JSON of the transparency log: tests/audit/test_transparency.py
     "audit:tree_head", "audit:inclusion_proof",
+    # reports: opening is per own bureau (tests/oversight/test_reports_monthly.py); charts need data
+    # (tests/oversight/test_reports_period.py)
+    "oversight:report_create", "oversight:period_chart",
 }
 API_PREFIX = "api:"
 

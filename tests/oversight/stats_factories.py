@@ -26,7 +26,13 @@ from zoneinfo import ZoneInfo
 from shuangsuiji.core.uscc import complete_uscc
 from shuangsuiji.directory.models import Specialty, Target, TargetStatus
 from shuangsuiji.draws.models import DrawnTarget, DrawStatus, TargetDraw
-from shuangsuiji.inspections.models import CaseStatus, FollowUpCase, InspectionRecord, RecordStatus, ResultCode
+from shuangsuiji.inspections.models import (
+    CaseStatus,
+    FollowUpCase,
+    InspectionRecord,
+    RecordStatus,
+    ResultCode,
+)
 from shuangsuiji.planning.models import Task, TaskState
 from tests.conftest import World
 

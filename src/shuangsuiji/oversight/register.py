@@ -118,6 +118,8 @@ def entry_save(*, actor: User, kind: str, data: dict[str, Any], entry: Any = Non
                      changes={k: v for k, v in plain.items() if k != "created_by"})
         return entry
     require_report_editor(actor, entry.owner_id)
+    # a fresh copy: a bound ModelForm has already written the new values into the instance it was given
+    entry = spec.model._default_manager.select_for_update().get(pk=entry.pk)
     entry, changes = model_update(instance=entry, fields=list(spec.fields), data=data)
     if changes:
         audit_record(actor=actor, event=f"register.{kind}.update", target=entry, organization=entry.owner,

@@ -51,16 +51,16 @@ def _format(value: float, percent: bool) -> str:
 
 def bar_chart(
     title: str, categories: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], *,
-    percent: bool = False, goal: tuple[str, float] | None = None, width: int = 900,
+    percent: bool = False, goal: tuple[str, float] | None = None, width: int = 640,
 ) -> bytes:
     """A horizontal grouped bar chart as PNG bytes."""
     s = SCALE
-    bar_height, gap = 14 * s, 10 * s
+    bar_height, gap = 16 * s, 10 * s
     group_height = bar_height * len(series) + gap
-    title_font, label_font, small_font = _font(16), _font(11), _font(10)
+    title_font, label_font, small_font = _font(16), _font(13), _font(12)
     probe = ImageDraw.Draw(Image.new("RGB", (10, 10)))
     label_width = max([_text_width(probe, c, label_font) for c in categories] + [60 * s]) + 12 * s
-    top = 46 * s + (22 * s if len(series) > 1 else 0)
+    top = 50 * s + (22 * s if len(series) > 1 else 0)
     plot_height = max(group_height * len(categories), 40 * s)
     height = top + plot_height + 40 * s
     image = Image.new("RGB", (width * s, int(height)), "white")
@@ -70,11 +70,11 @@ def bar_chart(
         legend_x = 20.0 * s
         for index, (name, _values) in enumerate(series):
             color = PALETTE[index % len(PALETTE)]
-            draw.rectangle([legend_x, 44 * s, legend_x + 12 * s, 54 * s], fill=color)
-            draw.text((legend_x + 16 * s, 49 * s), name, fill=BLACK, font=small_font, anchor="lm")
+            draw.rectangle([legend_x, 46 * s, legend_x + 12 * s, 58 * s], fill=color)
+            draw.text((legend_x + 16 * s, 52 * s), name, fill=BLACK, font=small_font, anchor="lm")
             legend_x += _text_width(draw, name, small_font) + 40 * s
     left = label_width + 10 * s
-    right = width * s - 70 * s
+    right = width * s - 56 * s
     values = [v for _name, vs in series for v in vs]
     top_value = _nice_max(max([*values, goal[1] if goal else 0, 100 if percent and max(values or [0]) > 80 else 0]))
     # grid and axis
@@ -104,16 +104,16 @@ def bar_chart(
     return _png(image)
 
 
-def pie_chart(title: str, items: Sequence[tuple[str, float]], *, width: int = 900) -> bytes:
+def pie_chart(title: str, items: Sequence[tuple[str, float]], *, width: int = 640) -> bytes:
     """A pie chart with a legend (label, count, share) as PNG bytes; an empty pie says so."""
     s = SCALE
-    height = 360 * s
+    height = max(290, 80 + 30 * len(items)) * s
     image = Image.new("RGB", (width * s, height), "white")
     draw = ImageDraw.Draw(image)
-    title_font, label_font = _font(16), _font(12)
+    title_font, label_font = _font(16), _font(13)
     draw.text((width * s / 2, 14 * s), title, fill=BLACK, font=title_font, anchor="mt")
     total = sum(value for _label, value in items)
-    box = [60 * s, 60 * s, 340 * s, 340 * s]
+    box = [30 * s, 50 * s, 250 * s, 270 * s]
     if total <= 0:
         draw.ellipse(box, outline=GRID, width=2 * s)
         draw.text(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), "暂无数据", fill=GREY, font=label_font, anchor="mm")
@@ -124,12 +124,12 @@ def pie_chart(title: str, items: Sequence[tuple[str, float]], *, width: int = 90
         if sweep > 0:
             draw.pieslice(box, start, start + sweep, fill=PALETTE[index % len(PALETTE)], outline="white", width=2 * s)
         start += sweep
-    y = 90 * s
+    y = 80 * s
     for index, (label, value) in enumerate(items):
         color = PALETTE[index % len(PALETTE)]
-        draw.rectangle([400 * s, y - 7 * s, 414 * s, y + 7 * s], fill=color)
+        draw.rectangle([280 * s, y - 7 * s, 294 * s, y + 7 * s], fill=color)
         share = 100.0 * value / total
-        draw.text((424 * s, y), f"{label}：{value:,.0f}（{share:.1f}%）", fill=BLACK, font=label_font, anchor="lm")
+        draw.text((302 * s, y), f"{label}：{value:,.0f}（{share:.1f}%）", fill=BLACK, font=label_font, anchor="lm")
         y += 30 * s
     return _png(image)
 

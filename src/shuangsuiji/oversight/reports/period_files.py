@@ -113,6 +113,11 @@ def period_pdf(content: PeriodContent) -> bytes:
             pdf.image(io.BytesIO(images[key]), w=width)
             pdf.ln(2)
 
+    def room(mm: float) -> None:
+        """Keep a heading with the start of what follows it."""
+        if pdf.get_y() + mm > pdf.page_break_trigger:
+            pdf.add_page()
+
     def texts(key: str) -> None:
         for paragraph in content.paragraphs(key):
             pdf.add_paragraph(paragraph)
@@ -121,6 +126,7 @@ def period_pdf(content: PeriodContent) -> bytes:
     pdf.add_paragraph(content.summary)
     pdf.add_table(INDICATOR_HEADERS, content.indicators, col_widths=[3, 2, 5])
     texts("summary_note")
+    room(40)
     pdf.add_heading(h["specialty"])
     if content.specialty_rows:
         pdf.add_table(SPECIALTY_HEADERS, content.specialty_rows, col_widths=[2.6, 1.3, 1, 1.3, 1.2, 1.3, 1.2, 1.3, 1.2, 1.2],
@@ -128,15 +134,19 @@ def period_pdf(content: PeriodContent) -> bytes:
     else:
         pdf.add_paragraph("统计期内各专业尚无抽查数据。")
     image("specialty")
+    room(40)
     pdf.add_heading(h["results"])
     pdf.add_table(RESULT_HEADERS, content.result_rows, col_widths=[5, 2, 2])
     image("results")
+    room(30)
     pdf.add_table(CASE_HEADERS, content.case_rows, col_widths=[6, 2])
     if content.region_rows:
+        room(40)
         pdf.add_heading(h["regions"])
         pdf.add_table(REGION_HEADERS, content.region_rows, col_widths=[2.4, 1.4, 1.2, 1.2, 1.1, 1.2, 1.2, 1.3, 1.3],
                       size=8.5)
         image("regions")
+    room(40)
     pdf.add_heading(h["rectification"])
     pdf.add_paragraph(_rectification_intro(content))
     if content.penalised:
