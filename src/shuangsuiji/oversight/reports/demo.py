@@ -14,7 +14,13 @@ from django.db import transaction
 
 from shuangsuiji.accounts.models import Organization, OrganizationKind, Role, User
 from shuangsuiji.directory.models import Specialty
-from shuangsuiji.oversight.models_reports import DutyAssignment, DutyKind, GroupRole, LeadingGroupMember, WorkEvent
+from shuangsuiji.oversight.models_reports import (
+    DutyAssignment,
+    DutyKind,
+    GroupRole,
+    LeadingGroupMember,
+    WorkEvent,
+)
 from shuangsuiji.oversight.reports.services import reports_ensure
 from shuangsuiji.oversight.summary import target_stats_refresh
 
