@@ -101,7 +101,7 @@ def _timed(label: str, fn: Any, *args: Any) -> Any:
 class Copier:
     """COPY rows into a table; NOT NULL columns the caller leaves out get a neutral value of their type."""
 
-    FILLERS = {"character varying": "", "text": "", "integer": 0, "smallint": 0, "bigint": 0, "boolean": False,
+    FILLERS: dict[str, Any] = {"character varying": "", "text": "", "integer": 0, "smallint": 0, "bigint": 0, "boolean": False,
                "jsonb": "[]", "numeric": 0}
 
     def __init__(self, cursor: Any, now: datetime.datetime, today: datetime.date) -> None:
@@ -112,7 +112,8 @@ class Copier:
         self.cursor.execute(
             "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s "
             "AND is_nullable = 'NO' AND column_default IS NULL ORDER BY ordinal_position", [table])
-        names, values = [], []
+        names: list[str] = []
+        values: list[Any] = []
         for name, data_type in self.cursor.fetchall():
             if name in columns or name == "id":
                 continue
