@@ -413,16 +413,26 @@ def rates(figures: Figures) -> dict[str, Decimal | None]:
     }
 
 
-def figures_by_owner(owner_ids: list[int], period: Period) -> tuple[dict[int, Figures], datetime.datetime | None]:
-    """All figures per bureau (a dozen aggregate queries whatever the number of rows)."""
-    from shuangsuiji.oversight import dashboard_results
+def figures_by_owner(owner_ids: list[int], period: Period) -> tuple[dict[int, Figures], datetime.datetime | None, Any]:
+    """All figures per bureau: the library live from ``TargetStat``, the work figures from the bureaus' fresh
+    snapshots (``oversight.snapshots``) for the dashboard's own period, else computed live (reports)."""
+    from shuangsuiji.oversight.snapshots import compute_work, is_standard, owner_work
 
     by_owner: dict[int, Figures] = {pk: Figures() for pk in owner_ids}
     counted_at = library_figures(owner_ids, period, by_owner)
-    task_figures(owner_ids, period, by_owner)
-    chain_figures(owner_ids, period, by_owner)
-    dashboard_results.result_figures(owner_ids, period, by_owner)
-    return by_owner, counted_at
+    computed_at: datetime.datetime | None = None
+    if is_standard(period, timezone.localdate()):
+        work, computed_at = owner_work(owner_ids, period)
+    else:
+        work = compute_work(owner_ids, period)
+    for pk in owner_ids:
+        by_owner[pk].update(work[pk].figures)
+    times = [t for t in (counted_at, computed_at) if t is not None]
+    return by_owner, (min(times) if times else None), work
+
+
+def all_bureau_ids() -> list[int]:
+    return list(Organization.objects.filter(kind__in=BUREAU_KINDS, is_active=True).values_list("pk", flat=True))
 
 
 def total(figures: Iterable[Figures]) -> Figures:
@@ -452,6 +462,27 @@ class Dashboard:
     counted_at: datetime.datetime | None
     goal_percent: Decimal
     plan_goals: dict[int, Decimal]
+    work: dict[int, Any] = field(default_factory=dict)  # owner → snapshots.OwnerWork
+
+    def specialty_work(self) -> dict[tuple[int, int], Figures]:
+        return {(owner, spec): figures for owner, item in self.work.items() for spec, figures in item.specialty.items()}
+
+    def months(self) -> dict[int, Figures]:
+        months: dict[int, Figures] = {}
+        for item in self.work.values():
+            for month, figures in item.months.items():
+                months.setdefault(month, Figures()).update(figures)
+        return months
+
+    def codes(self) -> list[dict[str, Any]]:
+        """Result codes chosen in the scope, as ``result_code_counts`` returns them."""
+        merged: dict[str, dict[str, Any]] = {}
+        for item in self.work.values():
+            for code, entry in item.codes.items():
+                row = merged.setdefault(code, {"resultcode__code": code, "resultcode__name": entry["name"],
+                                               "resultcode__sort_order": entry["sort_order"], "n": 0})
+                row["n"] += entry["n"]
+        return sorted(merged.values(), key=lambda r: (r["resultcode__sort_order"], r["resultcode__code"]))
 
     @property
     def cycle_targets(self) -> dict[str, Decimal]:
@@ -483,7 +514,7 @@ def build_dashboard(
 
 def dashboard_for_scope(scope: DashboardScope, period: Period, *, today: datetime.date | None = None) -> Dashboard:
     today = today or timezone.localdate()
-    by_owner, counted_at = figures_by_owner(scope.owner_ids, period)
+    by_owner, counted_at, work = figures_by_owner(scope.owner_ids, period)
     figures = total(by_owner.values())
     rows: list[GroupRow] = []
     if scope.is_upper_level:
@@ -493,7 +524,7 @@ def dashboard_for_scope(scope: DashboardScope, period: Period, *, today: datetim
             rows.append(GroupRow(group, group_figures, rates(group_figures), org))
     goals = plan_goals(scope.owner_ids, period.year)
     goal = goals.get(scope.organization.pk, COVERAGE_GOALS[0])
-    return Dashboard(scope, period, today, figures, rates(figures), by_owner, rows, counted_at, goal, goals)
+    return Dashboard(scope, period, today, figures, rates(figures), by_owner, rows, counted_at, goal, goals, work)
 
 
 def _group_org(scope: DashboardScope, group: RegionGroup) -> int | None:

@@ -10,8 +10,6 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count
-from django.db.models.functions import ExtractMonth
 from django.urls import reverse
 
 from shuangsuiji.core.dates import format_cn_date
@@ -28,10 +26,14 @@ class Drill:
         self.base: dict[str, Any] = {"org": board.scope.organization.pk, "year": board.period.year}
         if extra:
             self.base.update(extra)
+        self._paths: dict[str, str] = {}
 
     def url(self, metric: str, **params: Any) -> str:
+        path = self._paths.get(metric)
+        if path is None:
+            path = self._paths[metric] = reverse("oversight:dashboard_drill", args=[metric])
         query = {**self.base, **{k: v for k, v in params.items() if v not in (None, "")}}
-        return f"{reverse('oversight:dashboard_drill', args=[metric])}?{urlencode(query)}"
+        return f"{path}?{urlencode(query)}"
 
 
 @dataclass
@@ -100,9 +102,8 @@ def _point(value: Any, url: str) -> dict[str, Any]:
 
 
 def monthly_inspections(board: Dashboard) -> dict[int, Figures]:
-    inspected = results.inspected_queryset(board.scope.owner_ids, board.period).annotate(m=ExtractMonth("inspected_on"))
-    rows = inspected.order_by().values("m").annotate(n=Count("pk"), problems=Count("pk", filter=results.problem_condition()))
-    return {row["m"]: Figures(inspected=row["n"], problems=row["problems"]) for row in rows}
+    """Records inspected and records with problems per month (from the bureaus' snapshots)."""
+    return board.months()
 
 
 def charts(board: Dashboard, drill: Drill, specialties: StatTable) -> dict[str, Any]:
@@ -189,7 +190,7 @@ def charts(board: Dashboard, drill: Drill, specialties: StatTable) -> dict[str, 
 
 def dashboard_context(board: Dashboard) -> dict[str, Any]:
     drill = Drill(board)
-    specialties = specialty_table(board.scope.owner_ids, board.period)
+    specialties = specialty_table(board.scope.owner_ids, board.period, board.specialty_work())
     f = board.figures
     chain = [
         ("临近截止（提醒阶段）", f["deadlines_near"], drill.url("deadlines_near")),
@@ -211,7 +212,7 @@ def dashboard_context(board: Dashboard) -> dict[str, Any]:
         ("待抽取/待确认", f["draws_pending"], drill.url("draws_pending")),
         ("抽中对象", f["drawn"], drill.url("drawn")),
     ]
-    codes = results.result_code_counts(board.scope.owner_ids, board.period)
+    codes = board.codes()
     regions = region_table(board) if board.rows else None
     return {
         "specialty_rows": table_view(specialties, drill),

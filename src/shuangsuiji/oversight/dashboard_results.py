@@ -10,7 +10,7 @@ Definitions (see ``oversight.dashboard`` for the period rules):
   returned or approved by the end of the period), ``approved`` (审核通过 — the 完结 of 完结率), ``published``
   (approved and published by the end of the period), ``pending_entry`` (still to enter), ``entered_late``;
 * records inspected within the period (``inspected_on``, results entered): ``inspected_records``,
-  ``inspected_targets`` (distinct targets, counted for the target's bureau: the numerator of coverage),
+  ``inspected_targets`` (distinct targets: the numerator of coverage),
   ``problem_records`` (a result code marked 发现问题) and ``group_<g>`` — the publication group of seed 003
   (未发现问题 / 发现问题已责令整改 / 行政处罚 / 无法联系 / 其他), the first in ``PUBLICATION_PRECEDENCE``
   among the record's codes;
@@ -26,8 +26,8 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Cast, Concat
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Substr
 
 from shuangsuiji.draws.models import DrawStatus
 from shuangsuiji.inspections.models import (
@@ -95,53 +95,97 @@ def records_queryset(owner_ids: list[int], period: Period) -> QuerySet[Inspectio
     ).exclude(status=RecordStatus.CANCELLED)
 
 
-def published_condition(period: Period) -> Q:
-    """A record's result is published (by the end of the period)."""
+def _source_ids(model_name: str, prefix: str, owner_field: str, owner_ids: list[int], period: Period) -> QuerySet[Any]:
+    """Ids of the inspections rows a disclosure model published by the period's ``as_of`` (``source_key`` is
+    ``<prefix><id>``), as an uncorrelated sub-query (PostgreSQL hashes it once)."""
+    model = apps.get_model(DISCLOSURE_APP, model_name)
+    return (
+        model.objects.filter(**{f"{owner_field}__in": owner_ids}, source_key__startswith=prefix,
+                             published_at__lt=period.as_of_dt)
+        .annotate(source_id=Cast(Substr("source_key", len(prefix) + 1), models.BigIntegerField()))
+        .values("source_id")
+    )
+
+
+def published_condition(owner_ids: list[int], period: Period) -> Q:
+    """A record's result is published by the period's ``as_of`` (also when held back with a recorded legal
+    reason — 依法不宜公开 discharges the duty to publish)."""
     if disclosure_installed():
-        published = apps.get_model(DISCLOSURE_APP, PUBLISHED_RESULT).objects.filter(
-            source_key=Concat(Value(DISCLOSURE_RECORD_KEY), Cast(OuterRef("pk"), models.CharField())),
-            published_at__lt=period.as_of_dt,
-        )
-        return Q(Exists(published))
+        return Q(pk__in=_source_ids(PUBLISHED_RESULT, DISCLOSURE_RECORD_KEY, "owner_id", owner_ids, period))
     return Q(task__state=TaskState.PUBLISHED)
 
 
-def record_conditions(period: Period) -> dict[str, Q]:
+def record_conditions(owner_ids: list[int], period: Period) -> dict[str, Q]:
     approved = Q(status=RecordStatus.APPROVED, reviewed_at__lt=period.as_of_dt)
     return {
         "records": Q(),
         "entered": Q(status__in=ENTERED, submitted_at__lt=period.as_of_dt),
         "approved": approved,
-        "published": approved & published_condition(period),
+        "published": approved & published_condition(owner_ids, period),
         "pending_entry": Q(status__in=[RecordStatus.PENDING, RecordStatus.RETURNED]),
         "entered_late": Q(entered_late=True),
     }
 
 
-def inspected_queryset(owner_ids: list[int], period: Period, *, by_target_owner: bool = False) -> QuerySet[InspectionRecord]:
-    """Records inspected within the period whose results are entered."""
-    owner = {"target__owner_id__in": owner_ids} if by_target_owner else {"owner_id__in": owner_ids}
+def inspected_queryset(owner_ids: list[int], period: Period) -> QuerySet[InspectionRecord]:
+    """Records inspected within the period whose results are entered (the bureau's own records: their targets
+    come from its library, so they are also the numerator of its coverage)."""
     return InspectionRecord.objects.filter(
-        **owner, inspected_on__gte=period.start, inspected_on__lte=period.end, status__in=RESULT_ENTERED,
-        submitted_at__lt=period.as_of_dt,
+        owner_id__in=owner_ids, inspected_on__gte=period.start, inspected_on__lte=period.end,
+        status__in=RESULT_ENTERED, submitted_at__lt=period.as_of_dt,
     )
 
 
-def _has_group(group: str) -> Exists:
-    through = InspectionRecord.result_codes.through
-    return Exists(through.objects.filter(inspectionrecord_id=OuterRef("pk"), resultcode__publication_group=group))
+def inspected_codes_queryset(owner_ids: list[int], period: Period) -> QuerySet[Any]:
+    """The result codes chosen on the records of ``inspected_queryset`` (one row per record and code)."""
+    return InspectionRecord.result_codes.through.objects.filter(
+        inspectionrecord__owner_id__in=owner_ids, inspectionrecord__inspected_on__gte=period.start,
+        inspectionrecord__inspected_on__lte=period.end, inspectionrecord__status__in=RESULT_ENTERED,
+        inspectionrecord__submitted_at__lt=period.as_of_dt,
+    )
 
 
-def group_expression() -> Case:
-    """The publication group of a record: the first of its codes' groups in ``PUBLICATION_PRECEDENCE``."""
-    whens = [When(_has_group(group), then=Value(str(group))) for group in PUBLICATION_PRECEDENCE]
-    return Case(*whens, default=Value(NO_RESULT), output_field=models.CharField())
+def problem_condition(owner_ids: list[int], period: Period, *, field: str = "pk") -> Q:
+    """The record (``field``: the path to its id) has a result code marked 发现问题 (a hashed sub-plan, not a
+    correlated one: PostgreSQL evaluates it once per query)."""
+    problems = inspected_codes_queryset(owner_ids, period).filter(resultcode__is_problem=True)
+    return Q(**{f"{field}__in": problems.values("inspectionrecord_id")})
 
 
-def problem_condition(*, outer: str = "pk") -> Q:
-    """The record (``outer``: the path to its id) has a result code marked 发现问题."""
-    through = InspectionRecord.result_codes.through
-    return Q(Exists(through.objects.filter(inspectionrecord_id=OuterRef(outer), resultcode__is_problem=True)))
+def group_condition(group: str, owner_ids: list[int], period: Period) -> Q:
+    """The record is published under ``group``: it has a code of that group and none of a group before it in
+    ``PUBLICATION_PRECEDENCE`` (``NO_RESULT``: no code at all)."""
+    codes = inspected_codes_queryset(owner_ids, period)
+    if group == NO_RESULT:
+        return ~Q(pk__in=codes.values("inspectionrecord_id"))
+    order = [str(g) for g in PUBLICATION_PRECEDENCE]
+    earlier = order[: order.index(group)]
+    condition = Q(pk__in=codes.filter(resultcode__publication_group=group).values("inspectionrecord_id"))
+    if earlier:
+        condition &= ~Q(pk__in=codes.filter(resultcode__publication_group__in=earlier).values("inspectionrecord_id"))
+    return condition
+
+
+def group_aggregates(record_field: str = "inspectionrecord_id") -> dict[str, Count]:
+    """Over result-code rows: problem records and, per precedence step, the records with a code in any of the
+    groups up to it (``cum_<n>``); group n is ``cum_n - cum_(n-1)`` — one scan, no per-record sub-query."""
+    aggregates = {"problem_records": Count(record_field, distinct=True, filter=Q(resultcode__is_problem=True))}
+    order = [str(g) for g in PUBLICATION_PRECEDENCE]
+    for n in range(1, len(order) + 1):
+        aggregates[f"cum_{n}"] = Count(record_field, distinct=True,
+                                       filter=Q(resultcode__publication_group__in=order[:n]))
+    return aggregates
+
+
+def groups_from_cumulative(figures: Figures) -> None:
+    """Turn the ``cum_<n>`` counts into ``group_<g>`` (and ``group_none`` from ``inspected_records``)."""
+    order = [str(g) for g in PUBLICATION_PRECEDENCE]
+    previous = 0
+    for n, group in enumerate(order, start=1):
+        current = figures.pop(f"cum_{n}", 0)
+        figures[f"group_{group}"] = current - previous
+        previous = current
+    figures[f"group_{NO_RESULT}"] = figures["inspected_records"] - previous
 
 
 def open_cases_queryset(owner_ids: list[int], period: Period) -> QuerySet[FollowUpCase]:
@@ -182,13 +226,9 @@ def penalties_queryset(owner_ids: list[int], period: Period) -> QuerySet[FollowU
     )
 
 
-def penalty_published_condition(period: Period) -> Q:
+def penalty_published_condition(owner_ids: list[int], period: Period) -> Q:
     if disclosure_installed():
-        published = apps.get_model(DISCLOSURE_APP, PUBLISHED_PENALTY).objects.filter(
-            source_key=Concat(Value(DISCLOSURE_CASE_KEY), Cast(OuterRef("pk"), models.CharField())),
-            published_at__lt=period.as_of_dt,
-        )
-        return Q(Exists(published))
+        return Q(pk__in=_source_ids(PUBLISHED_PENALTY, DISCLOSURE_CASE_KEY, "result__owner_id", owner_ids, period))
     return Q(pk__in=[])
 
 
@@ -196,19 +236,18 @@ def penalty_published_condition(period: Period) -> Q:
 
 
 def result_figures(owner_ids: list[int], period: Period, into: dict[int, Figures]) -> None:
-    conditions = record_conditions(period)
+    conditions = record_conditions(owner_ids, period)
     aggregates: dict[str, Any] = {key: Count("pk", filter=condition) for key, condition in conditions.items()}
     _merge(into, _by_owner(records_queryset(owner_ids, period), "owner_id", aggregates), "owner_id", aggregates)
 
-    covered = inspected_queryset(owner_ids, period, by_target_owner=True)
-    _merge(
-        into, _by_owner(covered, "target__owner_id", {"inspected_targets": Count("target_id", distinct=True)}),
-        "target__owner_id", ["inspected_targets"],
-    )
-    inspected = inspected_queryset(owner_ids, period).annotate(group=group_expression())
-    aggregates = {"inspected_records": Count("pk"), "problem_records": Count("pk", filter=problem_condition())}
-    aggregates.update({f"group_{g}": Count("pk", filter=Q(group=g)) for g in GROUP_LABELS})
+    inspected = inspected_queryset(owner_ids, period)
+    aggregates = {"inspected_records": Count("pk"), "inspected_targets": Count("target_id", distinct=True)}
     _merge(into, _by_owner(inspected, "owner_id", aggregates), "owner_id", aggregates)
+    codes = inspected_codes_queryset(owner_ids, period)
+    aggregates = group_aggregates()
+    _merge(into, _by_owner(codes, "inspectionrecord__owner_id", aggregates), "inspectionrecord__owner_id", aggregates)
+    for figures in into.values():
+        groups_from_cumulative(figures)
 
     aggregates = {"cases_open": Count("pk")}
     aggregates.update({
@@ -231,17 +270,15 @@ def result_figures(owner_ids: list[int], period: Period, into: dict[int, Figures
     aggregates = {
         "penalties": Count("pk"),
         "penalty_amount": Sum("penalty_amount"),
-        "penalties_published": Count("pk", filter=penalty_published_condition(period)),
+        "penalties_published": Count("pk", filter=penalty_published_condition(owner_ids, period)),
     }
     _merge(into, _by_owner(penalties_queryset(owner_ids, period), "owner_id", aggregates), "owner_id", aggregates)
 
 
 def result_code_counts(owner_ids: list[int], period: Period) -> list[dict[str, Any]]:
     """How often each result code was chosen (multi-select: a record may count under several codes)."""
-    through = InspectionRecord.result_codes.through
-    inspected = inspected_queryset(owner_ids, period).values("pk")
     rows = (
-        through.objects.filter(inspectionrecord_id__in=inspected)
+        inspected_codes_queryset(owner_ids, period)
         .order_by()
         .values("resultcode__code", "resultcode__name", "resultcode__sort_order")
         .annotate(n=Count("pk"))

@@ -165,15 +165,17 @@ ACCOUNTABILITY_COLUMNS = [
 ]
 
 KINDS: dict[str, tuple[list[DrillColumn], tuple[str, ...], str, tuple[str, ...]]] = {
-    # kind: columns, select_related, specialty path, ordering
+    # kind: columns, select_related, 专业 path, ordering. Targets, items and inspectors are filtered by the 专业 of
+    # the library; tasks, draws, records and cases by the 专业 of the task (as the statistics count them).
     "target": (TARGET_COLUMNS, ("region",), "specialties", ("name", "pk")),
     "item": (ITEM_COLUMNS, ("specialty",), "specialty", ("code", "pk")),
     "inspector": (INSPECTOR_COLUMNS, ("organization",), "qualifications", ("name", "pk")),
     "task": (TASK_COLUMNS, ("owner",), "specialties", ("-year", "code", "pk")),
     "draw": (DRAW_COLUMNS, ("task",), "task__specialties", ("task__code", "sequence")),
-    "drawn": (DRAWN_COLUMNS, ("target", "draw", "draw__task"), "target__specialties", ("draw__task__code", "rank", "pk")),
-    "record": (RECORD_COLUMNS, ("target", "task"), "target__specialties", ("number", "pk")),
-    "case": (CASE_COLUMNS, ("target",), "target__specialties", ("opened_on", "pk")),
+    "drawn": (DRAWN_COLUMNS, ("target", "draw", "draw__task"), "draw__task__specialties",
+              ("draw__task__code", "rank", "pk")),
+    "record": (RECORD_COLUMNS, ("target", "task"), "task__specialties", ("number", "pk")),
+    "case": (CASE_COLUMNS, ("target",), "record__task__specialties", ("opened_on", "pk")),
     "deadline": (DEADLINE_COLUMNS, ("responsible",), "", ("due_date", "pk")),
     "supervision": (SUPERVISION_COLUMNS, ("deadline",), "", ("-created_at", "pk")),
     "accountability": (ACCOUNTABILITY_COLUMNS, ("organization",), "", ("-created_at", "pk")),
@@ -209,7 +211,7 @@ def _draws(condition: Q) -> Builder:
 
 def _records(key: str, negate: str = "") -> Builder:
     def build(c: DrillContext) -> QuerySet[Any]:
-        conditions = r.record_conditions(c.period)
+        conditions = r.record_conditions(c.owner_ids, c.period)
         qs = r.records_queryset(c.owner_ids, c.period).filter(conditions[key])
         return qs.exclude(conditions[negate]) if negate else qs
 
@@ -217,12 +219,15 @@ def _records(key: str, negate: str = "") -> Builder:
 
 
 def _not_completed(c: DrillContext) -> QuerySet[Any]:
-    approved = r.records_queryset(c.owner_ids, c.period).filter(r.record_conditions(c.period)["approved"])
+    approved = r.records_queryset(c.owner_ids, c.period).filter(r.record_conditions(c.owner_ids, c.period)["approved"])
     return d.drawn_queryset(c.owner_ids, c.period).exclude(pk__in=approved.values("drawn_target_id"))
 
 
 def _inspected_targets(c: DrillContext) -> QuerySet[Any]:
-    inspected = r.inspected_queryset(c.owner_ids, c.period, by_target_owner=True)
+    inspected = r.inspected_queryset(c.owner_ids, c.period)
+    specialty = c.int_param("specialty")
+    if specialty:  # per 专业: the 专业 of the task the target was inspected under
+        inspected = inspected.filter(task__specialties=specialty)
     return Target.objects.filter(pk__in=inspected.values("target_id"))
 
 
@@ -231,14 +236,14 @@ def _inspected(c: DrillContext) -> QuerySet[Any]:
 
 
 def _problems(c: DrillContext) -> QuerySet[Any]:
-    return _inspected(c).filter(r.problem_condition())
+    return _inspected(c).filter(r.problem_condition(c.owner_ids, c.period))
 
 
 def _group(c: DrillContext) -> QuerySet[Any]:
     group = c.param("g")
     if group not in r.GROUP_LABELS:
         raise NotFoundError("未知的结果类别")
-    return _inspected(c).annotate(group=r.group_expression()).filter(group=group)
+    return _inspected(c).filter(r.group_condition(group, c.owner_ids, c.period))
 
 
 def _bucket(c: DrillContext, name: str) -> tuple[int, int | None] | None:
@@ -264,7 +269,7 @@ def _cases_closed(c: DrillContext) -> QuerySet[Any]:
 def _penalties(c: DrillContext) -> QuerySet[Any]:
     qs = r.penalties_queryset(c.owner_ids, c.period)
     if c.param("published") == "1":
-        qs = qs.filter(r.penalty_published_condition(c.period))
+        qs = qs.filter(r.penalty_published_condition(c.owner_ids, c.period))
     return qs
 
 
@@ -283,6 +288,8 @@ def _inspector_records(c: DrillContext) -> QuerySet[Any]:
     return _inspected(c).filter(Exists(members))
 
 
+# Metrics whose builder applies the 专业 itself (targets counted through the tasks they were inspected under).
+SELF_FILTERED = {"inspected_targets"}
 # metric → (title, kind, builder)
 METRICS: dict[str, tuple[str, str, Builder]] = {
     "targets": ("检查对象（在营）", "target", _targets),
@@ -374,7 +381,7 @@ def drill_list(*, actor: User, metric: str, params: Mapping[str, str], today: da
     columns, related, specialty_path, ordering = KINDS[kind]
     qs = build(context)
     specialty = context.int_param("specialty")
-    if specialty and specialty_path:
+    if specialty and specialty_path and metric not in SELF_FILTERED:
         qs = qs.filter(**{specialty_path: specialty}).distinct()
     if metric == "group":
         title = f"结果类别：{r.GROUP_LABELS[context.param('g')]}"

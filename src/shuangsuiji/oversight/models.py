@@ -492,6 +492,7 @@ class Accountability(models.Model):
 # Statistics and reports (register, 月报表, 半年/全年报告, summary counts) live in their own module.
 from shuangsuiji.oversight.models_reports import (  # noqa: E402, F401
     DutyAssignment,
+    FigureSnapshot,
     LeadingGroupMember,
     MonthlyReport,
     PeriodReport,

@@ -263,3 +263,25 @@ class TargetStatStamp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner_id} @ {self.refreshed_at:%Y-%m-%d %H:%M}"
+
+
+class FigureSnapshot(models.Model):
+    """A bureau's work figures of a year as of one day (tasks, draws, results, cases, penalties, reminder chain,
+    per 专业 / month / result code), so that an upper level's dashboard sums a few hundred rows instead of
+    re-aggregating every record. Written only by ``oversight.snapshots``; stale when ``dirty`` (something of
+    the bureau was saved), of another day, or older than ``SSJ_DASHBOARD_SNAPSHOT_MAX_AGE`` seconds."""
+
+    owner = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    as_of = models.DateField()
+    computed_at = models.DateTimeField()
+    dirty = models.BooleanField(default=False)
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = "统计快照"
+        verbose_name_plural = "统计快照"
+        constraints = [models.UniqueConstraint(fields=["owner", "year"], name="uniq_figure_snapshot")]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id}/{self.year} @ {self.as_of}"

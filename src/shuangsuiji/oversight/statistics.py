@@ -204,8 +204,21 @@ def _merge_keyed(into: dict[Any, Figures], rows: Iterable[Any], key: str, fields
                 figures[name] += row[name]
 
 
-def specialty_figures(owner_ids: list[int], period: Period) -> dict[int, Figures]:
-    """Per 专业 (a target with several 专业 counts under each of them)."""
+def _merge_pairs(into: dict[tuple[int, int], Figures], rows: Iterable[Any], owner: str, key: str,
+                 fields: Iterable[str]) -> None:
+    fields = list(fields)
+    for row in rows:
+        if row[key] is None:
+            continue
+        figures = into.setdefault((row[owner], row[key]), Figures())
+        for name in fields:
+            if row.get(name):
+                figures[name] += row[name]
+
+
+def specialty_library(owner_ids: list[int], period: Period) -> dict[int, Figures]:
+    """Per 专业 of the library (a target with several 专业 counts under each): 在营 targets, 3/5-year coverage
+    (from the maintained ``TargetStat``) and published items."""
     by: dict[int, Figures] = {}
     operating = Q(status=OPERATING)
     aggregates: dict[str, Any] = {"targets_operating": Sum("count", filter=operating)}
@@ -217,41 +230,64 @@ def specialty_figures(owner_ids: list[int], period: Period) -> dict[int, Figures
     _merge_keyed(by, stats.order_by().values("specialty_id").annotate(**aggregates), "specialty_id", aggregates)
     items = CheckItem.objects.filter(owner_id__in=owner_ids, is_current=True, status=ItemStatus.PUBLISHED)
     _merge_keyed(by, items.order_by().values("specialty_id").annotate(items=Count("pk")), "specialty_id", ["items"])
-    tasks = Task.specialties.through.objects.filter(task__owner_id__in=owner_ids, task__year=period.year)
-    _merge_keyed(by, tasks.order_by().values("specialty_id").annotate(tasks=Count("task_id", distinct=True)),
-                 "specialty_id", ["tasks"])
-    spec = "target__specialties"
-    drawn = drawn_queryset(owner_ids, period).order_by().values(spec).annotate(drawn=Count("pk"))
-    _merge_keyed(by, drawn, spec, ["drawn"])
-    pools = current_draws_queryset(owner_ids, period)
-    pool_rows = (
-        Task.specialties.through.objects.filter(task__draws__in=pools).order_by().values("specialty_id")
-        .annotate(pool=Sum("task__draws__pool_size"))
-    )
-    _merge_keyed(by, pool_rows, "specialty_id", ["pool"])
-    conditions = results.record_conditions(period)
-    record_aggregates = {key: Count("pk", filter=conditions[key]) for key in ("approved", "published")}
-    records = results.records_queryset(owner_ids, period).order_by().values(spec).annotate(**record_aggregates)
-    _merge_keyed(by, records, spec, record_aggregates)
-    covered = results.inspected_queryset(owner_ids, period, by_target_owner=True).order_by().values(spec).annotate(
-        inspected_targets=Count("target_id", distinct=True)
-    )
-    _merge_keyed(by, covered, spec, ["inspected_targets"])
-    problems = results.inspected_queryset(owner_ids, period).order_by().values(spec).annotate(
-        problem_records=Count("pk", filter=results.problem_condition())
-    )
-    _merge_keyed(by, problems, spec, ["problem_records"])
-    opened = results.opened_cases_queryset(owner_ids, period).order_by().values(spec).annotate(cases_opened=Count("pk"))
-    _merge_keyed(by, opened, spec, ["cases_opened"])
-    penalties = results.penalties_queryset(owner_ids, period).order_by().values(spec).annotate(
-        penalties=Count("pk"), penalty_amount=Sum("penalty_amount")
-    )
-    _merge_keyed(by, penalties, spec, ["penalties", "penalty_amount"])
     return by
 
 
-def specialty_table(owner_ids: list[int], period: Period) -> StatTable:
-    by = specialty_figures(owner_ids, period)
+def specialty_work(owner_ids: list[int], period: Period) -> dict[tuple[int, int], Figures]:
+    """Work figures per (bureau, 专业 of the task): tasks, drawn, pool, approved, published, inspected, problems,
+    cases, penalties — grouped queries over the small task tables, never the million targets."""
+    by: dict[tuple[int, int], Figures] = {}
+    tasks = Task.specialties.through.objects.filter(task__owner_id__in=owner_ids, task__year=period.year)
+    _merge_pairs(by, tasks.order_by().values("task__owner_id", "specialty_id").annotate(
+        tasks=Count("task_id", distinct=True)), "task__owner_id", "specialty_id", ["tasks"])
+    drawn = drawn_queryset(owner_ids, period).order_by().values("draw__owner_id", "draw__task__specialties").annotate(
+        drawn=Count("pk"))
+    _merge_pairs(by, drawn, "draw__owner_id", "draw__task__specialties", ["drawn"])
+    pools = current_draws_queryset(owner_ids, period)
+    pool_rows = (
+        Task.specialties.through.objects.filter(task__draws__in=pools).order_by()
+        .values("task__owner_id", "specialty_id").annotate(pool=Sum("task__draws__pool_size"))
+    )
+    _merge_pairs(by, pool_rows, "task__owner_id", "specialty_id", ["pool"])
+    spec = "task__specialties"
+    conditions = results.record_conditions(owner_ids, period)
+    record_aggregates = {key: Count("pk", filter=conditions[key]) for key in ("approved", "published")}
+    records = results.records_queryset(owner_ids, period).order_by().values("owner_id", spec).annotate(
+        **record_aggregates)
+    _merge_pairs(by, records, "owner_id", spec, record_aggregates)
+    covered = results.inspected_queryset(owner_ids, period).order_by().values("owner_id", spec).annotate(
+        inspected_targets=Count("target_id", distinct=True)
+    )
+    _merge_pairs(by, covered, "owner_id", spec, ["inspected_targets"])
+    code_spec = "inspectionrecord__task__specialties"
+    problems = results.inspected_codes_queryset(owner_ids, period).order_by().values(
+        "inspectionrecord__owner_id", code_spec).annotate(
+        problem_records=Count("inspectionrecord_id", distinct=True, filter=Q(resultcode__is_problem=True))
+    )
+    _merge_pairs(by, problems, "inspectionrecord__owner_id", code_spec, ["problem_records"])
+    case_spec = "record__task__specialties"
+    opened = results.opened_cases_queryset(owner_ids, period).order_by().values("owner_id", case_spec).annotate(
+        cases_opened=Count("pk"))
+    _merge_pairs(by, opened, "owner_id", case_spec, ["cases_opened"])
+    penalties = results.penalties_queryset(owner_ids, period).order_by().values("owner_id", case_spec).annotate(
+        penalties=Count("pk"), penalty_amount=Sum("penalty_amount")
+    )
+    _merge_pairs(by, penalties, "owner_id", case_spec, ["penalties", "penalty_amount"])
+    return by
+
+
+def specialty_figures(owner_ids: list[int], period: Period,
+                      work: dict[tuple[int, int], Figures] | None = None) -> dict[int, Figures]:
+    """Per 专业: the library figures and the work figures (``work``: precomputed per bureau and 专业)."""
+    by = specialty_library(owner_ids, period)
+    for (_owner, specialty), figures in (specialty_work(owner_ids, period) if work is None else work).items():
+        by.setdefault(specialty, Figures()).update(figures)
+    return by
+
+
+def specialty_table(owner_ids: list[int], period: Period,
+                    work: dict[tuple[int, int], Figures] | None = None) -> StatTable:
+    by = specialty_figures(owner_ids, period, work)
     rows: list[StatRow] = []
     for specialty in Specialty.objects.filter(is_active=True).order_by("sort_order", "code"):
         figures = by.get(specialty.pk, Figures())
@@ -260,7 +296,8 @@ def specialty_table(owner_ids: list[int], period: Period) -> StatTable:
         rows.append(StatRow(specialty.name, values, {"specialty": specialty.pk}))
     return StatTable(
         "specialty", "按专业统计", "专业", SPECIALTY_COLUMNS, rows,
-        note="一个检查对象涉及多个专业的，分别计入各专业，故各专业之和可能大于合计。",
+        note="事项和检查对象按名录库中的专业计（一个对象涉及多个专业的分别计入）；任务、抽中、检查、完结、发现问题、"
+             "处置和处罚按抽查任务的专业计（联合抽查任务涉及多个专业的分别计入）。",
     )
 
 
@@ -290,7 +327,8 @@ def inspector_table(owner_ids: list[int], period: Period) -> StatTable:
         .order_by().values("inspector_id", "inspector__name", "inspector__organization__name")
         .annotate(
             records=Count("record_id", distinct=True),
-            problems=Count("record_id", distinct=True, filter=results.problem_condition(outer="record_id")),
+            problems=Count("record_id", distinct=True,
+                           filter=results.problem_condition(owner_ids, period, field="record_id")),
             approved=Count("record_id", distinct=True, filter=Q(record__status="approved")),
         )
     )
@@ -343,11 +381,13 @@ def month_table(owner_ids: list[int], period: Period) -> StatTable:
         m=ExtractMonth("draw__confirmed_at"))
     _by_month(by, drawn.order_by().values("m").annotate(drawn=Count("pk")), ["drawn"])
     inspected = results.inspected_queryset(owner_ids, year).annotate(m=ExtractMonth("inspected_on"))
-    _by_month(by, inspected.order_by().values("m").annotate(
-        inspected_records=Count("pk"), problem_records=Count("pk", filter=results.problem_condition())),
-        ["inspected_records", "problem_records"])
+    _by_month(by, inspected.order_by().values("m").annotate(inspected_records=Count("pk")), ["inspected_records"])
+    codes = results.inspected_codes_queryset(owner_ids, year).annotate(m=ExtractMonth("inspectionrecord__inspected_on"))
+    _by_month(by, codes.order_by().values("m").annotate(
+        problem_records=Count("inspectionrecord_id", distinct=True, filter=Q(resultcode__is_problem=True))),
+        ["problem_records"])
     approved = results.records_queryset(owner_ids, year).filter(
-        results.record_conditions(year)["approved"], reviewed_at__year=period.year
+        results.record_conditions(owner_ids, year)["approved"], reviewed_at__year=period.year
     ).annotate(m=ExtractMonth("reviewed_at"))
     _by_month(by, approved.order_by().values("m").annotate(approved=Count("pk")), ["approved"])
     opened = results.opened_cases_queryset(owner_ids, year).annotate(m=ExtractMonth("opened_on"))
@@ -400,17 +440,18 @@ def year_table(owner_ids: list[int], period: Period, *, years: int = 5) -> StatT
     )
     _merge_keyed(by, records.order_by().values("task__year").annotate(approved=Count("pk")), "task__year", ["approved"])
     inspected = InspectionRecord.objects.filter(
-        target__owner_id__in=owner_ids, inspected_on__year__gte=first, inspected_on__year__lte=period.year,
+        owner_id__in=owner_ids, inspected_on__year__gte=first, inspected_on__year__lte=period.year,
         status__in=results.RESULT_ENTERED,
     ).annotate(y=ExtractYear("inspected_on"))
     _merge_keyed(by, inspected.order_by().values("y").annotate(
         inspected_targets=Count("target_id", distinct=True)), "y", ["inspected_targets"])
-    problems = InspectionRecord.objects.filter(
-        owner_id__in=owner_ids, inspected_on__year__gte=first, inspected_on__year__lte=period.year,
-        status__in=results.RESULT_ENTERED,
-    ).annotate(y=ExtractYear("inspected_on"))
-    _merge_keyed(by, problems.order_by().values("y").annotate(
-        problem_records=Count("pk", filter=results.problem_condition())), "y", ["problem_records"])
+    codes = InspectionRecord.result_codes.through.objects.filter(
+        inspectionrecord__owner_id__in=owner_ids, inspectionrecord__inspected_on__year__gte=first,
+        inspectionrecord__inspected_on__year__lte=period.year, inspectionrecord__status__in=results.RESULT_ENTERED,
+    ).annotate(y=ExtractYear("inspectionrecord__inspected_on"))
+    _merge_keyed(by, codes.order_by().values("y").annotate(  # type: ignore[misc]
+        problem_records=Count("inspectionrecord_id", distinct=True, filter=Q(resultcode__is_problem=True))),
+        "y", ["problem_records"])
     penalties = FollowUpCase.objects.filter(
         owner_id__in=owner_ids, penalty_decided_on__year__gte=first, penalty_decided_on__year__lte=period.year
     ).annotate(y=ExtractYear("penalty_decided_on"))
@@ -441,7 +482,7 @@ TABLES: dict[str, str] = {
 def build_table(key: str, board: Dashboard) -> StatTable:
     owner_ids, period = board.scope.owner_ids, board.period
     builders: dict[str, Callable[[], StatTable]] = {
-        "specialty": lambda: specialty_table(owner_ids, period),
+        "specialty": lambda: specialty_table(owner_ids, period, board.specialty_work() if board.work else None),
         "region": lambda: region_table(board),
         "organization": lambda: organization_table(board),
         "inspector": lambda: inspector_table(owner_ids, period),

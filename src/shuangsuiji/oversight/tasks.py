@@ -34,10 +34,13 @@ def notification_email_task() -> int:
 
 @db_periodic_task(crontab(minute="*/10"))
 def dashboard_stats_task() -> int:
-    """每 10 分钟重新统计名录库有变化的单位（统计看板的检查对象数）。"""
+    """每 10 分钟重新统计名录库有变化的单位，并重算过期的统计看板快照。"""
+    from shuangsuiji.oversight.snapshots import refresh_stale
     from shuangsuiji.oversight.summary import target_stats_refresh_stale
 
-    return target_stats_refresh_stale()
+    rows = target_stats_refresh_stale()
+    refresh_stale()
+    return rows
 
 
 @db_periodic_task(crontab(minute="30", hour="18"))
