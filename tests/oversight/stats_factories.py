@@ -128,6 +128,26 @@ def make_case(record: InspectionRecord, *, opened: datetime.date, closed: dateti
     )
 
 
+def publish(record: InspectionRecord, when: datetime.date) -> None:
+    """Publish the record's result: the task becomes 已公示 and, with the disclosure app, a published result
+    is stored (as the portal does)."""
+    from django.apps import apps
+
+    from shuangsuiji.oversight.dashboard_results import DISCLOSURE_RECORD_KEY, disclosure_installed
+
+    Task.objects.filter(pk=record.task_id).update(state=TaskState.PUBLISHED)
+    if disclosure_installed():
+        model = apps.get_model("disclosure", "PublishedResult")
+        model.objects.create(
+            owner=record.owner, source_key=f"{DISCLOSURE_RECORD_KEY}{record.pk}", task=record.task,
+            task_code=record.task.code, task_title=record.task.title, organization_name=record.owner.name,
+            target=record.target, uscc=record.target.uscc, enterprise_name=record.target.name,
+            name_search=record.target.name, region=record.target.region, year=record.task.year,
+            inspected_on=record.inspected_on, result_group="no_problem", result_label="未发现问题",
+            published_at=at(when),
+        )
+
+
 @dataclass
 class Scenario:
     targets_a: list[Target]
@@ -169,6 +189,7 @@ def scenario(world: World) -> Scenario:
                    window=(datetime.date(2025, 3, 1), datetime.date(2025, 5, 31)))
     d0, d0_drawn = make_draw(world, a0, [a[5]], confirmed=datetime.date(2025, 3, 2))
     s.records["t5"] = make_record(world, d0_drawn[0], inspected=datetime.date(2025, 4, 1), codes=("23",))
+    publish(s.records["t5"], datetime.date(2025, 4, 20))
     s.cases["t5"] = make_case(s.records["t5"], opened=datetime.date(2025, 4, 1), closed=datetime.date(2026, 2, 1),
                               penalty=datetime.date(2025, 4, 20), amount=Decimal("2000"), recheck=True,
                               rectify_deadline=datetime.date(2025, 5, 1))
@@ -179,6 +200,7 @@ def scenario(world: World) -> Scenario:
                    window=(datetime.date(2026, 5, 1), datetime.date(2026, 6, 30)))
     db, db_drawn = make_draw(world, b1, [b[1]], confirmed=datetime.date(2026, 5, 5))
     s.records["b"] = make_record(world, db_drawn[0], inspected=datetime.date(2026, 6, 1), codes=("23",))
+    publish(s.records["b"], datetime.date(2026, 6, 20))
     s.cases["b"] = make_case(s.records["b"], opened=datetime.date(2026, 6, 1), penalty=datetime.date(2026, 6, 10),
                              amount=Decimal("5000"))
     s.tasks["B1"] = b1

@@ -67,6 +67,11 @@ def _load(data: dict[str, Any]) -> Figures:
     return Figures({k: (Decimal(v) if k in DECIMAL_KEYS else v) for k, v in data.items()})
 
 
+def sync_budget() -> int:
+    """How many outdated bureaus a page view recomputes itself (the background job does the rest)."""
+    return int(getattr(settings, "SSJ_DASHBOARD_SYNC_SNAPSHOTS", 30))
+
+
 def max_age() -> datetime.timedelta:
     return datetime.timedelta(seconds=int(getattr(settings, "SSJ_DASHBOARD_SNAPSHOT_MAX_AGE", 600)))
 
@@ -112,8 +117,12 @@ def owner_work(owner_ids: list[int], period: Period) -> tuple[dict[int, OwnerWor
     today = period.as_of
     rows = {s.owner_id: s for s in FigureSnapshot.objects.filter(owner_id__in=owner_ids, year=period.year)}
     oldest = now - max_age()
-    stale = [pk for pk in owner_ids
-             if pk not in rows or rows[pk].dirty or rows[pk].as_of != today or rows[pk].computed_at < oldest]
+    outdated = [pk for pk in owner_ids
+                if pk in rows and (rows[pk].dirty or rows[pk].as_of != today or rows[pk].computed_at < oldest)]
+    # Missing snapshots are always computed; outdated ones up to the budget (most outdated first), the rest
+    # are shown as they are (with their time) until the background job catches up.
+    outdated.sort(key=lambda pk: rows[pk].computed_at)
+    stale = [pk for pk in owner_ids if pk not in rows] + outdated[: sync_budget()]
     work = {pk: OwnerWork.from_json(rows[pk].data) for pk in owner_ids if pk not in stale}
     if stale:
         fresh = compute_work(stale, period)
