@@ -110,7 +110,8 @@ def is_standard(period: Period, today: datetime.date) -> bool:
     return period == Period.year_to_date(period.year, today) and period.as_of == today
 
 
-def owner_work(owner_ids: list[int], period: Period) -> tuple[dict[int, OwnerWork], datetime.datetime | None]:
+def owner_work(owner_ids: list[int], period: Period, *, budget: int | None = None
+               ) -> tuple[dict[int, OwnerWork], datetime.datetime | None]:
     """The work figures of ``owner_ids`` for the dashboard's period, from fresh snapshots; stale or missing ones
     are recomputed together first. Returns the figures and the oldest computing time."""
     now = timezone.now()
@@ -122,7 +123,7 @@ def owner_work(owner_ids: list[int], period: Period) -> tuple[dict[int, OwnerWor
     # Missing snapshots are always computed; outdated ones up to the budget (most outdated first), the rest
     # are shown as they are (with their time) until the background job catches up.
     outdated.sort(key=lambda pk: rows[pk].computed_at)
-    stale = [pk for pk in owner_ids if pk not in rows] + outdated[: sync_budget()]
+    stale = [pk for pk in owner_ids if pk not in rows] + outdated[: sync_budget() if budget is None else budget]
     work = {pk: OwnerWork.from_json(rows[pk].data) for pk in owner_ids if pk not in stale}
     if stale:
         fresh = compute_work(stale, period)
@@ -162,5 +163,5 @@ def refresh_stale(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     period = Period.year_to_date(today.year, today)
     owner_ids = all_bureau_ids()
-    owner_work(owner_ids, period)
+    owner_work(owner_ids, period, budget=len(owner_ids))
     return len(owner_ids)
