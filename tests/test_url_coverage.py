@@ -214,7 +214,8 @@ def test_action_access(world: World, name: str) -> None:
     if name in WRONG_ROLE:
         assert world.client(WRONG_ROLE[name]).post(url, {"reason": "x"}).status_code == 403, url
     right = world.client(RIGHT_USER.get(name, "a_admin")).post(url, {"reason": "x"})
-    assert right.status_code in (200, 302), (url, right.status_code)
+    # 400: the right user reached the action and the dummy form data was refused with a message.
+    assert right.status_code in (200, 302, 400), (url, right.status_code)
 
 
 def _api_operations() -> list[tuple[str, str]]:
