@@ -22,9 +22,8 @@ from shuangsuiji.inspections.models import (
     RecordStatus,
     ResultCode,
 )
-from shuangsuiji.inspections.workdays import workdays_between
+from shuangsuiji.inspections.workdays import calendar
 from shuangsuiji.planning.models import Task
-
 
 MAX_AGE_DAYS = 36_500
 
@@ -197,6 +196,7 @@ class LedgerRow:
 
 def ledger_rows(cases: Iterable[FollowUpCase], *, today: datetime.date | None = None) -> list[LedgerRow]:
     today = today or timezone.localdate()
+    days = calendar()
     rows = []
     for case in cases:
         end = case.closed_on or today
@@ -205,7 +205,7 @@ def ledger_rows(cases: Iterable[FollowUpCase], *, today: datetime.date | None = 
             and case.recheck_passed is not True
         )
         rows.append(
-            LedgerRow(case, (end - case.opened_on).days, max(0, workdays_between(case.opened_on, end)), overdue)
+            LedgerRow(case, (end - case.opened_on).days, max(0, days.workdays_between(case.opened_on, end)), overdue)
         )
     return rows
 
