@@ -15,6 +15,7 @@ urlpatterns = [
     path("directory/", include("shuangsuiji.directory.urls")),
     path("draws/", include("shuangsuiji.draws.urls")),
     path("planning/", include("shuangsuiji.planning.urls")),
+    path("inspections/", include("shuangsuiji.inspections.urls")),
     path("oversight/", include("shuangsuiji.oversight.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
