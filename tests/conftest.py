@@ -109,3 +109,9 @@ def world(db: Any) -> World:
 def _fast_password_hasher(settings: Any) -> None:
     # PBKDF2 with production iterations costs ~0.3 s per user; tests don't test hashing strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _var_dir_in_tmp(settings: Any, tmp_path: Any) -> None:
+    # Files written at run time (e.g. frozen draw pools under VAR_DIR/draws) go to a per-test folder.
+    settings.VAR_DIR = tmp_path / "var"

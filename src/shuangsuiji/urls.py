@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("directory/", include("shuangsuiji.directory.urls")),
+    path("draws/", include("shuangsuiji.draws.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

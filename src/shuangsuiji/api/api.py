@@ -43,3 +43,7 @@ def application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespon
 from shuangsuiji.directory.api import router as directory_router  # noqa: E402
 
 api.add_router("/directory/", directory_router)
+
+from shuangsuiji.draws.api import router as draws_router  # noqa: E402
+
+api.add_router("/draws/", draws_router)

@@ -10,6 +10,7 @@ NAV_ITEMS: list[tuple[str, str]] = [
     ("检查对象名录库", "/directory/targets/"),
     ("执法检查人员名录库", "/directory/inspectors/"),
     ("导入记录", "/directory/imports/"),
+    ("双随机抽取", "/draws/"),
     ("公开平台", "/gs/"),
     ("接口文档", "/api/docs"),
 ]
