@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from shuangsuiji.api.api import api
 from shuangsuiji.common.views import home
+from shuangsuiji.disclosure.api import public_api
 
 urlpatterns = [
     path("", home, name="home"),
@@ -11,6 +12,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("directory/", include("shuangsuiji.directory.urls")),
     path("draws/", include("shuangsuiji.draws.urls")),
+    path("gs/", include("shuangsuiji.disclosure.urls")),
+    path("disclosure/", include("shuangsuiji.disclosure.urls_staff")),
+    path("api/public/", public_api.urls),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -116,6 +116,9 @@ class PublishedResultSpecialty(models.Model):
         verbose_name_plural = "公示结果专业"
         constraints = [models.UniqueConstraint(fields=["specialty", "result"], name="uniq_pubres_specialty")]
 
+    def __str__(self) -> str:
+        return f"{self.result_id}:{self.specialty_id}"
+
 
 class PublishedPenalty(TimeStampedModel):
     """行政处罚 information of a result: public within 7 working days of the decision."""

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-SEARCH_LIMIT = 60  # requests per window and client address
-PROOF_LIMIT = 30
 WINDOW_SECONDS = 60
+
+
+def search_limit() -> int:
+    """Searches (and proof look-ups) per minute and client address; SSJ_PUBLIC_SEARCH_PER_MINUTE overrides."""
+    configured = getattr(settings, "SSJ_PUBLIC_SEARCH_PER_MINUTE", None)
+    return int(configured or os.environ.get("SSJ_PUBLIC_SEARCH_PER_MINUTE", "60"))
 
 
 def client_address(request: HttpRequest) -> str:

@@ -18,7 +18,14 @@ from django.urls import reverse
 from shuangsuiji.accounts.models import Organization, Region
 from shuangsuiji.common.exceptions import NotFoundError
 from shuangsuiji.directory.models import CheckItem, ItemStatus, Specialty
-from shuangsuiji.draws.models import Assignment, DrawnTarget, DrawStatus, InspectorMatch, MatchStatus, TargetDraw
+from shuangsuiji.draws.models import (
+    Assignment,
+    DrawnTarget,
+    DrawStatus,
+    InspectorMatch,
+    MatchStatus,
+    TargetDraw,
+)
 from shuangsuiji.planning.models import (
     AnnualPlan,
     AnnualPlanLine,
@@ -180,6 +187,17 @@ def public_task_get(*, pk: int) -> Task:
 
 def task_organizations() -> QuerySet[Organization]:
     ids = public_tasks().values("owner_id")
+    return Organization.objects.filter(pk__in=ids).select_related("region").order_by("region__code", "code")
+
+
+def portal_organizations() -> QuerySet[Organization]:
+    """Units with anything published: items, plans or tasks (filter choices)."""
+    ids = (
+        set(_published_item_versions().values_list("owner_id", flat=True))
+        | set(public_annual_plans().values_list("owner_id", flat=True))
+        | set(public_joint_plans().values_list("owner_id", flat=True))
+        | set(public_tasks().values_list("owner_id", flat=True))
+    )
     return Organization.objects.filter(pk__in=ids).select_related("region").order_by("region__code", "code")
 
 

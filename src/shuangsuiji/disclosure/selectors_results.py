@@ -115,7 +115,7 @@ def filtered_results(filters: ResultFilters) -> tuple[QuerySet[PublishedResult],
     if filters.region_id:
         qs = qs.filter(region_id__in=region_subtree_ids(filters.region_id))
     if filters.specialty_id:
-        qs = qs.filter(publishedresultspecialty__specialty_id=filters.specialty_id)
+        qs = qs.filter(specialties__id=filters.specialty_id)
     if filters.year:
         qs = qs.filter(year=filters.year)
     if filters.group:

@@ -111,7 +111,6 @@ def results_publish(
             inspected_on=entry.inspected_on, result_group=entry.result_group, result_label=entry.result_label,
             result_detail=entry.result_detail, is_public=not withheld, withheld_reason=withheld,
             withheld_by=actor if withheld else None, withheld_at=now if withheld else None,
-            task_completed_on=completed_on, due_on=release.due_on, due_provisional=release.due_provisional,
             published_at=now,
         ))
     created = PublishedResult.objects.bulk_create(rows)

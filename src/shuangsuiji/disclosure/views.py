@@ -30,6 +30,12 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], status
     return response
 
 
+def _query_string(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def _latest(*values: datetime.datetime | None) -> datetime.datetime | None:
     present = [v for v in values if v is not None]
     return max(present) if present else None
@@ -56,6 +62,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     items = selectors.public_items(organization_id=org_id, specialty_id=specialty_id)
     page = Paginator(items, LIST_PAGE).get_page(request.GET.get("page"))
     return _render(request, "item_list.html", {
+        "query_string": _query_string(request),
         "title": "随机抽查事项清单",
         "page": page,
         "organizations": selectors.item_organizations(),
@@ -91,7 +98,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         "title": "年度抽查计划和联合抽查计划",
         "plans": plans,
         "joint_plans": joint,
-        "organizations": selectors.task_organizations() | selectors.item_organizations(),
+        "organizations": selectors.portal_organizations(),
         "years": selectors.plan_years(),
         "org_id": org_id,
         "year": year,
@@ -135,6 +142,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     tasks = selectors.public_tasks(organization_id=org_id, year=year, specialty_id=specialty_id)
     page = Paginator(tasks, LIST_PAGE).get_page(request.GET.get("page"))
     return _render(request, "task_list.html", {
+        "query_string": _query_string(request),
         "title": "抽查任务公告",
         "page": page,
         "organizations": selectors.task_organizations(),
@@ -236,13 +244,11 @@ def result_search(request: HttpRequest) -> HttpResponse:
     if not filters.is_empty and not allow(request, scope="search", limit=search_limit()):
         return _render(request, "rate_limited.html", {"title": "请求过于频繁", "published_at": None}, status=429)
     page = selectors_results.search_results(filters, page=selectors.parse_int(request.GET.get("page")) or 1)
-    query = request.GET.copy()
-    query.pop("page", None)
     return _render(request, "result_search.html", {
         "title": "抽查结果公示",
         "result_page": page,
         "filters": filters,
-        "query_string": query.urlencode(),
+        "query_string": _query_string(request),
         "regions": selectors.public_regions(),
         "specialties": selectors.specialties(),
         "years": selectors_results.result_years(),
@@ -281,6 +287,7 @@ def task_results(request: HttpRequest, pk: int) -> HttpResponse:
     results = Paginator(selectors_results.task_results(task=task), LIST_PAGE).get_page(request.GET.get("page"))
     releases = list(selectors_results.task_releases(task=task))
     return _render(request, "task_results.html", {
+        "query_string": _query_string(request),
         "title": f"{task.title} 抽查结果公示",
         "task": task,
         "page": results,
