@@ -33,7 +33,8 @@ from tests.conftest import World
 from tests.draws.factories import add_inspectors, add_targets, make_task, matched
 
 PHONE = "13912345678"
-ID_NUMBER = "110101199003071234"
+ID_NUMBER = "110101199003071233"  # valid check digit
+WORLD_ID_NUMBER = "110101199003071234"  # planted by tests/conftest.py (its check digit is wrong)
 
 
 @dataclass
