@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import World
+from tests.draws.factories import sample_match, sample_redraw_request
 
 UrlBuilder = Callable[[World], str]
 
@@ -37,6 +38,16 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "directory:import_template": (lambda w: "/directory/targets/template.xlsx", False),
     "directory:import_list": (lambda w: "/directory/imports/", False),
     "disclosure_staff:deadlines": (lambda w: "/disclosure/deadlines/", False),
+    "draws:index": (lambda w: "/draws/", False),
+    "draws:task_draw": (lambda w: f"/draws/tasks/{sample_match(w).task_id}/", True),
+    "draws:draw_detail": (lambda w: f"/draws/{sample_match(w).draw_id}/", True),
+    "draws:draw_record": (lambda w: f"/draws/{sample_match(w).draw_id}/record.json", True),
+    "draws:draw_pool": (lambda w: f"/draws/{sample_match(w).draw_id}/pool.csv", True),
+    "draws:draw_verify": (lambda w: f"/draws/{sample_match(w).draw_id}/verify/", True),
+    "draws:match_detail": (lambda w: f"/draws/matches/{sample_match(w).pk}/", True),
+    "draws:match_record": (lambda w: f"/draws/matches/{sample_match(w).pk}/record.json", True),
+    "draws:match_inputs": (lambda w: f"/draws/matches/{sample_match(w).pk}/inputs.zip", True),
+    "draws:match_verify": (lambda w: f"/draws/matches/{sample_match(w).pk}/verify/", True),
 }
 # POST-only actions: checked for anonymous and out-of-scope refusal.
 ACTIONS: dict[str, UrlBuilder] = {
@@ -44,6 +55,13 @@ ACTIONS: dict[str, UrlBuilder] = {
     "directory:target_retire": lambda w: f"/directory/targets/{w.targets['a'].pk}/retire/",
     "directory:inspector_retire": lambda w: f"/directory/inspectors/{w.inspectors['a'].pk}/retire/",
     "directory:conflict_create": lambda w: f"/directory/inspectors/{w.inspectors['a'].pk}/conflicts/",
+    "draws:task_freeze": lambda w: f"/draws/tasks/{sample_match(w).task_id}/freeze/",
+    "draws:draw_execute": lambda w: f"/draws/{sample_match(w).draw_id}/execute/",
+    "draws:draw_confirm": lambda w: f"/draws/{sample_match(w).draw_id}/confirm/",
+    "draws:draw_redraw_request": lambda w: f"/draws/{sample_match(w).draw_id}/redraw/",
+    "draws:draw_match": lambda w: f"/draws/{sample_match(w).draw_id}/match/",
+    "draws:redraw_decide": lambda w: f"/draws/redraw-requests/{sample_redraw_request(w).pk}/decide/",
+    "draws:assignment_replace": lambda w: f"/draws/assignments/{sample_match(w).assignments.first().pk}/replace/",
 }
 
 
@@ -169,6 +187,11 @@ API_SAMPLES: dict[str, Callable[[World], str]] = {
     "{item_id}": lambda w: str(w.items["a"].pk),
     "{target_id}": lambda w: str(w.targets["a"].pk),
     "{inspector_id}": lambda w: str(w.inspectors["a"].pk),
+    "{task_id}": lambda w: str(sample_match(w).task_id),
+    "{draw_id}": lambda w: str(sample_match(w).draw_id),
+    "{match_id}": lambda w: str(sample_match(w).pk),
+    "{request_id}": lambda w: str(sample_redraw_request(w).pk),
+    "{assignment_id}": lambda w: str(sample_match(w).assignments.first().pk),
 }
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from tests.conftest import World
-
 from shuangsuiji.core.uscc import complete_uscc
 from shuangsuiji.directory.models import Inspector, Specialty, Target
 from shuangsuiji.draws import services
 from shuangsuiji.draws.match_inputs import MatchOptions
-from shuangsuiji.draws.models import InspectorMatch, TargetDraw
+from shuangsuiji.draws.models import InspectorMatch, RedrawRequest, TargetDraw
 from shuangsuiji.planning.models import SchemeStatus, Task, TaskState, WorkScheme
+from tests.conftest import World
 
 WINDOW = (datetime.date(2026, 3, 2), datetime.date(2026, 3, 27))
 RISK_COUNTS = {"A": 10, "B": 15, "C": 10, "D": 5}
@@ -121,3 +120,11 @@ def sample_match(world: World) -> InspectorMatch:
         return matched(world, task)
 
     return cached(world, "match", build)
+
+
+def sample_redraw_request(world: World) -> RedrawRequest:
+    def build() -> RedrawRequest:
+        draw = sample_match(world).draw
+        return services.redraw_request_create(actor=world.users["a_admin"], draw=draw, reason="演示：申请重新抽取")
+
+    return cached(world, "redraw_request", build)

@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from tests.conftest import World
-from tests.draws.factories import add_targets, confirmed, drawn, make_task, populated_task
 
 from shuangsuiji.accounts.models import Organization, OrganizationKind
 from shuangsuiji.audit.models import AuditEntry
@@ -17,6 +15,8 @@ from shuangsuiji.directory.models import Specialty, Target
 from shuangsuiji.draws import services
 from shuangsuiji.draws.models import DrawnTarget, DrawStatus, RedrawRequest, RedrawStatus, TargetDraw
 from shuangsuiji.planning.models import Task, TaskState, TaskTransition
+from tests.conftest import World
+from tests.draws.factories import add_targets, confirmed, drawn, make_task, populated_task
 
 
 def test_freeze_needs_published_scheme(world: World) -> None:
@@ -202,3 +202,40 @@ def test_task_states_follow_the_draw(world: World) -> None:
     task = populated_task(world)
     confirmed(world, task)
     assert Task.objects.get(pk=task.pk).state == TaskState.TARGETS_DRAWN
+
+
+def test_task_without_ratios_is_explained(world: World) -> None:
+    add_targets(world)
+    task = make_task(world, ratios={})
+    with pytest.raises(ApplicationError, match="抽查比例"):
+        services.draw_freeze_pool(actor=world.users["a_admin"], task=task, randomness_source="福彩3D")
+    assert not TargetDraw.objects.exists()
+
+
+def test_redraw_must_use_new_randomness(world: World) -> None:
+    task = populated_task(world)
+    draw = drawn(world, task)
+    request = services.redraw_request_create(actor=world.users["a_admin"], draw=draw, reason="随机数录入有误")
+    services.redraw_request_decide(actor=world.users["a_leader"], request=request, approve=True)
+    new = services.draw_freeze_pool(actor=world.users["a_admin"], task=task, randomness_source="福彩3D")
+    with pytest.raises(ApplicationError, match="新的公开随机数"):
+        services.draw_execute(actor=world.users["a_admin"], draw=new, randomness=list(draw.randomness))
+    new.refresh_from_db()
+    assert new.status == DrawStatus.POOL_FROZEN
+
+
+def test_recently_inspected_targets_are_excluded(world: World) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    targets = add_targets(world, counts={"B": 20})
+    recent = targets[:10]
+    Target.objects.filter(pk__in=[t.pk for t in recent]).update(
+        last_inspected_on=timezone.localdate() - datetime.timedelta(days=30)
+    )
+    task = make_task(world, ratios={"B": 100}, exclusion_months=6, mandatory_flags=[])
+    draw = drawn(world, task)
+    chosen = set(DrawnTarget.objects.filter(draw=draw).values_list("target_id", flat=True))
+    assert chosen and not chosen & {t.pk for t in recent}
+    assert draw.params["exclude_recent_days"] >= 180

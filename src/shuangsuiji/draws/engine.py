@@ -1,27 +1,39 @@
 """Adapter between the draws app and the target-draw engine (``shuangsuiji.core.draw``).
 
-PROVISIONAL: until the engine lands this module carries a minimal stand-in with the same shape
-(pool CSV, pool digest, record with digest, verify). Only this module changes when switching.
+The app keeps the pool as the engine's canonical CSV (content-addressed file); everything the engine needs is
+derived from the task here, so that the stored record verifies with ``ssj draw verify`` on the downloads.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
-import hashlib
-import io
-import json
-import math
+import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+from shuangsuiji.core.draw import (
+    Candidate,
+    DrawInputError,
+    Pool,
+    encode_params,
+    parse_params,
+    pool_to_csv,
+    read_pool_csv,
+    run_draw,
+    verify_record,
+)
+from shuangsuiji.core.draw import pool_digest as core_pool_digest
+from shuangsuiji.core.draw import (
+    record_digest as core_record_digest,
+)
 from shuangsuiji.draws.pool import PoolRow
 from shuangsuiji.planning.models import Task
 
-
-class DrawEngineError(ValueError):
-    """Bad pool or parameters; the message is Chinese."""
+DrawEngineError = DrawInputError
+RISK_CLASSES = ("A", "B", "C", "D")
 
 
 @dataclass(frozen=True)
@@ -29,148 +41,128 @@ class Picked:
     id: str
     stratum: str
     rank: int
-    reason: str  # drawn / mandatory / take_all
+    reason: str  # drawn / mandatory / take_all (InclusionReason)
 
 
-Pool = list[dict[str, str]]
-COLUMNS = ["id", "region", "specialties", "risk_class", "risk_flags", "last_inspected_on"]
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` calendar months earlier (clamped to the month's last day)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return datetime.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _canonical(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+def _percent(value: Any) -> str:
+    return f"{Decimal(str(value)).normalize():f}%"
 
 
 def draw_params(task: Task, *, today: datetime.date) -> dict[str, Any]:
-    ratios = {k: float(Decimal(str(v))) for k, v in (task.ratios or {}).items()}
-    return {
-        "ratios": ratios,
-        "floor_percent": float(task.floor_percent),
-        "min_per_stratum": task.min_per_stratum,
+    """Engine parameters (``params.json`` of ``ssj draw``) from the task, normalised by the engine."""
+    ratios = task.ratios or {}
+    if not any(Decimal(str(v or 0)) > 0 for v in ratios.values()):
+        raise DrawEngineError("任务未设置各风险类别的抽查比例，请先在任务中填写（如 A 1%、B 2%、C 10%、D 30%）")
+    data: dict[str, Any] = {
+        "method": "sha256",
+        "strata": ["risk_class"],
+        "ratio": {risk: _percent(ratios.get(risk, 0) or 0) for risk in RISK_CLASSES},
+        "rounding": "ceil",
+        "floor_ratio": _percent(task.floor_percent),
+        "floor_count": int(task.min_per_stratum),
+        "item_kind": "重点" if task.items.filter(kind="key").exists() else "一般",
         "mandatory_flags": sorted(task.mandatory_flags or []),
-        "exclusion_months": task.exclusion_months,
         "reference_date": today.isoformat(),
     }
+    if task.exclusion_months:
+        data["exclude_recent_days"] = (today - months_before(today, task.exclusion_months)).days
+    return encode_params(parse_params(data))
+
+
+def engine_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Stored (encoded) params back to engine input: the encoding has ``None`` for unset keys."""
+    return {k: v for k, v in params.items() if v is not None}
 
 
 def build_pool(rows: list[PoolRow]) -> Pool:
-    return [
-        {
-            "id": r.id,
-            "region": r.region,
-            "specialties": ";".join(sorted(r.specialties)),
-            "risk_class": r.risk_class,
-            "risk_flags": ";".join(sorted(r.risk_flags)),
-            "last_inspected_on": r.last_inspected_on.isoformat() if r.last_inspected_on else "",
-        }
-        for r in sorted(rows, key=lambda r: r.id)
-    ]
+    return Pool.from_candidates(
+        Candidate(
+            id=row.id,
+            region=row.region,
+            specialties=tuple(sorted(row.specialties)) or ("unspecified",),
+            risk_class=row.risk_class,
+            risk_flags=tuple(sorted(row.risk_flags)),
+            last_inspected_on=row.last_inspected_on,
+        )
+        for row in rows
+    )
 
 
 def pool_csv(pool: Pool) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(pool)
-    return buffer.getvalue().encode("utf-8")
+    with tempfile.TemporaryDirectory(prefix="ssj-pool-") as folder:
+        path = Path(folder) / "pool.csv"
+        pool_to_csv(pool, path)
+        return path.read_bytes()
 
 
 def load_pool(content: bytes) -> Pool:
-    return [dict(row) for row in csv.DictReader(io.StringIO(content.decode("utf-8")))]
+    with tempfile.TemporaryDirectory(prefix="ssj-pool-") as folder:
+        path = Path(folder) / "pool.csv"
+        path.write_bytes(content)
+        return read_pool_csv(path, parallel=False)
 
 
 def pool_digest(pool: Pool) -> str:
-    return hashlib.sha256(pool_csv(pool)).hexdigest()
+    return core_pool_digest(pool)
 
 
-def _months_before(day: datetime.date, months: int) -> datetime.date:
-    month = day.month - months
-    year = day.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    return datetime.date(year, month, min(day.day, 28))
-
-
-def _select(pool: Pool, params: dict[str, Any], randomness: list[str]) -> list[Picked]:
-    mandatory_flags = set(params.get("mandatory_flags", []))
-    reference = datetime.date.fromisoformat(params["reference_date"])
-    cutoff = _months_before(reference, int(params.get("exclusion_months", 0)))
-    key = "\n".join(randomness).encode("utf-8")
-    picked: list[Picked] = []
-    for stratum in sorted({row["risk_class"] for row in pool}):
-        rows = [r for r in pool if r["risk_class"] == stratum]
-        mandatory = [r for r in rows if mandatory_flags & set(filter(None, r["risk_flags"].split(";")))]
-        others = [
-            r for r in rows if r not in mandatory
-            and not (params.get("exclusion_months") and r["last_inspected_on"]
-                     and datetime.date.fromisoformat(r["last_inspected_on"]) > cutoff)
-        ]
-        ratio = float(params["ratios"].get(stratum, 0))
-        wanted = math.ceil(len(rows) * max(ratio, float(params.get("floor_percent", 0))) / 100 - 1e-9)
-        if ratio > 0:
-            wanted = max(wanted, int(params.get("min_per_stratum", 0)))
-        rank = 0
-        for row in sorted(mandatory, key=lambda r: r["id"]):
-            rank += 1
-            picked.append(Picked(row["id"], stratum, rank, "mandatory"))
-        remaining = max(0, wanted - len(mandatory))
-        ordered = sorted(others, key=lambda r: hashlib.sha256(key + b"\0" + r["id"].encode()).hexdigest())
-        take_all = remaining >= len(ordered) and remaining > 0
-        for row in ordered[:remaining]:
-            rank += 1
-            picked.append(Picked(row["id"], stratum, rank, "take_all" if take_all else "drawn"))
-    return picked
-
-
-def check_drawable(pool: Pool, params: dict[str, Any]) -> None:
-    if not pool:
-        raise DrawEngineError("对象池为空")
-    if any(float(v) < 0 or float(v) > 100 for v in params["ratios"].values()):
-        raise DrawEngineError("抽查比例必须在 0% 到 100% 之间")
+def check_drawable(pool: Pool, params: Mapping[str, Any]) -> None:
+    """Fail at the freeze, not at the draw, when the parameters cannot be applied to this pool."""
+    run_draw(pool, engine_params(params), ["预检（不作为抽取结果）"])
 
 
 def run(
     pool: Pool,
-    params: dict[str, Any],
+    params: Mapping[str, Any],
     randomness: list[str],
     *,
     previous_record: dict[str, Any] | None = None,
     redraw_reason: str | None = None,
 ) -> dict[str, Any]:
-    check_drawable(pool, params)
-    picked = _select(pool, params, randomness)
-    record: dict[str, Any] = {
-        "type": "ssj.draw",
-        "algorithm": {"name": "provisional-sha256-order", "version": "0"},
-        "pool_digest": pool_digest(pool),
-        "pool_size": len(pool),
-        "params": params,
-        "randomness": randomness,
-        "result": [{"id": p.id, "stratum": p.stratum, "rank": p.rank, "reason": p.reason} for p in picked],
-        "previous_record_digest": previous_record["record_digest"] if previous_record else None,
-        "redraw_reason": redraw_reason,
-    }
-    record["record_digest"] = hashlib.sha256(_canonical(record)).hexdigest()
-    return record
+    return run_draw(
+        pool, engine_params(params), randomness, previous_record=previous_record, redraw_reason=redraw_reason
+    )
 
 
-def selections(record: dict[str, Any]) -> list[Picked]:
-    return [Picked(r["id"], r["stratum"], int(r["rank"]), r["reason"]) for r in record["result"]]
+def selections(record: Mapping[str, Any]) -> list[Picked]:
+    picked = []
+    for stratum in record.get("strata", []):
+        took_all = stratum.get("quota", 0) >= stratum.get("size", 0) > 0
+        for entry in stratum.get("selected", []):
+            reason = entry["reason"]
+            if reason == "drawn" and took_all:
+                reason = "take_all"
+            picked.append(Picked(entry["id"], str(stratum["key"]), int(entry["rank"]), reason))
+    return picked
 
 
-def record_digest(record: dict[str, Any]) -> str:
-    return str(record["record_digest"])
+def record_digest(record: Mapping[str, Any]) -> str:
+    return str(record.get("record_digest", ""))
 
 
-def verify(record: dict[str, Any], pool: Pool) -> tuple[bool, list[str]]:
-    problems: list[str] = []
-    body = {k: v for k, v in record.items() if k != "record_digest"}
-    if hashlib.sha256(_canonical(body)).hexdigest() != record.get("record_digest"):
-        problems.append("记录摘要不一致：记录内容在生成后被修改过")
-    if pool_digest(pool) != record.get("pool_digest"):
-        problems.append("对象池摘要不一致：对象池文件与记录所用的不同")
-    expected = run(pool, record["params"], record["randomness"])["result"]
-    if expected != record.get("result"):
-        problems.append("抽取结果与重新计算的结果不一致")
-    return not problems, problems or ["重新计算得到相同的抽取结果"]
+def recompute_record_digest(record: Mapping[str, Any]) -> str:
+    return core_record_digest(record)
 
 
-VERIFY_COMMAND = "ssj draw verify record.json --pool pool.csv"
+def verify(
+    record: Mapping[str, Any], pool: Pool, *, previous_record: Mapping[str, Any] | None = None
+) -> tuple[bool, list[str]]:
+    result = verify_record(record, pool, previous_record=previous_record)
+    return result.ok, [*result.problems, *result.notes]
+
+
+def notes(record: Mapping[str, Any]) -> list[str]:
+    return [str(n) for n in record.get("notes", [])]

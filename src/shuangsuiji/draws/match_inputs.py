@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shuangsuiji.accounts.models import Region
+from shuangsuiji.accounts.models import Organization, Region
+from shuangsuiji.accounts.scope import BUREAU_KINDS
 from shuangsuiji.cli.match import load_inputs
 from shuangsuiji.core.matching import FallbackPolicy, MatchInputs
 from shuangsuiji.directory.models import (
@@ -69,10 +70,25 @@ def _iso(value: Any) -> str:
     return value.isoformat() if value is not None else ""
 
 
-def inspector_queryset(draw: TargetDraw) -> Any:
-    """执法检查人员名录库 of the task's bureau and, for joint tasks, of the participating departments."""
+def inspector_queryset(draw: TargetDraw, options: MatchOptions) -> Any:
+    """执法检查人员名录库 of the task's bureau and, for joint tasks, of the participating departments.
+
+    When the matching may fall back to other regions, the same-line bureaus of the regions adjacent to the
+    drawn targets' regions lend their inspectors too (相邻区域匹配 / 直接委派).
+    """
     task = draw.task
-    owners = [task.owner_id, *task.participants.values_list("pk", flat=True)]
+    owners = {task.owner_id, *task.participants.values_list("pk", flat=True)}
+    if options.fallback != FallbackPolicy.NONE.value:
+        target_regions = Region.objects.filter(
+            pk__in=DrawnTarget.objects.filter(draw=draw).values("target__region_id")
+        )
+        adjacent = Region.objects.filter(adjacent__in=target_regions).values_list("path", flat=True)
+        for path in set(adjacent):
+            owners |= set(
+                Organization.objects.filter(
+                    kind__in=BUREAU_KINDS, system=task.owner.system, region__path__startswith=path
+                ).values_list("pk", flat=True)
+            )
     return (
         Inspector.objects.filter(owner_id__in=owners, is_retired=False)
         .select_related("region")
@@ -105,7 +121,7 @@ def build_input_files(draw: TargetDraw, options: MatchOptions) -> dict[str, byte
         ]
         for sel in selections
     ]
-    inspectors = [i for i in inspector_queryset(draw) if i.qualifications.all()]
+    inspectors = [i for i in inspector_queryset(draw, options) if i.qualifications.all()]
     inspector_rows = [
         [
             inspector_key(i.pk),

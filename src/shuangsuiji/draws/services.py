@@ -152,8 +152,8 @@ def draw_freeze_pool(
     if not rows:
         raise ApplicationError(_empty_pool_message(task, scopes))
     today = timezone.localdate()
-    params = engine.draw_params(task, today=today)
     try:
+        params = engine.draw_params(task, today=today)
         pool = engine.build_pool(rows)
         engine.check_drawable(pool, params)
     except engine.DrawEngineError as error:
@@ -341,7 +341,11 @@ def redraw_request_decide(*, actor: User, request: RedrawRequest, approve: bool,
             match.save(update_fields=["status", "updated_at"])
         Assignment.objects.filter(match__draw=draw, is_active=True).update(is_active=False)
         if task.state == TaskState.INSPECTORS_MATCHED:
-            task_set_state(actor=actor, task=task, to_state=TaskState.TARGETS_DRAWN, comment="重新抽取已批准")
+            # The requester (双随机办) asked for this transition; the approver only decides on it.
+            task_set_state(
+                actor=request.requested_by, task=task, to_state=TaskState.TARGETS_DRAWN,
+                comment=f"重新抽取申请经{actor.display_name}批准，原人员匹配作废",
+            )
         request.status = RedrawStatus.APPROVED
         changes: dict[str, Any] = {
             "draw_status": (old_status, DrawStatus.SUPERSEDED), "reason": request.reason,

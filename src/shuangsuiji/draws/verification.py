@@ -42,12 +42,13 @@ def verify_draw(draw: TargetDraw) -> VerificationResult:
         pool = engine.load_pool(content)
         if engine.pool_digest(pool) != draw.pool_digest:
             messages.append("对象池摘要与冻结时公布的不一致")
-        ok, engine_messages = engine.verify(draw.record, pool)
+        previous = draw.previous.record if draw.previous is not None else None
+        ok, engine_messages = engine.verify(draw.record, pool, previous_record=previous)
     except engine.DrawEngineError as error:
         return VerificationResult(False, [*messages, f"无法重新计算：{error}"])
     if not ok:
         messages.extend(engine_messages)
-    if engine.record_digest(draw.record) != draw.record_digest:
+    if engine.recompute_record_digest(draw.record) != draw.record_digest:
         messages.append("数据库中保存的记录摘要与记录内容不一致")
     if draw.randomness_kind == RandomnessKind.COMMIT_REVEAL:
         reveal = draw.randomness[0] if draw.randomness else ""

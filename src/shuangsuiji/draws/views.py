@@ -27,6 +27,7 @@ from shuangsuiji.draws.forms import (
     ReplaceForm,
 )
 from shuangsuiji.draws.instructions import draw_verify_commands, match_verify_commands
+from shuangsuiji.draws.presentation import draw_params_lines, fallback_label, strata_rows
 from shuangsuiji.draws.verification import verify_draw, verify_match
 from shuangsuiji.planning.models import Task
 
@@ -90,7 +91,9 @@ def draw_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "o": overview,
         "selections": selectors.draw_selections(draw=draw),
         "commands": draw_verify_commands(draw),
-        "params_json": json.dumps(draw.params, ensure_ascii=False, sort_keys=True),
+        "params_lines": draw_params_lines(draw.params),
+        "strata": strata_rows(draw.record),
+        "notes": (draw.record or {}).get("notes", []),
         "redraw_form": RedrawRequestForm(),
         "decide_form": RedrawDecideForm(),
         "confirm_form": ConfirmForm(),
@@ -237,6 +240,7 @@ def match_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "commands": match_verify_commands(match),
         "replace_form": ReplaceForm(),
         "changes": match.record.get("changes", []),
+        "fallback": fallback_label(str(match.params.get("fallback", ""))),
     }
     return render(request, "draws/match_detail.html", context)
 
