@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import World
 from tests.draws.factories import sample_match, sample_redraw_request
+from tests.planning import url_builders as pb
 
 UrlBuilder = Callable[[World], str]
 
@@ -48,6 +49,23 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "draws:match_record": (lambda w: f"/draws/matches/{sample_match(w).pk}/record.json", True),
     "draws:match_inputs": (lambda w: f"/draws/matches/{sample_match(w).pk}/inputs.zip", True),
     "draws:match_verify": (lambda w: f"/draws/matches/{sample_match(w).pk}/verify/", True),
+    "planning:plan_list": (lambda w: "/planning/plans/", False),
+    "planning:plan_create": (lambda w: "/planning/plans/new/", False),
+    "planning:plan_detail": (lambda w: f"/planning/plans/{pb.plan(w).pk}/", True),
+    "planning:plan_lines": (lambda w: f"/planning/plans/{pb.plan(w).pk}/lines/", True),
+    "planning:plan_history": (lambda w: f"/planning/plans/{pb.plan(w).pk}/history/", True),
+    "planning:joint_list": (lambda w: "/planning/joint/", False),
+    "planning:joint_create": (lambda w: "/planning/joint/new/", False),
+    "planning:joint_detail": (lambda w: f"/planning/joint/{pb.joint(w).pk}/", True),
+    "planning:joint_edit": (lambda w: f"/planning/joint/{pb.joint(w).pk}/edit/", True),
+    "planning:national_list": (lambda w: "/planning/national/", False),
+    "planning:national_import": (lambda w: "/planning/national/import/", False),
+    "planning:task_list": (lambda w: "/planning/tasks/", False),
+    "planning:task_create": (lambda w: f"/planning/tasks/new/?line={pb.line(w).pk}", True),
+    "planning:task_detail": (lambda w: f"/planning/tasks/{pb.task(w).pk}/", True),
+    "planning:task_edit": (lambda w: f"/planning/tasks/{pb.task(w).pk}/edit/", True),
+    "planning:scheme_edit": (lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme/", True),
+    "planning:scheme_download": (lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme.pdf", True),
 }
 # POST-only actions: checked for anonymous and out-of-scope refusal.
 ACTIONS: dict[str, UrlBuilder] = {
@@ -62,6 +80,17 @@ ACTIONS: dict[str, UrlBuilder] = {
     "draws:draw_match": lambda w: f"/draws/{sample_match(w).draw_id}/match/",
     "draws:redraw_decide": lambda w: f"/draws/redraw-requests/{sample_redraw_request(w).pk}/decide/",
     "draws:assignment_replace": lambda w: f"/draws/assignments/{sample_match(w).assignments.first().pk}/replace/",
+    "planning:plan_uncovered_add": lambda w: f"/planning/plans/{pb.plan(w).pk}/uncovered/",
+    "planning:plan_add_missing": lambda w: f"/planning/plans/{pb.plan(w).pk}/add-missing/",
+    "planning:plan_action": lambda w: f"/planning/plans/{pb.plan(w).pk}/do/adjust/",
+    "planning:plan_line_delete": lambda w: f"/planning/plan-lines/{pb.line(w).pk}/delete/",
+    "planning:plan_uncovered_delete": lambda w: f"/planning/plan-uncovered/{pb.draft_plan_uncovered(w).pk}/delete/",
+    "planning:joint_action": lambda w: f"/planning/joint/{pb.joint(w).pk}/do/send/",
+    "planning:joint_confirm": lambda w: f"/planning/joint/participants/{pb.participant(w).pk}/confirm/",
+    "planning:national_claim": lambda w: f"/planning/national/{pb.national(w).pk}/claim/",
+    "planning:task_transition": lambda w: f"/planning/tasks/{pb.task(w).pk}/transition/",
+    "planning:scheme_generate": lambda w: f"/planning/tasks/{pb.task(w).pk}/scheme/generate/",
+    "planning:scheme_action": lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme/do/approve/",
 }
 
 
@@ -187,11 +216,15 @@ API_SAMPLES: dict[str, Callable[[World], str]] = {
     "{item_id}": lambda w: str(w.items["a"].pk),
     "{target_id}": lambda w: str(w.targets["a"].pk),
     "{inspector_id}": lambda w: str(w.inspectors["a"].pk),
-    "{task_id}": lambda w: str(sample_match(w).task_id),
     "{draw_id}": lambda w: str(sample_match(w).draw_id),
     "{match_id}": lambda w: str(sample_match(w).pk),
     "{request_id}": lambda w: str(sample_redraw_request(w).pk),
     "{assignment_id}": lambda w: str(sample_match(w).assignments.first().pk),
+    "{plan_id}": lambda w: str(pb.plan(w).pk),
+    "{joint_plan_id}": lambda w: str(pb.joint(w).pk),
+    "{participant_id}": lambda w: str(pb.participant(w).pk),
+    "{national_task_id}": lambda w: str(pb.national(w).pk),
+    "{task_id}": lambda w: str(pb.task_with_scheme(w).pk),
 }
 
 

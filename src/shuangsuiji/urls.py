@@ -15,6 +15,7 @@ urlpatterns = [
     path("gs/", include("shuangsuiji.disclosure.urls")),
     path("disclosure/", include("shuangsuiji.disclosure.urls_staff")),
     path("api/public/", public_api.urls),
+    path("planning/", include("shuangsuiji.planning.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -321,6 +321,13 @@ class Task(TimeStampedModel):
     def is_joint(self) -> bool:
         return self.joint_plan_id is not None
 
+    @property
+    def method_labels(self) -> list[str]:
+        from shuangsuiji.directory.models import InspectionMethod
+
+        labels = dict(InspectionMethod.choices)
+        return [labels.get(m, m) for m in self.methods]
+
 
 class TaskTransition(models.Model):
     task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="transitions")
