@@ -193,7 +193,7 @@ def draw_verify(request: HttpRequest, pk: int) -> HttpResponse:
     outcome = verification.verify_draw(draw) if has_result else None
     proof = None
     query = (request.GET.get("id") or "").strip()[:64]
-    if query and has_result:
+    if query:
         if not allow(request, scope="proof", limit=search_limit()):
             return _render(request, "rate_limited.html", {"title": "请求过于频繁", "published_at": None}, status=429)
         proof = verification.membership(draw, query)
