@@ -19,6 +19,13 @@ from tests.planning import url_builders as pb
 
 UrlBuilder = Callable[[World], str]
 
+
+def _oversight(w: World) -> dict[str, Any]:
+    """County A's overdue deadline with its 督办, 问责 and a notification to a_admin (tests/oversight)."""
+    from tests.oversight.factories import oversight_objects
+
+    return oversight_objects(w)
+
 # url name → (builder, scoped): scoped pages must answer 404 to another county's user.
 PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "home": (lambda w: "/", False),
@@ -66,6 +73,22 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "planning:task_edit": (lambda w: f"/planning/tasks/{pb.task(w).pk}/edit/", True),
     "planning:scheme_edit": (lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme/", True),
     "planning:scheme_download": (lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme.pdf", True),
+    "oversight:deadline_list": (lambda w: "/oversight/", False),
+    "oversight:deadline_detail": (lambda w: f"/oversight/deadlines/{_oversight(w)['deadline'].pk}/", True),
+    "oversight:notification_list": (lambda w: "/oversight/notifications/", False),
+    "oversight:notification_open": (
+        lambda w: f"/oversight/notifications/{_oversight(w)['notification'].pk}/", True
+    ),
+    "oversight:supervision_list": (lambda w: "/oversight/supervisions/", False),
+    "oversight:supervision_detail": (lambda w: f"/oversight/supervisions/{_oversight(w)['supervision'].pk}/", True),
+    "oversight:accountability_list": (lambda w: "/oversight/accountability/", False),
+    "oversight:accountability_detail": (
+        lambda w: f"/oversight/accountability/{_oversight(w)['accountability'].pk}/", True
+    ),
+    "oversight:calendar": (lambda w: "/oversight/calendar/", False),
+    "oversight:calendar_year": (lambda w: "/oversight/calendar/2026/", False),
+    "oversight:calendar_export": (lambda w: "/oversight/calendar/2026/notice.csv", False),
+    "oversight:calendar_import": (lambda w: "/oversight/calendar/import/", False),
 }
 # POST-only actions: checked for anonymous and out-of-scope refusal.
 ACTIONS: dict[str, UrlBuilder] = {
@@ -91,6 +114,7 @@ ACTIONS: dict[str, UrlBuilder] = {
     "planning:task_transition": lambda w: f"/planning/tasks/{pb.task(w).pk}/transition/",
     "planning:scheme_generate": lambda w: f"/planning/tasks/{pb.task(w).pk}/scheme/generate/",
     "planning:scheme_action": lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme/do/approve/",
+    "oversight:notification_read": lambda w: f"/oversight/notifications/{_oversight(w)['notification'].pk}/read/",
 }
 
 
@@ -129,7 +153,7 @@ PUBLIC: dict[str, UrlBuilder] = {
 }
 PUBLIC_API_PREFIX = "public_api:"
 # Checked elsewhere (their own test modules) or not ours.
-COVERED_ELSEWHERE = {"login", "logout", "directory:import_detail"}
+COVERED_ELSEWHERE = {"login", "logout", "directory:import_detail", "oversight:notification_read_all"}
 API_PREFIX = "api:"
 
 

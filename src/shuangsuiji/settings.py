@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shuangsuiji.common.context_processors.navigation",
+                "shuangsuiji.oversight.context_processors.notifications",
             ],
         },
     },
@@ -135,6 +136,8 @@ IMPORT_MAX_BYTES = 60 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("SSJ_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("SSJ_FROM_EMAIL", "shuangsuiji@localhost")
+# Absolute address of the site, for links in reminder emails.
+SITE_URL = os.environ.get("SSJ_SITE_URL", "http://127.0.0.1:8000")
 
 REDIS_URL = os.environ.get("SSJ_REDIS_URL", "")
 if REDIS_URL:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("disclosure/", include("shuangsuiji.disclosure.urls_staff")),
     path("api/public/", public_api.urls),
     path("planning/", include("shuangsuiji.planning.urls")),
+    path("oversight/", include("shuangsuiji.oversight.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

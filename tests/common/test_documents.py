@@ -61,3 +61,13 @@ def test_pdf_text_extracts_as_chinese(tmp_path: Path) -> None:
     source.write_bytes(_sample())
     text = subprocess.run(["pdftotext", str(source), "-"], capture_output=True, check=True).stdout.decode("utf-8")
     assert "莲池区卫生健康局文件" in text and "第2页共2页" in text.replace(" ", "")
+
+
+def test_wrap_lines_keeps_punctuation_rules() -> None:
+    pdf = OfficialPdf(title="测试")
+    pdf.set_font("NotoSansSC", size=12)
+    text = "为贯彻落实“双随机、一公开”监管要求，规范监督执法行为；推进监管与信用风险分级分类相结合。" * 5
+    lines = pdf.wrap_lines(text, 60)
+    assert "".join(lines) == text and len(lines) > 3
+    assert all(not line or line[0] not in "，。、；：”）" for line in lines)
+    assert all(not line or line[-1] not in "“（《" for line in lines)

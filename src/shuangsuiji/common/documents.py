@@ -23,13 +23,15 @@ from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import Align, WrapMode, XPos, YPos
-from fpdf.fonts import FontFace
 
 from shuangsuiji.core.dates import format_cn_date
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_PATH = FONT_DIR / "NotoSansSC-GB2312.otf"
 FONT_FAMILY = "NotoSansSC"
+# 避头尾 (kinsoku): these never start a line (they hang at the end instead) / never end one.
+NO_LINE_START = set("，。、；：？！）》〉」』】〕”’…—%％·,.;:?!)]}")
+NO_LINE_END = set("（《〈「『【〔“‘([{")
 RED = (192, 0, 0)
 BLACK = (0, 0, 0)
 GREY = (90, 90, 90)
@@ -56,6 +58,7 @@ class OfficialPdf(FPDF):
         self.serial = serial
         self.qr_text = qr_text
         self.footer_note = footer_note
+        self._char_widths: dict[tuple[str, float], dict[str, float]] = {}
         self.set_margins(left=26, top=25, right=24)
         self.set_auto_page_break(auto=True, margin=22)
         self.add_font(FONT_FAMILY, "", str(FONT_PATH))
@@ -102,7 +105,7 @@ class OfficialPdf(FPDF):
             self.set_y(y + 6)
         self.set_text_color(*BLACK)
         self.set_font(FONT_FAMILY, size=17)
-        self.multi_cell(0, 9, self.doc_title, align=Align.C, wrapmode=WrapMode.CHAR)
+        self._write_lines(self.doc_title, height=9, align=Align.C)
         self.ln(4)
 
     def _qr_code(self, text: str) -> None:
@@ -116,17 +119,47 @@ class OfficialPdf(FPDF):
 
     # -- content -------------------------------------------------------------------------------------------
 
+    def wrap_lines(self, text: str, width: float) -> list[str]:
+        """Break Chinese text into lines of at most ``width`` mm with the current font, following 避头尾:
+        closing punctuation hangs at the end of a line, opening punctuation moves to the next one."""
+        lines: list[str] = []
+        current: list[str] = []
+        used = 0.0
+        widths = self._char_widths.setdefault((self.font_family, self.font_size_pt), {})
+        for char in text:
+            if char == "\n":
+                lines.append("".join(current))
+                current, used = [], 0.0
+                continue
+            char_width = widths.get(char)
+            if char_width is None:
+                char_width = widths[char] = self.get_string_width(char)
+            if current and used + char_width > width and char not in NO_LINE_START:
+                carry: list[str] = []
+                while current and current[-1] in NO_LINE_END:
+                    carry.insert(0, current.pop())
+                lines.append("".join(current))
+                current = carry
+                used = sum(widths[c] for c in current)
+            current.append(char)
+            used += char_width
+        lines.append("".join(current))
+        return lines
+
+    def _write_lines(self, text: str, *, height: float, align: Align = Align.L) -> None:
+        width = self.w - self.l_margin - self.r_margin
+        for line in self.wrap_lines(text, width):
+            self.cell(0, height, line, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
     def add_heading(self, text: str) -> None:
         self.ln(1)
         self.set_font(FONT_FAMILY, size=13)
-        self.multi_cell(0, 8, text, align=Align.L, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self._write_lines(text, height=8)
 
     def add_paragraph(self, text: str, *, indent: bool = True, size: float = 11.5) -> None:
         self.set_font(FONT_FAMILY, size=size)
         prefix = "\u3000\u3000" if indent else ""
-        self.multi_cell(
-            0, 7, prefix + text.strip(), align=Align.J, wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
+        self._write_lines(prefix + text.strip(), height=7)
 
     def add_section(self, heading: str, paragraphs: Sequence[str]) -> None:
         if heading:
@@ -142,19 +175,46 @@ class OfficialPdf(FPDF):
         self, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, col_widths: Sequence[float] | None = None,
         size: float = 9.5,
     ) -> None:
+        """A bordered table; cells wrap (避头尾), rows never split across pages, the header repeats on each page.
+
+        ``col_widths`` are relative (e.g. [1, 4, 2]); by default the columns share the width equally.
+        """
         self.set_font(FONT_FAMILY, size=size)
         self.set_draw_color(*BLACK)
         self.set_line_width(0.2)
-        style = FontFace(emphasis="", fill_color=(235, 235, 235))
-        with self.table(
-            col_widths=tuple(col_widths) if col_widths else None, headings_style=style, wrapmode=WrapMode.CHAR,
-            line_height=size * 0.55, text_align="LEFT", padding=1.2,
-        ) as table:
-            for data_row in [list(headers), *[list(r) for r in rows]]:
-                row = table.row()
-                for value in data_row:
-                    row.cell("" if value is None else str(value))
+        total = self.w - self.l_margin - self.r_margin
+        weights = list(col_widths) if col_widths else [1.0] * len(headers)
+        widths = [total * weight / sum(weights) for weight in weights]
+        line_height, pad = size * 0.5, 1.2
+        self._table_row(list(headers), widths, line_height, pad, header=True)
+        for row in rows:
+            cells = ["" if value is None else str(value) for value in row]
+            height = self._row_height(cells, widths, line_height, pad)
+            if self.get_y() + height > self.page_break_trigger:
+                self.add_page()
+                self._table_row(list(headers), widths, line_height, pad, header=True)
+            self._table_row(cells, widths, line_height, pad)
         self.ln(3)
+
+    def _row_height(self, cells: list[str], widths: list[float], line_height: float, pad: float) -> float:
+        counts = [len(self.wrap_lines(text, width - 2 * pad)) for text, width in zip(cells, widths, strict=False)]
+        return max(counts, default=1) * line_height + 2 * pad
+
+    def _table_row(self, cells: list[str], widths: list[float], line_height: float, pad: float,
+                   *, header: bool = False) -> None:
+        height = self._row_height(cells, widths, line_height, pad)
+        if header and self.get_y() + height > self.page_break_trigger:
+            self.add_page()
+        x, y = self.l_margin, self.get_y()
+        if header:
+            self.set_fill_color(235, 235, 235)
+        for text, width in zip(cells, widths, strict=False):
+            self.rect(x, y, width, height, style="DF" if header else "D")
+            for n, line in enumerate(self.wrap_lines(text, width - 2 * pad)):
+                self.set_xy(x + pad, y + pad + n * line_height)
+                self.cell(width - 2 * pad, line_height, line)
+            x += width
+        self.set_xy(self.l_margin, y + height)
 
     def add_signature(self, *, issuer: str, day: datetime.date) -> None:
         self.ln(8)

@@ -16,6 +16,15 @@ if TYPE_CHECKING:
 RISK_CLASSES = ("A", "B", "C", "D")
 
 
+def format_ratios(ratios: dict[str, Any]) -> str:
+    """{"A": 1.0, "B": 2.5, …} → "A 1% / B 2.5% / C 10% / D 30%"."""
+    parts = []
+    for risk in RISK_CLASSES:
+        value = ratios.get(risk)
+        parts.append(f"{risk} {float(value):g}%" if value is not None else f"{risk} —")
+    return " / ".join(parts)
+
+
 class PlanStatus(models.TextChoices):
     DRAFT = "draft", "起草"
     SUBMITTED = "submitted", "已提交审查"
@@ -102,7 +111,7 @@ class AnnualPlanLine(models.Model):
 
     @property
     def ratio_text(self) -> str:
-        return " / ".join(f"{k} {self.ratios.get(k, 0)}%" for k in RISK_CLASSES)
+        return format_ratios(self.ratios)
 
 
 class PlanUncoveredItem(models.Model):
@@ -242,6 +251,10 @@ class NationalTask(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
+    @property
+    def ratio_text(self) -> str:
+        return format_ratios(self.ratios)
+
 
 class TaskState(models.TextChoices):
     DRAFT = "draft", "起草"
@@ -320,6 +333,10 @@ class Task(TimeStampedModel):
     @property
     def is_joint(self) -> bool:
         return self.joint_plan_id is not None
+
+    @property
+    def ratio_text(self) -> str:
+        return format_ratios(self.ratios)
 
     @property
     def method_labels(self) -> list[str]:

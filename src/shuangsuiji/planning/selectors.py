@@ -11,7 +11,6 @@ from shuangsuiji.accounts.models import Organization, User
 from shuangsuiji.accounts.scope import get_visible_or_404, user_bureau
 from shuangsuiji.directory.models import CheckItem, ItemStatus
 from shuangsuiji.planning.models import (
-    RISK_CLASSES,
     AnnualPlan,
     AnnualPlanLine,
     JointPlan,
@@ -180,7 +179,3 @@ def task_get(*, actor: User, pk: int) -> Task:
 
 def task_scheme(*, task: Task) -> WorkScheme | None:
     return WorkScheme.objects.filter(task=task).select_related("approved_by").first()
-
-
-def ratio_rows(ratios: dict[str, Any]) -> list[tuple[str, Any]]:
-    return [(risk, ratios.get(risk, "—")) for risk in RISK_CLASSES]

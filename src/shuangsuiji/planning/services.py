@@ -723,7 +723,7 @@ def task_create_from_joint_plan(*, actor: User, joint_plan: JointPlan, data: dic
     own = joint_plan.participants.filter(organization_id=joint_plan.owner_id).first()
     ratio = joint_plan.ratio_percent
     defaults: dict[str, Any] = {
-        "title": joint_plan.title,
+        "title": joint_plan.title.removesuffix("计划"),
         "items": list(own.items.all()) if own else [],
         "ratios": dict.fromkeys(RISK_CLASSES, ratio),
         "window_start": joint_plan.window_start,

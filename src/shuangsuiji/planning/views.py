@@ -344,7 +344,7 @@ def task_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(actor=request.user, pk=pk)
     return render(request, "planning/task_detail.html", {
         "task": task, "title": f"{task.code} {task.title}", "stepper": _stepper(task),
-        "scheme": selectors.task_scheme(task=task), "ratios": selectors.ratio_rows(task.ratios),
+        "scheme": selectors.task_scheme(task=task),
         "transitions": services.task_manual_transitions(task), "history": task.transitions.select_related("actor"),
         "can_edit": can_edit_plans(request.user, task.owner_id),
         "can_approve": can_approve(request.user, task.owner_id),

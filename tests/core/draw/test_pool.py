@@ -55,7 +55,9 @@ def test_candidate_rejects_bad_values(field: str, value: str, message: str) -> N
         Candidate(**data)  # type: ignore[arg-type]
 
 
-def test_csv_round_trip_gives_same_digest_in_every_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_csv_round_trip_gives_same_digest_in_every_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     candidates = make_candidates(3000, seed=5)
     expected = pool_digest(Pool.from_candidates(candidates))
     leaves = merkle.leaf_hashes(c.row_bytes() for c in sorted(candidates, key=lambda c: c.id))
@@ -74,9 +76,12 @@ def test_csv_round_trip_gives_same_digest_in_every_reader(tmp_path: Path, monkey
     random.Random(3).shuffle(rows)
     shuffled = tmp_path / "shuffled.csv"
     body = "\r\n".join(
-        '"' + r.split(",")[1] + '",名称,' + ",".join(r.split(",")[i] for i in (0, 2, 3, 4, 5, 6)) for r in rows
+        '"' + r.split(",")[1] + '",名称,' + ",".join(r.split(",")[i] for i in (0, 2, 3, 4, 5, 6))
+        for r in rows
     )
-    write(shuffled, "region,name,id,specialties,risk_class,risk_flags,last_inspected_on,risk_score\r\n" + body)
+    write(
+        shuffled, "region,name,id,specialties,risk_class,risk_flags,last_inspected_on,risk_score\r\n" + body
+    )
     for parallel in (True, False):
         general = read_pool_csv(shuffled, parallel=parallel)
         assert pool_digest(general) == expected
@@ -115,7 +120,11 @@ def test_non_canonical_values_are_normalised(tmp_path: Path) -> None:
         ("", "utf-8", "空文件"),
         ("id,region,specialties,risk_class\n", "utf-8", "对象库为空"),
         ("id,region,risk_class\nA,莲池区,A\n", "utf-8", "缺少列：specialties"),
-        (HEADER + "A,莲池区,医疗卫生,B,,,\nA,竞秀区,医疗卫生,C,,,\n", "utf-8", r"编号重复：A（第2行与第3行）"),
+        (
+            HEADER + "A,莲池区,医疗卫生,B,,,\nA,竞秀区,医疗卫生,C,,,\n",
+            "utf-8",
+            r"编号重复：A（第2行与第3行）",
+        ),
         (HEADER + "A,莲池区,医疗卫生,B,,,\n", "gbk", "不是 UTF-8 编码"),
         (HEADER + "A,莲池区,医疗卫生,Z,,,\n", "utf-8", "第2行 risk_class（风险等级）"),
         (HEADER + "A,莲池区,医疗卫生,B,,2023-02-30,\n", "utf-8", "第2行 last_inspected_on"),
@@ -144,6 +153,35 @@ def test_from_candidates_rejects_duplicates() -> None:
 
 def test_candidate_round_trip_keeps_dates() -> None:
     pool = Pool.from_candidates(
-        [Candidate(id="X", region="r", specialties=("医疗卫生",), risk_class="B", last_inspected_on=date(2024, 2, 29))]
+        [
+            Candidate(
+                id="X",
+                region="r",
+                specialties=("医疗卫生",),
+                risk_class="B",
+                last_inspected_on=date(2024, 2, 29),
+            )
+        ]
     )
     assert pool.candidate(0).last_inspected_on == date(2024, 2, 29)
+
+
+def test_invalid_utf8_in_a_canonical_file_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(HEADER.encode() + b"A\xb0\xa1,r,s,B,,,\nB,r,s,B,,,\n")
+    with pytest.raises(DrawInputError, match="不是 UTF-8 编码"):
+        read_pool_csv(path)
+
+
+def test_blank_line_in_canonical_file_falls_back_to_general_reader(tmp_path: Path) -> None:
+    pool = Pool.from_candidates(make_candidates(50))
+    path = tmp_path / "p.csv"
+    pool_to_csv(pool, path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines[:10], "", *lines[10:]]) + "\n", encoding="utf-8")
+    again = read_pool_csv(path)
+    assert pool_digest(again) == pool_digest(pool)
+    assert again.row_numbers is not None and [int(r) for r in again.row_numbers[8:10]] == [
+        10,
+        12,
+    ]  # the blank line counts

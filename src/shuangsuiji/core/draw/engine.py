@@ -111,12 +111,14 @@ def systematic_pps(weights: np.ndarray, d: int, stream: Stream) -> tuple[list[in
     selected when a point U + j·W' (j = 0 … d'-1) falls in [d'·(w_1+…+w_{i-1}), d'·(w_1+…+w_i)).
     Inclusion probability: exactly d'·w_i / W' (1 for certainty units). Returns (positions, probabilities).
     """
-    n = len(weights)
+    w = np.asarray(weights, dtype=np.int64)
+    positive = np.flatnonzero(w > 0)  # weight 0: never selected
+    d = min(d, len(positive))
     if d <= 0:
         return [], []
-    if d >= n:
-        return list(range(n)), [1.0] * n
-    w = np.asarray(weights, dtype=np.int64)
+    if d == len(positive):
+        return positive.tolist(), [1.0] * d
+    n = len(w)
     certain = np.zeros(n, dtype=bool)
     remaining = d
     while remaining > 0:
@@ -365,21 +367,26 @@ def select_strata(
             notes.append(f"按最低抽取要求由 {quota} 个提高到 {floor} 个")
             quota = floor
         uncovered_count = 0
+        needed_uncovered = 0
         if covered is not None:
-            uncovered_count = int((~covered[eligible]).sum()) + int((~covered[mandatory]).sum())
+            uncovered_mandatory = int((~covered[mandatory]).sum())
+            uncovered_count = int((~covered[eligible]).sum()) + uncovered_mandatory
             if params.coverage_cycle is not None and params.coverage_cycle.mode == "ensure":
-                needed = math.ceil(uncovered_count / _years_left(params))
-                if needed > quota:
-                    notes.append(
-                        f"为在覆盖周期内查遍全部对象（尚有 {uncovered_count} 个未检查，剩余 {_years_left(params)} 年），"
-                        f"由 {quota} 个提高到 {needed} 个"
-                    )
-                    quota = needed
+                # Uncovered mandatory targets are covered anyway; the rest must come from the random draw.
+                needed_uncovered = math.ceil(uncovered_count / _years_left(params)) - uncovered_mandatory
         if quota > size:
             notes.append(f"本层只有 {size} 个对象，少于应抽数量 {quota}，已全部抽取")
         want = quota - len(mandatory) if params.mandatory_counts_toward_quota else quota
         want = max(0, want)
-        if want > len(eligible):
+        if needed_uncovered > want:
+            notes.append(
+                f"为在覆盖周期内查遍全部对象（尚有 {uncovered_count} 个未检查，剩余 {_years_left(params)} 年），"
+                f"随机抽取数由 {want} 个提高到 {needed_uncovered} 个"
+            )
+            want = needed_uncovered
+            quota = want + (len(mandatory) if params.mandatory_counts_toward_quota else 0)
+        take_all = want > len(eligible)
+        if take_all:
             if quota <= size:
                 notes.append(
                     f"可抽对象不足：应随机抽取 {want} 个，排除后只有 {len(eligible)} 个可抽，已全部抽取"
@@ -405,7 +412,10 @@ def select_strata(
             if params.method == "rfc3797":
                 sources = [*randomness, str(number)] + ([str(part)] if part else [])
                 info["rfc3797_sources"] = sources
-                picked = [p - 1 for p in rfc3797.select(len(rows), take, sources)] if take else []
+                try:
+                    picked = [p - 1 for p in rfc3797.select(len(rows), take, sources)] if take else []
+                except ValueError as error:
+                    raise DrawInputError(f"{label_text}：{error}") from None
                 probabilities = None
                 info["probability"] = _ratio_text(take, len(rows))
             elif prep.weights is not None:
@@ -422,7 +432,8 @@ def select_strata(
                 info["probability"] = _ratio_text(take, len(rows))
             picked_ids = pool.ids_at(rows[np.asarray(picked, dtype=np.int64)]) if picked else []
             for k, value in enumerate(picked_ids):
-                entry: dict[str, Any] = {"id": value, "rank": len(selected) + 1, "reason": "drawn"}
+                reason = "take_all" if take_all else "drawn"
+                entry: dict[str, Any] = {"id": value, "rank": len(selected) + 1, "reason": reason}
                 if probabilities is not None:
                     entry["probability"] = round(probabilities[k], 12)
                 selected.append(entry)

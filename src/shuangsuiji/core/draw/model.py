@@ -320,6 +320,12 @@ def _int(value: Any, what: str, *, minimum: int = 0) -> int:
     return int(value)
 
 
+def _bool(value: Any, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise DrawInputError(f"{what}必须是 true 或 false（现为 {value!r}）")
+    return value
+
+
 def _choice(value: Any, allowed: Sequence[str], what: str) -> str:
     if value not in allowed:
         raise DrawInputError(f"{what}『{value}』无效（可选：{'、'.join(allowed)}）")
@@ -378,8 +384,12 @@ def parse_params(data: Mapping[str, Any]) -> DrawParams:
     if exclude_days and reference is None:
         raise DrawInputError("设置 exclude_recent_days 时必须给出抽取基准日 reference_date")
     exempt = tuple(
-        canonical_risk_class(c, "排除豁免等级")
-        for c in _str_list(data.get("exclude_exempt_classes", ["D"]), "exclude_exempt_classes")
+        sorted(
+            {
+                canonical_risk_class(c, "排除豁免等级")
+                for c in _str_list(data.get("exclude_exempt_classes", ["D"]), "exclude_exempt_classes")
+            }
+        )
     )
     dnd_data = data.get("do_not_disturb") or {}
     if not isinstance(dnd_data, dict):
@@ -456,7 +466,10 @@ def parse_params(data: Mapping[str, Any]) -> DrawParams:
                 )
             )
         ),
-        mandatory_counts_toward_quota=bool(data.get("mandatory_counts_toward_quota", True)),
+        mandatory_counts_toward_quota=_bool(
+            data.get("mandatory_counts_toward_quota", True),
+            "必查对象是否计入应抽数量 mandatory_counts_toward_quota",
+        ),
         reference_date=reference,
         exclude_recent_days=exclude_days,
         exclude_exempt_classes=exempt,

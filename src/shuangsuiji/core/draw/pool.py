@@ -1,9 +1,16 @@
 """The draw pool: candidates in canonical order (by id), stored column-wise, and its Merkle root.
 
-A million candidates are never a million Python objects here: ids are one list of strings, every other
-field is a categorical column (int32 codes into a sorted list of canonical texts). Reading a CSV file is
-done by pandas' C parser in two processes (each half of the file), which also hash their rows; the two
-largest Merkle subtrees are then combined in two processes as well (see `parallel.py`).
+A million candidates are never a million Python objects here: ids are a list of strings (or, from the fast
+reader, one numpy bytes array decoded on access) and every other field is a categorical column (int32 codes
+into the sorted canonical texts).
+
+Two CSV readers give identical pools and digests:
+- the fast reader, for canonical files (the seven columns in order, sorted by id, canonical values, no
+  quotes; `pool_to_csv` writes them): each line is then the canonical row with "," for U+001F, so the file
+  is split at row k = the largest power of two below n and each half is checked, parsed (pandas' C parser,
+  categorical) and hashed into its own Merkle subtree in its own process (`parallel.fork_map`);
+- the general reader for anything else (any column order, extra columns, quotes, CRLF, blank lines,
+  unsorted rows, non-canonical spellings), with row numbers in its Chinese error messages.
 """
 
 from __future__ import annotations
@@ -51,9 +58,6 @@ class Column:
     codes: np.ndarray
     values: tuple[str, ...]
 
-    def texts(self) -> np.ndarray:
-        return np.asarray(self.values, dtype=object)[self.codes]
-
 
 def _canonical_value(column: str, raw: str, where: str) -> str:
     if column == "region":
@@ -83,11 +87,13 @@ def _categorical(
     remap = np.empty(len(uniques), dtype=np.int32)
     seen: dict[str, int] = {}
     for k, raw in enumerate(uniques.tolist()):
+        value = "" if raw is None else str(raw)
         try:
-            text = _canonical_value(column, "" if raw is None else str(raw), "{where}")
-        except DrawInputError as error:
-            first = int(np.argmax(codes == k))
-            raise DrawInputError(str(error).replace("{where}", where(first))) from None
+            text = _canonical_value(column, value, "")
+        except DrawInputError:
+            # Say where: the first row holding this value.
+            _canonical_value(column, value, where(int(np.argmax(codes == k))))
+            raise
         remap[k] = seen.setdefault(text, len(seen))
         if remap[k] == len(canonical):
             canonical.append(text)
@@ -423,10 +429,17 @@ def _fast_chunk(task: tuple[bytes, int, int, bytes]) -> _FastChunk | None:
     nul = np.concatenate(([0], line_ends + 1))
     separators = separators + 1
     row_starts, row_ends = nul[:-1] + 1, nul[1:]
-    first = np.searchsorted(separators, row_starts)
-    if not bool(np.all(np.searchsorted(separators, row_ends) - first == len(COLUMNS) - 1)):
+    if bool(np.any(row_ends == row_starts)):
+        return None  # a blank line
+    # Exactly six separators per line: as many as 6n in total, and each line's six inside the line.
+    fields = len(COLUMNS) - 1
+    if len(separators) != fields * len(row_starts):
         return None
-    id_lengths = separators[first] - row_starts
+    per_row = separators.reshape(-1, fields)
+    if not bool(np.all(per_row[:, 0] > row_starts - 1) & np.all(per_row[:, -1] < row_ends)):
+        return None
+    first = per_row[:, 0]
+    id_lengths = first - row_starts
     if not len(id_lengths) or int(id_lengths.min()) == 0:
         return None
     width = int(id_lengths.max())
@@ -439,18 +452,40 @@ def _fast_chunk(task: tuple[bytes, int, int, bytes]) -> _FastChunk | None:
         ids[a:b] = np.ascontiguousarray(matrix).view(f"S{width}").ravel()
     if len(ids) > 1 and not bool((ids[1:] > ids[:-1]).all()):
         return None
-    frame = pd.read_csv(
-        io.BytesIO(header_line + chunk),
-        dtype=object,
-        usecols=list(CATEGORICAL),
-        keep_default_na=False,
-        na_filter=False,
-        engine="c",
-    )
+    # Valid UTF-8: the ids (their concatenation, none starting with a continuation byte) and, via pandas'
+    # strict decoding, the other columns.
+    id_bytes = ids.tobytes()
+    leading = np.frombuffer(id_bytes, dtype=np.uint8).reshape(len(ids), width)[:, 0]
+    if bool(((leading >= 0x80) & (leading < 0xC0)).any()):
+        return None
+    try:
+        id_bytes.decode("utf-8")
+        # Categorical parsing in the C parser (no Python string per cell); risk_score as text, since
+        # pandas would turn numeric-looking categories into numbers and lose their exact text.
+        frame = pd.read_csv(
+            io.BytesIO(header_line + chunk),
+            dtype={name: (object if name == "risk_score" else "category") for name in CATEGORICAL},
+            usecols=list(CATEGORICAL),
+            keep_default_na=False,
+            na_filter=False,
+            engine="c",
+            encoding="utf-8",
+        )
+    except (UnicodeDecodeError, ValueError, pd.errors.ParserError):
+        return None
+    del chunk, data, low, kinds, newline, comma, delimiters, spaces, line_ends, separators, first, id_lengths
     columns: dict[str, tuple[np.ndarray, list[str]]] = {}
     for column in CATEGORICAL:
-        codes, uniques = pd.factorize(frame[column].to_numpy(dtype=object), use_na_sentinel=False)
-        values = [str(v) for v in uniques.tolist()]
+        series = frame[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            raw_values = series.cat.categories.tolist()
+            codes = series.cat.codes.to_numpy()
+        else:
+            codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=False)
+            raw_values = uniques.tolist()
+        if not all(isinstance(v, str) for v in raw_values) or bool((codes < 0).any()):
+            return None  # e.g. numeric-looking region codes: let the general reader handle them
+        values = [str(v) for v in raw_values]
         for value in values:
             try:
                 if _canonical_value(column, value, "") != value:
@@ -458,9 +493,16 @@ def _fast_chunk(task: tuple[bytes, int, int, bytes]) -> _FastChunk | None:
             except DrawInputError:
                 return None
         columns[column] = (codes.astype(np.int32), values)
-    starts = nul.tolist()
+    del frame
     digest = _sha256
-    leaves = b"".join([digest(buffer[x:y]).digest() for x, y in zip(starts, starts[1:], strict=False)])
+    parts = []
+    for a in range(0, len(nul) - 1, 65536):
+        starts = nul[a : a + 65537].tolist()
+        parts.append(
+            b"".join([digest(buffer[x:y]).digest() for x, y in zip(starts, starts[1:], strict=False)])
+        )
+    leaves = b"".join(parts)
+    del parts, buffer, bytes_, nul
     return _FastChunk(ids, columns, merkle.tree_root(leaves))
 
 
@@ -480,7 +522,7 @@ def _line_offset(raw: bytes, body_start: int, k: int, n: int) -> int:
 
 def _read_canonical(raw: bytes, body_start: int, parallel: bool) -> Pool | None:
     """The fast reader for canonical CSV files (as written by pool_to_csv); None when not applicable."""
-    if b'"' in raw or b"\r" in raw or raw.find(b"\n\n", body_start) >= 0 or not raw.endswith(b"\n"):
+    if b'"' in raw or b"\r" in raw or not raw.endswith(b"\n"):
         return None
     header_line = raw[:body_start]
     n = raw.count(b"\n", body_start)
@@ -489,10 +531,11 @@ def _read_canonical(raw: bytes, body_start: int, parallel: bool) -> Pool | None:
     use_two = parallel and worker_count() >= 2 and n >= PARALLEL_MIN_ROWS
     if use_two:
         split = _line_offset(raw, body_start, merkle.subtree_split(n), n)
-        tasks = [(raw, body_start, split, header_line), (raw, split, len(raw), header_line)]
+        # The calling process takes the smaller right subtree: it also does the serial work around it.
+        tasks = [(raw, split, len(raw), header_line), (raw, body_start, split, header_line)]
     else:
         tasks = [(raw, body_start, len(raw), header_line)]
-    chunks = fork_map(_fast_chunk, tasks, parallel=use_two)
+    chunks = fork_map(_fast_chunk, tasks, parallel=use_two)[::-1] if use_two else fork_map(_fast_chunk, tasks)
     if any(c is None for c in chunks):
         return None
     parts = [c for c in chunks if c is not None]
@@ -530,7 +573,7 @@ def read_pool_csv(path: Path, *, parallel: bool = True) -> Pool:
     name = path.name
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    if not raw.strip():
+    if not raw[:4096].strip() and not raw.strip():
         raise DrawInputError(f"对象库文件 {name} 是空文件")
     header, body_start = _decode_header(raw, name)
     missing = [c for c in REQUIRED_COLUMNS if c not in header]

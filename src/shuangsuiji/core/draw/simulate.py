@@ -46,6 +46,7 @@ def simulate_coverage(
     cycle_days = _days(cycle_start)
     risk = prep.risk
     class_sizes = {c: int((risk == k).sum()) for k, c in enumerate(RISK_CLASSES)}
+    position = {candidate_id: row for row, candidate_id in enumerate(pool.ids)}
     report = []
     for year in range(years):
         reference = _add_years(first, year)
@@ -54,8 +55,9 @@ def simulate_coverage(
         randomness = [f"{randomness_prefix} 第{year + 1}年"]
         seed = compute_seed(yearly.method, "simulation", len(pool), digest, randomness, "")
         strata = select_strata(pool, prep, yearly, seed, randomness)
-        rows = [pool.index_of(entry["id"]) for s in strata for entry in s["selected"]]
-        indices = np.asarray([r for r in rows if r is not None], dtype=np.int64)
+        indices = np.asarray(
+            [position[entry["id"]] for s in strata for entry in s["selected"]], dtype=np.int64
+        )
         prep.last_days[indices] = _days(reference)
         covered = prep.last_days >= cycle_days
         report.append(

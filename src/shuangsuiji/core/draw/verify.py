@@ -57,6 +57,19 @@ def verify_record(
     """Recompute a draw record. Without a pool only the record itself can be checked (said in notes)."""
     problems: list[str] = []
     notes: list[str] = []
+    try:
+        return _verify(record, pool, previous_record, problems, notes)
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        return VerifyResult(False, [*problems, f"记录格式无效：{type(error).__name__} {error}"], notes)
+
+
+def _verify(
+    record: Mapping[str, Any],
+    pool: Pool | None,
+    previous_record: Mapping[str, Any] | None,
+    problems: list[str],
+    notes: list[str],
+) -> VerifyResult:
     if not isinstance(record, Mapping) or record.get("type") != RECORD_TYPE:
         return VerifyResult(False, ["这不是随机抽取记录（type 不是 ssj.draw）"])
     if record_digest(record) != record.get("record_digest"):
