@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import World
 from tests.draws.factories import sample_match, sample_redraw_request
+from tests.inspections import url_builders as ib
 from tests.planning import url_builders as pb
 
 UrlBuilder = Callable[[World], str]
@@ -89,6 +90,21 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "oversight:calendar_year": (lambda w: "/oversight/calendar/2026/", False),
     "oversight:calendar_export": (lambda w: "/oversight/calendar/2026/notice.csv", False),
     "oversight:calendar_import": (lambda w: "/oversight/calendar/import/", False),
+    "inspections:record_list": (lambda w: "/inspections/", False),
+    "inspections:task_list": (lambda w: "/inspections/tasks/", False),
+    "inspections:task_records": (lambda w: f"/inspections/tasks/{ib.task(w).pk}/", True),
+    "inspections:review_queue": (lambda w: "/inspections/review/", False),
+    "inspections:record_detail": (lambda w: f"/inspections/records/{ib.record(w).pk}/", True),
+    "inspections:record_entry": (lambda w: f"/inspections/records/{ib.record(w).pk}/entry/", True),
+    "inspections:record_pdf": (lambda w: f"/inspections/records/{ib.record(w).pk}/form.pdf", True),
+    "inspections:record_docx": (lambda w: f"/inspections/records/{ib.record(w).pk}/form.docx", True),
+    "inspections:notice_pdf": (lambda w: f"/inspections/notices/{ib.notice(w).pk}/notice.pdf", True),
+    "inspections:evidence_file": (lambda w: f"/inspections/evidence/{ib.evidence(w).pk}/", True),
+    "inspections:case_list": (lambda w: "/inspections/cases/", False),
+    "inspections:case_export": (lambda w: "/inspections/cases/export.xlsx", False),
+    "inspections:case_detail": (lambda w: f"/inspections/cases/{ib.case(w).pk}/", True),
+    "inspections:target_history": (lambda w: f"/inspections/targets/{ib.record(w).target_id}/", True),
+    "inspections:settings": (lambda w: "/inspections/settings/", False),
 }
 # POST-only actions: checked for anonymous and out-of-scope refusal.
 ACTIONS: dict[str, UrlBuilder] = {
@@ -115,6 +131,12 @@ ACTIONS: dict[str, UrlBuilder] = {
     "planning:scheme_generate": lambda w: f"/planning/tasks/{pb.task(w).pk}/scheme/generate/",
     "planning:scheme_action": lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme/do/approve/",
     "oversight:notification_read": lambda w: f"/oversight/notifications/{_oversight(w)['notification'].pk}/read/",
+    "inspections:records_generate": lambda w: f"/inspections/tasks/{ib.task(w).pk}/generate/",
+    "inspections:record_review": lambda w: f"/inspections/records/{ib.record(w).pk}/review/",
+    "inspections:evidence_upload": lambda w: f"/inspections/records/{ib.record(w).pk}/evidence/",
+    "inspections:notice_issue": lambda w: f"/inspections/records/{ib.record(w).pk}/notices/",
+    "inspections:case_evidence": lambda w: f"/inspections/cases/{ib.case(w).pk}/evidence/",
+    "inspections:case_action": lambda w: f"/inspections/cases/{ib.case(w).pk}/do/close/",
 }
 
 
@@ -249,6 +271,8 @@ API_SAMPLES: dict[str, Callable[[World], str]] = {
     "{participant_id}": lambda w: str(pb.participant(w).pk),
     "{national_task_id}": lambda w: str(pb.national(w).pk),
     "{task_id}": lambda w: str(pb.task_with_scheme(w).pk),
+    "{record_id}": lambda w: str(ib.record(w).pk),
+    "{case_id}": lambda w: str(ib.case(w).pk),
 }
 
 

@@ -134,6 +134,21 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
 IMPORT_MAX_BYTES = 60 * 1024 * 1024
 
+# Inspection evidence (photos, scans, PDFs, audio/video): a private store outside MEDIA/STATIC, served only by a
+# permission-checking view; files are named by their SHA-256. Size limits per kind, and a pixel limit that
+# refuses decompression bombs before an image is decoded (also set as Pillow's MAX_IMAGE_PIXELS).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("SSJ_PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+EVIDENCE_MAX_BYTES = {
+    "image": 20 * 1024 * 1024,
+    "pdf": 30 * 1024 * 1024,
+    "audio": 50 * 1024 * 1024,
+    "video": 300 * 1024 * 1024,
+    "signature": 2 * 1024 * 1024,
+}
+EVIDENCE_MAX_IMAGE_PIXELS = 50_000_000
+# Base of the links printed on documents (QR code of the public draw verification page).
+PUBLIC_BASE_URL = os.environ.get("SSJ_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
 EMAIL_BACKEND = os.environ.get("SSJ_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("SSJ_FROM_EMAIL", "shuangsuiji@localhost")
 # Absolute address of the site, for links in reminder emails.

@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/public/", public_api.urls),
     path("planning/", include("shuangsuiji.planning.urls")),
     path("oversight/", include("shuangsuiji.oversight.urls")),
+    path("inspections/", include("shuangsuiji.inspections.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -50,3 +50,7 @@ api.add_router("/draws/", draws_router)
 from shuangsuiji.planning.api import router as planning_router  # noqa: E402
 
 api.add_router("/planning/", planning_router)
+
+from shuangsuiji.inspections.api import router as inspections_router  # noqa: E402
+
+api.add_router("/inspections/", inspections_router)

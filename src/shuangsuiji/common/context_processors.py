@@ -16,6 +16,8 @@ NAV_ITEMS: list[tuple[str, str]] = [
     ("上级下达任务", "/planning/national/"),
     ("抽查任务", "/planning/tasks/"),
     ("期限督办", "/oversight/"),
+    ("一企一表", "/inspections/"),
+    ("后续处置台账", "/inspections/cases/"),
     ("公开平台", "/gs/"),
     ("接口文档", "/api/docs"),
 ]
