@@ -47,6 +47,7 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "directory:import_template": (lambda w: "/directory/targets/template.xlsx", False),
     "directory:import_list": (lambda w: "/directory/imports/", False),
     "disclosure_staff:deadlines": (lambda w: "/disclosure/deadlines/", False),
+    "disclosure_staff:task_publish": (lambda w: f"/disclosure/tasks/{_portal(w).task.pk}/publish/", True),
     "draws:index": (lambda w: "/draws/", False),
     "draws:task_draw": (lambda w: f"/draws/tasks/{sample_match(w).task_id}/", True),
     "draws:draw_detail": (lambda w: f"/draws/{sample_match(w).draw_id}/", True),

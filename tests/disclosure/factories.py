@@ -144,9 +144,9 @@ def build_portal(world: World) -> Portal:
     Task.objects.filter(pk=task.pk).update(completed_at=_at(datetime.date(2026, 4, 1)), state=TaskState.COMPLETED)
     task.refresh_from_db()
     drawn_targets = [s.target for s in draw.selections.select_related("target").order_by("stratum", "rank")]
-    groups = [ResultGroup.NO_PROBLEM, ResultGroup.RECTIFIED, ResultGroup.PENALIZED]
+    groups = [ResultGroup.NO_PROBLEM, ResultGroup.RECTIFIED, ResultGroup.PENALTY]
     labels = {ResultGroup.NO_PROBLEM: "未发现问题", ResultGroup.RECTIFIED: "发现问题已责令改正",
-              ResultGroup.PENALIZED: "发现问题待后续处理（立案查处）"}
+              ResultGroup.PENALTY: "发现问题待后续处理（立案查处）"}
     entries = []
     for n, target in enumerate(drawn_targets):
         group = groups[n % 3]
@@ -159,7 +159,7 @@ def build_portal(world: World) -> Portal:
                              published_at=_at(datetime.date(2026, 4, 20)))
     results = list(PublishedResult.objects.filter(task=task, is_public=True).order_by("pk"))
     withheld = PublishedResult.objects.get(task=task, is_public=False)
-    penalized = next(r for r in results if r.result_group == ResultGroup.PENALIZED)
+    penalized = next(r for r in results if r.result_group == ResultGroup.PENALTY)
     services.penalty_publish(
         actor=world.users["a_admin"], result=penalized,
         entry=services.PenaltyEntry(

@@ -68,7 +68,7 @@ def test_result_search_api(portal: Portal) -> None:
     found = Client().get("/api/public/results", {"q": some.uscc}).json()
     assert [r["uscc"] for r in found["items"]] == [some.uscc]
     assert Client().get("/api/public/results", {"q": "宾"}).status_code == 400
-    penalized = Client().get("/api/public/results", {"result": "penalized"}).json()["items"]
+    penalized = Client().get("/api/public/results", {"result": "penalty"}).json()["items"]
     details = [Client().get(f"/api/public/results/{r['id']}").json() for r in penalized]
     assert {d["result_group"] for d in details} == {"行政处罚"}
     assert [p["decision_no"] for d in details for p in d["penalties"]] == ["莲卫公罚〔2026〕12号"]

@@ -106,7 +106,7 @@ def test_drawn_draw_shows_result_randomness_and_teams_without_personal_data(port
 def test_result_pages_show_category_date_and_penalty(portal: Portal) -> None:
     html = get(f"/gs/tasks/{portal.task.pk}/results/")
     assert "按期公示" in html and "依法不宜公开" in html and "发布日期：2026年4月20日" in html
-    penalized = next(r for r in portal.results if r.result_group == "penalized")
+    penalized = next(r for r in portal.results if r.result_group == "penalty")
     detail = get(f"/gs/results/{penalized.pk}/")
     assert "莲卫公罚〔2026〕12号" in detail and "警告，罚款人民币贰仟元" in detail and "行政处罚" in detail
     enterprise = get(f"/gs/results/e/{penalized.uscc}/")
@@ -122,7 +122,7 @@ def test_result_search_by_fragment_uscc_and_filters(portal: Portal) -> None:
     assert "请至少输入2个字" in get("/gs/results/?q=宾")
     assert some.enterprise_name in get(f"/gs/results/?region={portal.world.regions['city'].pk}&year=2026")
     assert some.enterprise_name not in get(f"/gs/results/?region={portal.world.regions['b'].pk}")
-    html = get("/gs/results/?result=penalized")
+    html = get("/gs/results/?result=penalty")
     assert "发现问题待后续处理（立案查处）" in html and "未发现问题</span>" not in html
     assert "没有符合条件的抽查结果" in get("/gs/results/?q=不存在的名称片段")
     assert "没有符合条件的抽查结果" in get("/gs/results/?year=abc&result=bogus&q=%25%25%25")

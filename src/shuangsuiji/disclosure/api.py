@@ -477,7 +477,7 @@ class ResultQuery(Schema):
     region: int | None = Field(None, description="区划 id（含下级）")
     specialty: int | None = Field(None, description="专业 id")
     year: int | None = None
-    result: str | None = Field(None, description="no_problem / rectified / penalized / unreachable / other")
+    result: str | None = Field(None, description="no_problem 未发现问题 / rectified 发现问题已责令整改 / penalty 行政处罚 / unreachable 无法联系 / other 其他")
     task: int | None = Field(None, description="任务 id")
 
 

@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
-from shuangsuiji.core.workdays import DeadlineResult, WorkdayCalendar, default_calendar
+from shuangsuiji.core.workdays import DeadlineResult, WorkdayCalendar
 
 RESULT_WORKDAYS = 20
 PENALTY_WORKDAYS = 7
@@ -50,8 +50,10 @@ class PublicationDeadline:
 
 
 def _calendar() -> WorkdayCalendar:
-    # The oversight app keeps an editable calendar table; until it offers one, the packaged calendar is used.
-    return default_calendar()
+    """The administrators' calendar table of the oversight app (seeded from chinesecalendar, editable)."""
+    from shuangsuiji.oversight.calendar import get_calendar
+
+    return get_calendar()
 
 
 def publication_due(kind: PublicationKind, start: datetime.date) -> DeadlineResult:

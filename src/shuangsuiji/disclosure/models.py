@@ -19,7 +19,7 @@ class ResultGroup(models.TextChoices):
 
     NO_PROBLEM = "no_problem", "未发现问题"
     RECTIFIED = "rectified", "发现问题已责令整改"
-    PENALIZED = "penalized", "行政处罚"
+    PENALTY = "penalty", "行政处罚"
     UNREACHABLE = "unreachable", "无法联系"
     OTHER = "other", "其他"
 

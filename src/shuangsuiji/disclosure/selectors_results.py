@@ -25,6 +25,8 @@ from shuangsuiji.disclosure.deadlines import PublicationDeadline, PublicationKin
 from shuangsuiji.disclosure.models import PublishedPenalty, PublishedResult, ResultGroup, ResultRelease
 from shuangsuiji.disclosure.search import MAX_QUERY, MIN_FRAGMENT, fts5_phrase, normalize_name, uscc_query
 from shuangsuiji.disclosure.search_indexes import FTS_TABLE
+from shuangsuiji.inspections import services as inspection_services
+from shuangsuiji.inspections.models import FollowUpCase, InspectionRecord, PublicationGroup, RecordStatus
 from shuangsuiji.planning.models import Task, TaskState
 
 PAGE_SIZE = 20
@@ -223,7 +225,7 @@ def publication_deadline_rows(*, actor: User, today: datetime.date) -> list[Dead
         deadline = task_publication_deadline(task=task, today=today)
         if deadline is not None:
             rows.append(DeadlineRow("抽查结果（20个工作日）", str(task), task.owner.name,
-                                    reverse("disclosure:task_results", args=[task.pk]), deadline))
+                                    reverse("disclosure_staff:task_publish", args=[task.pk]), deadline))
     penalties = PublishedPenalty.objects.filter(result__owner_id__in=_owner_ids(actor)).select_related("result")
     for penalty in penalties.order_by("-decided_on"):
         published_on = timezone.localtime(penalty.published_at).date() if penalty.is_public else None
@@ -242,5 +244,95 @@ def _owner_ids(actor: User) -> Any:
 
 
 def pending_penalty_rows(*, actor: User, today: datetime.date) -> list[DeadlineRow]:
-    """行政处罚 decisions taken but not yet published: filled in from the inspections app once it exists."""
-    return []
+    """行政处罚 decisions taken in the inspections app but not yet published."""
+    rows: list[DeadlineRow] = []
+    for case in unpublished_penalty_cases(actor=actor):
+        assert case.penalty_decided_on is not None
+        deadline = publication_deadline(
+            PublicationKind.PENALTY, start=case.penalty_decided_on, published_on=None, today=today
+        )
+        rows.append(DeadlineRow("行政处罚（7个工作日）", f"{case.penalty_decision_number} {case.target.name}",
+                                case.owner.name, reverse("disclosure_staff:task_publish", args=[case.record.task_id]),
+                                deadline))
+    return rows
+
+
+# ---------------------------------------------------------------- source: the inspections app
+
+RECORD_KEY = "inspections.record:{}"
+CASE_KEY = "inspections.case:{}"
+# inspections.PublicationGroup → ResultGroup (same seed-003 groups).
+GROUP_FROM_INSPECTIONS = {
+    PublicationGroup.NO_PROBLEM: ResultGroup.NO_PROBLEM,
+    PublicationGroup.RECTIFIED: ResultGroup.RECTIFIED,
+    PublicationGroup.PENALTY: ResultGroup.PENALTY,
+    PublicationGroup.UNREACHABLE: ResultGroup.UNREACHABLE,
+    PublicationGroup.OTHER: ResultGroup.OTHER,
+}
+
+
+def publishable_records(*, actor: User, task: Task) -> QuerySet[InspectionRecord]:
+    """Reviewed (审核通过) records of the task not yet published."""
+    published = PublishedResult.objects.filter(task=task).values_list("source_key", flat=True)
+    keys = set(published)
+    qs = (
+        InspectionRecord.objects.visible_to(actor)
+        .filter(task=task, status=RecordStatus.APPROVED)
+        .select_related("target", "target__region")
+        .prefetch_related("result_codes", "target__specialties")
+        .order_by("number")
+    )
+    return qs.exclude(pk__in=[int(k.split(":")[1]) for k in keys if k.startswith("inspections.record:")])
+
+
+def record_result(record: InspectionRecord) -> tuple[str, str]:
+    """(group, label) a record is published with: the seed-003 group and the selected result names."""
+    group = inspection_services.publication_group(record) or PublicationGroup.OTHER
+    names = [code.name for code in record.result_codes.all()]
+    if group == PublicationGroup.PENALTY and "行政处罚" not in names:
+        names.append("行政处罚")
+    return GROUP_FROM_INSPECTIONS[PublicationGroup(group)], "；".join(names) or PublicationGroup(group).label
+
+
+def result_entries(*, actor: User, task: Task, withheld: dict[int, str] | None = None) -> list[Any]:
+    """Entries for ``services.results_publish`` from the task's reviewed records (withheld: record pk → reason)."""
+    from shuangsuiji.disclosure.services import ResultEntry
+
+    withheld = withheld or {}
+    task_specialties = set(task.specialties.values_list("pk", flat=True))
+    entries = []
+    for record in publishable_records(actor=actor, task=task):
+        group, label = record_result(record)
+        specialties = tuple(
+            s for s in record.target.specialties.all() if not task_specialties or s.pk in task_specialties
+        )
+        entries.append(ResultEntry(
+            source_key=RECORD_KEY.format(record.pk), target=record.target,
+            inspected_on=record.inspected_on or timezone.localdate(record.reviewed_at or record.updated_at),
+            result_group=group, result_label=label, specialties=specialties,
+            withheld_reason=withheld.get(record.pk, ""),
+        ))
+    return entries
+
+
+def unpublished_penalty_cases(*, actor: User, task: Task | None = None) -> QuerySet[FollowUpCase]:
+    """Cases with a 行政处罚 decision whose result is published but whose penalty is not yet."""
+    published = PublishedPenalty.objects.filter(source_key__startswith="inspections.case:").values_list(
+        "source_key", flat=True
+    )
+    done = [int(k.split(":")[1]) for k in published]
+    qs = (
+        FollowUpCase.objects.visible_to(actor)
+        .filter(penalty_decided_on__isnull=False)
+        .exclude(penalty_decision_number="")
+        .exclude(pk__in=done)
+        .select_related("record", "target", "owner")
+        .order_by("penalty_decided_on", "pk")
+    )
+    if task is not None:
+        qs = qs.filter(record__task=task)
+    return qs
+
+
+def published_result_for_record(record_id: int) -> PublishedResult | None:
+    return PublishedResult.objects.filter(source_key=RECORD_KEY.format(record_id)).first()

@@ -26,6 +26,7 @@ from shuangsuiji.disclosure.models import (
     ResultGroup,
     ResultRelease,
 )
+from shuangsuiji.disclosure.privacy import scrub
 from shuangsuiji.disclosure.search import normalize_name
 from shuangsuiji.planning.models import Task
 
@@ -109,7 +110,7 @@ def results_publish(
             enterprise_name=target.name, name_search=normalize_name(target.name), region_id=target.region_id,
             specialty_names="、".join(s.name for s in entry.specialties), year=task.year,
             inspected_on=entry.inspected_on, result_group=entry.result_group, result_label=entry.result_label,
-            result_detail=entry.result_detail, is_public=not withheld, withheld_reason=withheld,
+            result_detail=scrub(entry.result_detail), is_public=not withheld, withheld_reason=withheld,
             withheld_by=actor if withheld else None, withheld_at=now if withheld else None,
             published_at=now,
         ))
@@ -149,8 +150,8 @@ def penalty_publish(*, actor: User, result: PublishedResult, entry: PenaltyEntry
     withheld = entry.withheld_reason.strip()
     penalty = PublishedPenalty.objects.create(
         result=result, source_key=entry.source_key, decision_no=entry.decision_no.strip(),
-        decided_on=entry.decided_on, authority=entry.authority, violation=entry.violation, basis=entry.basis,
-        content=entry.content, is_public=not withheld, withheld_reason=withheld, due_on=due.date,
+        decided_on=entry.decided_on, authority=entry.authority, violation=scrub(entry.violation),
+        basis=scrub(entry.basis), content=scrub(entry.content), is_public=not withheld, withheld_reason=withheld, due_on=due.date,
         due_provisional=due.provisional, published_at=published_at or timezone.now(), published_by=actor,
     )
     audit_record(
@@ -177,3 +178,64 @@ def result_withhold(*, actor: User, result: PublishedResult, reason: str) -> Pub
     audit_record(actor=actor, event="disclosure.result_withhold", target=result,
                  changes={"is_public": (True, False), "reason": result.withheld_reason})
     return result
+
+
+# ---------------------------------------------------------------- from the inspections app
+
+
+@transaction.atomic
+def results_publish_task(*, actor: User, task: Task, withheld: dict[int, str] | None = None) -> PublishSummary:
+    """Publish the task's reviewed records (一企一表 审核通过) not yet published.
+
+    ``withheld`` maps record pks to the legal ground for not publishing them (依法不宜公开). When the task is
+    完成 and every record is now published or withheld, the task moves to 已公示 (which completes the
+    publication deadline of the oversight app through the planning hooks).
+    """
+    from shuangsuiji.disclosure.selectors_results import RECORD_KEY, result_entries
+    from shuangsuiji.inspections.models import InspectionRecord, RecordStatus
+    from shuangsuiji.planning.models import TaskState
+    from shuangsuiji.planning.services import task_transition
+
+    check_can_edit(actor, task.owner_id, PUBLISH_PERM)
+    entries = result_entries(actor=actor, task=task, withheld=withheld)
+    summary = results_publish(actor=actor, task=task, entries=entries)
+    task.refresh_from_db()
+    published_keys = set(PublishedResult.objects.filter(task=task).values_list("source_key", flat=True))
+    remaining = [
+        pk for pk in InspectionRecord.objects.filter(task=task).exclude(status=RecordStatus.CANCELLED)
+        .values_list("pk", flat=True) if RECORD_KEY.format(pk) not in published_keys
+    ]
+    if task.state == TaskState.COMPLETED and not remaining:
+        task_transition(actor=actor, task=task, to_state=TaskState.PUBLISHED, comment="抽查结果已全部公示")
+    return summary
+
+
+@transaction.atomic
+def penalty_publish_case(*, actor: User, case_id: int, withheld_reason: str = "") -> PublishedPenalty:
+    """Publish the 行政处罚 decision of a follow-up case under its published result (7 working days)."""
+    from shuangsuiji.disclosure.selectors_results import (
+        CASE_KEY,
+        published_result_for_record,
+        unpublished_penalty_cases,
+    )
+    from shuangsuiji.oversight.services import deadline_complete
+
+    case = unpublished_penalty_cases(actor=actor).filter(pk=case_id).first()
+    if case is None:
+        raise ApplicationError("该处罚决定不存在、不在您的数据范围内或已公示")
+    result = published_result_for_record(case.record_id)
+    if result is None:
+        raise ApplicationError("请先公示该检查对象的抽查结果，再公示行政处罚信息")
+    assert case.penalty_decided_on is not None
+    content = case.penalty_content
+    if case.penalty_amount is not None:
+        content = f"{content}（罚没款 {case.penalty_amount} 元）"
+    penalty = penalty_publish(actor=actor, result=result, entry=PenaltyEntry(
+        source_key=CASE_KEY.format(case.pk), decision_no=case.penalty_decision_number,
+        decided_on=case.penalty_decided_on, authority=case.owner.name, violation=case.problem, content=content,
+        withheld_reason=withheld_reason,
+    ))
+    if result.result_group != ResultGroup.PENALTY:
+        PublishedResult.objects.filter(pk=result.pk).update(result_group=ResultGroup.PENALTY, updated_at=timezone.now())
+    deadline_complete(subject=case, kind="penalty_publication", actor=actor)
+    return penalty

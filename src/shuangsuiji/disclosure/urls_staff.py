@@ -8,4 +8,5 @@ app_name = "disclosure_staff"
 
 urlpatterns = [
     path("deadlines/", views.deadline_overview, name="deadlines"),
+    path("tasks/<int:pk>/publish/", views.task_publish, name="task_publish"),
 ]

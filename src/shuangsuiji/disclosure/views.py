@@ -9,17 +9,21 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from shuangsuiji.accounts.scope import Perm, get_visible_or_404, has_perm
+from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.types import AuthedHttpRequest
-from shuangsuiji.disclosure import selectors, selectors_results, verification
+from shuangsuiji.disclosure import selectors, selectors_results, services, verification
 from shuangsuiji.disclosure.models import ResultGroup
 from shuangsuiji.disclosure.ratelimit import allow, search_limit
+from shuangsuiji.planning.models import Task
 
 LIST_PAGE = 50
 
@@ -308,4 +312,41 @@ def deadline_overview(request: AuthedHttpRequest) -> HttpResponse:
     late = [r for r in rows if r.deadline.is_late]
     return render(request, "disclosure/staff_deadlines.html", {
         "title": "公示时限", "rows": rows, "late_count": len(late), "today": today,
+    })
+
+
+@login_required
+def task_publish(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """公示 of a task's reviewed results and decided penalties (staff; withholding needs a legal ground)."""
+    task = get_visible_or_404(Task.objects.select_related("owner"), request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("penalty"):
+                services.penalty_publish_case(
+                    actor=request.user, case_id=int(request.POST["penalty"]),
+                    withheld_reason=request.POST.get("penalty_withheld", ""),
+                )
+                messages.success(request, "行政处罚信息已公示")
+            else:
+                withheld = {
+                    int(key.removeprefix("withhold_")): str(request.POST.get(key, "")).strip()
+                    for key in request.POST
+                    if key.startswith("withhold_") and key.removeprefix("withhold_").isdigit()
+                    and str(request.POST.get(key, "")).strip()
+                }
+                summary = services.results_publish_task(actor=request.user, task=task, withheld=withheld)
+                messages.success(request, f"已公示 {summary.published} 户，依法不予公开 {summary.withheld} 户")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("disclosure_staff:task_publish", pk=task.pk)
+    today = timezone.localdate()
+    return render(request, "disclosure/staff_publish.html", {
+        "title": f"结果公示：{task}",
+        "task": task,
+        "records": [(r, *selectors_results.record_result(r)) for r in
+                    selectors_results.publishable_records(actor=request.user, task=task)],
+        "cases": selectors_results.unpublished_penalty_cases(actor=request.user, task=task),
+        "releases": selectors_results.task_releases(task=task),
+        "deadline": selectors_results.task_publication_deadline(task=task, today=today),
+        "can_publish": has_perm(request.user, Perm.PLAN_EDIT),
     })

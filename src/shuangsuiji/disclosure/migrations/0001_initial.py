@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
                 ('specialty_names', models.CharField(blank=True, max_length=255, verbose_name='专业（名称）')),
                 ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
                 ('inspected_on', models.DateField(verbose_name='检查日期')),
-                ('result_group', models.CharField(choices=[('no_problem', '未发现问题'), ('rectified', '发现问题已责令整改'), ('penalized', '行政处罚'), ('unreachable', '无法联系'), ('other', '其他')], max_length=16, verbose_name='结果类别')),
+                ('result_group', models.CharField(choices=[('no_problem', '未发现问题'), ('rectified', '发现问题已责令整改'), ('penalty', '行政处罚'), ('unreachable', '无法联系'), ('other', '其他')], max_length=16, verbose_name='结果类别')),
                 ('result_label', models.CharField(max_length=128, verbose_name='抽查结果')),
                 ('result_detail', models.TextField(blank=True, verbose_name='结果说明')),
                 ('is_public', models.BooleanField(default=True, verbose_name='已公开')),
