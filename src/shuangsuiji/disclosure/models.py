@@ -51,6 +51,9 @@ class ResultRelease(TimeStampedModel):
         return self.title
 
 
+PUBLIC = models.Q(is_public=True)
+
+
 class PublishedResult(TimeStampedModel):
     """One published result: one inspected target of one task (一企一表), as published."""
 
@@ -71,6 +74,7 @@ class PublishedResult(TimeStampedModel):
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
     enterprise_name = models.CharField("检查对象名称", max_length=200)
     name_search = models.TextField("名称（检索用）", editable=False)
+    name_bigrams = models.TextField("名称二元组（检索用）", editable=False, default="")
     region = models.ForeignKey("accounts.Region", verbose_name="所在区划", on_delete=models.PROTECT, related_name="+")
     specialties = models.ManyToManyField(
         "directory.Specialty", verbose_name="专业", through="PublishedResultSpecialty", related_name="+"
@@ -94,12 +98,16 @@ class PublishedResult(TimeStampedModel):
     class Meta:
         verbose_name = "公示的抽查结果"
         verbose_name_plural = "公示的抽查结果"
-        ordering = ["-published_at", "-id"]
+        # Newest publication first = highest id first (rows are written when they are published), so every
+        # filter below can walk its index in order and stop at the page.
+        ordering = ["-id"]
+        # Partial on is_public (what every public query asks for): the counts are index-only.
         indexes = [
-            models.Index(fields=["is_public", "-published_at", "-id"], name="pubres_public_recent"),
-            models.Index(fields=["uscc"], name="pubres_uscc"),
-            models.Index(fields=["region", "year"], name="pubres_region_year"),
-            models.Index(fields=["year", "result_group"], name="pubres_year_group"),
+            models.Index(fields=["uscc", "-id"], name="pubres_uscc", condition=PUBLIC),
+            models.Index(fields=["region", "year", "-id"], name="pubres_region_year", condition=PUBLIC),
+            models.Index(fields=["year", "result_group", "-id"], name="pubres_year_group", condition=PUBLIC),
+            models.Index(fields=["year", "-id"], name="pubres_year", condition=PUBLIC),
+            models.Index(fields=["result_group", "-id"], name="pubres_group", condition=PUBLIC),
             models.Index(fields=["task", "enterprise_name"], name="pubres_task_name"),
         ]
 
@@ -115,6 +123,7 @@ class PublishedResultSpecialty(models.Model):
         verbose_name = "公示结果专业"
         verbose_name_plural = "公示结果专业"
         constraints = [models.UniqueConstraint(fields=["specialty", "result"], name="uniq_pubres_specialty")]
+        indexes = [models.Index(fields=["result", "specialty"], name="pubres_specialty_result")]
 
     def __str__(self) -> str:
         return f"{self.result_id}:{self.specialty_id}"

@@ -1,8 +1,12 @@
 """Normalisation of enterprise names and search input for the public result search.
 
-Chinese names have no word boundaries, so the search matches fragments: on PostgreSQL through a pg_trgm GIN
-index on ``name_search``, on SQLite through an FTS5 table with the trigram tokenizer (both need ≥ 3
-characters; shorter fragments fall back to an ordered scan, see ``selectors_results``).
+Chinese names have no word boundaries, so the search matches fragments (n-grams), never words:
+* fragments of ≥ 3 characters: pg_trgm GIN index on ``name_search`` (PostgreSQL), FTS5 trigram table (SQLite);
+* 2-character fragments (common in Chinese: 宾馆, 诊所, 莲池): trigram indexes cannot serve them, so every
+  name also stores its distinct character bigrams (``name_bigrams``, space separated) with a GIN index on
+  ``string_to_array(name_bigrams, ' ')`` (PostgreSQL) or an FTS5 unicode61 table (SQLite);
+* 1 character is refused (it would match most names).
+Every index hit is re-checked with ``LIKE`` on ``name_search``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,15 @@ MAX_QUERY = 60
 def normalize_name(value: str) -> str:
     """Full-width to half-width (NFKC), lower case, without spaces: what the name index holds."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", value)).lower()
+
+
+def bigrams(normalized: str) -> str:
+    """Distinct adjacent pairs of letters/digits/CJK characters, space separated (what the bigram index holds)."""
+    seen: dict[str, None] = {}
+    for a, b in zip(normalized, normalized[1:], strict=False):
+        if a.isalnum() and b.isalnum():
+            seen.setdefault(a + b, None)
+    return " ".join(seen)
 
 
 def looks_like_uscc(value: str) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +23,15 @@ from shuangsuiji.common.exceptions import NotFoundError
 from shuangsuiji.core.uscc import normalize_uscc
 from shuangsuiji.disclosure.deadlines import PublicationDeadline, PublicationKind, publication_deadline
 from shuangsuiji.disclosure.models import PublishedPenalty, PublishedResult, ResultGroup, ResultRelease
-from shuangsuiji.disclosure.search import MAX_QUERY, MIN_FRAGMENT, fts5_phrase, normalize_name, uscc_query
-from shuangsuiji.disclosure.search_indexes import FTS_TABLE
+from shuangsuiji.disclosure.search import (
+    MAX_QUERY,
+    MIN_FRAGMENT,
+    bigrams,
+    fts5_phrase,
+    normalize_name,
+    uscc_query,
+)
+from shuangsuiji.disclosure.search_indexes import BIGRAM_ARRAY, BIGRAM_TABLE, FTS_TABLE
 from shuangsuiji.inspections import services as inspection_services
 from shuangsuiji.inspections.models import FollowUpCase, InspectionRecord, PublicationGroup, RecordStatus
 from shuangsuiji.planning.models import Task, TaskState
@@ -92,11 +99,23 @@ def public_results() -> QuerySet[PublishedResult]:
 
 
 def _name_filter(qs: QuerySet[PublishedResult], fragment: str) -> QuerySet[PublishedResult]:
-    if connection.vendor == "sqlite" and len(fragment) >= TRIGRAM:
-        return qs.filter(
-            id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts5_phrase(fragment)])
+    """Name fragment through the n-gram indexes (see ``search``), re-checked with LIKE."""
+    exact = qs.filter(name_search__contains=fragment)
+    if len(fragment) >= TRIGRAM:
+        if connection.vendor == "sqlite":
+            return exact.filter(
+                id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts5_phrase(fragment)])
+            )
+        return exact  # PostgreSQL: LIKE '%…%' uses the pg_trgm GIN index
+    if not bigrams(fragment):  # punctuation inside the fragment: no index can help, scan
+        return exact
+    if connection.vendor == "sqlite":
+        return exact.filter(
+            id__in=RawSQL(f"SELECT rowid FROM {BIGRAM_TABLE} WHERE {BIGRAM_TABLE} MATCH %s", [fts5_phrase(fragment)])
         )
-    return qs.filter(name_search__contains=fragment)
+    if connection.vendor == "postgresql":
+        return exact.filter(RawSQL(f"{BIGRAM_ARRAY} @> ARRAY[%s]::text[]", [fragment], output_field=BooleanField()))
+    return exact
 
 
 def filtered_results(filters: ResultFilters) -> tuple[QuerySet[PublishedResult], str]:
@@ -124,7 +143,7 @@ def filtered_results(filters: ResultFilters) -> tuple[QuerySet[PublishedResult],
         qs = qs.filter(result_group=filters.group)
     if filters.task_id:
         qs = qs.filter(task_id=filters.task_id)
-    return qs.order_by("-published_at", "-id"), message
+    return qs.order_by("-id"), message
 
 
 def search_results(filters: ResultFilters, *, page: int = 1, page_size: int = PAGE_SIZE) -> ResultPage:

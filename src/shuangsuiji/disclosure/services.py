@@ -27,7 +27,7 @@ from shuangsuiji.disclosure.models import (
     ResultRelease,
 )
 from shuangsuiji.disclosure.privacy import scrub
-from shuangsuiji.disclosure.search import normalize_name
+from shuangsuiji.disclosure.search import bigrams, normalize_name
 from shuangsuiji.planning.models import Task
 
 PUBLISH_PERM = Perm.PLAN_EDIT
@@ -107,7 +107,8 @@ def results_publish(
         rows.append(PublishedResult(
             owner=task.owner, source_key=entry.source_key, release=release, task=task, task_code=task.code,
             task_title=task.title, organization_name=task.owner.name, target=target, uscc=target.uscc,
-            enterprise_name=target.name, name_search=normalize_name(target.name), region_id=target.region_id,
+            enterprise_name=target.name, name_search=normalize_name(target.name),
+            name_bigrams=bigrams(normalize_name(target.name)), region_id=target.region_id,
             specialty_names="、".join(s.name for s in entry.specialties), year=task.year,
             inspected_on=entry.inspected_on, result_group=entry.result_group, result_label=entry.result_label,
             result_detail=scrub(entry.result_detail), is_public=not withheld, withheld_reason=withheld,
