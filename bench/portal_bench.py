@@ -476,7 +476,7 @@ def run_child(engine: str, args: argparse.Namespace, folder: Path) -> dict[str, 
     try:
         done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     finally:
-        if engine == "postgresql":
+        if engine == "postgresql" and not args.keep_db:
             import psycopg
 
             with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as conn:
@@ -531,6 +531,7 @@ def main() -> None:
     parser.add_argument("--load-threads", type=int, default=8)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--keep-db", action="store_true", help=f"保留 PostgreSQL 数据库 {PG_DB} 以便分析")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

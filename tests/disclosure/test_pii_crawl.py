@@ -15,7 +15,9 @@ from tests.disclosure.factories import ID_NUMBER, PHONE, WORLD_ID_NUMBER, Portal
 pytestmark = pytest.mark.django_db
 
 ID_CARD = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx])(?![0-9A-Za-z])")
-MOBILE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d{9})(?![0-9A-Za-z])")
+# 执法证号 such as 冀13060625001 (province abbreviation + digits) are published on purpose and are not phones.
+PROVINCES = "京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新"
+MOBILE = re.compile(rf"(?<![0-9A-Za-z{PROVINCES}])(1[3-9]\d{{9}})(?![0-9A-Za-z])")
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
 
@@ -33,7 +35,8 @@ def personal_data(text: str) -> list[str]:
 def test_detector_finds_what_it_must() -> None:
     assert personal_data(f"身份证 {ID_NUMBER} 手机 {PHONE}") == [ID_NUMBER, PHONE]
     assert personal_data("11010119900307123X") == []  # wrong check digit: not an ID number
-    assert personal_data("91130606MA0X00012K 电话 0375-7667951 共 1000000 户") == []
+    assert personal_data("91130606MA0X00012K 电话 0375-7667951 共 1000000 户 执法证号 冀13060625001") == []
+    assert personal_data("电话：13060625001") == ["13060625001"]
 
 
 class Links(HTMLParser):

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 ID_CARD = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9A-Za-z])")
-MOBILE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")
+# Not after a province abbreviation: 执法证号 such as 冀13060625001 are published on purpose.
+MOBILE = re.compile(r"(?<![0-9A-Za-z京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新])1[3-9]\d{9}(?![0-9A-Za-z])")
 
 
 def scrub(text: str) -> str:
