@@ -81,7 +81,7 @@ class PublicPagination(PaginationBase):
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
         offset = (pagination.page - 1) * pagination.page_size
-        count = queryset.values("pk")[: self.count_cap + 1].count()
+        count = selectors_results.count_capped(queryset, self.count_cap)
         return {
             "items": list(queryset[offset : offset + pagination.page_size]),
             "count": min(count, self.count_cap),

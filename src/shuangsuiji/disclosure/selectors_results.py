@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
@@ -109,12 +110,14 @@ def _name_filter(qs: QuerySet[PublishedResult], fragment: str) -> QuerySet[Publi
         return exact  # PostgreSQL: LIKE '%…%' uses the pg_trgm GIN index
     if not bigrams(fragment):  # punctuation inside the fragment: no index can help, scan
         return exact
+    # Two letters/digits/CJK characters: "the name has this bigram" is exactly "the name contains it", so the
+    # bigram index alone answers (no LIKE re-check, which would also spoil PostgreSQL's row estimate).
     if connection.vendor == "sqlite":
-        return exact.filter(
+        return qs.filter(
             id__in=RawSQL(f"SELECT rowid FROM {BIGRAM_TABLE} WHERE {BIGRAM_TABLE} MATCH %s", [fts5_phrase(fragment)])
         )
     if connection.vendor == "postgresql":
-        return exact.filter(RawSQL(f"{BIGRAM_ARRAY} @> ARRAY[%s]::text[]", [fragment], output_field=BooleanField()))
+        return qs.filter(RawSQL(f"{BIGRAM_ARRAY} @> ARRAY[%s]::text[]", [fragment], output_field=BooleanField()))
     return exact
 
 
@@ -146,9 +149,14 @@ def filtered_results(filters: ResultFilters) -> tuple[QuerySet[PublishedResult],
     return qs.order_by("-id"), message
 
 
+def count_capped(qs: QuerySet[Any], cap: int = COUNT_CAP) -> int:
+    """Rows up to ``cap`` + 1, without ordering (the database may stop at the first cap + 1 it finds)."""
+    return qs.order_by().values("pk")[: cap + 1].count()
+
+
 def search_results(filters: ResultFilters, *, page: int = 1, page_size: int = PAGE_SIZE) -> ResultPage:
     qs, message = filtered_results(filters)
-    total = qs.values("id")[: COUNT_CAP + 1].count()
+    total = count_capped(qs)
     pages = max(1, -(-min(total, COUNT_CAP) // page_size))
     page = min(max(1, page), pages)
     offset = (page - 1) * page_size
@@ -182,6 +190,28 @@ def task_releases(*, task: Task) -> QuerySet[ResultRelease]:
 def task_withheld_count(*, task: Task) -> int:
     """How many results of the task are held back (依法不宜公开) — the number is public, the content is not."""
     return PublishedResult.objects.filter(task=task, is_public=False).count()
+
+
+@dataclass(frozen=True)
+class SearchChoices:
+    regions: list[tuple[int, str]]
+    specialties: list[tuple[int, str]]
+    years: list[tuple[int, str]]
+
+
+def search_choices() -> SearchChoices:
+    """Filter choices of the search form (cached for a minute: they change with new regions or releases)."""
+    cached = cache.get("ssj:portal:search-choices")
+    if cached is None:
+        from shuangsuiji.disclosure.selectors import public_regions, specialties
+
+        cached = SearchChoices(
+            regions=[(r.pk, r.name) for r in public_regions()],
+            specialties=[(s.pk, s.name) for s in specialties()],
+            years=[(y, f"{y}年") for y in result_years()],
+        )
+        cache.set("ssj:portal:search-choices", cached, 60)
+    return cached
 
 
 def result_years() -> list[int]:

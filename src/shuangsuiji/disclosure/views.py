@@ -242,21 +242,26 @@ def draw_proof(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- 抽查结果公示
 
 
+def _options(choices: Any, selected: Any) -> list[tuple[Any, str, bool]]:
+    return [(value, label, value == selected) for value, label in choices]
+
+
 @require_GET
 def result_search(request: HttpRequest) -> HttpResponse:
     filters = selectors_results.ResultFilters.from_params(request.GET)
     if not filters.is_empty and not allow(request, scope="search", limit=search_limit()):
         return _render(request, "rate_limited.html", {"title": "请求过于频繁", "published_at": None}, status=429)
     page = selectors_results.search_results(filters, page=selectors.parse_int(request.GET.get("page")) or 1)
+    choices = selectors_results.search_choices()
     return _render(request, "result_search.html", {
         "title": "抽查结果公示",
         "result_page": page,
         "filters": filters,
         "query_string": _query_string(request),
-        "regions": selectors.public_regions(),
-        "specialties": selectors.specialties(),
-        "years": selectors_results.result_years(),
-        "groups": ResultGroup.choices,
+        "regions": _options(choices.regions, filters.region_id),
+        "specialties": _options(choices.specialties, filters.specialty_id),
+        "years": _options(choices.years, filters.year),
+        "groups": _options(ResultGroup.choices, filters.group),
         "published_at": _latest(*(r.published_at for r in page.rows)),
     })
 
