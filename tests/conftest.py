@@ -21,10 +21,28 @@ class World:
     targets: dict[str, Any] = field(default_factory=dict)
     inspectors: dict[str, Any] = field(default_factory=dict)
 
-    def client(self, user_key: str) -> Client:
+    def client(self, user_key: str, *, verified: bool = True) -> Client:
+        """A logged-in client; `verified` marks the session as having passed the TOTP second factor
+        (tests run with 2FA enforced, as in production; tests/accounts checks the enforcement itself)."""
         client = Client()
         client.force_login(self.users[user_key])
+        if verified:
+            mark_otp_verified(client, self.users[user_key])
         return client
+
+
+def mark_otp_verified(client: Client, user: Any) -> None:
+    """Give `user` a confirmed TOTP device and record it as verified in the client's session."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session["ssj_2fa_enrolled"] = True
+    session.save()
 
 
 PASSWORD = "Test@2026pass"
@@ -73,6 +91,9 @@ def build_world() -> World:
     user("b_admin", "b", Role.PROGRAM_ADMIN)
     user("city_admin", "city", Role.PROGRAM_ADMIN)
     user("city_supervisor", "city", Role.SUPERVISOR)
+    user("a_security", "a", Role.SECURITY_ADMIN)
+    user("a_auditor", "a", Role.AUDIT_ADMIN)
+    user("b_security", "b", Role.SECURITY_ADMIN)
 
     public_places = Specialty.objects.get(code="public_places")
     medical = Specialty.objects.get(code="medical")
@@ -103,6 +124,15 @@ def build_world() -> World:
 @pytest.fixture
 def world(db: Any) -> World:
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _production_security(settings: Any) -> None:
+    # Tests run with the second factor enforced, as in production (the demo set-up relaxes it).
+    settings.SSJ_REQUIRE_2FA = True
+    from django.core.cache import cache
+
+    cache.clear()  # rate-limit counters must not leak from one test into the next
 
 
 @pytest.fixture(autouse=True)

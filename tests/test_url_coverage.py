@@ -2,6 +2,7 @@
 
 For each URL name we say how to build it for county A's objects; the test then checks
 anonymous → login/401, another county → 404 (or 403 for scope-less pages), and the owner → 2xx/3xx.
+Pages for one role name their user in RIGHT_USER (default a_admin) and a refused user in WRONG_ROLE.
 """
 
 from __future__ import annotations
@@ -106,7 +107,29 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "inspections:case_detail": (lambda w: f"/inspections/cases/{ib.case(w).pk}/", True),
     "inspections:target_history": (lambda w: f"/inspections/targets/{ib.record(w).target_id}/", True),
     "inspections:settings": (lambda w: "/inspections/settings/", False),
+    "accounts:password_change": (lambda w: "/accounts/password/change/", False),
+    "accounts:otp_setup": (lambda w: "/accounts/2fa/setup/", False),
+    "accounts:otp_verify": (lambda w: "/accounts/2fa/verify/", False),
+    "accounts:account_list": (lambda w: "/accounts/security/users/", False),
+    "audit:entry_list": (lambda w: "/audit/", False),
+    "audit:verify": (lambda w: "/audit/verify/", False),
 }
+# Who gets 2xx on a page or action when it is not the program administrator (三权分立 pages).
+RIGHT_USER: dict[str, str] = {
+    "accounts:account_list": "a_security",
+    "accounts:account_action": "a_security",
+    "audit:entry_list": "a_auditor",
+    "audit:verify": "a_auditor",
+}
+# A same-county user whose role must be refused (403).
+WRONG_ROLE: dict[str, str] = {
+    "accounts:account_list": "a_sysadmin",
+    "accounts:account_action": "a_auditor",
+    "audit:entry_list": "a_sysadmin",
+    "audit:verify": "a_security",
+}
+# The other-county user for actions, when it is not b_admin.
+OTHER_COUNTY_USER: dict[str, str] = {"accounts:account_action": "b_security"}
 # POST-only actions: checked for anonymous and out-of-scope refusal.
 ACTIONS: dict[str, UrlBuilder] = {
     "directory:item_action": lambda w: f"/directory/items/{w.items['a'].pk}/retire/",
@@ -138,6 +161,7 @@ ACTIONS: dict[str, UrlBuilder] = {
     "inspections:notice_issue": lambda w: f"/inspections/records/{ib.record(w).pk}/notices/",
     "inspections:case_evidence": lambda w: f"/inspections/cases/{ib.case(w).pk}/evidence/",
     "inspections:case_action": lambda w: f"/inspections/cases/{ib.case(w).pk}/do/close/",
+    "accounts:account_action": lambda w: f"/accounts/security/users/{w.users['a_staff'].pk}/unlock/",
 }
 
 
@@ -176,7 +200,11 @@ PUBLIC: dict[str, UrlBuilder] = {
 }
 PUBLIC_API_PREFIX = "public_api:"
 # Checked elsewhere (their own test modules) or not ours.
-COVERED_ELSEWHERE = {"login", "logout", "directory:import_detail", "oversight:notification_read_all"}
+COVERED_ELSEWHERE = {
+    "login", "logout", "directory:import_detail", "oversight:notification_read_all",
+    # public JSON of the transparency log: tests/audit/test_transparency.py
+    "audit:tree_head", "audit:inclusion_proof",
+}
 API_PREFIX = "api:"
 
 
@@ -207,7 +235,12 @@ def test_page_access(world: World, name: str) -> None:
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"], url
     if scoped:
         assert world.client("b_admin").get(url).status_code == 404, url
-    assert world.client("a_admin").get(url).status_code in (200, 302), url
+    if name in WRONG_ROLE:
+        assert world.client(WRONG_ROLE[name]).get(url).status_code == 403, url
+    right = world.client(RIGHT_USER.get(name, "a_admin")).get(url)
+    assert right.status_code in (200, 302), (url, right.status_code)
+    if right.status_code == 302:
+        assert "/accounts/" not in right["Location"], (url, right["Location"])
 
 
 @pytest.mark.parametrize("name", sorted(PUBLIC))
@@ -249,7 +282,13 @@ def test_every_public_api_operation_answers_anonymous(world: World) -> None:
 def test_action_access(world: World, name: str) -> None:
     url = ACTIONS[name](world)
     assert Client().post(url, {"reason": "x"}).status_code == 302
-    assert world.client("b_admin").post(url, {"reason": "x"}).status_code == 404
+    other = OTHER_COUNTY_USER.get(name, "b_admin")
+    assert world.client(other).post(url, {"reason": "x"}).status_code == 404
+    if name in WRONG_ROLE:
+        assert world.client(WRONG_ROLE[name]).post(url, {"reason": "x"}).status_code == 403, url
+    right = world.client(RIGHT_USER.get(name, "a_admin")).post(url, {"reason": "x"})
+    # 400: the right user reached the action and the dummy form data was refused with a message.
+    assert right.status_code in (200, 302, 400), (url, right.status_code)
 
 
 def _api_operations() -> list[tuple[str, str]]:
@@ -290,3 +329,6 @@ def test_every_api_operation_requires_auth_and_scope(world: World) -> None:
         if path != url:  # object endpoints: another county gets 404
             other = world.client("b_admin").generic(method, url, "{}", content_type="application/json")
             assert other.status_code in (404, 403), (method, url, other.status_code)
+        if method == "GET":  # the right role reads it
+            owner = world.client("a_admin").get(url)
+            assert owner.status_code == 200, (method, url, owner.status_code)

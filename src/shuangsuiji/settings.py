@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -12,9 +13,20 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = os.environ.get("SSJ_DEBUG", "1") == "1"
 PRODUCTION = os.environ.get("SSJ_PRODUCTION", "0") == "1"
+# Demo set-up (demo accounts allowed, 2FA relaxed, marked on every page): on by default in development,
+# always off in production (a system check and the login refuse demo accounts there).
+SSJ_DEMO = (not PRODUCTION) and os.environ.get("SSJ_DEMO", "1") == "1"
+# TOTP second factor for administrators and for publishing / confirming draws.
+SSJ_REQUIRE_2FA = PRODUCTION or os.environ.get("SSJ_REQUIRE_2FA", "0" if SSJ_DEMO else "1") == "1"
 SECRET_KEY = os.environ.get("SSJ_SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789")
 # Key for field-level encryption of personal data (ID numbers, phones): 32 bytes, urlsafe base64.
-FIELD_ENCRYPTION_KEY = os.environ.get("SSJ_FIELD_KEY", "ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmc=")
+DEV_FIELD_ENCRYPTION_KEY = "ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmc="
+FIELD_ENCRYPTION_KEY = os.environ.get("SSJ_FIELD_KEY", DEV_FIELD_ENCRYPTION_KEY)
+# Previous keys, comma separated, still accepted for reading during a key rotation (`ssj crypto rotate-key`).
+FIELD_ENCRYPTION_OLD_KEYS = [k for k in os.environ.get("SSJ_FIELD_OLD_KEYS", "").split(",") if k.strip()]
+# Ed25519 key signing the transparency log's daily tree head: 32-byte seed, urlsafe base64.
+DEV_TREE_SIGNING_KEY = "ZGV2LW9ubHktdHJlZS1zaWduaW5nLWtleS0zMmJ5dGU="
+TREE_SIGNING_KEY = os.environ.get("SSJ_TREE_SIGNING_KEY", DEV_TREE_SIGNING_KEY)
 ALLOWED_HOSTS = os.environ.get("SSJ_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -29,6 +41,10 @@ INSTALLED_APPS = [
     "django_tables2",
     "simple_history",
     "huey.contrib.djhuey",
+    "ninja",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "shuangsuiji.common",
     "shuangsuiji.audit",
     "shuangsuiji.accounts",
@@ -49,11 +65,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "shuangsuiji.common.security_headers.SecurityHeadersMiddleware",
+    "shuangsuiji.accounts.security.AccountSecurityMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "shuangsuiji.common.middleware.RequestContextMiddleware",
     "shuangsuiji.common.middleware_errors.ApplicationErrorMiddleware",
+    # Must stay last: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "shuangsuiji.urls"
@@ -75,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "shuangsuiji.common.context_processors.navigation",
                 "shuangsuiji.oversight.context_processors.notifications",
+                "shuangsuiji.accounts.context_processors.security",
             ],
         },
     },
@@ -114,7 +136,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "shuangsuiji.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "shuangsuiji.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"history": 5}},
 ]
+PASSWORD_MAX_AGE_DAYS = 90
+PASSWORD_WARNING_DAYS = 14
+
+# Lockout (django-axes): 5 failures lock the user name for 30 minutes, whatever the address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "shuangsuiji.accounts.backends.AccountBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 suggests locking addresses too: a whole bureau behind one NAT address would then be locked
+# out by five typos. The login form has a per-address rate limit instead (accounts.views.login_view).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # logins are in the audit log already
+OTP_TOTP_ISSUER = "双随机一公开"
 
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
@@ -126,8 +169,13 @@ DATETIME_FORMAT = "Y年n月j日 H:i"
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
-MEDIA_ROOT = VAR_DIR / "media"
+# Uploaded files live outside static and are never served by a public URL: only through
+# `shuangsuiji.common.files.serve_protected`, which checks permission first.
+MEDIA_URL = "/files/"
+MEDIA_ROOT = Path(os.environ.get("SSJ_PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+PRIVATE_MEDIA_ROOT = MEDIA_ROOT
+# Optional: let the front web server send files after the permission check ("X-Accel-Redirect" prefix).
+SSJ_X_ACCEL_REDIRECT_PREFIX = os.environ.get("SSJ_X_ACCEL_REDIRECT_PREFIX", "")
 WHITENOISE_USE_FINDERS = True
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -173,10 +221,46 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ssj"}}
+
+# ---------------------------------------------------------------- security (README "安全")
+# Idle timeout: the session ends 15 minutes after the last request (AccountSecurityMiddleware renews
+# the expiry at most once a minute instead of writing the session on every request).
+SESSION_COOKIE_AGE = 15 * 60
+SESSION_SAVE_EVERY_REQUEST = False
+SSJ_SESSION_RENEW_SECONDS = 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy: no inline or eval'd script anywhere (a test scans the templates).
+SSJ_CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    # style="" attributes (progress bars) carry no script; <style> blocks stay forbidden.
+    "style-src-attr": "'unsafe-inline'",
+    "img-src": "'self' data:",
+    "font-src": "'self' data:",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+# Rate limit of the public search (requests per minute per client address), see common.ratelimit.
+SSJ_PUBLIC_SEARCH_RATE = (30, 60)
+# Number of reverse proxies in front of the application whose X-Forwarded-For entries are trusted.
+SSJ_TRUSTED_PROXY_COUNT = int(os.environ.get("SSJ_TRUSTED_PROXY_COUNT", "0"))
+# Audit retention: entries younger than this are never archived/pruned.
+AUDIT_RETENTION_DAYS = 180
 if PRODUCTION:
     DEBUG = False
     SESSION_COOKIE_SECURE = True
@@ -185,3 +269,5 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"

@@ -2,14 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from shuangsuiji.accounts import views as account_views
 from shuangsuiji.api.api import api
 from shuangsuiji.common.views import home
 from shuangsuiji.disclosure.api import public_api
 
 urlpatterns = [
     path("", home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", account_views.login_view, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("shuangsuiji.accounts.urls")),
+    path("audit/", include("shuangsuiji.audit.urls")),
     path("directory/", include("shuangsuiji.directory.urls")),
     path("draws/", include("shuangsuiji.draws.urls")),
     path("gs/", include("shuangsuiji.disclosure.urls")),

@@ -184,7 +184,7 @@ def test_joint_task_pool_is_the_union_each_target_once(world: World) -> None:
         name="莲池区医疗保障局", code="A_MEDINS", kind=OrganizationKind.OTHER_DEPARTMENT, region=world.regions["a"],
         system="医疗保障",
     )
-    task = make_task(world)
+    task = make_task(world, ratios={"A": 100, "B": 100, "C": 100, "D": 100})
     task.participants.set([culture, medical_bureau])
     draw = services.draw_freeze_pool(actor=world.users["a_admin"], task=task, randomness_source="福彩3D")
     # 1 world target + 3 health targets + 2 culture-only targets; the shared one counted once
@@ -193,9 +193,10 @@ def test_joint_task_pool_is_the_union_each_target_once(world: World) -> None:
     assert pool.count(shared[0].code) == 1
     draw = services.draw_execute(actor=world.users["a_admin"], draw=draw, randomness=["1 2 3"])
     # the shared target is represented by the task bureau's own record and took the higher risk class (D)
-    selected = DrawnTarget.objects.filter(draw=draw, target__code=shared[0].code).first()
-    if selected is not None:
-        assert selected.target.owner == world.orgs["a"] and selected.stratum.startswith("D")
+    selected = DrawnTarget.objects.get(draw=draw, target__code=shared[0].code)
+    assert selected.target.owner == world.orgs["a"] and selected.stratum == "D"
+    culture_only = DrawnTarget.objects.filter(draw=draw, target__owner=culture).count()
+    assert culture_only == 2 and DrawnTarget.objects.filter(draw=draw).count() == 6
 
 
 def test_task_states_follow_the_draw(world: World) -> None:

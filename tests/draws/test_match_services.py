@@ -172,3 +172,17 @@ def test_conflict_found_later_rematches_only_that_slot(world: World) -> None:
     assert new.record["changes"][-1]["reason"] == "发现利害关系需回避"
     with pytest.raises(ApplicationError, match="已被替换"):
         services.assignment_replace(actor=world.users["a_admin"], assignment=victim, reason="再换", randomness=["x"])
+
+
+def test_previous_round_inspectors_are_avoided(world: World) -> None:
+    from tests.draws.factories import matched
+
+    add_targets(world, counts={"B": 6})
+    add_inspectors(world, count=10)
+    first = matched(world, make_task(world, code="RW-1", ratios={"B": 100}, mandatory_flags=[]))
+    before = {(a.drawn_target.target_id, a.inspector_id) for a in Assignment.objects.filter(match=first)}
+    second = matched(world, make_task(world, code="RW-2", ratios={"B": 100}, mandatory_flags=[]))
+    history = second.record["input_digests"]["history"]
+    assert history != first.record["input_digests"]["history"]
+    after = {(a.drawn_target.target_id, a.inspector_id) for a in Assignment.objects.filter(match=second)}
+    assert before and after and not before & after

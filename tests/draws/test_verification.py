@@ -121,3 +121,23 @@ def test_match_and_rematch_verify_with_core_server_and_cli(world: World, tmp_pat
     (folder / "record.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     code, _ = _cli_verify(folder)
     assert code != 0
+
+
+def test_redraw_verifies_with_the_cli_and_the_previous_record(world: World, tmp_path: Path) -> None:
+    task = populated_task(world)
+    first = drawn(world, task)
+    request = services.redraw_request_create(actor=world.users["a_admin"], draw=first, reason="随机数录入有误")
+    services.redraw_request_decide(actor=world.users["a_leader"], request=request, approve=True)
+    second = services.draw_freeze_pool(actor=world.users["a_admin"], task=task, randomness_source="福彩3D")
+    second = services.draw_execute(actor=world.users["a_admin"], draw=second, randomness=["2026-03-05 福彩3D 7 7 0"])
+    from shuangsuiji.draws.instructions import draw_verify_commands
+
+    command = draw_verify_commands(second)[0]
+    assert "--previous draw-" in command
+    _download(world, f"/draws/{first.pk}/record.json", tmp_path / f"draw-{task.code}-1.json")
+    _download(world, f"/draws/{second.pk}/record.json", tmp_path / f"draw-{task.code}-2.json")
+    _download(world, f"/draws/{second.pk}/pool.csv", tmp_path / f"pool-{task.code}-2.csv")
+    args = [str(tmp_path / part) if part.endswith((".json", ".csv")) else part for part in command.split()[1:]]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert verify_draw(second).ok and verify_draw(first).ok  # the superseded record still verifies

@@ -108,3 +108,29 @@ def test_index_lists_visible_tasks(world: World) -> None:
     task = populated_task(world)
     assert task.code in world.client("a_admin").get("/draws/").content.decode()
     assert task.code not in world.client("b_admin").get("/draws/").content.decode()
+
+
+def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context.captured_queries)
+
+
+def test_pages_do_not_grow_queries_with_rows(world: World) -> None:
+    from tests.draws.factories import add_targets, make_task, matched
+
+    add_inspectors(world, count=12)
+    add_targets(world, counts={"B": 10})
+    small = matched(world, make_task(world, code="RW-S", ratios={"B": 20}))
+    add_targets(world, counts={"B": 30}, salt="1")
+    large = matched(world, make_task(world, code="RW-L", ratios={"B": 60}))
+    assert large.assignments.count() > 2 * small.assignments.count()
+    client = world.client("a_admin")
+    client.get("/")  # the first request of a session does one-off security checks (password age, 2FA)
+    for template in ("/draws/matches/{}/", "/draws/{}/"):
+        ids = (small.pk, large.pk) if "matches" in template else (small.draw_id, large.draw_id)
+        counts = [_queries(client, template.format(pk)) for pk in ids]
+        assert counts[0] == counts[1], (template, counts)

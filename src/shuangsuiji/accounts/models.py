@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 from shuangsuiji.common.crypto import EncryptedTextField
 
@@ -110,6 +113,8 @@ class User(AbstractUser):
     role = models.CharField("角色", max_length=32, choices=Role.choices, default=Role.SECTION_STAFF)
     phone = EncryptedTextField("手机号", blank=True, default="")
     is_demo = models.BooleanField("演示账号", default=False)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True, editable=False)
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
 
     class Meta:
         verbose_name = "用户"
@@ -121,6 +126,34 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.real_name or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # create_user() hashes without set_password(), so Django's password_changed hook does not run:
+        # start the password's age and history here for new accounts.
+        creating = self._state.adding
+        usable = bool(self.password) and self.has_usable_password()
+        record = creating and usable and self._password is None  # type: ignore[attr-defined]
+        if creating and usable and self.password_changed_at is None:
+            self.password_changed_at = timezone.now()
+        super().save(*args, **kwargs)
+        if record:
+            PasswordHistory.objects.create(user=self, password_hash=self.password)
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's recent passwords (the password policy forbids reusing the last 5)."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="password_history")
+    password_hash = models.CharField("密码哈希", max_length=128)
+    created_at = models.DateTimeField("设置时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"
 
 
 class ApiToken(models.Model):

@@ -24,15 +24,18 @@ class Perm(StrEnum):
     LIBRARY_EDIT = "library.edit"  # 一单两库: items, targets, inspectors, conflicts
     LIBRARY_VIEW_PERSONAL = "library.view_personal"  # see ID numbers and phones unmasked
     USERS_MANAGE = "users.manage"
+    SECURITY_MANAGE = "security.manage"  # lockouts, password resets, 2FA resets, (de)activation
     PLAN_EDIT = "plan.edit"
     DRAW_RUN = "draw.run"
     INSPECTION_ENTER = "inspection.enter"
     AUDIT_READ = "audit.read"
 
 
+# 三权分立: the system administrator runs the system but cannot read the audit log; the security
+# administrator manages accounts and their protection; the audit administrator only reads the log.
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.SYSTEM_ADMIN: frozenset({Perm.USERS_MANAGE}),
-    Role.SECURITY_ADMIN: frozenset({Perm.USERS_MANAGE}),
+    Role.SECURITY_ADMIN: frozenset({Perm.USERS_MANAGE, Perm.SECURITY_MANAGE}),
     Role.AUDIT_ADMIN: frozenset({Perm.AUDIT_READ}),
     Role.PROGRAM_ADMIN: frozenset(
         {Perm.LIBRARY_EDIT, Perm.LIBRARY_VIEW_PERSONAL, Perm.PLAN_EDIT, Perm.DRAW_RUN, Perm.INSPECTION_ENTER}
@@ -43,13 +46,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.SUPERVISOR: frozenset(),
 }
 
+# Permissions a superuser flag does not grant: only the role does (the audit log is read by the audit
+# administrator alone, so a technical superuser cannot read or cover their own traces).
+ROLE_ONLY_PERMISSIONS = frozenset({Perm.AUDIT_READ})
+
 BUREAU_KINDS = (OrganizationKind.HEALTH_BUREAU, OrganizationKind.OTHER_DEPARTMENT)
 
 
 def has_perm(user: User, perm: Perm) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
-    if user.is_superuser:
+    if user.is_superuser and perm not in ROLE_ONLY_PERMISSIONS:
         return True
     return perm in ROLE_PERMISSIONS.get(user.role, frozenset())
 
@@ -137,6 +144,21 @@ def check_can_edit(user: User, owner_id: int, perm: Perm) -> None:
         return
     if writable_owner_id(user, perm) != owner_id:
         raise PermissionDeniedError("该数据不属于本单位，您只能查看不能修改")
+
+
+def bureau_member_org_ids(bureau: Organization) -> list[int]:
+    """The bureau and its 科室/监督所 (the units whose users and records belong to the bureau)."""
+    ids = [bureau.pk]
+    frontier = [bureau.pk]
+    while frontier:
+        children = list(
+            Organization.objects.filter(parent_id__in=frontier)
+            .filter(kind__in=(OrganizationKind.SECTION, OrganizationKind.SUPERVISION_INSTITUTE))
+            .values_list("pk", flat=True)
+        )
+        ids.extend(children)
+        frontier = children
+    return ids
 
 
 def bureau_for_write(user: User, perm: Perm) -> Organization:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -11,6 +12,7 @@ from ninja.security import HttpBearer, django_auth
 
 from shuangsuiji.accounts.models import ApiToken
 from shuangsuiji.accounts.services import hash_token
+from shuangsuiji.api.parser import SafeJsonParser
 from shuangsuiji.common.exceptions import ApplicationError
 
 
@@ -32,12 +34,21 @@ api = NinjaAPI(
     description="一单两库等数据的接口。认证：登录会话（需 CSRF）或 `Authorization: Bearer <令牌>`。",
     auth=[TokenAuth(), django_auth],
     urls_namespace="api",
+    parser=SafeJsonParser(),
 )
 
 
 @api.exception_handler(ApplicationError)
 def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
     return api.create_response(request, {"detail": exc.message, **exc.extra}, status=exc.status_code)
+
+
+@api.exception_handler(DjangoValidationError)
+def model_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    """A model's full_clean() refused the data (found by the schemathesis run): 422, not a server error."""
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    text = "；".join(f"{'' if k == '__all__' else k + '：'}{'，'.join(v)}" for k, v in detail.items())
+    return api.create_response(request, {"detail": f"数据不符合要求：{text}", "errors": detail}, status=422)
 
 
 from shuangsuiji.directory.api import router as directory_router  # noqa: E402
@@ -47,6 +58,7 @@ api.add_router("/directory/", directory_router)
 from shuangsuiji.draws.api import router as draws_router  # noqa: E402
 
 api.add_router("/draws/", draws_router)
+
 from shuangsuiji.planning.api import router as planning_router  # noqa: E402
 
 api.add_router("/planning/", planning_router)

@@ -11,15 +11,37 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, models
 from django.utils import timezone
 
-from shuangsuiji.audit.models import AuditEntry
+from shuangsuiji.audit.models import AuditAnchor, AuditEntry
+from shuangsuiji.common.crypto import mask_id_number, mask_phone
 from shuangsuiji.common.middleware import current_request_info
 
 if TYPE_CHECKING:
     from shuangsuiji.accounts.models import User
 
 GENESIS_HASH = "0" * 64
-# Fields whose values are personal data: the audit keeps only a masked trace of them.
-PERSONAL_FIELDS = {"id_number", "phone", "contact_phone", "password"}
+
+def _mask_address(value: str) -> str:
+    value = value.strip()
+    return value[:6] + "****" if len(value) > 6 else "*" * len(value)
+
+
+def _hidden(value: str) -> str:
+    return "（已隐去）" if value else ""
+
+
+# Fields whose values are personal data: the audit keeps only a masked trace of them (138****5678).
+PERSONAL_FIELD_MASKS: dict[str, Any] = {
+    "id_number": mask_id_number,
+    "phone": mask_phone,
+    "contact_phone": mask_phone,
+    "mobile": mask_phone,
+    "home_address": _mask_address,
+    "password": _hidden,
+    "password_hash": _hidden,
+    "secret": _hidden,
+    "token": _hidden,
+}
+PERSONAL_FIELDS = set(PERSONAL_FIELD_MASKS)
 _PG_AUDIT_LOCK_KEY = 7_305_331  # advisory lock serialising the chain head on PostgreSQL
 
 
@@ -39,13 +61,22 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _mask_value(masker: Any, value: Any) -> Any:
+    if value is None or value == "":
+        return value
+    if isinstance(value, dict):
+        return {k: _mask_value(masker, v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mask_value(masker, v) for v in value]
+    return masker(str(value))
+
+
 def mask_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """JSON-ready changes ((before, after) pairs stay two-element lists); personal data is masked."""
     masked: dict[str, Any] = {}
     for key, value in changes.items():
-        if key in PERSONAL_FIELDS:
-            masked[key] = "（个人信息，已隐去）"
-        else:
-            masked[key] = _jsonable(value)
+        masker = PERSONAL_FIELD_MASKS.get(key)
+        masked[key] = _jsonable(_mask_value(masker, value) if masker is not None else value)
     return masked
 
 
@@ -79,7 +110,14 @@ def audit_record(
     changes: dict[str, Any] | None = None,
     organization: Any = None,
 ) -> AuditEntry:
-    """Append one entry to the chain. Must run inside the caller's transaction."""
+    """Append one entry to the chain. Must run inside the caller's transaction.
+
+    Sensitive events (publishing, confirming a draw) from a web request without a verified second
+    factor are refused here, whatever view called the service (accounts.security).
+    """
+    from shuangsuiji.accounts.security import check_sensitive_event
+
+    check_sensitive_event(actor, event)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_AUDIT_LOCK_KEY])
@@ -105,12 +143,24 @@ def audit_record(
 
 
 def audit_chain_verify() -> tuple[bool, int | None, str]:
-    """Recompute the chain; return (ok, first broken seq, Chinese message)."""
-    prev = GENESIS_HASH
+    """Recompute the chain from the genesis or the latest archive anchor; return (ok, first broken seq,
+    Chinese message)."""
+    anchor = AuditAnchor.objects.order_by("-last_seq").first()
+    prev = anchor.last_hash if anchor is not None else GENESIS_HASH
+    entries = AuditEntry.objects.order_by("seq")
+    if anchor is not None:
+        if AuditEntry.objects.filter(seq__lte=anchor.last_seq).exists():
+            first = AuditEntry.objects.filter(seq__lte=anchor.last_seq).order_by("seq").first()
+            assert first is not None
+            return False, first.seq, f"审计日志第 {first.seq} 条应已归档却仍在库中，归档锚点与日志不一致"
+        entries = entries.filter(seq__gt=anchor.last_seq)
     count = 0
-    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
+    for entry in entries.iterator(chunk_size=2000):
         count += 1
-        if entry.prev_hash != prev or entry_digest(prev, entry_payload(entry)) != entry.entry_hash:
-            return False, entry.seq, f"审计日志第 {entry.seq} 条被篡改或链条断裂"
+        if entry.prev_hash != prev:
+            return False, entry.seq, f"审计日志第 {entry.seq} 条之前的记录被删除或链条断裂"
+        if entry_digest(prev, entry_payload(entry)) != entry.entry_hash:
+            return False, entry.seq, f"审计日志第 {entry.seq} 条被篡改（内容与哈希不符）"
         prev = entry.entry_hash
-    return True, None, f"审计日志完整，共 {count} 条，哈希链校验通过"
+    start = f"自归档锚点（第 {anchor.last_seq} 条之后）起" if anchor is not None else ""
+    return True, None, f"审计日志完整，{start}共 {count} 条，哈希链校验通过"

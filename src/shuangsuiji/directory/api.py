@@ -7,10 +7,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shuangsuiji.accounts.models import Organization, Region, User
 from shuangsuiji.accounts.scope import Perm, has_perm
+from shuangsuiji.api.pagination import PageNumberPagination
 from shuangsuiji.common.crypto import mask_id_number, mask_phone
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.directory import selectors, services

@@ -62,8 +62,13 @@ class MatchForm(forms.Form):
     )
     fallback = forms.ChoiceField(label="本区域人员不足时", choices=FALLBACK_CHOICES, initial="adjacent")
     direct_assignment_reason = forms.CharField(label="直接委派理由", required=False, max_length=255)
-    add_experts = forms.BooleanField(label="每组另配一名专家（不计入执法人员）", required=False)
-    allow_unstaffed = forms.BooleanField(label="有对象无法配齐时仍然保存（未配齐的对象留待处理）", required=False)
+    add_experts = forms.BooleanField(
+        label="每组另配一名专家（不计入执法人员）", required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
+    allow_unstaffed = forms.BooleanField(
+        label="有对象无法配齐时仍然保存（未配齐的对象留待处理）", required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
     reason = forms.CharField(label="整体重新匹配原因（已有匹配时填写）", required=False, max_length=255)
 
     def options(self) -> MatchOptions:

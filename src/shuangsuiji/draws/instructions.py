@@ -11,7 +11,14 @@ def draw_file_names(draw: TargetDraw) -> tuple[str, str]:
 
 def draw_verify_commands(draw: TargetDraw) -> list[str]:
     record, pool = draw_file_names(draw)
-    return [f"ssj draw verify {record} --pool {pool}"]
+    command = f"ssj draw verify {record} --pool {pool}"
+    if draw.previous is not None:
+        previous, _ = draw_file_names(draw.previous)
+        command += f" --previous {previous}"
+    return [
+        command,
+        f"# 某一对象是否在对象池中（Merkle 证明）：ssj draw prove {record} --pool {pool} --id <统一社会信用代码>",
+    ]
 
 
 MATCH_INPUT_OPTIONS = (

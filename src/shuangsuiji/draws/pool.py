@@ -76,25 +76,26 @@ def collect_pool(task: Task) -> tuple[list[PoolRow], list[DepartmentScope]]:
         qs = Target.objects.filter(region_q, owner=scope.organization, is_retired=False, status=TargetStatus.OPERATING)
         if scope.specialty_ids:
             qs = qs.filter(specialties__in=scope.specialty_ids)
-        qs = qs.distinct().select_related("region").prefetch_related("specialties").order_by("pk")
-        for target in qs:
-            row = rows.get(target.code)
+        qs = qs.distinct().order_by("pk")
+        fields = ("pk", "code", "name", "region__code", "risk_class", "risk_flags", "last_inspected_on", "owner_id")
+        found = list(qs.values_list(*fields))
+        specialties: dict[int, set[str]] = {}
+        through = Target.specialties.through.objects.filter(target_id__in=qs.order_by().values("pk"))
+        for target_id, code in through.values_list("target_id", "specialty__code"):
+            specialties.setdefault(target_id, set()).add(code)
+        for pk, code, name, region_code, risk_class, risk_flags, last_inspected_on, owner_id in found:
+            row = rows.get(code)
             if row is None:
-                row = PoolRow(
-                    id=target.code, target_pk=target.pk, name=target.name, region=target.region.code,
-                    risk_class=target.risk_class,
-                )
-                rows[target.code] = row
-            elif target.owner_id == task.owner_id:
-                row.target_pk = target.pk  # the task bureau's own record represents the target
-            row.specialties |= {s.code for s in target.specialties.all()}
-            row.risk_flags |= set(target.risk_flags or [])
-            if RISK_ORDER.get(target.risk_class, 1) > RISK_ORDER.get(row.risk_class, 1):
-                row.risk_class = target.risk_class
-            if target.last_inspected_on and (
-                row.last_inspected_on is None or target.last_inspected_on > row.last_inspected_on
-            ):
-                row.last_inspected_on = target.last_inspected_on
+                row = PoolRow(id=code, target_pk=pk, name=name, region=region_code, risk_class=risk_class)
+                rows[code] = row
+            elif owner_id == task.owner_id:
+                row.target_pk = pk  # the task bureau's own record represents the target
+            row.specialties |= specialties.get(pk, set())
+            row.risk_flags |= set(risk_flags or [])
+            if RISK_ORDER.get(risk_class, 1) > RISK_ORDER.get(row.risk_class, 1):
+                row.risk_class = risk_class
+            if last_inspected_on and (row.last_inspected_on is None or last_inspected_on > row.last_inspected_on):
+                row.last_inspected_on = last_inspected_on
             row.departments.add(scope.organization.code)
     return [rows[k] for k in sorted(rows)], scopes
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from shuangsuiji.accounts.models import User
@@ -23,8 +23,7 @@ from shuangsuiji.cli.match import CliInputError
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.core.dates import format_cn_date
 from shuangsuiji.core.matching import MatchError, MatchInputError, build_record, rematch_slot
-from shuangsuiji.core.workdays import default_calendar
-from shuangsuiji.directory.models import Target
+from shuangsuiji.directory.models import Target, TargetStatus
 from shuangsuiji.draws import engine, hooks, storage
 from shuangsuiji.draws.match_inputs import (
     MatchOptions,
@@ -49,6 +48,7 @@ from shuangsuiji.draws.models import (
 from shuangsuiji.draws.permissions import check_can_approve, check_can_confirm, check_can_run
 from shuangsuiji.draws.pool import DepartmentScope, collect_pool, targets_for_ids
 from shuangsuiji.draws.task_hooks import task_set_state
+from shuangsuiji.oversight.calendar import get_calendar
 from shuangsuiji.planning.models import Task, TaskState
 
 CONFIRM_WORKING_DAYS = 2
@@ -88,16 +88,16 @@ def _who(user: User | None) -> str:
 def _empty_pool_message(task: Task, scopes: list[DepartmentScope]) -> str:
     parts = []
     for scope in scopes:
-        region_paths = [r.path for r in scope.regions]
-        in_region = [
-            t for t in Target.objects.filter(owner=scope.organization).select_related("region")
-            if any(t.region.path.startswith(p) for p in region_paths)
-        ]
-        operating = [t for t in in_region if t.status == "operating" and not t.is_retired]
+        region_q = Q()
+        for region in scope.regions:
+            region_q |= Q(region__path__startswith=region.path)
+        in_region = Target.objects.filter(region_q, owner=scope.organization)
+        total = in_region.count()
+        operating = in_region.filter(status=TargetStatus.OPERATING, is_retired=False).count()
         parts.append(
-            f"{scope.describe()}：名录库中该区域共 {len(in_region)} 户，其中在营且未移出名录 {len(operating)} 户，"
+            f"{scope.describe()}：名录库中该区域共 {total} 户，其中在营且未移出名录 {operating} 户，"
             "均不属于本任务的抽查专业" if operating else
-            f"{scope.describe()}：名录库中该区域共 {len(in_region)} 户，没有在营且未移出名录的对象"
+            f"{scope.describe()}：名录库中该区域共 {total} 户，没有在营且未移出名录的对象"
         )
     specialties = "、".join(task.specialties.values_list("name", flat=True)) or "（未指定）"
     return (
@@ -237,7 +237,7 @@ def draw_execute(*, actor: User, draw: TargetDraw, randomness: list[str], reveal
         DrawnTarget(draw=draw, target_id=target_of[p.id], stratum=p.stratum, rank=p.rank, reason=p.reason)
         for p in picked
     )
-    deadline = default_calendar().add_workdays(timezone.localdate(), CONFIRM_WORKING_DAYS)
+    deadline = get_calendar().add_workdays(timezone.localdate(), CONFIRM_WORKING_DAYS)
     draw.status = DrawStatus.DRAWN
     draw.randomness = values
     draw.record = record
