@@ -185,3 +185,24 @@ def test_blank_line_in_canonical_file_falls_back_to_general_reader(tmp_path: Pat
         10,
         12,
     ]  # the blank line counts
+
+
+def test_from_rows_equals_from_candidates() -> None:
+    candidates = make_candidates(500, seed=8)
+    rows = [
+        (
+            c.id,
+            c.region,
+            list(c.specialties),
+            c.risk_class,
+            list(c.risk_flags),
+            c.last_inspected_on,
+            c.risk_score or None,
+        )
+        for c in reversed(candidates)
+    ]
+    assert pool_digest(Pool.from_rows(rows)) == pool_digest(Pool.from_candidates(candidates))
+    with pytest.raises(DrawInputError, match="检查对象『A』的 risk_class（风险等级）『X』无效"):
+        Pool.from_rows([("A", "r", "医疗卫生", "X", "", None, None)])
+    with pytest.raises(DrawInputError, match="对象库为空"):
+        Pool.from_rows([])
