@@ -155,13 +155,13 @@ ACTIONS: dict[str, UrlBuilder] = {
     "planning:scheme_generate": lambda w: f"/planning/tasks/{pb.task(w).pk}/scheme/generate/",
     "planning:scheme_action": lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme/do/approve/",
     "oversight:notification_read": lambda w: f"/oversight/notifications/{_oversight(w)['notification'].pk}/read/",
+    "accounts:account_action": lambda w: f"/accounts/security/users/{w.users['a_staff'].pk}/unlock/",
     "inspections:records_generate": lambda w: f"/inspections/tasks/{ib.task(w).pk}/generate/",
     "inspections:record_review": lambda w: f"/inspections/records/{ib.record(w).pk}/review/",
     "inspections:evidence_upload": lambda w: f"/inspections/records/{ib.record(w).pk}/evidence/",
     "inspections:notice_issue": lambda w: f"/inspections/records/{ib.record(w).pk}/notices/",
     "inspections:case_evidence": lambda w: f"/inspections/cases/{ib.case(w).pk}/evidence/",
     "inspections:case_action": lambda w: f"/inspections/cases/{ib.case(w).pk}/do/close/",
-    "accounts:account_action": lambda w: f"/accounts/security/users/{w.users['a_staff'].pk}/unlock/",
 }
 
 

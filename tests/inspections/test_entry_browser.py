@@ -37,6 +37,7 @@ def test_phone_entry_draft_offline_and_signature(live_server: Any, world: World,
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.text) if "Content Security Policy" in msg.text else None)
         page.goto(url)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
@@ -58,7 +59,11 @@ def test_phone_entry_draft_offline_and_signature(live_server: Any, world: World,
         page.mouse.up()
         page.fill("#id_signer_name", "店长 王经理")
         page.fill("#id_situation", "现场检查未见异常（离线草稿）")
-        page.wait_for_function(f"JSON.parse(localStorage.getItem('{key}') || '{{}}').fields?.situation?.length > 0")
+        # (polled from here: the page's CSP forbids the eval that wait_for_function would need)
+        for _ in range(50):
+            if page.evaluate(f"JSON.parse(localStorage.getItem('{key}') || '{{}}').fields?.situation?.length > 0"):
+                break
+            page.wait_for_timeout(100)
 
         page.reload()
         assert page.is_visible("#ssj-draft-banner")

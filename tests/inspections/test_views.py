@@ -112,6 +112,7 @@ def test_ledger_lists_filters_and_exports(world: World) -> None:
     assert case.number in body and "个工作日" in body
     assert case.number not in client.get("/inspections/cases/?status=closed").content.decode()
     assert case.number not in client.get("/inspections/cases/?min_age=30").content.decode()
+    assert client.get("/inspections/cases/?min_age=99999999999&section=99999999999999999999999").status_code == 200
     assert case.number in client.get(f"/inspections/cases/?inspector={case.inspector_id}").content.decode()
     assert case.number not in world.client("b_admin").get("/inspections/cases/").content.decode()
     response = client.get("/inspections/cases/export.xlsx")
@@ -146,3 +147,40 @@ def test_downloads(world: World) -> None:
     assert notice.respond_by == datetime.date(2026, 12, 2)  # 5 working days
     assert client.get(f"/inspections/notices/{notice.pk}/notice.pdf").content.startswith(b"%PDF")
     assert world.client("b_admin").get(f"/inspections/notices/{notice.pk}/notice.pdf").status_code == 404
+
+
+def _queries(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context.captured_queries)
+
+
+def test_lists_do_not_query_per_row(world: World) -> None:
+    from tests.inspections.factories import confirm_draw, make_target, make_task
+
+    s, hotel, clinic = generated(world)
+    for record in (hotel, clinic):
+        entry = entry_for(record, fail={"对公共场所卫生的监督检查": "无证"}, codes=["21"])
+        members = {m.inspector.user_id for m in record.members.select_related("inspector")}
+        actor = world.users["a_inspector"] if world.users["a_inspector"].pk in members else world.users["a_admin"]
+        record_review(actor=world.users["a_staff"], record=record_submit_result(actor=actor, record=record, entry=entry),
+                      approve=True)
+    client = world.client("a_admin")
+    urls = ["/inspections/", "/inspections/cases/", f"/inspections/tasks/{s.task.pk}/", "/inspections/tasks/"]
+    client.get("/")  # first request of a session does one-time work (session, security checks)
+    before = {url: _queries(client, url) for url in urls}
+    more = make_task(world, code="2026-GG-02")
+    targets = [make_target(world, "a", f"莲池区浴池{i}", f"92130606MA0BAT{i}1X", ["public_places"]) for i in range(4)]
+    confirm_draw(world, more, targets, [s.inspectors[:2]] * 4)
+    from shuangsuiji.inspections.services import records_generate_for_task
+
+    for record in records_generate_for_task(actor=world.users["a_admin"], task=more).created[:3]:
+        entry = entry_for(record, fail={"对公共场所卫生的监督检查": "无证"}, codes=["21"])
+        record_review(actor=world.users["a_staff"],
+                      record=record_submit_result(actor=world.users["a_admin"], record=record, entry=entry),
+                      approve=True)
+    after = {url: _queries(client, url.replace(str(s.task.pk), str(more.pk))) for url in urls}
+    assert after == before, (before, after)

@@ -47,7 +47,7 @@ def _check_date(value: datetime.date, *, label: str, not_before: datetime.date |
 
 
 def _lock(case: FollowUpCase) -> FollowUpCase:
-    locked = FollowUpCase.objects.select_for_update().select_related("record", "target").get(pk=case.pk)
+    locked = FollowUpCase.objects.select_for_update(of=("self",)).select_related("record", "target").get(pk=case.pk)
     if locked.status != CaseStatus.OPEN:
         raise ApplicationError("该处置记录已办结，不能再修改")
     return locked

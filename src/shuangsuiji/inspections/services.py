@@ -177,24 +177,28 @@ def _active_assignments(match: InspectorMatch) -> dict[int, list[Assignment]]:
     return by_target
 
 
-def _sync_members(record: InspectionRecord, assignments: list[Assignment]) -> bool:
+def _member_values(order: int, assignment: Assignment) -> dict[str, Any]:
+    inspector = assignment.inspector
+    return {
+        "inspector_id": inspector.pk, "assignment_id": assignment.pk, "name": inspector.name,
+        "licence_no": inspector.licence_no, "kind": inspector.kind, "role": assignment.role, "sort_order": order,
+    }
+
+
+def _sync_members(record: InspectionRecord, current: list[RecordMember], assignments: list[Assignment]) -> bool:
     """Make the team of a not-yet-entered record match the active assignments. Returns True if changed."""
-    wanted = {a.inspector_id: a for a in assignments}
+    wanted = {a.inspector_id for a in assignments}
     changed = False
-    for member in list(record.members.all()):
-        if member.inspector_id not in wanted:
-            member.delete()
-            changed = True
-    existing = {m.inspector_id: m for m in record.members.all()}
+    stale = [m.pk for m in current if m.inspector_id not in wanted]
+    if stale:
+        RecordMember.objects.filter(pk__in=stale).delete()
+        changed = True
+    existing = {m.inspector_id: m for m in current if m.inspector_id in wanted}
     for order, assignment in enumerate(assignments, start=1):
-        inspector = assignment.inspector
-        found = existing.get(inspector.pk)
-        values = {
-            "assignment": assignment, "name": inspector.name, "licence_no": inspector.licence_no,
-            "kind": inspector.kind, "role": assignment.role, "sort_order": order,
-        }
+        values = _member_values(order, assignment)
+        found = existing.get(assignment.inspector_id)
         if found is None:
-            RecordMember.objects.create(record=record, inspector=inspector, **values)
+            RecordMember.objects.create(record=record, **values)
             changed = True
         elif any(getattr(found, k) != v for k, v in values.items()):
             for k, v in values.items():
@@ -210,8 +214,9 @@ def records_generate_for_task(*, actor: User, task: Task) -> GenerateResult:
 
     Re-running it creates the records of new drawn targets, refreshes the team of records not yet entered
     (swaps after the match), and cancels not-yet-entered records of targets that a re-draw removed.
+    Rows are written in bulk: a few queries for the whole task, not per record.
     """
-    task = Task.objects.select_for_update().select_related("owner", "joint_plan").get(pk=task.pk)
+    task = Task.objects.select_for_update(of=("self",)).select_related("owner", "joint_plan").get(pk=task.pk)
     check_can_generate(actor, task)
     draw, match = current_draw_and_match(task)
     result = GenerateResult()
@@ -221,59 +226,75 @@ def records_generate_for_task(*, actor: User, task: Task) -> GenerateResult:
         raise ApplicationError("该任务没有抽查事项，不能生成一企一表")
     assignments = _active_assignments(match)
     existing = {r.drawn_target_id: r for r in InspectionRecord.objects.filter(task=task)}
+    steps: list[RecordStep] = []
 
     # Records of drawn targets that are no longer in the current draw.
-    for record in existing.values():
-        if record.draw_id != draw.pk and record.status == RecordStatus.PENDING:
-            old = record.status
-            record.status = RecordStatus.CANCELLED
-            record.cancel_reason = f"检查对象已重新抽取（第{draw.sequence}次抽取）"
-            record.save(update_fields=["status", "cancel_reason", "updated_at"])
-            _step(record=record, actor=actor, action="cancel", old=old, comment=record.cancel_reason)
-            hooks.on_record_cancelled(actor=actor, record=record)
-            result.cancelled += 1
+    cancelled = [r for r in existing.values() if r.draw_id != draw.pk and r.status == RecordStatus.PENDING]
+    for record in cancelled:
+        record.status = RecordStatus.CANCELLED
+        record.cancel_reason = f"检查对象已重新抽取（第{draw.sequence}次抽取）"
+        steps.append(RecordStep(record=record, action="cancel", from_status=RecordStatus.PENDING,
+                                to_status=record.status, actor=actor, comment=record.cancel_reason))
+        hooks.on_record_cancelled(actor=actor, record=record)
+    if cancelled:
+        InspectionRecord.objects.bulk_update(cancelled, ["status", "cancel_reason", "updated_at"])
+        result.cancelled = len(cancelled)
 
-    next_number = (InspectionRecord.objects.filter(task=task).count() or 0) + 1
+    # Teams of records not yet entered (one query for all their members).
+    pending = {r.pk: r for r in existing.values() if r.draw_id == draw.pk and r.status == RecordStatus.PENDING}
+    members_by_record: dict[int, list[RecordMember]] = {pk: [] for pk in pending}
+    for member in RecordMember.objects.filter(record_id__in=list(pending)).order_by("sort_order"):
+        members_by_record[member.record_id].append(member)
+    for record in pending.values():
+        if _sync_members(record, members_by_record[record.pk], assignments.get(record.drawn_target_id, [])):
+            result.refreshed += 1
+
+    next_number = len(existing) + 1
     deadline = add_workdays(task.window_end, entry_days)
-    drawn = DrawnTarget.objects.filter(draw=draw).select_related("target__region").order_by("stratum", "rank", "pk")
-    drawn_list = list(drawn)
+    drawn = [
+        d for d in DrawnTarget.objects.filter(draw=draw).select_related("target").order_by("stratum", "rank", "pk")
+        if d.pk not in existing
+    ]
     specialty_map: dict[int, set[int]] = {}
     for target_id, specialty_id in Target.specialties.through.objects.filter(
-        target_id__in=[d.target_id for d in drawn_list]
+        target_id__in=[d.target_id for d in drawn]
     ).values_list("target_id", "specialty_id"):
         specialty_map.setdefault(target_id, set()).add(specialty_id)
-
-    for drawn_target in drawn_list:
+    new_records: list[InspectionRecord] = []
+    for drawn_target in drawn:
         team = assignments.get(drawn_target.pk, [])
-        record = existing.get(drawn_target.pk)
-        if record is not None:
-            if record.status == RecordStatus.PENDING and _sync_members(record, team):
-                result.refreshed += 1
-            continue
         if len([a for a in team if a.inspector.kind == InspectorKind.OFFICER]) < MIN_OFFICERS:
             result.warnings.append(f"{drawn_target.target.name}：匹配的执法人员不足{MIN_OFFICERS}名，请先补足人员")
         target = drawn_target.target
-        record = InspectionRecord.objects.create(
+        new_records.append(InspectionRecord(
             owner_id=task.owner_id, task=task, draw=draw, drawn_target=drawn_target, target=target,
             number=f"{task.code}-{next_number:03d}", methods=list(task.methods) or ["on_site"],
             place=target.address, entry_deadline=deadline.date, entry_deadline_provisional=True,
-        )
+        ))
         next_number += 1
-        items = _items_for_target(planned, specialty_map.get(target.pk, set()))
-        RecordItem.objects.bulk_create(
-            [
-                RecordItem(
-                    record=record, check_item=p.check_item, department=p.department, sort_order=order,
-                    code=p.code, name=p.name, specialty_name=p.specialty_name, sub_items=p.sub_items,
-                    legal_basis=p.legal_basis, methods=p.methods,
-                )
-                for order, p in enumerate(items, start=1)
-            ]
-        )
-        _sync_members(record, team)
-        _step(record=record, actor=actor, action="generate", old="")
+    InspectionRecord.objects.bulk_create(new_records)
+    if new_records and new_records[0].pk is None:  # backends that do not return ids from bulk inserts
+        by_drawn = dict(InspectionRecord.objects.filter(task=task).values_list("drawn_target_id", "pk"))
+        for record in new_records:
+            record.pk = by_drawn[record.drawn_target_id]
+    items: list[RecordItem] = []
+    members: list[RecordMember] = []
+    for record in new_records:
+        for order, p in enumerate(_items_for_target(planned, specialty_map.get(record.target_id, set())), start=1):
+            items.append(RecordItem(
+                record=record, check_item=p.check_item, department=p.department, sort_order=order, code=p.code,
+                name=p.name, specialty_name=p.specialty_name, sub_items=p.sub_items, legal_basis=p.legal_basis,
+                methods=p.methods,
+            ))
+        for order, assignment in enumerate(assignments.get(record.drawn_target_id, []), start=1):
+            members.append(RecordMember(record=record, **_member_values(order, assignment)))
+        steps.append(RecordStep(record=record, action="generate", from_status="", to_status=record.status, actor=actor))
+    RecordItem.objects.bulk_create(items, batch_size=2000)
+    RecordMember.objects.bulk_create(members, batch_size=2000)
+    RecordStep.objects.bulk_create(steps, batch_size=2000)
+    for record in new_records:
         hooks.on_record_created(actor=actor, record=record)
-        result.created.append(record)
+    result.created = new_records
 
     audit_record(
         actor=actor, event="inspection.records_generate", target=task,
@@ -415,7 +436,7 @@ def record_submit_result(
     evidence_files: Sequence[uploads.Upload] | None = None,
 ) -> InspectionRecord:
     """Enter the results of one record (谁检查、谁录入) and submit them for review."""
-    record = InspectionRecord.objects.select_for_update().select_related("task", "owner").get(pk=record.pk)
+    record = InspectionRecord.objects.select_for_update(of=("self",)).select_related("task", "owner").get(pk=record.pk)
     check_can_enter(actor, record)
     if (
         entry.client_submission_id
@@ -517,7 +538,7 @@ def evidence_add(
     *, actor: User, record: InspectionRecord, upload: uploads.Upload, note: str = "", case: FollowUpCase | None = None
 ) -> Evidence:
     """Attach one evidence file to a record (before approval) or to an open follow-up case."""
-    record = InspectionRecord.objects.select_for_update().get(pk=record.pk)
+    record = InspectionRecord.objects.select_for_update(of=("self",)).get(pk=record.pk)
     if case is not None:
         from shuangsuiji.inspections.models import CaseStatus
         from shuangsuiji.inspections.permissions import check_can_handle_case
@@ -547,7 +568,7 @@ def evidence_add(
 @transaction.atomic
 def record_review(*, actor: User, record: InspectionRecord, approve: bool, comment: str = "") -> InspectionRecord:
     """科室 review: 退回 with a reason, or 通过 (opens follow-up cases, updates the target, ready to publish)."""
-    record = InspectionRecord.objects.select_for_update().select_related("task", "target").get(pk=record.pk)
+    record = InspectionRecord.objects.select_for_update(of=("self",)).select_related("task", "target").get(pk=record.pk)
     check_can_review(actor, record)
     if record.status != RecordStatus.SUBMITTED:
         raise ApplicationError(f"本表当前状态为“{record.get_status_display()}”，不能审核")
@@ -598,7 +619,7 @@ def publication_group(record: InspectionRecord) -> PublicationGroup | None:
 
 def apply_result_to_target(*, actor: User, record: InspectionRecord) -> dict[str, Any]:
     """Results flow back to the target: last inspection date and result, risk flags (next year's draw)."""
-    target = Target.objects.select_for_update().get(pk=record.target_id)
+    target = Target.objects.select_for_update(of=("self",)).get(pk=record.target_id)
     changes: dict[str, Any] = {}
     if record.inspected_on and (target.last_inspected_on is None or target.last_inspected_on <= record.inspected_on):
         group = publication_group(record)
@@ -623,7 +644,7 @@ def apply_result_to_target(*, actor: User, record: InspectionRecord) -> dict[str
 
 def target_add_risk_flag(*, actor: User, target: Target, flag: str, reason: str) -> None:
     """Add a risk flag (受过行政处罚, 经营异常名录, 严重违法失信) to a target; audited. Caller holds the transaction."""
-    target = Target.objects.select_for_update().get(pk=target.pk)
+    target = Target.objects.select_for_update(of=("self",)).get(pk=target.pk)
     if flag in target.risk_flags:
         return
     old = list(target.risk_flags)
@@ -649,7 +670,7 @@ def notice_methods(record: InspectionRecord) -> list[tuple[str, str]]:
 
 @transaction.atomic
 def notice_issue(*, actor: User, record: InspectionRecord, method: str) -> InspectionNotice:
-    record = InspectionRecord.objects.select_for_update().select_related("task", "target", "owner").get(pk=record.pk)
+    record = InspectionRecord.objects.select_for_update(of=("self",)).select_related("task", "target", "owner").get(pk=record.pk)
     check_can_enter(actor, record)
     if method not in METHOD_NOTICES or method not in record.methods:
         raise ApplicationError("本表的检查方式不需要发送该检查通知")

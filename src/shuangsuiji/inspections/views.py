@@ -84,7 +84,9 @@ def task_list(request: AuthedHttpRequest) -> HttpResponse:
 @login_required
 def task_records(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(actor=request.user, pk=pk)
-    records = selectors.record_list(actor=request.user, filters={"task": task.pk, "status": request.GET.get("status")})
+    records = selectors.record_list(
+        actor=request.user, filters={"task": task.pk, "status": request.GET.get("status")}
+    ).prefetch_related("members")
     context = {
         "title": f"{task.code} 一企一表", "task": task, "records": records,
         "can_generate": has_perm(request.user, Perm.PLAN_EDIT),
