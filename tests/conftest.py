@@ -126,6 +126,15 @@ def world(db: Any) -> World:
     return build_world()
 
 
+@pytest.fixture
+def admin_client(db: Any, admin_user: Any) -> Client:
+    """pytest-django's superuser client, with the second factor passed (superusers need it)."""
+    client = Client()
+    client.force_login(admin_user)
+    mark_otp_verified(client, admin_user)
+    return client
+
+
 @pytest.fixture(autouse=True)
 def _production_security(settings: Any) -> None:
     # Tests run with the second factor enforced, as in production (the demo set-up relaxes it).

@@ -15,8 +15,16 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import World
+from tests.planning import url_builders as pb
 
 UrlBuilder = Callable[[World], str]
+
+
+def _oversight(w: World) -> dict[str, Any]:
+    """County A's overdue deadline with its 督办, 问责 and a notification to a_admin (tests/oversight)."""
+    from tests.oversight.factories import oversight_objects
+
+    return oversight_objects(w)
 
 # url name → (builder, scoped): scoped pages must answer 404 to another county's user.
 PAGES: dict[str, tuple[UrlBuilder, bool]] = {
@@ -43,6 +51,39 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "accounts:account_list": (lambda w: "/accounts/security/users/", False),
     "audit:entry_list": (lambda w: "/audit/", False),
     "audit:verify": (lambda w: "/audit/verify/", False),
+    "planning:plan_list": (lambda w: "/planning/plans/", False),
+    "planning:plan_create": (lambda w: "/planning/plans/new/", False),
+    "planning:plan_detail": (lambda w: f"/planning/plans/{pb.plan(w).pk}/", True),
+    "planning:plan_lines": (lambda w: f"/planning/plans/{pb.plan(w).pk}/lines/", True),
+    "planning:plan_history": (lambda w: f"/planning/plans/{pb.plan(w).pk}/history/", True),
+    "planning:joint_list": (lambda w: "/planning/joint/", False),
+    "planning:joint_create": (lambda w: "/planning/joint/new/", False),
+    "planning:joint_detail": (lambda w: f"/planning/joint/{pb.joint(w).pk}/", True),
+    "planning:joint_edit": (lambda w: f"/planning/joint/{pb.joint(w).pk}/edit/", True),
+    "planning:national_list": (lambda w: "/planning/national/", False),
+    "planning:national_import": (lambda w: "/planning/national/import/", False),
+    "planning:task_list": (lambda w: "/planning/tasks/", False),
+    "planning:task_create": (lambda w: f"/planning/tasks/new/?line={pb.line(w).pk}", True),
+    "planning:task_detail": (lambda w: f"/planning/tasks/{pb.task(w).pk}/", True),
+    "planning:task_edit": (lambda w: f"/planning/tasks/{pb.task(w).pk}/edit/", True),
+    "planning:scheme_edit": (lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme/", True),
+    "planning:scheme_download": (lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme.pdf", True),
+    "oversight:deadline_list": (lambda w: "/oversight/", False),
+    "oversight:deadline_detail": (lambda w: f"/oversight/deadlines/{_oversight(w)['deadline'].pk}/", True),
+    "oversight:notification_list": (lambda w: "/oversight/notifications/", False),
+    "oversight:notification_open": (
+        lambda w: f"/oversight/notifications/{_oversight(w)['notification'].pk}/", True
+    ),
+    "oversight:supervision_list": (lambda w: "/oversight/supervisions/", False),
+    "oversight:supervision_detail": (lambda w: f"/oversight/supervisions/{_oversight(w)['supervision'].pk}/", True),
+    "oversight:accountability_list": (lambda w: "/oversight/accountability/", False),
+    "oversight:accountability_detail": (
+        lambda w: f"/oversight/accountability/{_oversight(w)['accountability'].pk}/", True
+    ),
+    "oversight:calendar": (lambda w: "/oversight/calendar/", False),
+    "oversight:calendar_year": (lambda w: "/oversight/calendar/2026/", False),
+    "oversight:calendar_export": (lambda w: "/oversight/calendar/2026/notice.csv", False),
+    "oversight:calendar_import": (lambda w: "/oversight/calendar/import/", False),
 }
 # Who gets 2xx on a page or action when it is not the program administrator (三权分立 pages).
 RIGHT_USER: dict[str, str] = {
@@ -67,10 +108,22 @@ ACTIONS: dict[str, UrlBuilder] = {
     "directory:inspector_retire": lambda w: f"/directory/inspectors/{w.inspectors['a'].pk}/retire/",
     "directory:conflict_create": lambda w: f"/directory/inspectors/{w.inspectors['a'].pk}/conflicts/",
     "accounts:account_action": lambda w: f"/accounts/security/users/{w.users['a_staff'].pk}/unlock/",
+    "planning:plan_uncovered_add": lambda w: f"/planning/plans/{pb.plan(w).pk}/uncovered/",
+    "planning:plan_add_missing": lambda w: f"/planning/plans/{pb.plan(w).pk}/add-missing/",
+    "planning:plan_action": lambda w: f"/planning/plans/{pb.plan(w).pk}/do/adjust/",
+    "planning:plan_line_delete": lambda w: f"/planning/plan-lines/{pb.line(w).pk}/delete/",
+    "planning:plan_uncovered_delete": lambda w: f"/planning/plan-uncovered/{pb.draft_plan_uncovered(w).pk}/delete/",
+    "planning:joint_action": lambda w: f"/planning/joint/{pb.joint(w).pk}/do/send/",
+    "planning:joint_confirm": lambda w: f"/planning/joint/participants/{pb.participant(w).pk}/confirm/",
+    "planning:national_claim": lambda w: f"/planning/national/{pb.national(w).pk}/claim/",
+    "planning:task_transition": lambda w: f"/planning/tasks/{pb.task(w).pk}/transition/",
+    "planning:scheme_generate": lambda w: f"/planning/tasks/{pb.task(w).pk}/scheme/generate/",
+    "planning:scheme_action": lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme/do/approve/",
+    "oversight:notification_read": lambda w: f"/oversight/notifications/{_oversight(w)['notification'].pk}/read/",
 }
 # Checked elsewhere (their own test modules) or not ours.
 COVERED_ELSEWHERE = {
-    "login", "logout", "directory:import_detail",
+    "login", "logout", "directory:import_detail", "oversight:notification_read_all",
     # public JSON of the transparency log: tests/audit/test_transparency.py
     "audit:tree_head", "audit:inclusion_proof",
 }
@@ -135,6 +188,11 @@ API_SAMPLES: dict[str, Callable[[World], str]] = {
     "{item_id}": lambda w: str(w.items["a"].pk),
     "{target_id}": lambda w: str(w.targets["a"].pk),
     "{inspector_id}": lambda w: str(w.inspectors["a"].pk),
+    "{plan_id}": lambda w: str(pb.plan(w).pk),
+    "{joint_plan_id}": lambda w: str(pb.joint(w).pk),
+    "{participant_id}": lambda w: str(pb.participant(w).pk),
+    "{national_task_id}": lambda w: str(pb.national(w).pk),
+    "{task_id}": lambda w: str(pb.task_with_scheme(w).pk),
 }
 
 

@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "shuangsuiji.common.context_processors.navigation",
                 "shuangsuiji.accounts.context_processors.security",
+                "shuangsuiji.oversight.context_processors.notifications",
             ],
         },
     },
@@ -143,7 +144,7 @@ PASSWORD_WARNING_DAYS = 14
 
 # Lockout (django-axes): 5 failures lock the user name for 30 minutes, whatever the address.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "shuangsuiji.accounts.backends.LockoutBackend",
     "shuangsuiji.accounts.backends.AccountBackend",
 ]
 AXES_FAILURE_LIMIT = 5
@@ -183,6 +184,8 @@ IMPORT_MAX_BYTES = 60 * 1024 * 1024
 
 EMAIL_BACKEND = os.environ.get("SSJ_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("SSJ_FROM_EMAIL", "shuangsuiji@localhost")
+# Absolute address of the site, for links in reminder emails.
+SITE_URL = os.environ.get("SSJ_SITE_URL", "http://127.0.0.1:8000")
 
 REDIS_URL = os.environ.get("SSJ_REDIS_URL", "")
 if REDIS_URL:

@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/", include("shuangsuiji.accounts.urls")),
     path("audit/", include("shuangsuiji.audit.urls")),
     path("directory/", include("shuangsuiji.directory.urls")),
+    path("planning/", include("shuangsuiji.planning.urls")),
+    path("oversight/", include("shuangsuiji.oversight.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

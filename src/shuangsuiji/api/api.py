@@ -54,3 +54,6 @@ def model_validation_error(request: HttpRequest, exc: DjangoValidationError) -> 
 from shuangsuiji.directory.api import router as directory_router  # noqa: E402
 
 api.add_router("/directory/", directory_router)
+from shuangsuiji.planning.api import router as planning_router  # noqa: E402
+
+api.add_router("/planning/", planning_router)

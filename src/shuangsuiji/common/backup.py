@@ -11,6 +11,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+
 # pg_dump/pg_restore run with argument lists, never through a shell (security/bandit-justifications.md)
 import subprocess  # nosec B404
 from dataclasses import dataclass

@@ -10,6 +10,11 @@ NAV_ITEMS: list[tuple[str, str]] = [
     ("检查对象名录库", "/directory/targets/"),
     ("执法检查人员名录库", "/directory/inspectors/"),
     ("导入记录", "/directory/imports/"),
+    ("年度抽查计划", "/planning/plans/"),
+    ("联合抽查计划", "/planning/joint/"),
+    ("上级下达任务", "/planning/national/"),
+    ("抽查任务", "/planning/tasks/"),
+    ("期限督办", "/oversight/"),
     ("公开平台", "/gs/"),
     ("接口文档", "/api/docs"),
 ]

@@ -49,7 +49,8 @@ def export_list(request: AuthedHttpRequest, kind: str) -> HttpResponse:
 def import_template(request: AuthedHttpRequest, kind: str, fmt: str) -> HttpResponse:
     if fmt == "csv":
         return _attachment(exporters.template_csv(_kind(kind)), f"{kind}-template.csv", "text/csv; charset=utf-8")
-    return _attachment(exporters.template_workbook(_kind(kind)), f"{kind}-template.xlsx", XLSX)
+    reference = import_services.import_reference(actor=request.user)
+    return _attachment(exporters.template_workbook(_kind(kind), reference), f"{kind}-template.xlsx", XLSX)
 
 
 @login_required

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import models
 from django.urls import reverse
 
-from shuangsuiji.accounts.scope import OwnedQuerySet
+from shuangsuiji.accounts.scope import OwnedQuerySet, readable_owner_ids, user_bureau
 from shuangsuiji.common.models import TimeStampedModel
 
+if TYPE_CHECKING:
+    from shuangsuiji.accounts.models import User
+
 RISK_CLASSES = ("A", "B", "C", "D")
+
+
+def format_ratios(ratios: dict[str, Any]) -> str:
+    """{"A": 1.0, "B": 2.5, …} → "A 1% / B 2.5% / C 10% / D 30%"."""
+    parts = []
+    for risk in RISK_CLASSES:
+        value = ratios.get(risk)
+        parts.append(f"{risk} {float(value):g}%" if value is not None else f"{risk} —")
+    return " / ".join(parts)
 
 
 class PlanStatus(models.TextChoices):
@@ -19,6 +33,23 @@ class PlanStatus(models.TextChoices):
     FILED = "filed", "已备案"
     PUBLISHED = "published", "已公布"
     SUPERSEDED = "superseded", "已被调整后的计划取代"
+
+
+# Statuses in which a plan has been 备案 to the upper level and so is readable there.
+FILED_STATUSES = (PlanStatus.FILED, PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED)
+
+
+class AnnualPlanQuerySet(OwnedQuerySet["AnnualPlan"]):
+    """A plan is read by its own bureau; the upper level sees it only once it has been filed (备案)."""
+
+    def visible_to(self, user: User) -> Any:
+        ids = readable_owner_ids(user)
+        if ids is None:
+            return self
+        bureau = user_bureau(user)
+        own = bureau.pk if bureau is not None else -1
+        others = [i for i in ids if i != own]
+        return self.filter(models.Q(owner_id=own) | models.Q(owner_id__in=others, status__in=FILED_STATUSES))
 
 
 class AnnualPlan(TimeStampedModel):
@@ -38,7 +69,7 @@ class AnnualPlan(TimeStampedModel):
     published_at = models.DateTimeField("公布时间", null=True, blank=True)
     filed_at = models.DateTimeField("备案时间", null=True, blank=True)
 
-    objects = OwnedQuerySet.as_manager()
+    objects = AnnualPlanQuerySet.as_manager()
 
     class Meta:
         verbose_name = "年度抽查计划"
@@ -65,7 +96,7 @@ class AnnualPlanLine(models.Model):
     )
     ratios = models.JSONField("各风险类别抽查比例（%）", default=dict)
     frequency = models.CharField("抽查频次", max_length=64, default="每年1次")
-    months = models.JSONField("实施月份", default=list)
+    months = models.JSONField("实施月份", default=list, blank=True)
     is_joint = models.BooleanField("部门联合抽查", default=False)
     note = models.CharField("备注", max_length=255, blank=True)
 
@@ -80,7 +111,7 @@ class AnnualPlanLine(models.Model):
 
     @property
     def ratio_text(self) -> str:
-        return " / ".join(f"{k} {self.ratios.get(k, 0)}%" for k in RISK_CLASSES)
+        return format_ratios(self.ratios)
 
 
 class PlanUncoveredItem(models.Model):
@@ -126,6 +157,19 @@ class JointPlanStatus(models.TextChoices):
     PUBLISHED = "published", "已公布"
 
 
+class JointPlanQuerySet(OwnedQuerySet["JointPlan"]):
+    """Read by the 发起部门's scope and, once sent for confirmation, by every 参与部门."""
+
+    def visible_to(self, user: User) -> Any:
+        ids = readable_owner_ids(user)
+        if ids is None:
+            return self
+        joined = JointPlanParticipant.objects.filter(organization_id__in=ids).values("joint_plan_id")
+        return self.filter(
+            models.Q(owner_id__in=ids) | (models.Q(pk__in=joined) & ~models.Q(status=JointPlanStatus.DRAFT))
+        )
+
+
 class JointPlan(TimeStampedModel):
     """联合抽查计划: one 发起部门 and several 参与部门 (also outside health)."""
 
@@ -141,7 +185,7 @@ class JointPlan(TimeStampedModel):
     )
     published_at = models.DateTimeField("公布时间", null=True, blank=True)
 
-    objects = OwnedQuerySet.as_manager()
+    objects = JointPlanQuerySet.as_manager()
 
     class Meta:
         verbose_name = "联合抽查计划"
@@ -166,6 +210,7 @@ class JointPlanParticipant(models.Model):
     confirmed_by = models.ForeignKey(
         "accounts.User", verbose_name="确认人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    confirm_comment = models.CharField("确认意见", max_length=255, blank=True)
 
     class Meta:
         verbose_name = "联合抽查参与部门"
@@ -206,6 +251,10 @@ class NationalTask(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
+    @property
+    def ratio_text(self) -> str:
+        return format_ratios(self.ratios)
+
 
 class TaskState(models.TextChoices):
     DRAFT = "draft", "起草"
@@ -215,6 +264,17 @@ class TaskState(models.TextChoices):
     INSPECTING = "inspecting", "检查中"
     COMPLETED = "completed", "已完成"
     PUBLISHED = "published", "已公示"
+
+
+class TaskQuerySet(OwnedQuerySet["Task"]):
+    """Read by the organizing bureau's scope and by the participating departments of a joint task."""
+
+    def visible_to(self, user: User) -> Any:
+        ids = readable_owner_ids(user)
+        if ids is None:
+            return self
+        joined = Task.participants.through.objects.filter(organization_id__in=ids).values("task_id")
+        return self.filter(models.Q(owner_id__in=ids) | models.Q(pk__in=joined))
 
 
 class Task(TimeStampedModel):
@@ -256,7 +316,7 @@ class Task(TimeStampedModel):
     state = models.CharField("状态", max_length=24, choices=TaskState.choices, default=TaskState.DRAFT)
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
 
-    objects = OwnedQuerySet.as_manager()
+    objects = TaskQuerySet.as_manager()
 
     class Meta:
         verbose_name = "抽查任务"
@@ -273,6 +333,17 @@ class Task(TimeStampedModel):
     @property
     def is_joint(self) -> bool:
         return self.joint_plan_id is not None
+
+    @property
+    def ratio_text(self) -> str:
+        return format_ratios(self.ratios)
+
+    @property
+    def method_labels(self) -> list[str]:
+        from shuangsuiji.directory.models import InspectionMethod
+
+        labels = dict(InspectionMethod.choices)
+        return [labels.get(m, m) for m in self.methods]
 
 
 class TaskTransition(models.Model):

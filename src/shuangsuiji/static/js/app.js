@@ -6,3 +6,11 @@ document.addEventListener("click", function (event) {
     window.history.back();
   }
 });
+/* Forms with data-confirm="…" ask before submitting (replaces inline onsubmit handlers). */
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var message = form.getAttribute && form.getAttribute("data-confirm");
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+  }
+}, true);

@@ -1,0 +1,45 @@
+"""Demo data: a realistic city (保定市, 7 counties), its bureaus and departments, targets, inspectors, items
+and users for every role. `load_demo()` is idempotent and deterministic (fixed seed).
+
+`load_demo` runs the callables of `DEMO_STEPS` in order, each in its own transaction, with one shared
+`DemoContext`. Later features add their demo data by appending a step here, e.g.::
+
+    from shuangsuiji.planning.demo import demo_plans
+    DEMO_STEPS.append(demo_plans)
+
+A step must be idempotent: look up what exists (by stable keys) and create only what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from shuangsuiji.demo.files import write_targets_file
+from shuangsuiji.demo.loader import (
+    DEMO_PASSWORD,
+    DemoContext,
+    demo_logins,
+    load_demo,
+    step_conflicts,
+    step_geography,
+    step_inspectors,
+    step_items,
+    step_organizations,
+    step_targets,
+    step_users,
+)
+
+DEMO_STEPS: list[Callable[[DemoContext], None]] = [
+    step_geography,
+    step_organizations,
+    step_items,
+    step_targets,
+    step_inspectors,
+    step_conflicts,
+    step_users,
+]
+
+__all__ = [
+    "DEMO_PASSWORD", "DEMO_STEPS", "DemoContext", "demo_logins", "load_demo", "step_conflicts", "step_geography",
+    "step_inspectors", "step_items", "step_organizations", "step_targets", "step_users", "write_targets_file",
+]  # fmt: skip

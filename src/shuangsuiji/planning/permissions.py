@@ -1,0 +1,77 @@
+"""Who may do what in planning, beyond the generic `plan.edit` permission of accounts.scope.
+
+- 合法性审查 of an annual plan: a user of the bureau's 政策法规 section (科室 whose name contains 法规 or 法制),
+  or the 双随机办 administrator.
+- Approval (plan, 工作方案): a leader (领导) or the 双随机办 administrator of the bureau.
+- Confirmation of a joint-plan part: a user of the participating department (its own users only).
+"""
+
+from __future__ import annotations
+
+from shuangsuiji.accounts.models import Organization, OrganizationKind, Role, User
+from shuangsuiji.accounts.scope import Perm, check_can_edit, has_perm, user_bureau
+from shuangsuiji.common.exceptions import PermissionDeniedError
+
+LEGAL_SECTION_MARKERS = ("政策法规", "法规", "法制")
+
+
+def is_legal_section(org: Organization | None) -> bool:
+    return (
+        org is not None
+        and org.kind == OrganizationKind.SECTION
+        and any(marker in org.name for marker in LEGAL_SECTION_MARKERS)
+    )
+
+
+def _same_bureau(user: User, owner_id: int) -> bool:
+    bureau = user_bureau(user)
+    return bureau is not None and bureau.pk == owner_id
+
+
+def can_edit_plans(user: User, owner_id: int) -> bool:
+    if user.is_superuser:
+        return True
+    return has_perm(user, Perm.PLAN_EDIT) and _same_bureau(user, owner_id)
+
+
+def can_review(user: User, owner_id: int) -> bool:
+    if user.is_superuser:
+        return True
+    if not user.is_active or not _same_bureau(user, owner_id):
+        return False
+    return user.role == Role.PROGRAM_ADMIN or is_legal_section(user.organization)
+
+
+def can_approve(user: User, owner_id: int) -> bool:
+    if user.is_superuser:
+        return True
+    if not user.is_active or not _same_bureau(user, owner_id):
+        return False
+    return user.role in (Role.LEADER, Role.PROGRAM_ADMIN)
+
+
+def can_confirm_for(user: User, organization: Organization) -> bool:
+    if user.is_superuser:
+        return True
+    if not user.is_active or not _same_bureau(user, organization.bureau.pk):
+        return False
+    return has_perm(user, Perm.PLAN_EDIT) or user.role == Role.LEADER
+
+
+def require_plan_edit(user: User, owner_id: int) -> None:
+    check_can_edit(user, owner_id, Perm.PLAN_EDIT)
+
+
+def require_review(user: User, owner_id: int) -> None:
+    if not can_review(user, owner_id):
+        raise PermissionDeniedError("合法性审查须由本单位政策法规科室人员或双随机办管理员进行")
+
+
+def require_approve(user: User, owner_id: int) -> None:
+    if not can_approve(user, owner_id):
+        raise PermissionDeniedError("只有本单位领导或双随机办管理员可以批准")
+
+
+def require_confirm_for(user: User, organization: Organization) -> None:
+    if not can_confirm_for(user, organization):
+        raise PermissionDeniedError(f"只有“{organization.name}”的工作人员可以确认本部门的抽查内容")

@@ -1,0 +1,181 @@
+"""Reads of planning, always scoped to the actor (the querysets' ``visible_to``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from shuangsuiji.accounts.models import Organization, User
+from shuangsuiji.accounts.scope import get_visible_or_404, user_bureau
+from shuangsuiji.directory.models import CheckItem, ItemStatus
+from shuangsuiji.planning.models import (
+    AnnualPlan,
+    AnnualPlanLine,
+    JointPlan,
+    JointPlanParticipant,
+    NationalTask,
+    PlanUncoveredItem,
+    Task,
+    WorkScheme,
+)
+from shuangsuiji.planning.services import joint_participant_candidates, plan_missing_items
+
+
+def plan_list(*, actor: User, year: int | None = None) -> QuerySet[AnnualPlan]:
+    qs = AnnualPlan.objects.visible_to(actor).select_related("owner")
+    if year:
+        qs = qs.filter(year=year)
+    return qs.order_by("-year", "owner__code", "-version")
+
+
+def plan_get(*, actor: User, pk: int) -> AnnualPlan:
+    return get_visible_or_404(AnnualPlan.objects.select_related("owner", "previous"), actor, pk=pk)
+
+
+def plan_lines(*, plan: AnnualPlan) -> QuerySet[AnnualPlanLine]:
+    return plan.lines.select_related("item", "item__specialty", "responsible_section").order_by("item__code")
+
+
+def plan_uncovered(*, plan: AnnualPlan) -> QuerySet[PlanUncoveredItem]:
+    return plan.uncovered.select_related("item", "item__specialty").order_by("item__code")
+
+
+def plan_line_get(*, actor: User, pk: int) -> AnnualPlanLine:
+    line = AnnualPlanLine.objects.select_related("plan", "item", "item__specialty").filter(pk=pk).first()
+    plan_get(actor=actor, pk=line.plan_id if line else 0)
+    assert line is not None
+    return line
+
+
+def plan_uncovered_get(*, actor: User, pk: int) -> PlanUncoveredItem:
+    entry = PlanUncoveredItem.objects.select_related("plan", "item").filter(pk=pk).first()
+    plan_get(actor=actor, pk=entry.plan_id if entry else 0)
+    assert entry is not None
+    return entry
+
+
+def plan_versions(*, actor: User, plan: AnnualPlan) -> list[AnnualPlan]:
+    """Every version of the plan's year and bureau, newest first (the history of adjustments)."""
+    qs = AnnualPlan.objects.visible_to(actor).filter(owner_id=plan.owner_id, year=plan.year)
+    return list(qs.prefetch_related("steps", "steps__actor").order_by("-version"))
+
+
+def plan_coverage(*, plan: AnnualPlan) -> dict[str, Any]:
+    total = CheckItem.objects.filter(owner_id=plan.owner_id, is_current=True, status=ItemStatus.PUBLISHED).count()
+    missing = plan_missing_items(plan=plan)
+    return {"total": total, "missing": missing, "covered": total - len(missing)}
+
+
+def plan_addable_items(*, plan: AnnualPlan) -> QuerySet[CheckItem]:
+    return CheckItem.objects.filter(
+        owner_id=plan.owner_id, is_current=True, status=ItemStatus.PUBLISHED
+    ).select_related("specialty")
+
+
+def plan_sections(*, plan: AnnualPlan) -> QuerySet[Organization]:
+    return Organization.objects.filter(parent_id=plan.owner_id, kind__in=["section", "supervision_institute"])
+
+
+@dataclass
+class LineChange:
+    code: str
+    name: str
+    kind: str  # added / removed / changed
+    fields: list[tuple[str, str, str]] = field(default_factory=list)  # (label, old, new)
+
+
+LINE_LABELS = {"ratios": "抽查比例", "frequency": "抽查频次", "months": "实施月份", "responsible_section": "责任科室",
+               "is_joint": "部门联合", "note": "备注"}
+
+
+def _line_values(line: AnnualPlanLine) -> dict[str, str]:
+    return {
+        "ratios": line.ratio_text,
+        "frequency": line.frequency,
+        "months": "、".join(f"{m}月" for m in line.months) or "—",
+        "responsible_section": str(line.responsible_section or "—"),
+        "is_joint": "是" if line.is_joint else "否",
+        "note": line.note or "—",
+    }
+
+
+def plan_diff(*, old: AnnualPlan, new: AnnualPlan) -> list[LineChange]:
+    """What the adjustment changed, line by line (keyed by item code)."""
+    old_lines = {line.item.code: line for line in plan_lines(plan=old)}
+    new_lines = {line.item.code: line for line in plan_lines(plan=new)}
+    changes: list[LineChange] = []
+    for code in sorted(set(old_lines) | set(new_lines)):
+        before, after = old_lines.get(code), new_lines.get(code)
+        if before is None and after is not None:
+            changes.append(LineChange(code, after.item.name, "added"))
+        elif after is None and before is not None:
+            changes.append(LineChange(code, before.item.name, "removed"))
+        elif before is not None and after is not None:
+            a, b = _line_values(before), _line_values(after)
+            diffs = [(LINE_LABELS[k], a[k], b[k]) for k in a if a[k] != b[k]]
+            if before.item_id != after.item_id:
+                diffs.append(("事项版本", f"第{before.item.version}版", f"第{after.item.version}版"))
+            if diffs:
+                changes.append(LineChange(code, after.item.name, "changed", diffs))
+    return changes
+
+
+def joint_plan_list(*, actor: User) -> QuerySet[JointPlan]:
+    return JointPlan.objects.visible_to(actor).select_related("owner").order_by("-year", "-created_at")
+
+
+def joint_plan_get(*, actor: User, pk: int) -> JointPlan:
+    return get_visible_or_404(JointPlan.objects.select_related("owner"), actor, pk=pk)
+
+
+def joint_participants(*, joint_plan: JointPlan) -> QuerySet[JointPlanParticipant]:
+    return joint_plan.participants.select_related("organization", "confirmed_by").prefetch_related(
+        Prefetch("items", queryset=CheckItem.objects.select_related("specialty"))
+    ).order_by("pk")
+
+
+def joint_participant_get(*, actor: User, pk: int) -> JointPlanParticipant:
+    participant = JointPlanParticipant.objects.select_related("joint_plan", "organization").filter(pk=pk).first()
+    joint_plan_get(actor=actor, pk=participant.joint_plan_id if participant else 0)
+    assert participant is not None
+    return participant
+
+
+def participant_choices(*, actor: User) -> QuerySet[Organization]:
+    bureau = user_bureau(actor)
+    if bureau is None:
+        return Organization.objects.none()
+    return joint_participant_candidates(bureau).order_by("code")
+
+
+def national_task_list(*, actor: User) -> QuerySet[NationalTask]:
+    return NationalTask.objects.visible_to(actor).select_related("owner", "specialty").prefetch_related(
+        "claimed_task"
+    ).order_by("-year", "code")
+
+
+def national_task_get(*, actor: User, pk: int) -> NationalTask:
+    return get_visible_or_404(NationalTask.objects.select_related("owner", "specialty"), actor, pk=pk)
+
+
+def task_list(*, actor: User, state: str | None = None, year: int | None = None) -> QuerySet[Task]:
+    qs = Task.objects.visible_to(actor).select_related("owner", "joint_plan", "national_task")
+    if state:
+        qs = qs.filter(state=state)
+    if year:
+        qs = qs.filter(year=year)
+    return qs.order_by("-year", "-code")
+
+
+def task_get(*, actor: User, pk: int) -> Task:
+    return get_visible_or_404(
+        Task.objects.select_related("owner", "owner__region", "plan_line", "plan_line__plan", "joint_plan",
+                                    "national_task"),
+        actor, pk=pk,
+    )
+
+
+def task_scheme(*, task: Task) -> WorkScheme | None:
+    return WorkScheme.objects.filter(task=task).select_related("approved_by").first()
