@@ -72,9 +72,10 @@ def child(path: Path) -> None:
     results: dict[str, Any] = {"vendor": connection.vendor}
     for label in ("first", "again"):
         started = time.perf_counter()
-        outcome = import_file(actor=actor, kind="targets", path=path, file_name=path.name)
+        timings: dict[str, float] = {}
+        outcome = import_file(actor=actor, kind="targets", path=path, file_name=path.name, timings=timings)
         results[label] = {
-            "seconds": time.perf_counter() - started, "created": outcome.created, "updated": outcome.updated,
+            "seconds": time.perf_counter() - started, "timings": timings, "created": outcome.created, "updated": outcome.updated,
             "unchanged": outcome.unchanged, "errors": outcome.error_count,
             "first_error": outcome.errors[0] if outcome.errors else None,
         }
@@ -122,11 +123,23 @@ def report(label: str, result: dict[str, Any] | None, rows: int) -> None:
         print(f"{label}: 校验未通过 {first['errors']} 处，首个：{first['first_error']}")
         return
     verdict = "达标" if first["seconds"] <= GOAL_SECONDS else "未达标"
+    phases = "，".join(
+        f"{name} {first['timings'].get(key, 0):.1f} s" for key, name in (("read", "读取"), ("validate", "校验"), ("write", "写入"))
+    )
     print(
-        f"{label}: 首次导入 {first['seconds']:.1f} s（{rows / first['seconds']:,.0f} 行/秒，新增 {first['created']}，"
+        f"{label}: 首次导入 {first['seconds']:.1f} s（{phases}；{rows / first['seconds']:,.0f} 行/秒，新增 {first['created']}，"
         f"目标 ≤ {GOAL_SECONDS:.0f} s：{verdict}）；重复导入 {again['seconds']:.1f} s"
         f"（新增 {again['created']}，更新 {again['updated']}，未变化 {again['unchanged']}）；库中对象 {result['targets_in_db']}"
     )
+
+
+def load_note() -> str:
+    """The machine's load when the run ends: figures on a busy shared machine are inflated."""
+    try:
+        one, five, _ = os.getloadavg()
+    except OSError:
+        return ""
+    return f"（测量时系统负载 {one:.1f}/{five:.1f}，CPU 核数 {os.cpu_count()}：负载高于核数时以上时间偏大）"
 
 
 def main() -> None:
@@ -165,6 +178,7 @@ def main() -> None:
             "SSJ_DB_ENGINE": "sqlite", "SSJ_SQLITE_PATH": str(work / "bench.sqlite3"), "SSJ_VAR_DIR": str(work / "var"),
         }
         report("SQLite（临时文件库，WAL）", run_child(path, sqlite_env), args.rows)
+        print(load_note())
 
         if args.no_postgres or not postgres_available():
             print("PostgreSQL：127.0.0.1:5432 无响应，跳过")
@@ -174,6 +188,7 @@ def main() -> None:
         try:
             pg_env = {"SSJ_DB_ENGINE": "postgresql", "SSJ_DB_NAME": name, "SSJ_VAR_DIR": str(work / "var")}
             report("PostgreSQL", run_child(path, pg_env), args.rows)
+            print(load_note())
         finally:
             pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

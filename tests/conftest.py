@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,11 @@ class World:
         client.force_login(self.users[user_key])
         if verified:
             mark_otp_verified(client, self.users[user_key])
+        # the session's idle timer was just started: no renewal write on the first request (keeps
+        # query-count tests stable)
+        session = client.session
+        session["ssj_seen"] = int(time.time())
+        session.save()
         return client
 
 
@@ -135,6 +141,29 @@ def admin_client(db: Any, admin_user: Any) -> Client:
     return client
 
 
+_SEED_FLUSHED = {"pending": False}
+
+
+@pytest.fixture(autouse=True)
+def _restore_seed_rows_after_transactional_tests(request: Any, django_db_blocker: Any) -> Any:
+    """A transactional test ends with a flush that empties the tables seeded by migrations (专业…); Django
+    puts them back only at the start of the next `serialized_rollback` test. With xdist a plain test can run
+    after the last transactional one of a worker, so the seeded rows are restored here first."""
+    if _SEED_FLUSHED["pending"]:
+        from django.db import connections
+
+        with django_db_blocker.unblock():
+            for conn in connections.all():
+                contents = getattr(conn, "_test_serialized_contents", None)
+                if contents:
+                    conn.creation.deserialize_db_from_string(contents)
+        _SEED_FLUSHED["pending"] = False
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if (marker is not None and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames:
+        _SEED_FLUSHED["pending"] = True
+
+
 @pytest.fixture(autouse=True)
 def _production_security(settings: Any) -> None:
     # Tests run with the second factor enforced, as in production (the demo set-up relaxes it).
@@ -148,3 +177,9 @@ def _production_security(settings: Any) -> None:
 def _fast_password_hasher(settings: Any) -> None:
     # PBKDF2 with production iterations costs ~0.3 s per user; tests don't test hashing strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _var_dir_in_tmp(settings: Any, tmp_path: Any) -> None:
+    # Files written at run time (e.g. frozen draw pools under VAR_DIR/draws) go to a per-test folder.
+    settings.VAR_DIR = tmp_path / "var"

@@ -95,8 +95,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shuangsuiji.common.context_processors.navigation",
-                "shuangsuiji.accounts.context_processors.security",
                 "shuangsuiji.oversight.context_processors.notifications",
+                "shuangsuiji.accounts.context_processors.security",
             ],
         },
     },
@@ -144,7 +144,7 @@ PASSWORD_WARNING_DAYS = 14
 
 # Lockout (django-axes): 5 failures lock the user name for 30 minutes, whatever the address.
 AUTHENTICATION_BACKENDS = [
-    "shuangsuiji.accounts.backends.LockoutBackend",
+    "axes.backends.AxesStandaloneBackend",
     "shuangsuiji.accounts.backends.AccountBackend",
 ]
 AXES_FAILURE_LIMIT = 5

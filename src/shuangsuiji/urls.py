@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("shuangsuiji.accounts.urls")),
     path("audit/", include("shuangsuiji.audit.urls")),
     path("directory/", include("shuangsuiji.directory.urls")),
+    path("draws/", include("shuangsuiji.draws.urls")),
     path("planning/", include("shuangsuiji.planning.urls")),
     path("oversight/", include("shuangsuiji.oversight.urls")),
     path("api/", api.urls),

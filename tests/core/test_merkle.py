@@ -1,16 +1,18 @@
-"""RFC 6962 Merkle tree: Certificate Transparency's test vectors, proofs, and the recursive definition."""
+"""RFC 6962 Merkle tree: the Certificate Transparency reference vectors, audit paths, tampering."""
 
 from __future__ import annotations
 
 import hashlib
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from shuangsuiji.core import merkle
 
-# Test data and roots of the certificate-transparency reference implementation (merkle_tree_test).
-CT_LEAVES = ["", "00", "10", "2021", "3031", "40414243", "5051525354555657", "606162636465666768696a6b6c6d6e6f"]
+# The RFC 6962 reference leaves and tree heads (Certificate Transparency test vectors).
+CT_LEAVES = [bytes.fromhex(h) for h in ("", "00", "10", "2021", "3031", "40414243", "5051525354555657",
+                                         "606162636465666768696a6b6c6d6e6f")]  # fmt: skip
 CT_ROOTS = [
     "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
     "fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125",
@@ -21,58 +23,70 @@ CT_ROOTS = [
     "ddb89be403809e325750d3d263cd78929c2942b7942a34b77e122c9594a74c8c",
     "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
 ]
+CT_PATHS = {
+    0: ["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+        "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"],
+    5: ["bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+        "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"],
+}  # fmt: skip
 
 
-def _reference_root(data: list[bytes]) -> bytes:
-    """MTH straight from RFC 6962 section 2.1."""
-    if not data:
-        return hashlib.sha256(b"").digest()
-    if len(data) == 1:
-        return hashlib.sha256(b"\x00" + data[0]).digest()
-    k = 1
-    while k * 2 < len(data):
-        k *= 2
-    return hashlib.sha256(b"\x01" + _reference_root(data[:k]) + _reference_root(data[k:])).digest()
+def test_reference_tree_heads() -> None:
+    for size in range(1, 9):
+        leaves = merkle.leaf_hashes(CT_LEAVES[:size])
+        assert merkle.tree_root(leaves).hex() == CT_ROOTS[size - 1]
 
 
-def test_certificate_transparency_vectors() -> None:
-    leaves = [merkle.leaf_hash(bytes.fromhex(d)) for d in CT_LEAVES]
-    for size, expected in enumerate(CT_ROOTS, start=1):
-        assert merkle.root_from_leaf_hashes(leaves[:size]).hex() == expected
-    assert merkle.root_from_leaf_hashes([]) == hashlib.sha256(b"").digest()
+def test_reference_audit_paths() -> None:
+    levels = merkle.tree_levels(merkle.leaf_hashes(CT_LEAVES))
+    root = bytes.fromhex(CT_ROOTS[-1])
+    for index, expected in CT_PATHS.items():
+        path = merkle.audit_path(levels, index)
+        assert [h.hex() for h in path] == expected
+        assert merkle.verify_audit_path(merkle.leaf_hash(CT_LEAVES[index]), index, 8, path, root)
 
 
-def test_leaf_and_node_prefixes_differ() -> None:
+def test_prefixes_are_distinct() -> None:
+    assert merkle.leaf_hash(b"x") == hashlib.sha256(b"\x00x").digest()
     a, b = merkle.leaf_hash(b"a"), merkle.leaf_hash(b"b")
-    # A node can never be passed off as a leaf of the concatenated data (second-preimage protection).
-    assert merkle.node_hash(a, b) != merkle.leaf_hash(a + b)
+    assert merkle.node_hash(a, b) == hashlib.sha256(b"\x01" + a + b).digest()
 
 
-@given(st.lists(st.binary(max_size=8), max_size=40))
-def test_root_matches_recursive_definition(data: list[bytes]) -> None:
-    leaves = [merkle.leaf_hash(d) for d in data]
-    assert merkle.root_from_leaf_hashes(leaves) == _reference_root(data)
+@given(st.lists(st.binary(max_size=12), min_size=1, max_size=70))
+def test_level_by_level_equals_recursive_definition(rows: list[bytes]) -> None:
+    leaves = [merkle.leaf_hash(r) for r in rows]
+    levels = merkle.tree_levels(b"".join(leaves))
+    root = merkle.reference_root(leaves)
+    assert levels[-1] == root
+    for index in range(len(rows)):
+        path = merkle.audit_path(levels, index)
+        assert merkle.verify_audit_path(leaves[index], index, len(rows), path, root)
+        if path:
+            bad = [path[0][:-1] + bytes([path[0][-1] ^ 1]), *path[1:]]
+            assert not merkle.verify_audit_path(leaves[index], index, len(rows), bad, root)
+        other = (index + 1) % len(rows)
+        if other != index and leaves[other] != leaves[index]:
+            assert not merkle.verify_audit_path(leaves[other], index, len(rows), path, root)
 
 
-@given(st.lists(st.binary(max_size=4), min_size=1, max_size=40, unique=True), st.data())
-def test_inclusion_proofs_verify_and_reject_wrong_leaves(data: list[bytes], draw: st.DataObject) -> None:
-    leaves = [merkle.leaf_hash(d) for d in data]
-    root = merkle.root_from_leaf_hashes(leaves)
-    index = draw.draw(st.integers(0, len(leaves) - 1))
-    proof = merkle.inclusion_proof(leaves, index)
-    assert merkle.verify_inclusion(leaves[index], index, len(leaves), proof, root)
-    assert not merkle.verify_inclusion(merkle.leaf_hash(b"forged" + data[index]), index, len(leaves), proof, root)
-    if len(leaves) > 1:
-        assert not merkle.verify_inclusion(leaves[index], (index + 1) % len(leaves), len(leaves), proof, root)
+def test_malformed_proofs_are_rejected() -> None:
+    levels = merkle.tree_levels(merkle.leaf_hashes(CT_LEAVES))
+    root = levels[-1]
+    path = merkle.audit_path(levels, 3)
+    leaf = merkle.leaf_hash(CT_LEAVES[3])
+    assert merkle.verify_audit_path(leaf, 3, 8, path, root)
+    assert not merkle.verify_audit_path(leaf, 3, 9, path, root)  # wrong size
+    assert not merkle.verify_audit_path(leaf, 2, 8, path, root)  # wrong index
+    assert not merkle.verify_audit_path(leaf, 3, 8, path[:-1], root)  # truncated
+    assert not merkle.verify_audit_path(leaf, 3, 8, [*path, root], root)  # too long
+    assert not merkle.verify_audit_path(leaf, 8, 8, path, root)  # out of range
 
 
-@given(st.lists(st.binary(max_size=4), min_size=1, max_size=40), st.data())
-def test_consistency_proofs(data: list[bytes], draw: st.DataObject) -> None:
-    leaves = [merkle.leaf_hash(d) for d in data]
-    old_size = draw.draw(st.integers(1, len(leaves)))
-    old_root = merkle.root_from_leaf_hashes(leaves[:old_size])
-    new_root = merkle.root_from_leaf_hashes(leaves)
-    proof = merkle.consistency_proof(leaves, old_size)
-    assert merkle.verify_consistency(old_size, len(leaves), old_root, new_root, proof)
-    if old_size < len(leaves):
-        assert not merkle.verify_consistency(old_size, len(leaves), merkle.leaf_hash(b"x"), new_root, proof)
+def test_split_and_errors() -> None:
+    assert [merkle.subtree_split(n) for n in (2, 3, 4, 5, 8, 9, 1_000_000)] == [1, 2, 2, 4, 4, 8, 524_288]
+    with pytest.raises(ValueError):
+        merkle.subtree_split(1)
+    with pytest.raises(ValueError):
+        merkle.tree_root(b"")

@@ -26,6 +26,7 @@ from shuangsuiji.demo.data import HEALTH_ITEMS
 from shuangsuiji.demo.generator import iter_targets
 from shuangsuiji.directory.importers import TARGET_COLUMNS
 from shuangsuiji.directory.models import CheckItem, ConflictDeclaration, Inspector, Specialty, Target
+from tests.conftest import mark_otp_verified
 
 TODAY = datetime.date(2026, 1, 1)
 
@@ -93,7 +94,9 @@ def test_logins_cover_every_role_and_work(demo: DemoContext, settings: Any) -> N
     assert labels == {label for _, label in Role.choices}
     assert all(User.objects.get(username=u).is_demo for u, _, _ in rows)
     client = Client()
-    assert client.login(username="lianchi_admin", password=DEMO_PASSWORD)
+    response = client.post("/accounts/login/", {"username": "lianchi_admin", "password": DEMO_PASSWORD})
+    assert response.status_code == 302, response.content.decode()[:500]
+    mark_otp_verified(client, User.objects.get(username="lianchi_admin"))
     assert client.get("/directory/targets/").status_code == 200
     inspector_user = User.objects.get(username="lianchi_inspector")
     profile = Inspector.objects.get(user=inspector_user)

@@ -14,7 +14,7 @@ from shuangsuiji.core.workdays import default_calendar
 from shuangsuiji.oversight import calendar_services
 from shuangsuiji.oversight.calendar import build_calendar, get_calendar
 from shuangsuiji.oversight.models import CalendarDay, CalendarDayKind, CalendarSource, CalendarYear, Deadline
-from tests.conftest import World
+from tests.conftest import World, mark_otp_verified
 from tests.oversight.factories import result_entry
 
 D = datetime.date
@@ -82,7 +82,8 @@ def test_admin_override_changes_a_result_and_recomputes(world: World) -> None:
     assert AuditEntry.objects.filter(event="deadline.recompute").count() == 1
 
 
-def test_django_admin_add_day_goes_through_the_service(world: World, admin_client: Client) -> None:
+def test_django_admin_add_day_goes_through_the_service(world: World, admin_client: Client, admin_user: Any) -> None:
+    mark_otp_verified(admin_client, admin_user)
     response = admin_client.post(
         "/admin/oversight/calendarday/add/",
         {"date": "2026-12-01", "kind": "day_off", "year": "2026", "name": "测试放假", "source": "manual", "note": ""},

@@ -54,6 +54,11 @@ def model_validation_error(request: HttpRequest, exc: DjangoValidationError) -> 
 from shuangsuiji.directory.api import router as directory_router  # noqa: E402
 
 api.add_router("/directory/", directory_router)
+
+from shuangsuiji.draws.api import router as draws_router  # noqa: E402
+
+api.add_router("/draws/", draws_router)
+
 from shuangsuiji.planning.api import router as planning_router  # noqa: E402
 
 api.add_router("/planning/", planning_router)

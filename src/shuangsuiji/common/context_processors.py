@@ -14,6 +14,7 @@ NAV_ITEMS: list[tuple[str, str]] = [
     ("联合抽查计划", "/planning/joint/"),
     ("上级下达任务", "/planning/national/"),
     ("抽查任务", "/planning/tasks/"),
+    ("双随机抽取", "/draws/"),
     ("期限督办", "/oversight/"),
     ("公开平台", "/gs/"),
     ("接口文档", "/api/docs"),

@@ -64,6 +64,8 @@ class TargetDraw(TimeStampedModel):
         "accounts.User", verbose_name="确认人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    confirm_deadline = models.DateField("双人确认期限", null=True, blank=True)
+    confirm_deadline_provisional = models.BooleanField("确认期限为暂定（节假日安排未公布）", default=False)
 
     objects = OwnedQuerySet.as_manager()
 
@@ -78,6 +80,45 @@ class TargetDraw(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("draws:draw_detail", args=[self.pk])
+
+
+class RedrawStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "未批准"
+
+
+class RedrawRequest(TimeStampedModel):
+    """申请重新抽取: a reason from one person, approval by a leader/双随机办 administrator other than them."""
+
+    owner = models.ForeignKey("accounts.Organization", verbose_name="组织单位", on_delete=models.PROTECT)
+    draw = models.ForeignKey(TargetDraw, verbose_name="原抽取", on_delete=models.PROTECT, related_name="redraw_requests")
+    reason = models.TextField("重新抽取原因")
+    status = models.CharField("状态", max_length=16, choices=RedrawStatus.choices, default=RedrawStatus.PENDING)
+    requested_by = models.ForeignKey("accounts.User", verbose_name="申请人", on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        "accounts.User", verbose_name="审批人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_comment = models.CharField("审批意见", max_length=255, blank=True)
+    new_draw = models.OneToOneField(
+        TargetDraw, verbose_name="重新抽取", null=True, blank=True, on_delete=models.PROTECT, related_name="redraw_request"
+    )
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "重新抽取申请"
+        verbose_name_plural = "重新抽取申请"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["draw"], condition=models.Q(status="pending"), name="uniq_pending_redraw_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draw} 重新抽取申请"
 
 
 class InclusionReason(models.TextChoices):

@@ -6,11 +6,11 @@ document.addEventListener("click", function (event) {
     window.history.back();
   }
 });
-/* Forms with data-confirm="…" ask before submitting (replaces inline onsubmit handlers). */
+
+// Irreversible steps ask first: <form data-confirm="确定……？"> (replaces inline onsubmit handlers).
 document.addEventListener("submit", function (event) {
-  var form = event.target;
-  var message = form.getAttribute && form.getAttribute("data-confirm");
-  if (message && !window.confirm(message)) {
+  var form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.getAttribute("data-confirm"))) {
     event.preventDefault();
   }
-}, true);
+});

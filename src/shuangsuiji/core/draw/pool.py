@@ -1,0 +1,648 @@
+"""The draw pool: candidates in canonical order (by id), stored column-wise, and its Merkle root.
+
+A million candidates are never a million Python objects here: ids are a list of strings (or, from the fast
+reader, one numpy bytes array decoded on access) and every other field is a categorical column (int32 codes
+into the sorted canonical texts).
+
+Two CSV readers give identical pools and digests:
+- the fast reader, for canonical files (the seven columns in order, sorted by id, canonical values, no
+  quotes; `pool_to_csv` writes them): each line is then the canonical row with "," for U+001F, so the file
+  is split at row k = the largest power of two below n and each half is checked, parsed (pandas' C parser,
+  categorical) and hashed into its own Merkle subtree in its own process (`parallel.fork_map`);
+- the general reader for anything else (any column order, extra columns, quotes, CRLF, blank lines,
+  unsorted rows, non-canonical spellings), with row numbers in its Chinese error messages.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import hashlib
+import io
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from shuangsuiji.core import merkle
+from shuangsuiji.core.draw.model import (
+    COLUMNS,
+    FIELD_SEPARATOR,
+    LIST_SEPARATOR,
+    REQUIRED_COLUMNS,
+    Candidate,
+    DrawInputError,
+    canonical_flags,
+    canonical_risk_class,
+    canonical_score,
+    canonical_specialties,
+    clean_text,
+    parse_date,
+)
+from shuangsuiji.core.draw.parallel import fork_map, worker_count
+
+CATEGORICAL = COLUMNS[1:]  # every column but id
+PARALLEL_MIN_ROWS = 50_000
+_sha256 = hashlib.sha256
+
+
+@dataclass(frozen=True)
+class Column:
+    """A categorical column: codes (int32, one per row) into sorted canonical texts."""
+
+    codes: np.ndarray
+    values: tuple[str, ...]
+
+
+def _canonical_value(column: str, raw: str, where: str) -> str:
+    if column == "region":
+        return clean_text(raw, f"{where} region（区域）")
+    if column == "specialties":
+        return LIST_SEPARATOR.join(canonical_specialties(raw, f"{where} specialties（专业）"))
+    if column == "risk_class":
+        return canonical_risk_class(raw, f"{where} risk_class（风险等级）")
+    if column == "risk_flags":
+        return LIST_SEPARATOR.join(canonical_flags(raw, f"{where} risk_flags（风险标记）"))
+    if column == "last_inspected_on":
+        value = parse_date(raw, f"{where} last_inspected_on（最近检查日期）")
+        return value.isoformat() if value else ""
+    if column == "risk_score":
+        return canonical_score(raw, f"{where} risk_score（风险分值）")
+    raise AssertionError(column)
+
+
+def _categorical(
+    column: str, raw_values: Sequence[Any] | np.ndarray, where: Callable[[int], str]
+) -> tuple[np.ndarray, list[str]]:
+    """Factorise raw texts, canonicalise each distinct value once; codes into (unsorted) canonical texts."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(np.asarray(raw_values, dtype=object), use_na_sentinel=False)
+    canonical: list[str] = []
+    remap = np.empty(len(uniques), dtype=np.int32)
+    seen: dict[str, int] = {}
+    for k, raw in enumerate(uniques.tolist()):
+        value = "" if raw is None else str(raw)
+        try:
+            text = _canonical_value(column, value, "")
+        except DrawInputError:
+            # Say where: the first row holding this value.
+            _canonical_value(column, value, where(int(np.argmax(codes == k))))
+            raise
+        remap[k] = seen.setdefault(text, len(seen))
+        if remap[k] == len(canonical):
+            canonical.append(text)
+    return remap[codes].astype(np.int32, copy=False), canonical
+
+
+def _sorted_column(codes: np.ndarray, values: list[str]) -> Column:
+    order = sorted(range(len(values)), key=values.__getitem__)
+    rank = np.empty(len(values), dtype=np.int32)
+    rank[order] = np.arange(len(values), dtype=np.int32)
+    return Column(rank[codes] if len(values) else codes.astype(np.int32), tuple(values[i] for i in order))
+
+
+def row_leaf_hashes(ids: Sequence[str], texts: Sequence[Sequence[str] | np.ndarray]) -> bytes:
+    """Leaf hashes (n x 32 bytes) of canonical rows id␟region␟…␟risk_score, in the given order."""
+    if not ids:
+        return b""
+    rows = list(map(FIELD_SEPARATOR.join, zip(ids, *texts, strict=True)))
+    buffer = ("\x00" + "\x00".join(rows)).encode("utf-8")
+    del rows
+    starts = np.flatnonzero(np.frombuffer(buffer, dtype=np.uint8) == 0).tolist()
+    starts.append(len(buffer))
+    digest = _sha256
+    return b"".join([digest(buffer[a:b]).digest() for a, b in zip(starts, starts[1:], strict=False)])
+
+
+def _subtree_task(task: tuple[Pool, int, int, bool]) -> tuple[bytes, bytes]:
+    pool, start, stop, keep_leaves = task
+    leaves = pool.leaf_hashes_range(start, stop)
+    return merkle.tree_root(leaves), leaves if keep_leaves else b""
+
+
+class IdSequence(Sequence[str]):
+    """Ids kept as one numpy bytes array (UTF-8, no NUL), decoded on access: no million str objects."""
+
+    def __init__(self, encoded: np.ndarray) -> None:
+        self.encoded = encoded
+
+    def __len__(self) -> int:
+        return len(self.encoded)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [b.decode("utf-8") for b in self.encoded[index].tolist()]
+        return self.encoded[index].decode("utf-8")
+
+    def __iter__(self) -> Any:
+        return (b.decode("utf-8") for b in self.encoded.tolist())
+
+    def take(self, rows: np.ndarray) -> list[str]:
+        return [b.decode("utf-8") for b in self.encoded[rows].tolist()]
+
+
+class Pool:
+    """Candidates in canonical order (ids ascending by Unicode code point = UTF-8 byte order)."""
+
+    def __init__(
+        self,
+        ids: Sequence[str],
+        columns: dict[str, Column],
+        *,
+        row_numbers: np.ndarray | None = None,
+        leaves: bytes | None = None,
+        root: bytes | None = None,
+    ) -> None:
+        if not len(ids):
+            raise DrawInputError("对象库为空：没有任何检查对象")
+        self.ids = ids
+        self.columns = columns
+        self.row_numbers = row_numbers
+        self._leaves = leaves
+        self._root = root
+
+    # ---------------------------------------------------------------------------------------- building
+
+    @classmethod
+    def from_candidates(cls, candidates: Iterable[Candidate]) -> Pool:
+        items = sorted(candidates, key=lambda c: c.id)
+        ids = [c.id for c in items]
+        _check_duplicates(ids, None)
+        fields = list(zip(*(c.row_fields() for c in items), strict=False)) if items else []
+        columns = {}
+        for k, name in enumerate(CATEGORICAL, start=1):
+            values = fields[k] if fields else ()
+            lookup: dict[str, int] = {}
+            codes = np.fromiter(
+                (lookup.setdefault(v, len(lookup)) for v in values), dtype=np.int32, count=len(ids)
+            )
+            columns[name] = _sorted_column(codes, list(lookup))
+        return cls(ids, columns)
+
+    @classmethod
+    def from_csv(cls, path: str | Path, *, parallel: bool = True) -> Pool:
+        return read_pool_csv(Path(path), parallel=parallel)
+
+    # ---------------------------------------------------------------------------------------- access
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def ids_at(self, rows: Sequence[int] | np.ndarray) -> list[str]:
+        """The ids of the given rows (bulk-decoded when ids are stored as bytes)."""
+        if isinstance(self.ids, IdSequence):
+            return self.ids.take(np.asarray(rows, dtype=np.int64))
+        ids = self.ids
+        return [ids[int(r)] for r in rows]
+
+    def index_of(self, candidate_id: str) -> int | None:
+        position = bisect.bisect_left(self.ids, candidate_id)
+        if position < len(self.ids) and self.ids[position] == candidate_id:
+            return position
+        return None
+
+    def row_fields(self, index: int) -> tuple[str, ...]:
+        return (
+            self.ids[index],
+            *(self.columns[c].values[int(self.columns[c].codes[index])] for c in CATEGORICAL),
+        )
+
+    def candidate(self, index: int) -> Candidate:
+        f = self.row_fields(index)
+        return Candidate(
+            id=f[0],
+            region=f[1],
+            specialties=tuple(f[2].split(LIST_SEPARATOR)),
+            risk_class=f[3],
+            risk_flags=tuple(x for x in f[4].split(LIST_SEPARATOR) if x),
+            last_inspected_on=date.fromisoformat(f[5]) if f[5] else None,
+            risk_score=f[6],
+        )
+
+    def row_bytes(self, index: int) -> bytes:
+        return FIELD_SEPARATOR.join(self.row_fields(index)).encode("utf-8")
+
+    def column_texts(self, name: str, start: int = 0, stop: int | None = None) -> np.ndarray:
+        column = self.columns[name]
+        return np.asarray(column.values, dtype=object)[column.codes[start:stop]]
+
+    # ---------------------------------------------------------------------------------------- hashing
+
+    def leaf_hashes_range(self, start: int, stop: int) -> bytes:
+        if self._leaves is not None:
+            return self._leaves[start * 32 : stop * 32]
+        texts = [self.column_texts(name, start, stop).tolist() for name in CATEGORICAL]
+        return row_leaf_hashes(list(self.ids[start:stop]), texts)
+
+    def leaf_hashes(self) -> bytes:
+        if self._leaves is None:
+            self._compute_root(keep_leaves=True)
+        assert self._leaves is not None
+        return self._leaves
+
+    def _compute_root(self, *, keep_leaves: bool) -> None:
+        n = len(self.ids)
+        parallel = n >= PARALLEL_MIN_ROWS and worker_count() >= 2
+        if n == 1 or not parallel:
+            leaves = self.leaf_hashes_range(0, n)
+            self._leaves = leaves
+            self._root = merkle.tree_root(leaves)
+            return
+        k = merkle.subtree_split(n)
+        (left, left_leaves), (right, right_leaves) = fork_map(
+            _subtree_task, [(self, k, n, keep_leaves), (self, 0, k, keep_leaves)]
+        )[::-1]
+        self._root = merkle.node_hash(left, right)
+        if keep_leaves and self._leaves is None:
+            self._leaves = left_leaves + right_leaves
+
+    def root(self) -> bytes:
+        if self._root is None:
+            self._compute_root(keep_leaves=False)
+        assert self._root is not None
+        return self._root
+
+    def tree_levels(self) -> list[bytes]:
+        return merkle.tree_levels(self.leaf_hashes())
+
+
+def pool_digest(pool: Pool) -> str:
+    """Hex Merkle root (RFC 6962, SHA-256) over the canonical rows of the pool."""
+    return pool.root().hex()
+
+
+# ------------------------------------------------------------------------------------------------ CSV
+
+
+def _check_duplicates(ids: Sequence[str], row_numbers: np.ndarray | None) -> None:
+    array = np.asarray(ids, dtype=object)
+    duplicates = (np.flatnonzero(array[1:] == array[:-1]) + 1).tolist() if len(ids) > 1 else []
+    if duplicates:
+        shown = []
+        for k in duplicates[:5]:
+            if row_numbers is not None:
+                rows = sorted((int(row_numbers[k - 1]), int(row_numbers[k])))
+                shown.append(f"{ids[k]}（第{rows[0]}行与第{rows[1]}行）")
+            else:
+                shown.append(ids[k])
+        more = f" 等 {len(duplicates)} 处" if len(duplicates) > 5 else ""
+        raise DrawInputError(f"对象库中检查对象编号重复：{'、'.join(shown)}{more}")
+
+
+def _decode_header(raw: bytes, name: str) -> tuple[list[str], int]:
+    end = raw.find(b"\n")
+    line = raw if end < 0 else raw[:end]
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DrawInputError(_encoding_message(name)) from None
+    header = [h.strip() for h in next(csv.reader([text.rstrip("\r")]), [])]
+    return header, (len(raw) if end < 0 else end + 1)
+
+
+def _encoding_message(name: str) -> str:
+    return f"对象库文件 {name} 不是 UTF-8 编码（可能是 GBK），请在 Excel 中另存为“CSV UTF-8”后重试"
+
+
+@dataclass
+class _Chunk:
+    ids: list[str]
+    row_numbers: np.ndarray
+    columns: dict[str, tuple[np.ndarray, list[str]]]
+    leaves: bytes
+
+
+def _parse_chunk(task: tuple[bytes, bytes, int, str, tuple[str, ...]]) -> _Chunk:
+    import pandas as pd
+
+    header_line, body, first_row, name, present = task
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(header_line + body),
+            dtype=object,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            usecols=list(present),
+            encoding="utf-8",
+            engine="c",
+        )
+    except UnicodeDecodeError:
+        raise DrawInputError(_encoding_message(name)) from None
+    except (pd.errors.ParserError, ValueError) as error:
+        raise DrawInputError(f"对象库文件 {name} 不是有效的 CSV：{error}") from None
+    if frame.empty:
+        return _Chunk([], np.zeros(0, np.int32), {c: (np.zeros(0, np.int32), []) for c in CATEGORICAL}, b"")
+    raw_ids = frame["id"].to_numpy(dtype=object)
+    row_numbers = np.arange(first_row, first_row + len(frame), dtype=np.int32)
+    # Blank lines (every field empty) are skipped; their line numbers still count.
+    blank = np.ones(len(frame), dtype=bool)
+    for column in present:
+        blank &= frame[column].to_numpy(dtype=object) == ""
+    if blank.any():
+        keep = ~blank
+        frame = frame[keep]
+        raw_ids = raw_ids[keep]
+        row_numbers = row_numbers[keep]
+    ids = _clean_ids(raw_ids.tolist(), row_numbers, name)
+
+    def where(index: int) -> str:
+        return f"{name} 第{int(row_numbers[index])}行"
+
+    columns: dict[str, tuple[np.ndarray, list[str]]] = {}
+    for column in CATEGORICAL:
+        if column in present:
+            columns[column] = _categorical(column, frame[column].to_numpy(dtype=object), where)
+        else:
+            columns[column] = (np.zeros(len(ids), dtype=np.int32), [""])
+    texts = [np.asarray(values, dtype=object)[codes].tolist() for codes, values in columns.values()]
+    leaves = row_leaf_hashes(ids, texts)
+    return _Chunk(ids, row_numbers, columns, leaves)
+
+
+def _clean_ids(ids: list[str], row_numbers: np.ndarray, name: str) -> list[str]:
+    joined = "\n".join(ids)
+    trimmed = ids
+    if "\t" in joined or " \n" in joined or "\n " in joined or joined.startswith(" ") or joined.endswith(" "):
+        trimmed = [i.strip(" \t") for i in ids]
+        joined = "\n".join(trimmed)
+    problem = None
+    if joined.startswith("\n") or joined.endswith("\n") or "\n\n" in joined or not joined:
+        problem = "为空"
+    elif any(c in joined for c in map(chr, [*range(0, 10), *range(11, 32), 127])):
+        problem = "含有控制字符"
+    if problem:
+        for k, value in enumerate(trimmed):
+            try:
+                clean_text(value, "id")
+            except DrawInputError:
+                raise DrawInputError(
+                    f"{name} 第{int(row_numbers[k])}行 id（检查对象编号）{problem}"
+                ) from None
+    return trimmed
+
+
+@dataclass
+class _FastChunk:
+    ids: np.ndarray  # S<width>, UTF-8
+    columns: dict[str, tuple[np.ndarray, list[str]]]
+    root: bytes
+
+
+def _fast_chunk(task: tuple[bytes, int, int, bytes]) -> _FastChunk | None:
+    """A chunk of a canonical CSV (all seven columns in order, no quotes, sorted, canonical values).
+
+    Each line is then the canonical row with "," for U+001F, so the leaf data are the lines themselves.
+    Returns None as soon as anything is not canonical (the caller falls back to the general reader).
+    """
+    import pandas as pd
+
+    raw, start, stop, header_line = task
+    chunk = raw[start:stop]
+    if not chunk.endswith(b"\n") or b"\x1f" in chunk:
+        return None
+    data = np.frombuffer(chunk, dtype=np.uint8)
+    # One pass over the bytes below "-": newlines, commas, spaces, control characters.
+    low = np.flatnonzero(data < 45)
+    kinds = data[low]
+    newline, comma = kinds == 10, kinds == 44
+    if bool(np.any((kinds < 32) & ~newline)):
+        return None
+    delimiters = low[newline | comma]
+    spaces = low[kinds == 32]
+    if len(spaces):
+        # A space just before or after a delimiter (or at the chunk start) means an untrimmed field.
+        touching = np.isin(spaces + 1, delimiters) | np.isin(spaces - 1, delimiters) | (spaces == 0)
+        if bool(touching.any()):
+            return None
+    line_ends = low[newline]
+    separators = low[comma]
+    buffer = b"\x00" + chunk.replace(b",", b"\x1f").replace(b"\n", b"\x00")
+    bytes_ = np.frombuffer(buffer, dtype=np.uint8)
+    # Positions in buffer are chunk positions + 1.
+    nul = np.concatenate(([0], line_ends + 1))
+    separators = separators + 1
+    row_starts, row_ends = nul[:-1] + 1, nul[1:]
+    if bool(np.any(row_ends == row_starts)):
+        return None  # a blank line
+    # Exactly six separators per line: as many as 6n in total, and each line's six inside the line.
+    fields = len(COLUMNS) - 1
+    if len(separators) != fields * len(row_starts):
+        return None
+    per_row = separators.reshape(-1, fields)
+    if not bool(np.all(per_row[:, 0] > row_starts - 1) & np.all(per_row[:, -1] < row_ends)):
+        return None
+    first = per_row[:, 0]
+    id_lengths = first - row_starts
+    if not len(id_lengths) or int(id_lengths.min()) == 0:
+        return None
+    width = int(id_lengths.max())
+    ids = np.empty(len(row_starts), dtype=f"S{width}")
+    offsets = np.arange(width)
+    for a in range(0, len(row_starts), 65536):
+        b = a + 65536
+        matrix = bytes_[(row_starts[a:b, None] + offsets).clip(max=len(buffer) - 1)]
+        matrix[offsets >= id_lengths[a:b, None]] = 0
+        ids[a:b] = np.ascontiguousarray(matrix).view(f"S{width}").ravel()
+    if len(ids) > 1 and not bool((ids[1:] > ids[:-1]).all()):
+        return None
+    # Valid UTF-8: the ids (their concatenation, none starting with a continuation byte) and, via pandas'
+    # strict decoding, the other columns.
+    id_bytes = ids.tobytes()
+    leading = np.frombuffer(id_bytes, dtype=np.uint8).reshape(len(ids), width)[:, 0]
+    if bool(((leading >= 0x80) & (leading < 0xC0)).any()):
+        return None
+    try:
+        id_bytes.decode("utf-8")
+        # Categorical parsing in the C parser (no Python string per cell); risk_score as text, since
+        # pandas would turn numeric-looking categories into numbers and lose their exact text.
+        frame = pd.read_csv(
+            io.BytesIO(header_line + chunk),
+            dtype={name: (object if name == "risk_score" else "category") for name in CATEGORICAL},
+            usecols=list(CATEGORICAL),
+            keep_default_na=False,
+            na_filter=False,
+            engine="c",
+            encoding="utf-8",
+        )
+    except (UnicodeDecodeError, ValueError, pd.errors.ParserError):
+        return None
+    del chunk, data, low, kinds, newline, comma, delimiters, spaces, line_ends, separators, first, id_lengths
+    columns: dict[str, tuple[np.ndarray, list[str]]] = {}
+    for column in CATEGORICAL:
+        series = frame[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            raw_values = series.cat.categories.tolist()
+            codes = series.cat.codes.to_numpy()
+        else:
+            codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=False)
+            raw_values = uniques.tolist()
+        if not all(isinstance(v, str) for v in raw_values) or bool((codes < 0).any()):
+            return None  # e.g. numeric-looking region codes: let the general reader handle them
+        values = [str(v) for v in raw_values]
+        for value in values:
+            try:
+                if _canonical_value(column, value, "") != value:
+                    return None
+            except DrawInputError:
+                return None
+        columns[column] = (codes.astype(np.int32), values)
+    del frame
+    digest = _sha256
+    parts = []
+    for a in range(0, len(nul) - 1, 65536):
+        starts = nul[a : a + 65537].tolist()
+        parts.append(
+            b"".join([digest(buffer[x:y]).digest() for x, y in zip(starts, starts[1:], strict=False)])
+        )
+    leaves = b"".join(parts)
+    del parts, buffer, bytes_, nul
+    return _FastChunk(ids, columns, merkle.tree_root(leaves))
+
+
+def _line_offset(raw: bytes, body_start: int, k: int, n: int) -> int:
+    """Offset just after the k-th newline of the body (guess by proportion, then walk line by line)."""
+    position = body_start + (len(raw) - body_start) * k // n
+    position = raw.rfind(b"\n", body_start, position) + 1 or body_start
+    count = raw.count(b"\n", body_start, position)
+    while count < k:
+        position = raw.find(b"\n", position) + 1
+        count += 1
+    while count > k:
+        position = raw.rfind(b"\n", body_start, position - 1) + 1
+        count -= 1
+    return position
+
+
+def _read_canonical(raw: bytes, body_start: int, parallel: bool) -> Pool | None:
+    """The fast reader for canonical CSV files (as written by pool_to_csv); None when not applicable."""
+    if b'"' in raw or b"\r" in raw or not raw.endswith(b"\n"):
+        return None
+    header_line = raw[:body_start]
+    n = raw.count(b"\n", body_start)
+    if n < 2:
+        return None
+    use_two = parallel and worker_count() >= 2 and n >= PARALLEL_MIN_ROWS
+    if use_two:
+        split = _line_offset(raw, body_start, merkle.subtree_split(n), n)
+        # The calling process takes the smaller right subtree: it also does the serial work around it.
+        tasks = [(raw, split, len(raw), header_line), (raw, body_start, split, header_line)]
+    else:
+        tasks = [(raw, body_start, len(raw), header_line)]
+    chunks = fork_map(_fast_chunk, tasks, parallel=use_two)[::-1] if use_two else fork_map(_fast_chunk, tasks)
+    if any(c is None for c in chunks):
+        return None
+    parts = [c for c in chunks if c is not None]
+    ids = np.concatenate([c.ids for c in parts])
+    if len(parts) == 2:
+        if not parts[0].ids[-1] < parts[1].ids[0]:
+            return None
+        root = merkle.node_hash(parts[0].root, parts[1].root)
+    else:
+        root = parts[0].root
+    columns = _merge_columns([c.columns for c in parts])
+    return Pool(IdSequence(ids), columns, root=root)
+
+
+def _merge_columns(chunks: list[dict[str, tuple[np.ndarray, list[str]]]]) -> dict[str, Column]:
+    columns: dict[str, Column] = {}
+    for name in CATEGORICAL:
+        values = sorted({v for c in chunks for v in c[name][1]})
+        position = {v: k for k, v in enumerate(values)}
+        parts = []
+        for chunk in chunks:
+            codes, local = chunk[name]
+            remap = np.asarray([position[v] for v in local], dtype=np.int32)
+            parts.append(remap[codes] if len(local) else codes)
+        columns[name] = Column(np.concatenate(parts).astype(np.int32, copy=False), tuple(values))
+    return columns
+
+
+def read_pool_csv(path: Path, *, parallel: bool = True) -> Pool:
+    """Read a pool CSV (UTF-8, header row; columns: see README 随机抽取)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise DrawInputError(f"无法读取对象库文件 {path}：{error.strerror}") from error
+    name = path.name
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if not raw[:4096].strip() and not raw.strip():
+        raise DrawInputError(f"对象库文件 {name} 是空文件")
+    header, body_start = _decode_header(raw, name)
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise DrawInputError(
+            f"对象库文件 {name} 缺少列：{'、'.join(missing)}（现有列：{'、'.join(h for h in header if h) or '无'}）"
+        )
+    repeated = sorted({h for h in header if h in COLUMNS and header.count(h) > 1})
+    if repeated:
+        raise DrawInputError(f"对象库文件 {name} 的列重复：{'、'.join(repeated)}")
+    present = tuple(c for c in COLUMNS if c in header)
+    if header == list(COLUMNS):
+        fast = _read_canonical(raw, body_start, parallel)
+        if fast is not None:
+            return fast
+    header_line = raw[:body_start]
+    if not header_line.endswith(b"\n"):
+        header_line += b"\n"
+    body = memoryview(raw)[body_start:]
+    tasks = []
+    split = -1
+    if parallel and worker_count() >= 2 and len(body) > 4_000_000 and b'"' not in raw:
+        split = raw.find(b"\n", body_start + len(body) // 2)
+    if split > 0 and split + 1 < len(raw):
+        first_rows = 2 + raw.count(b"\n", body_start, split + 1)
+        tasks = [
+            (header_line, bytes(body[: split + 1 - body_start]), 2, name, present),
+            (header_line, bytes(raw[split + 1 :]), first_rows, name, present),
+        ]
+    else:
+        tasks = [(header_line, bytes(body), 2, name, present)]
+    del body
+    chunks = fork_map(_parse_chunk, tasks, parallel=len(tasks) > 1)
+    return _merge_chunks(chunks)
+
+
+def _merge_chunks(chunks: list[_Chunk]) -> Pool:
+    ids: list[str] = []
+    for chunk in chunks:
+        ids.extend(chunk.ids)
+    if not ids:
+        raise DrawInputError("对象库为空：没有任何检查对象")
+    row_numbers = np.concatenate([c.row_numbers for c in chunks])
+    columns = _merge_columns([c.columns for c in chunks])
+    leaves = b"".join(c.leaves for c in chunks)
+    id_array = np.asarray(ids, dtype=object)
+    if len(ids) > 1 and not bool((id_array[1:] > id_array[:-1]).all()):
+        order = np.argsort(id_array.astype(str), kind="stable")
+        id_array = id_array[order]
+        ids = id_array.tolist()
+        row_numbers = row_numbers[order]
+        columns = {k: Column(c.codes[order], c.values) for k, c in columns.items()}
+        leaves = np.frombuffer(leaves, dtype=np.uint8).reshape(-1, 32)[order].tobytes()
+        _check_duplicates(ids, row_numbers)
+    return Pool(ids, columns, row_numbers=row_numbers, leaves=leaves)
+
+
+def pool_to_csv(pool: Pool, path: str | Path) -> None:
+    """Write the pool in canonical form and order (reading it back gives the same digest)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(COLUMNS)
+            texts = [pool.column_texts(name).tolist() for name in CATEGORICAL]
+            writer.writerows(zip(pool.ids, *texts, strict=True))
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,68 @@
+"""Chinese wording of stored draw/match parameters and record figures for the pages."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from shuangsuiji.directory.models import RiskFlag
+
+FALLBACK_LABELS = {"none": "仅本区域", "adjacent": "本区域优先，不足时相邻区域", "direct": "相邻区域仍不足时直接委派"}
+ROUNDING_LABELS = {"ceil": "向上取整", "round": "四舍五入", "floor": "向下取整"}
+STRATA_LABELS = {"risk_class": "风险等级", "region": "区域", "specialty": "主专业"}
+
+
+def _percent(text: Any) -> str:
+    value = Fraction(str(text)) * 100
+    return f"{float(value):g}%"
+
+
+def draw_params_lines(params: dict[str, Any]) -> list[str]:
+    lines = []
+    strata = "、".join(STRATA_LABELS.get(s, s) for s in params.get("strata", []))
+    if strata:
+        lines.append(f"分层：按{strata}")
+    ratio = params.get("ratio")
+    if isinstance(ratio, dict):
+        table = "、".join(f"{k}类 {_percent(v)}" for k, v in sorted(ratio.items()))
+        lines.append(f"抽查比例：{table}（{ROUNDING_LABELS.get(params.get('rounding', ''), '')}）")
+    elif ratio is not None:
+        lines.append(f"抽查比例：{_percent(ratio)}")
+    floor_ratio, floor_count = params.get("floor_ratio", "0"), params.get("floor_count", 0)
+    if Fraction(str(floor_ratio)) or floor_count:
+        lines.append(f"每层最低：{_percent(floor_ratio)}，且不少于 {floor_count} 户")
+    flags = dict(RiskFlag.choices)
+    mandatory = "、".join(flags.get(f, f) for f in params.get("mandatory_flags", []))
+    lines.append(f"高风险必查：{mandatory or '无'}")
+    if params.get("exclude_recent_days"):
+        exempt = "、".join(params.get("exclude_exempt_classes", []))
+        lines.append(
+            f"近期已检查排除：基准日前 {params['exclude_recent_days']} 天内检查过的对象不参加随机抽取"
+            + (f"（{exempt}类除外）" if exempt else "")
+        )
+    if params.get("reference_date"):
+        lines.append(f"抽取基准日：{params['reference_date']}")
+    lines.append(f"事项类别：{params.get('item_kind', '一般')}；方法：{params.get('method', 'sha256')}")
+    return lines
+
+
+def strata_rows(record: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if not record:
+        return []
+    return [
+        {
+            "key": s.get("key"),
+            "size": s.get("size"),
+            "mandatory": s.get("mandatory"),
+            "excluded": (s.get("excluded_recent") or 0) + (s.get("excluded_do_not_disturb") or 0),
+            "eligible": s.get("eligible"),
+            "quota": s.get("quota"),
+            "selected": len(s.get("selected", [])),
+            "probability": "、".join(str(p.get("probability")) for p in s.get("parts", [])),
+        }
+        for s in record.get("strata", [])
+    ]
+
+
+def fallback_label(value: str) -> str:
+    return FALLBACK_LABELS.get(value, value)

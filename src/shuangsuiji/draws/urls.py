@@ -1,0 +1,25 @@
+from django.urls import path
+
+from shuangsuiji.draws import views
+
+app_name = "draws"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("tasks/<int:task_id>/", views.task_draw, name="task_draw"),
+    path("tasks/<int:task_id>/freeze/", views.task_freeze, name="task_freeze"),
+    path("<int:pk>/", views.draw_detail, name="draw_detail"),
+    path("<int:pk>/execute/", views.draw_execute, name="draw_execute"),
+    path("<int:pk>/confirm/", views.draw_confirm, name="draw_confirm"),
+    path("<int:pk>/redraw/", views.draw_redraw_request, name="draw_redraw_request"),
+    path("<int:pk>/record.json", views.draw_record, name="draw_record"),
+    path("<int:pk>/pool.csv", views.draw_pool, name="draw_pool"),
+    path("<int:pk>/verify/", views.draw_verify, name="draw_verify"),
+    path("<int:pk>/match/", views.draw_match, name="draw_match"),
+    path("redraw-requests/<int:pk>/decide/", views.redraw_decide, name="redraw_decide"),
+    path("matches/<int:pk>/", views.match_detail, name="match_detail"),
+    path("matches/<int:pk>/record.json", views.match_record, name="match_record"),
+    path("matches/<int:pk>/inputs.zip", views.match_inputs, name="match_inputs"),
+    path("matches/<int:pk>/verify/", views.match_verify, name="match_verify"),
+    path("assignments/<int:pk>/replace/", views.assignment_replace, name="assignment_replace"),
+]

@@ -1,0 +1,187 @@
+"""The pool: canonical rows, CSV reading (fast and general paths, one or two processes), bad files."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+
+from shuangsuiji.core import merkle
+from shuangsuiji.core.draw import Candidate, DrawInputError, Pool, pool_digest, pool_to_csv, read_pool_csv
+from shuangsuiji.core.draw import pool as pool_module
+from tests.core.draw.factories import make_candidates, unique_candidates
+
+HEADER = "id,region,specialties,risk_class,risk_flags,last_inspected_on,risk_score\n"
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_candidate_canonical_form() -> None:
+    c = Candidate(
+        id=" 91130606MA0001 ",
+        region="莲池区",
+        specialties="医疗卫生；公共场所卫生、医疗卫生",
+        risk_class="较高",
+        risk_flags=("投诉举报多", "blacklist", "complaints"),
+        last_inspected_on="2023年7月2日",
+        risk_score="2.50",
+    )
+    assert c.row_fields() == (
+        "91130606MA0001", "莲池区", "医疗卫生;公共场所卫生", "C", "blacklist;complaints", "2023-07-02", "2.5"
+    )  # fmt: skip
+    assert c.row_bytes() == "\x1f".join(c.row_fields()).encode()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("id", "  ", "检查对象编号不能为空"),
+        ("id", "A\x01", "控制字符"),
+        ("risk_class", "E", "风险等级『E』无效"),
+        ("specialties", " ; ", "专业不能为空"),
+        ("last_inspected_on", "2023.13.45", "不是有效日期"),
+        ("risk_score", "-1", "非负数"),
+    ],
+)
+def test_candidate_rejects_bad_values(field: str, value: str, message: str) -> None:
+    data = {"id": "X1", "region": "莲池区", "specialties": "医疗卫生", "risk_class": "A", field: value}
+    with pytest.raises(DrawInputError, match=message):
+        Candidate(**data)  # type: ignore[arg-type]
+
+
+def test_csv_round_trip_gives_same_digest_in_every_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    candidates = make_candidates(3000, seed=5)
+    expected = pool_digest(Pool.from_candidates(candidates))
+    leaves = merkle.leaf_hashes(c.row_bytes() for c in sorted(candidates, key=lambda c: c.id))
+    assert expected == merkle.tree_root(leaves).hex()
+    canonical = tmp_path / "canonical.csv"
+    pool_to_csv(Pool.from_candidates(candidates), canonical)
+    monkeypatch.setattr(pool_module, "PARALLEL_MIN_ROWS", 100)  # exercise the two-process paths
+    for parallel in (True, False):
+        fast = read_pool_csv(canonical, parallel=parallel)
+        assert isinstance(fast.ids, pool_module.IdSequence)  # the fast reader was used
+        assert pool_digest(fast) == expected
+        assert list(fast.ids) == sorted(c.id for c in candidates)
+        assert fast.candidate(fast.index_of(candidates[7].id) or 0) == candidates[7]
+    # Shuffled rows, other column order, an extra column, CRLF, quotes: the general reader, same digest.
+    rows = canonical.read_text(encoding="utf-8").splitlines()[1:]
+    random.Random(3).shuffle(rows)
+    shuffled = tmp_path / "shuffled.csv"
+    body = "\r\n".join(
+        '"' + r.split(",")[1] + '",名称,' + ",".join(r.split(",")[i] for i in (0, 2, 3, 4, 5, 6))
+        for r in rows
+    )
+    write(
+        shuffled, "region,name,id,specialties,risk_class,risk_flags,last_inspected_on,risk_score\r\n" + body
+    )
+    for parallel in (True, False):
+        general = read_pool_csv(shuffled, parallel=parallel)
+        assert pool_digest(general) == expected
+        assert general.leaf_hashes() == leaves
+
+
+@settings(max_examples=40, deadline=None)
+@given(unique_candidates())
+def test_any_pool_survives_csv(candidates: list[Candidate]) -> None:
+    import tempfile
+
+    pool = Pool.from_candidates(candidates)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "p.csv"
+        pool_to_csv(pool, path)
+        again = read_pool_csv(path, parallel=False)
+    assert pool_digest(again) == pool_digest(pool)
+    assert [again.candidate(i) for i in range(len(again))] == sorted(candidates, key=lambda c: c.id)
+
+
+def test_non_canonical_values_are_normalised(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "p.csv",
+        "id,region,specialties,risk_class,last_inspected_on\n"
+        " B2 ,竞秀区,医疗卫生、放射卫生,d,2023/7/2\n"
+        "A1,莲池区,公共场所卫生,A类,\n\n",
+    )
+    pool = read_pool_csv(path)
+    assert list(pool.ids) == ["A1", "B2"]
+    assert pool.row_fields(1) == ("B2", "竞秀区", "医疗卫生;放射卫生", "D", "", "2023-07-02", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "message"),
+    [
+        ("", "utf-8", "空文件"),
+        ("id,region,specialties,risk_class\n", "utf-8", "对象库为空"),
+        ("id,region,risk_class\nA,莲池区,A\n", "utf-8", "缺少列：specialties"),
+        (
+            HEADER + "A,莲池区,医疗卫生,B,,,\nA,竞秀区,医疗卫生,C,,,\n",
+            "utf-8",
+            r"编号重复：A（第2行与第3行）",
+        ),
+        (HEADER + "A,莲池区,医疗卫生,B,,,\n", "gbk", "不是 UTF-8 编码"),
+        (HEADER + "A,莲池区,医疗卫生,Z,,,\n", "utf-8", "第2行 risk_class（风险等级）"),
+        (HEADER + "A,莲池区,医疗卫生,B,,2023-02-30,\n", "utf-8", "第2行 last_inspected_on"),
+        (HEADER + "A,莲池区,医疗卫生,B,,,\n,莲池区,医疗卫生,B,,,\n", "utf-8", "第3行 id（检查对象编号）为空"),
+        (HEADER + "A,莲池区,,B,,,\n", "utf-8", "第2行 specialties（专业）不能为空"),
+    ],
+)
+def test_bad_files(tmp_path: Path, text: str, encoding: str, message: str) -> None:
+    path = write(tmp_path / "bad.csv", text, encoding)
+    with pytest.raises(DrawInputError, match=message):
+        read_pool_csv(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(DrawInputError, match="无法读取对象库文件"):
+        read_pool_csv(tmp_path / "none.csv")
+
+
+def test_from_candidates_rejects_duplicates() -> None:
+    c = make_candidates(2)
+    with pytest.raises(DrawInputError, match="编号重复"):
+        Pool.from_candidates([c[0], c[1], c[0]])
+    with pytest.raises(DrawInputError, match="对象库为空"):
+        Pool.from_candidates([])
+
+
+def test_candidate_round_trip_keeps_dates() -> None:
+    pool = Pool.from_candidates(
+        [
+            Candidate(
+                id="X",
+                region="r",
+                specialties=("医疗卫生",),
+                risk_class="B",
+                last_inspected_on=date(2024, 2, 29),
+            )
+        ]
+    )
+    assert pool.candidate(0).last_inspected_on == date(2024, 2, 29)
+
+
+def test_invalid_utf8_in_a_canonical_file_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(HEADER.encode() + b"A\xb0\xa1,r,s,B,,,\nB,r,s,B,,,\n")
+    with pytest.raises(DrawInputError, match="不是 UTF-8 编码"):
+        read_pool_csv(path)
+
+
+def test_blank_line_in_canonical_file_falls_back_to_general_reader(tmp_path: Path) -> None:
+    pool = Pool.from_candidates(make_candidates(50))
+    path = tmp_path / "p.csv"
+    pool_to_csv(pool, path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines[:10], "", *lines[10:]]) + "\n", encoding="utf-8")
+    again = read_pool_csv(path)
+    assert pool_digest(again) == pool_digest(pool)
+    assert again.row_numbers is not None and [int(r) for r in again.row_numbers[8:10]] == [
+        10,
+        12,
+    ]  # the blank line counts
