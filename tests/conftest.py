@@ -141,29 +141,6 @@ def admin_client(db: Any, admin_user: Any) -> Client:
     return client
 
 
-_SEED_FLUSHED = {"pending": False}
-
-
-@pytest.fixture(autouse=True)
-def _restore_seed_rows_after_transactional_tests(request: Any, django_db_blocker: Any) -> Any:
-    """A transactional test ends with a flush that empties the tables seeded by migrations (专业…); Django
-    puts them back only at the start of the next `serialized_rollback` test. With xdist a plain test can run
-    after the last transactional one of a worker, so the seeded rows are restored here first."""
-    if _SEED_FLUSHED["pending"]:
-        from django.db import connections
-
-        with django_db_blocker.unblock():
-            for conn in connections.all():
-                contents = getattr(conn, "_test_serialized_contents", None)
-                if contents:
-                    conn.creation.deserialize_db_from_string(contents)
-        _SEED_FLUSHED["pending"] = False
-    yield
-    marker = request.node.get_closest_marker("django_db")
-    if (marker is not None and marker.kwargs.get("transaction")) or "transactional_db" in request.fixturenames:
-        _SEED_FLUSHED["pending"] = True
-
-
 @pytest.fixture(autouse=True)
 def _production_security(settings: Any) -> None:
     # Tests run with the second factor enforced, as in production (the demo set-up relaxes it).
@@ -183,3 +160,16 @@ def _fast_password_hasher(settings: Any) -> None:
 def _var_dir_in_tmp(settings: Any, tmp_path: Any) -> None:
     # Files written at run time (e.g. frozen draw pools under VAR_DIR/draws) go to a per-test folder.
     settings.VAR_DIR = tmp_path / "var"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests flush every table (and the rows seeded by migrations) when they end, so they
+    must not share a worker with ordinary tests: mark them `serial`; scripts/test.sh runs them in a
+    separate, single-process pytest run after the parallel one."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = marker is not None and bool(
+            marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+        )
+        if transactional or "transactional_db" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.serial)
