@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,11 @@ class World:
         client.force_login(self.users[user_key])
         if verified:
             mark_otp_verified(client, self.users[user_key])
+        # the session's idle timer was just started: no renewal write on the first request (keeps
+        # query-count tests stable)
+        session = client.session
+        session["ssj_seen"] = int(time.time())
+        session.save()
         return client
 
 
@@ -124,6 +130,15 @@ def build_world() -> World:
 @pytest.fixture
 def world(db: Any) -> World:
     return build_world()
+
+
+@pytest.fixture
+def admin_client(db: Any, admin_user: Any) -> Client:
+    """pytest-django's superuser client, with the second factor passed (superusers need it)."""
+    client = Client()
+    client.force_login(admin_user)
+    mark_otp_verified(client, admin_user)
+    return client
 
 
 @pytest.fixture(autouse=True)
