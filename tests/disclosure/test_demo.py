@@ -71,7 +71,8 @@ def crawl(start: list[str], limit: int = 300) -> tuple[int, list[str]]:
     return pages, problems
 
 
-def test_demo_portal_shows_everything_verifies_and_leaks_nothing() -> None:
+def test_demo_portal_shows_everything_verifies_and_leaks_nothing(settings: Any) -> None:
+    settings.SSJ_PUBLIC_SEARCH_RATE = (100_000, 60)  # the crawl is one client; limits are tested elsewhere
     build_demo()
     summary = load_demo_disclosure(today=TODAY)
     assert summary["results"] >= 3 and summary["penalties"] == 1, summary

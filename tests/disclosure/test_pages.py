@@ -129,7 +129,7 @@ def test_result_search_by_fragment_uscc_and_filters(portal: Portal) -> None:
 
 
 def test_search_is_rate_limited(portal: Portal, settings: object) -> None:
-    settings.SSJ_PUBLIC_SEARCH_PER_MINUTE = 3  # type: ignore[attr-defined]
+    settings.SSJ_PUBLIC_SEARCH_RATE = (3, 60)  # type: ignore[attr-defined]
     client = Client()
     codes = [client.get("/gs/results/?q=宾馆").status_code for _ in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[-1] == 429

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -92,13 +93,15 @@ def crawl(portal: Portal) -> tuple[int, list[str]]:
     return pages, problems
 
 
-def test_crawl_whole_portal_finds_no_personal_data(portal: Portal) -> None:
+def test_crawl_whole_portal_finds_no_personal_data(portal: Portal, settings: Any) -> None:
+    settings.SSJ_PUBLIC_SEARCH_RATE = (100_000, 60)  # the crawl is one client; limits are tested elsewhere
     pages, problems = crawl(portal)
     assert not problems, problems
     assert pages > 40, pages  # the crawl really walked the portal (pages, downloads, API)
 
 
-def test_crawl_would_catch_a_leak(portal: Portal) -> None:
+def test_crawl_would_catch_a_leak(portal: Portal, settings: Any) -> None:
+    settings.SSJ_PUBLIC_SEARCH_RATE = (100_000, 60)  # the crawl is one client; limits are tested elsewhere
     portal.results[0].__class__.objects.filter(pk=portal.results[0].pk).update(result_detail=f"联系电话{PHONE}")
     pages, problems = crawl(portal)
     assert any(PHONE in p for p in problems), problems

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.pagination import PaginationBase, paginate
 
 from shuangsuiji.common.exceptions import ApplicationError
@@ -57,6 +57,14 @@ public_api = PublicNinjaAPI(
 @public_api.exception_handler(ApplicationError)
 def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
     return public_api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
+ID_MAX = 2_147_483_647
+OptionalId = Field(None, ge=1, le=ID_MAX)
+
+
+def PathId() -> Any:
+    return Path(..., ge=1, le=ID_MAX)
 
 
 class RateLimited(ApplicationError):
@@ -133,8 +141,8 @@ class ItemOut(Schema):
 
 
 class ItemFilters(Schema):
-    organization: int | None = Field(None, description="单位 id")
-    specialty: int | None = Field(None, description="专业 id")
+    organization: int | None = Field(None, ge=1, le=ID_MAX, description="单位 id")
+    specialty: int | None = Field(None, ge=1, le=ID_MAX, description="专业 id")
 
 
 @public_api.get("/items", response=list[ItemOut], summary="随机抽查事项清单（现行版本）", tags=["抽查事项"])
@@ -144,7 +152,7 @@ def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> Any:
 
 
 @public_api.get("/items/{item_id}", response=list[ItemOut], summary="抽查事项的全部已公布版本", tags=["抽查事项"])
-def item_versions(request: HttpRequest, item_id: int) -> Any:
+def item_versions(request: HttpRequest, item_id: int = PathId()) -> Any:
     item = selectors.public_item_get(pk=item_id)
     return list(selectors.public_item_versions(item=item).select_related("owner", "specialty"))
 
@@ -196,8 +204,8 @@ class PlanDetailOut(PlanOut):
 
 
 class PlanFilters(Schema):
-    organization: int | None = None
-    year: int | None = None
+    organization: int | None = OptionalId
+    year: int | None = Field(None, ge=1, le=9999)
 
 
 @public_api.get("/plans", response=list[PlanOut], summary="年度抽查计划（含调整前后各版本）", tags=["抽查计划"])
@@ -207,7 +215,7 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> Any:
 
 
 @public_api.get("/plans/{plan_id}", response=PlanDetailOut, summary="年度抽查计划详情", tags=["抽查计划"])
-def get_plan(request: HttpRequest, plan_id: int) -> Any:
+def get_plan(request: HttpRequest, plan_id: int = PathId()) -> Any:
     return selectors.public_annual_plan_get(pk=plan_id)
 
 
@@ -243,7 +251,7 @@ def list_joint_plans(request: HttpRequest, filters: Query[PlanFilters]) -> Any:
 
 
 @public_api.get("/joint-plans/{plan_id}", response=JointPlanOut, summary="联合抽查计划详情", tags=["抽查计划"])
-def get_joint_plan(request: HttpRequest, plan_id: int) -> Any:
+def get_joint_plan(request: HttpRequest, plan_id: int = PathId()) -> Any:
     return selectors.public_joint_plan_get(pk=plan_id)
 
 
@@ -313,9 +321,9 @@ class TaskDetailOut(TaskOut):
 
 
 class TaskFilters(Schema):
-    organization: int | None = None
-    year: int | None = None
-    specialty: int | None = None
+    organization: int | None = OptionalId
+    year: int | None = Field(None, ge=1, le=9999)
+    specialty: int | None = OptionalId
 
 
 @public_api.get("/tasks", response=list[TaskOut], summary="抽查任务公告（工作方案已公布）", tags=["抽查任务"])
@@ -327,7 +335,7 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> Any:
 
 
 @public_api.get("/tasks/{task_id}", response=TaskDetailOut, summary="抽查任务详情和工作方案", tags=["抽查任务"])
-def get_task(request: HttpRequest, task_id: int) -> Any:
+def get_task(request: HttpRequest, task_id: int = PathId()) -> Any:
     return selectors.public_task_get(pk=task_id)
 
 
@@ -377,7 +385,7 @@ class DrawOut(Schema):
 
 
 @public_api.get("/draws/{draw_id}", response=DrawOut, summary="随机抽取公告和记录", tags=["随机抽取"])
-def get_draw(request: HttpRequest, draw_id: int) -> Any:
+def get_draw(request: HttpRequest, draw_id: int = PathId()) -> Any:
     return selectors.public_draw_get(pk=draw_id)
 
 
@@ -390,7 +398,7 @@ class VerificationOut(Schema):
 
 @public_api.get("/draws/{draw_id}/verification", response=VerificationOut, summary="服务器端重新计算本次抽取",
                 tags=["随机抽取"])
-def verify_draw(request: HttpRequest, draw_id: int) -> Any:
+def verify_draw(request: HttpRequest, draw_id: int = PathId()) -> Any:
     draw = selectors.public_draw_get(pk=draw_id)
     if not selectors.draw_has_result(draw):
         raise ApplicationError("本次抽取尚未进行：对象池已冻结，等待公布随机数")
@@ -407,7 +415,9 @@ class ProofOut(Schema):
 
 @public_api.get("/draws/{draw_id}/proof", response=ProofOut, summary="本单位是否在抽取范围内（Merkle 证明）",
                 tags=["随机抽取"])
-def draw_proof(request: HttpRequest, draw_id: int, id: str = Query(..., description="统一社会信用代码")) -> Any:
+def draw_proof(
+    request: HttpRequest, draw_id: int = PathId(), id: str = Query(..., max_length=64, description="统一社会信用代码")
+) -> Any:
     if not allow(request, scope="proof", limit=search_limit()):
         raise RateLimited("请求过于频繁，请稍后再试")
     draw = selectors.public_draw_get(pk=draw_id)
@@ -474,11 +484,11 @@ class ResultDetailOut(ResultOut):
 
 class ResultQuery(Schema):
     q: str | None = Field(None, description="名称片段（至少2个字）或18位统一社会信用代码")
-    region: int | None = Field(None, description="区划 id（含下级）")
-    specialty: int | None = Field(None, description="专业 id")
-    year: int | None = None
+    region: int | None = Field(None, ge=1, le=ID_MAX, description="区划 id（含下级）")
+    specialty: int | None = Field(None, ge=1, le=ID_MAX, description="专业 id")
+    year: int | None = Field(None, ge=1, le=9999)
     result: str | None = Field(None, description="no_problem 未发现问题 / rectified 发现问题已责令整改 / penalty 行政处罚 / unreachable 无法联系 / other 其他")
-    task: int | None = Field(None, description="任务 id")
+    task: int | None = Field(None, ge=1, le=ID_MAX, description="任务 id")
 
 
 @public_api.get("/results", response=list[ResultOut], summary="抽查结果检索", tags=["抽查结果"])
@@ -497,7 +507,7 @@ def list_results(request: HttpRequest, filters: Query[ResultQuery]) -> Any:
 
 @public_api.get("/results/{result_id}", response=ResultDetailOut, summary="抽查结果详情（含行政处罚信息）",
                 tags=["抽查结果"])
-def get_result(request: HttpRequest, result_id: int) -> Any:
+def get_result(request: HttpRequest, result_id: int = PathId()) -> Any:
     return selectors_results.public_result_get(pk=result_id)
 
 

@@ -1,36 +1,32 @@
-"""Rate limit of the public search and proof endpoints (cache-based fixed window per client address)."""
+"""Rate limit of the public search, proof and bulk-download endpoints (common.ratelimit's fixed window).
+
+The limit is ``settings.SSJ_PUBLIC_SEARCH_RATE`` (requests, seconds) per client address; the environment
+variable SSJ_PUBLIC_SEARCH_PER_MINUTE overrides the count (the benchmark lifts it: all its requests come from
+one loopback address).
+"""
 
 from __future__ import annotations
 
 import os
-import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
-WINDOW_SECONDS = 60
+from shuangsuiji.common.ratelimit import client_ip, hit
+
+
+def _rate() -> tuple[int, int]:
+    limit, period = getattr(settings, "SSJ_PUBLIC_SEARCH_RATE", (30, 60))
+    override = os.environ.get("SSJ_PUBLIC_SEARCH_PER_MINUTE")
+    return (int(override), 60) if override else (int(limit), int(period))
 
 
 def search_limit() -> int:
-    """Searches (and proof look-ups) per minute and client address; SSJ_PUBLIC_SEARCH_PER_MINUTE overrides."""
-    configured = getattr(settings, "SSJ_PUBLIC_SEARCH_PER_MINUTE", None)
-    return int(configured or os.environ.get("SSJ_PUBLIC_SEARCH_PER_MINUTE", "60"))
+    """Searches (and proof look-ups) per window and client address."""
+    return _rate()[0]
 
 
-def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def allow(request: HttpRequest, *, scope: str, limit: int, window: int = WINDOW_SECONDS) -> bool:
+def allow(request: HttpRequest, *, scope: str, limit: int) -> bool:
     """Count one request of ``scope`` for the client; False once more than ``limit`` fall in the window."""
-    bucket = int(time.time() // window)
-    key = f"ssj:rl:{scope}:{client_address(request)}:{bucket}"
-    if cache.add(key, 1, timeout=window + 1):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=window + 1)
-        return True
-    return count <= limit
+    allowed, _ = hit(f"portal-{scope}:{client_ip(request)}", limit=limit, period=_rate()[1])
+    return allowed

@@ -345,8 +345,12 @@ def recent_announcements(*, limit: int = 30) -> list[Announcement]:
     return found[:limit]
 
 
+ID_MAX = 2_147_483_647  # ids and years beyond a 32-bit integer cannot exist; refuse them before the database
+
+
 def parse_int(value: Any) -> int | None:
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    return number if 0 < number <= ID_MAX else None

@@ -42,6 +42,11 @@ COUNT_CAP = 1000
 TRIGRAM = 3
 
 
+def clean_text(value: Any) -> str:
+    """User input for a query: text without NUL characters (PostgreSQL refuses them), stripped."""
+    return str(value or "").replace("\x00", "").strip()
+
+
 @dataclass
 class ResultFilters:
     q: str = ""
@@ -53,15 +58,14 @@ class ResultFilters:
 
     @classmethod
     def from_params(cls, params: Any) -> ResultFilters:
+        from shuangsuiji.disclosure.selectors import parse_int
+
         def number(name: str) -> int | None:
-            try:
-                return int(params.get(name) or "")
-            except ValueError:
-                return None
+            return parse_int(params.get(name))
 
         group = params.get("result") or ""
         return cls(
-            q=(params.get("q") or "").strip()[:MAX_QUERY],
+            q=clean_text(params.get("q"))[:MAX_QUERY],
             region_id=number("region"),
             specialty_id=number("specialty"),
             year=number("year"),

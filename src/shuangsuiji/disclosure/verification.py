@@ -105,7 +105,7 @@ def membership(draw: TargetDraw, query: str) -> Membership:
     Pool ids are USCCs (legacy units without one: ``L:<许可证号>``). The proof is checked against the digest
     published when the pool was frozen before it is handed out, exactly as ``ssj draw verify-proof`` does.
     """
-    raw = query.strip()
+    raw = query.replace("\x00", "").strip()
     candidate = raw if raw.upper().startswith("L:") else normalize_uscc(raw)
     if not candidate:
         return Membership(id="", included=None, message="请输入统一社会信用代码")

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -23,6 +23,7 @@ from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.disclosure import selectors, selectors_results, services, verification
 from shuangsuiji.disclosure.models import ResultGroup
 from shuangsuiji.disclosure.ratelimit import allow, search_limit
+from shuangsuiji.disclosure.search import uscc_query
 from shuangsuiji.planning.models import Task
 
 LIST_PAGE = 50
@@ -196,7 +197,7 @@ def draw_verify(request: HttpRequest, pk: int) -> HttpResponse:
     has_result = selectors.draw_has_result(draw)
     outcome = verification.verify_draw(draw) if has_result else None
     proof = None
-    query = (request.GET.get("id") or "").strip()[:64]
+    query = selectors_results.clean_text(request.GET.get("id"))[:64]
     if query:
         if not allow(request, scope="proof", limit=search_limit()):
             return _render(request, "rate_limited.html", {"title": "请求过于频繁", "published_at": None}, status=429)
@@ -233,7 +234,7 @@ def draw_proof(request: HttpRequest, pk: int) -> HttpResponse:
     draw = selectors.public_draw_get(pk=pk)
     if not allow(request, scope="proof", limit=search_limit()):
         return _render(request, "rate_limited.html", {"title": "请求过于频繁", "published_at": None}, status=429)
-    query = (request.GET.get("id") or "").strip()[:64]
+    query = selectors_results.clean_text(request.GET.get("id"))[:64]
     proof = verification.membership(draw, query)
     return verification.download(request, proof.json_bytes, f"proof-{draw.task.code}-{draw.sequence}-{proof.id}.json",
                                  "application/json; charset=utf-8")
@@ -279,6 +280,10 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def enterprise_results(request: HttpRequest, uscc: str) -> HttpResponse:
+    code = uscc_query(uscc.replace("\x00", ""))
+    if code is None:
+        raise Http404("统一社会信用代码格式不正确")
+    uscc = code
     results = list(selectors_results.enterprise_results(uscc=uscc)[:500])
     name = results[0].enterprise_name if results else ""
     return _render(request, "enterprise_results.html", {
