@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,11 @@ class World:
         client.force_login(self.users[user_key])
         if verified:
             mark_otp_verified(client, self.users[user_key])
+        # the session's idle timer was just started: no renewal write on the first request (keeps
+        # query-count tests stable)
+        session = client.session
+        session["ssj_seen"] = int(time.time())
+        session.save()
         return client
 
 
@@ -126,6 +132,15 @@ def world(db: Any) -> World:
     return build_world()
 
 
+@pytest.fixture
+def admin_client(db: Any, admin_user: Any) -> Client:
+    """pytest-django's superuser client, with the second factor passed (superusers need it)."""
+    client = Client()
+    client.force_login(admin_user)
+    mark_otp_verified(client, admin_user)
+    return client
+
+
 @pytest.fixture(autouse=True)
 def _production_security(settings: Any) -> None:
     # Tests run with the second factor enforced, as in production (the demo set-up relaxes it).
@@ -145,3 +160,16 @@ def _fast_password_hasher(settings: Any) -> None:
 def _var_dir_in_tmp(settings: Any, tmp_path: Any) -> None:
     # Files written at run time (e.g. frozen draw pools under VAR_DIR/draws) go to a per-test folder.
     settings.VAR_DIR = tmp_path / "var"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests flush every table (and the rows seeded by migrations) when they end, so they
+    must not share a worker with ordinary tests: mark them `serial`; scripts/test.sh runs them in a
+    separate, single-process pytest run after the parallel one."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = marker is not None and bool(
+            marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+        )
+        if transactional or "transactional_db" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.serial)

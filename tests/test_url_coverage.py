@@ -48,6 +48,8 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "directory:import": (lambda w: "/directory/targets/import/", False),
     "directory:import_template": (lambda w: "/directory/targets/template.xlsx", False),
     "directory:import_list": (lambda w: "/directory/imports/", False),
+    "disclosure_staff:deadlines": (lambda w: "/disclosure/deadlines/", False),
+    "disclosure_staff:task_publish": (lambda w: f"/disclosure/tasks/{_portal(w).task.pk}/publish/", True),
     "draws:index": (lambda w: "/draws/", False),
     "draws:task_draw": (lambda w: f"/draws/tasks/{sample_match(w).task_id}/", True),
     "draws:draw_detail": (lambda w: f"/draws/{sample_match(w).draw_id}/", True),
@@ -105,12 +107,6 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "oversight:period_detail": (lambda w: f"/oversight/reports/period/{rb.period(w).pk}/", True),
     "oversight:period_docx": (lambda w: f"/oversight/reports/period/{rb.period(w).pk}/report.docx", True),
     "oversight:period_pdf": (lambda w: f"/oversight/reports/period/{rb.period(w).pk}/report.pdf", True),
-    "accounts:password_change": (lambda w: "/accounts/password/change/", False),
-    "accounts:otp_setup": (lambda w: "/accounts/2fa/setup/", False),
-    "accounts:otp_verify": (lambda w: "/accounts/2fa/verify/", False),
-    "accounts:account_list": (lambda w: "/accounts/security/users/", False),
-    "audit:entry_list": (lambda w: "/audit/", False),
-    "audit:verify": (lambda w: "/audit/verify/", False),
     "inspections:record_list": (lambda w: "/inspections/", False),
     "inspections:task_list": (lambda w: "/inspections/tasks/", False),
     "inspections:task_records": (lambda w: f"/inspections/tasks/{ib.task(w).pk}/", True),
@@ -126,6 +122,12 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "inspections:case_detail": (lambda w: f"/inspections/cases/{ib.case(w).pk}/", True),
     "inspections:target_history": (lambda w: f"/inspections/targets/{ib.record(w).target_id}/", True),
     "inspections:settings": (lambda w: "/inspections/settings/", False),
+    "accounts:password_change": (lambda w: "/accounts/password/change/", False),
+    "accounts:otp_setup": (lambda w: "/accounts/2fa/setup/", False),
+    "accounts:otp_verify": (lambda w: "/accounts/2fa/verify/", False),
+    "accounts:account_list": (lambda w: "/accounts/security/users/", False),
+    "audit:entry_list": (lambda w: "/audit/", False),
+    "audit:verify": (lambda w: "/audit/verify/", False),
 }
 # Who gets 2xx on a page or action when it is not the program administrator (三权分立 pages).
 RIGHT_USER: dict[str, str] = {
@@ -182,6 +184,42 @@ ACTIONS: dict[str, UrlBuilder] = {
     "inspections:case_evidence": lambda w: f"/inspections/cases/{ib.case(w).pk}/evidence/",
     "inspections:case_action": lambda w: f"/inspections/cases/{ib.case(w).pk}/do/close/",
 }
+
+
+def _portal(w: World) -> Any:
+    """The published demo-like world of the portal tests, built once per world."""
+    from tests.disclosure.factories import build_portal
+
+    store = w.__dict__.setdefault("_portal_cache", {})
+    if "portal" not in store:
+        store["portal"] = build_portal(w)
+    return store["portal"]
+
+
+# Public portal pages (no login): anonymous → 200, and a logged-in user of another county sees the same page.
+PUBLIC: dict[str, UrlBuilder] = {
+    "disclosure:index": lambda w: "/gs/",
+    "disclosure:item_list": lambda w: "/gs/items/",
+    "disclosure:item_detail": lambda w: f"/gs/items/{_portal(w).item.pk}/",
+    "disclosure:plan_list": lambda w: "/gs/plans/",
+    "disclosure:plan_detail": lambda w: f"/gs/plans/{_portal(w).plan_v2.pk}/",
+    "disclosure:joint_plan_detail": lambda w: f"/gs/joint-plans/{_portal(w).joint.pk}/",
+    "disclosure:task_list": lambda w: "/gs/tasks/",
+    "disclosure:task_detail": lambda w: f"/gs/tasks/{_portal(w).task.pk}/",
+    "disclosure:task_results": lambda w: f"/gs/tasks/{_portal(w).task.pk}/results/",
+    "disclosure:draw_detail": lambda w: f"/gs/draws/{_portal(w).draw.pk}/",
+    "disclosure:draw_verify": lambda w: f"/gs/draws/{_portal(w).draw.pk}/verify/",
+    "disclosure:draw_record": lambda w: f"/gs/draws/{_portal(w).draw.pk}/record.json",
+    "disclosure:draw_pool": lambda w: f"/gs/draws/{_portal(w).draw.pk}/pool.csv",
+    "disclosure:draw_proof": lambda w: f"/gs/draws/{_portal(w).draw.pk}/proof.json?id={_portal(w).results[0].uscc}",
+    "disclosure:result_search": lambda w: "/gs/results/?q=宾馆",
+    "disclosure:result_detail": lambda w: f"/gs/results/{_portal(w).results[0].pk}/",
+    "disclosure:enterprise_results": lambda w: f"/gs/results/e/{_portal(w).results[0].uscc}/",
+    "disclosure:data_index": lambda w: "/gs/data/",
+    "disclosure:dataset_download": lambda w: "/gs/data/results.csv",
+    "disclosure:feed": lambda w: "/gs/feed/",
+}
+PUBLIC_API_PREFIX = "public_api:"
 # Checked elsewhere (their own test modules) or not ours.
 COVERED_ELSEWHERE = {
     "login", "logout", "directory:import_detail", "oversight:notification_read_all",
@@ -208,8 +246,8 @@ def _names(resolver: URLResolver, prefix: str = "") -> set[str]:
 
 
 def test_every_url_has_an_access_test() -> None:
-    names = {n for n in _names(get_resolver()) if not n.startswith(API_PREFIX)}
-    missing = names - set(PAGES) - set(ACTIONS) - COVERED_ELSEWHERE
+    names = {n for n in _names(get_resolver()) if not n.startswith((API_PREFIX, PUBLIC_API_PREFIX))}
+    missing = names - set(PAGES) - set(ACTIONS) - set(PUBLIC) - COVERED_ELSEWHERE
     assert not missing, f"URLs without an access test: {sorted(missing)}"
 
 
@@ -227,6 +265,41 @@ def test_page_access(world: World, name: str) -> None:
     assert right.status_code in (200, 302), (url, right.status_code)
     if right.status_code == 302:
         assert "/accounts/" not in right["Location"], (url, right["Location"])
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_public_page_access(world: World, name: str) -> None:
+    url = PUBLIC[name](world)
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 200, (url, anonymous.status_code)
+    assert world.client("b_admin").get(url).status_code == 200, url
+
+
+PUBLIC_API_SAMPLES: dict[str, Callable[[World], str]] = {
+    "{item_id}": lambda w: str(_portal(w).item.pk),
+    "{plan_id}": lambda w: str(_portal(w).plan_v2.pk),
+    "{task_id}": lambda w: str(_portal(w).task.pk),
+    "{draw_id}": lambda w: str(_portal(w).draw.pk),
+    "{result_id}": lambda w: str(_portal(w).results[0].pk),
+}
+PUBLIC_API_QUERIES = {"/api/public/draws/{draw_id}/proof": "?id=91130606MA00000001"}
+
+
+def test_every_public_api_operation_answers_anonymous(world: World) -> None:
+    from shuangsuiji.disclosure.api import public_api
+
+    schema: dict[str, Any] = public_api.get_openapi_schema()
+    for path, ops in schema["paths"].items():
+        assert set(ops) == {"get"}, f"the public API is read-only: {path}"
+        url = path
+        for placeholder, value in PUBLIC_API_SAMPLES.items():
+            if placeholder in url:
+                url = url.replace(placeholder, value(world))
+        if path == "/api/public/joint-plans/{plan_id}":
+            url = f"/api/public/joint-plans/{_portal(world).joint.pk}"
+        assert "{" not in url, f"no sample id for {path}: add one to PUBLIC_API_SAMPLES"
+        response = Client().get(url + PUBLIC_API_QUERIES.get(path, ""))
+        assert response.status_code == 200, (url, response.status_code)
 
 
 @pytest.mark.parametrize("name", sorted(ACTIONS))

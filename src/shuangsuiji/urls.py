@@ -5,6 +5,7 @@ from django.urls import include, path
 from shuangsuiji.accounts import views as account_views
 from shuangsuiji.api.api import api
 from shuangsuiji.common.views import home
+from shuangsuiji.disclosure.api import public_api
 
 urlpatterns = [
     path("", home, name="home"),
@@ -14,9 +15,12 @@ urlpatterns = [
     path("audit/", include("shuangsuiji.audit.urls")),
     path("directory/", include("shuangsuiji.directory.urls")),
     path("draws/", include("shuangsuiji.draws.urls")),
+    path("gs/", include("shuangsuiji.disclosure.urls")),
+    path("disclosure/", include("shuangsuiji.disclosure.urls_staff")),
+    path("api/public/", public_api.urls),
     path("planning/", include("shuangsuiji.planning.urls")),
-    path("inspections/", include("shuangsuiji.inspections.urls")),
     path("oversight/", include("shuangsuiji.oversight.urls")),
+    path("inspections/", include("shuangsuiji.inspections.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -114,3 +114,11 @@ def test_pruning_without_archive_is_detected(db: None) -> None:
 def test_tree_head_command(db: None) -> None:
     result = runner.invoke(app, ["audit", "tree-head"])
     assert result.exit_code == 0 and '"tree_size": 0' in result.output
+
+
+def test_daily_tree_head_task(db: None) -> None:
+    from shuangsuiji.audit.models import TreeHead
+    from shuangsuiji.audit.tasks import daily_tree_head
+
+    daily_tree_head.call_local()
+    assert TreeHead.objects.count() == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shuangsuiji.core import merkle
@@ -54,6 +54,7 @@ def test_prefixes_are_distinct() -> None:
     assert merkle.node_hash(a, b) == hashlib.sha256(b"\x01" + a + b).digest()
 
 
+@settings(deadline=None)
 @given(st.lists(st.binary(max_size=12), min_size=1, max_size=70))
 def test_level_by_level_equals_recursive_definition(rows: list[bytes]) -> None:
     leaves = [merkle.leaf_hash(r) for r in rows]

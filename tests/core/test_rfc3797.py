@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shuangsuiji.core import rfc3797
@@ -47,6 +47,7 @@ def test_bad_inputs() -> None:
         rfc3797.select(0, 0, SOURCES)
 
 
+@settings(deadline=None)
 @given(st.integers(1, 300), st.data())
 def test_selection_is_a_partial_permutation(pool_size: int, data: st.DataObject) -> None:
     count = data.draw(st.integers(0, pool_size))

@@ -164,3 +164,20 @@ def test_api_masks_personal_data_for_roles_without_the_permission(world: World) 
     assert target["contact_phone"] == "138****5678"
     full = world.client("a_admin").get(f"/api/directory/inspectors/{inspector.pk}").json()
     assert full["id_number"] == "110101199003071234"
+
+
+def test_exports_and_audit_page_mask_personal_data(world: World) -> None:
+    from python_calamine import CalamineWorkbook
+
+    content = world.client("a_staff").get("/directory/inspectors/export/").content
+    import io
+
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
+    text = str(rows)
+    assert "13912345678" not in text and "110101199003071234" not in text
+    assert "139****5678" in text and "1101**********1234" in text
+    from shuangsuiji.directory import services
+
+    services.inspector_update(actor=world.users["a_admin"], inspector=world.inspectors["a"], data={"phone": "13700001111"})
+    page = world.client("a_auditor").get("/audit/?event=inspector.update").content.decode()
+    assert "139****5678 → 137****1111" in page and "13700001111" not in page

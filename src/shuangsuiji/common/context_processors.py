@@ -15,10 +15,9 @@ NAV_ITEMS: list[tuple[str, str]] = [
     ("上级下达任务", "/planning/national/"),
     ("抽查任务", "/planning/tasks/"),
     ("双随机抽取", "/draws/"),
+    ("期限督办", "/oversight/"),
     ("一企一表", "/inspections/"),
     ("后续处置台账", "/inspections/cases/"),
-    ("统计与报表", "/oversight/dashboard/"),
-    ("期限督办", "/oversight/"),
     ("公开平台", "/gs/"),
     ("接口文档", "/api/docs"),
 ]

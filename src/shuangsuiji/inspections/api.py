@@ -7,9 +7,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shuangsuiji.accounts.models import User
+from shuangsuiji.api.pagination import PageNumberPagination
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.inspections import followup, selectors, services
 from shuangsuiji.inspections.models import FollowUpCase, InspectionRecord

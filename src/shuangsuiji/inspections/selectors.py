@@ -22,15 +22,21 @@ from shuangsuiji.inspections.models import (
     RecordStatus,
     ResultCode,
 )
-from shuangsuiji.inspections.workdays import workdays_between
+from shuangsuiji.inspections.workdays import calendar
 from shuangsuiji.planning.models import Task
+
+MAX_AGE_DAYS = 36_500
 
 
 def _int(value: Any) -> int | None:
+    """A filter value as an int; garbage → None (filter ignored), out of the id range → 0 (matches nothing)."""
     try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
+        number = int(value) if value not in (None, "") else None
+    except (TypeError, ValueError, OverflowError):
         return None
+    if number is not None and not 0 <= number < 2**63:
+        return 0
+    return number
 
 
 # ---------------------------------------------------------------- records
@@ -165,7 +171,7 @@ def case_list(*, actor: User, filters: dict[str, Any] | None = None) -> QuerySet
     if task := _int(data.get("task")):
         qs = qs.filter(record__task_id=task)
     if (min_age := _int(data.get("min_age"))) is not None:
-        qs = qs.filter(opened_on__lte=timezone.localdate() - datetime.timedelta(days=min_age))
+        qs = qs.filter(opened_on__lte=timezone.localdate() - datetime.timedelta(days=min(min_age, MAX_AGE_DAYS)))
     if q := str(data.get("q") or "").strip():
         qs = qs.filter(Q(target__name__icontains=q) | Q(number__icontains=q) | Q(case_number__icontains=q))
     return qs.order_by("opened_on", "pk")
@@ -190,6 +196,7 @@ class LedgerRow:
 
 def ledger_rows(cases: Iterable[FollowUpCase], *, today: datetime.date | None = None) -> list[LedgerRow]:
     today = today or timezone.localdate()
+    days = calendar()
     rows = []
     for case in cases:
         end = case.closed_on or today
@@ -198,7 +205,7 @@ def ledger_rows(cases: Iterable[FollowUpCase], *, today: datetime.date | None = 
             and case.recheck_passed is not True
         )
         rows.append(
-            LedgerRow(case, (end - case.opened_on).days, max(0, workdays_between(case.opened_on, end)), overdue)
+            LedgerRow(case, (end - case.opened_on).days, max(0, days.workdays_between(case.opened_on, end)), overdue)
         )
     return rows
 

@@ -1,18 +1,19 @@
 """Working-day deadlines of inspections (entry, rectification, penalty publication, notices).
 
-One place that picks the calendar, so the lead can swap in the database-backed calendar of the working-day
-issue without touching the services.
+The calendar is the database one of the oversight app (administrators edit it; ``get_calendar`` caches it and
+costs one small query per call): callers that need many results take ``calendar()`` once.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from shuangsuiji.core.workdays import DeadlineResult, WorkdayCalendar, default_calendar
+from shuangsuiji.core.workdays import DeadlineResult, WorkdayCalendar
+from shuangsuiji.oversight.calendar import get_calendar
 
 
 def calendar() -> WorkdayCalendar:
-    return default_calendar()
+    return get_calendar()
 
 
 def add_workdays(start: datetime.date, count: int) -> DeadlineResult:

@@ -8,9 +8,18 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shuangsuiji.core import merkle
-from shuangsuiji.core.draw import Candidate, DrawInputError, Pool, pool_digest, pool_to_csv, read_pool_csv
+from shuangsuiji.core.draw import (
+    COLUMNS,
+    Candidate,
+    DrawInputError,
+    Pool,
+    pool_digest,
+    pool_to_csv,
+    read_pool_csv,
+)
 from shuangsuiji.core.draw import pool as pool_module
 from tests.core.draw.factories import make_candidates, unique_candidates
 
@@ -185,3 +194,56 @@ def test_blank_line_in_canonical_file_falls_back_to_general_reader(tmp_path: Pat
         10,
         12,
     ]  # the blank line counts
+
+
+def test_from_rows_equals_from_candidates() -> None:
+    candidates = make_candidates(500, seed=8)
+    rows = [
+        (
+            c.id,
+            c.region,
+            list(c.specialties),
+            c.risk_class,
+            list(c.risk_flags),
+            c.last_inspected_on,
+            c.risk_score or None,
+        )
+        for c in reversed(candidates)
+    ]
+    assert pool_digest(Pool.from_rows(rows)) == pool_digest(Pool.from_candidates(candidates))
+    with pytest.raises(DrawInputError, match="检查对象『A』的 risk_class（风险等级）『X』无效"):
+        Pool.from_rows([("A", "r", "医疗卫生", "X", "", None, None)])
+    with pytest.raises(DrawInputError, match="对象库为空"):
+        Pool.from_rows([])
+
+
+@settings(max_examples=30, deadline=None)
+@given(unique_candidates(), st.randoms(use_true_random=False))
+def test_general_reader_agrees_on_messy_files(candidates: list[Candidate], rng: random.Random) -> None:
+    """Shuffled rows and columns, an extra column, padding, other separators and spellings: same digest."""
+    import csv
+    import io
+    import tempfile
+
+    labels = {"A": "低", "B": "B类", "C": "较高", "D": "d"}
+    order = ["name", *rng.sample(list(COLUMNS), len(COLUMNS))]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator=rng.choice(["\n", "\r\n"]))
+    writer.writerow(order)
+    for c in rng.sample(candidates, len(candidates)):
+        values = {
+            "name": "某某, 有限公司",
+            "id": f" {c.id}" if rng.random() < 0.3 else c.id,
+            "region": c.region,
+            "specialties": rng.choice(["；", "、", ";"]).join(c.specialties),
+            "risk_class": labels[c.risk_class] if rng.random() < 0.5 else c.risk_class,
+            "risk_flags": "|".join(c.risk_flags),
+            "last_inspected_on": c.last_inspected_on.strftime("%Y年%m月%d日") if c.last_inspected_on else "",
+            "risk_score": c.risk_score + ("0" if "." in c.risk_score else ""),
+        }
+        writer.writerow([values[k] for k in order])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "messy.csv"
+        path.write_text(buffer.getvalue(), encoding="utf-8-sig")
+        pool = read_pool_csv(path, parallel=False)
+    assert pool_digest(pool) == pool_digest(Pool.from_candidates(candidates))

@@ -4,8 +4,10 @@ Public API (used by the `ssj draw` CLI, the benchmark and the Django `draws` app
 
 - `Candidate(id, region, specialties, risk_class, risk_flags=(), last_inspected_on=None, risk_score="")`:
   frozen dataclass, canonicalised on construction (invalid values raise `DrawInputError`).
-- `Pool.from_candidates(iterable)` / `Pool.from_csv(path)` / `read_pool_csv(path)`: the pool in canonical
-  order (by id), column-wise; `pool_to_csv(pool, path)` writes it back canonically (same digest).
+- `Pool.from_candidates(iterable)` / `Pool.from_rows(value tuples in COLUMNS order)` (e.g. a queryset's
+  values_list, no object per row) / `Pool.from_csv(path)` = `read_pool_csv(path)`: the pool in canonical
+  order (by id), column-wise; `pool_to_csv(pool, path)` writes it back canonically (same digest, and the
+  fast reader's format: store the frozen pool this way).
 - `pool_digest(pool) -> str`: hex RFC 6962 Merkle root (SHA-256) over the canonical rows.
 - `parse_params(dict) -> DrawParams` (Chinese `DrawInputError` on bad input); `encode_params` back to JSON.
 - `run_draw(pool, params, randomness, *, previous_record=None, redraw_reason=None) -> dict`: the sealed

@@ -76,6 +76,17 @@ def _canonical_value(column: str, raw: str, where: str) -> str:
     raise AssertionError(column)
 
 
+def _canonical_row_value(column: str, raw: Any, candidate_id: str) -> str:
+    where = f"检查对象『{candidate_id}』的"
+    if raw is None:
+        raw = ""
+    if isinstance(raw, date):
+        raw = raw.isoformat()
+    if isinstance(raw, tuple):
+        raw = LIST_SEPARATOR.join(str(v) for v in raw)
+    return _canonical_value(column, str(raw), where)
+
+
 def _categorical(
     column: str, raw_values: Sequence[Any] | np.ndarray, where: Callable[[int], str]
 ) -> tuple[np.ndarray, list[str]]:
@@ -183,6 +194,44 @@ class Pool:
                 (lookup.setdefault(v, len(lookup)) for v in values), dtype=np.int32, count=len(ids)
             )
             columns[name] = _sorted_column(codes, list(lookup))
+        return cls(ids, columns)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Sequence[Any]]) -> Pool:
+        """From raw value tuples in COLUMNS order (e.g. a queryset's values_list), without a Candidate each.
+
+        Multi-valued fields may be strings or sequences, dates `date`/text/None, scores number/text/None;
+        each distinct value is canonicalised once (same rules and Chinese errors as Candidate).
+        """
+        try:
+            table = list(zip(*rows, strict=True))
+        except ValueError:
+            raise DrawInputError(f"对象行的字段数不一致（每行应为 {len(COLUMNS)} 个：{'、'.join(COLUMNS)}）") from None
+        if not table or not table[0]:
+            raise DrawInputError("对象库为空：没有任何检查对象")
+        if len(table) != len(COLUMNS):
+            raise DrawInputError(f"对象行必须有 {len(COLUMNS)} 个字段（{'、'.join(COLUMNS)}）")
+        ids = [clean_text(str(value), "检查对象编号") for value in table[0]]
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        ids = [ids[k] for k in order]
+        _check_duplicates(ids, None)
+        columns = {}
+        for name, values in zip(CATEGORICAL, table[1:], strict=True):
+            lookup: dict[Any, int] = {}
+            keys = [tuple(v) if isinstance(v, list | tuple) else v for v in values]
+            raw_codes = np.fromiter(
+                (lookup.setdefault(k, len(lookup)) for k in keys), dtype=np.int32, count=len(keys)
+            )
+            texts = []
+            for k, raw in enumerate(lookup):
+                try:
+                    texts.append(_canonical_row_value(name, raw, ""))
+                except DrawInputError:
+                    _canonical_row_value(name, raw, ids[int(np.argmax(raw_codes[order] == k))])
+                    raise
+            distinct = sorted(set(texts))
+            position = np.asarray([distinct.index(t) for t in texts], dtype=np.int32)
+            columns[name] = Column(position[raw_codes[order]], tuple(distinct))
         return cls(ids, columns)
 
     @classmethod

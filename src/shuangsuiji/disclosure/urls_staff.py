@@ -1,0 +1,12 @@
+"""Staff pages of the disclosure app (login required): publication deadline status."""
+
+from django.urls import path
+
+from shuangsuiji.disclosure import views
+
+app_name = "disclosure_staff"
+
+urlpatterns = [
+    path("deadlines/", views.deadline_overview, name="deadlines"),
+    path("tasks/<int:pk>/publish/", views.task_publish, name="task_publish"),
+]
