@@ -81,3 +81,9 @@ def test_forms_create_edit_delete(world: World) -> None:
     assert client.post(f"/oversight/register/events/{event.pk}/delete/").status_code == 302
     assert not WorkEvent.objects.exists()
     assert client.get("/oversight/register/nope/new/").status_code == 404
+
+
+def test_dashboard_shows_the_leading_group(world: World) -> None:
+    _member(world)
+    html = world.client("a_leader").get("/oversight/dashboard/").content.decode()
+    assert "尉迟培俊" in html and "区卫生监督所所长" in html and "13912345678" not in html

@@ -119,8 +119,8 @@ def charts(board: Dashboard, drill: Drill, specialties: StatTable) -> dict[str, 
             _point(r["completion"] or 0, drill.url("approved")),
             _point(r["publication"] or 0, drill.url("published")),
         ]}],
-        "marks": [{"name": f"目标{goal}%", "value": float(goal)} for goal in COVERAGE_GOALS] + [
-            {"name": "目标100%", "value": 100}],
+        "marks": [{"name": f"覆盖目标{board.goal_percent}%", "value": float(board.goal_percent)},
+                  {"name": "完结、公示目标100%", "value": 100}],
     }
     data["tasks"] = {
         "type": "bar",
@@ -214,7 +214,10 @@ def dashboard_context(board: Dashboard) -> dict[str, Any]:
     ]
     codes = board.codes()
     regions = region_table(board) if board.rows else None
+    from shuangsuiji.oversight.register import members_of
+
     return {
+        "group_members": list(members_of(board.scope.organization, active_only=True)),
         "specialty_rows": table_view(specialties, drill),
         "region_rows": table_view(regions, drill) if regions else None,
         "board": board, "cards": cards(board, drill), "charts": charts(board, drill, specialties),

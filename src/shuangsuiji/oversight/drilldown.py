@@ -352,6 +352,27 @@ def drill_period(params: Mapping[str, str], today: datetime.date) -> d.Period:
     return d.Period.year_to_date(year, today)
 
 
+def _filters_text(c: DrillContext) -> str:
+    """The filters of the list, in words (appended to its title)."""
+    from shuangsuiji.directory.models import Specialty
+
+    parts: list[str] = []
+    specialty = c.int_param("specialty")
+    if specialty:
+        name = Specialty.objects.filter(pk=specialty).values_list("name", flat=True).first()
+        parts.append(f"专业：{name or specialty}")
+    if c.param("state") in TaskState.values:
+        parts.append(f"状态：{TaskState(c.param('state')).label}")
+    labels = {key: label for key, label, _lo, _hi in r.AGE_BUCKETS}
+    if c.param("age") in labels:
+        parts.append(f"已登记{labels[c.param('age')]}")
+    if c.param("took") in labels:
+        parts.append(f"办理用时{labels[c.param('took')]}")
+    if c.param("published") == "1":
+        parts.append("已公示")
+    return f"（{'，'.join(parts)}）" if parts else ""
+
+
 def drill_list(*, actor: User, metric: str, params: Mapping[str, str], today: datetime.date | None = None) -> DrillList:
     if metric not in METRICS:
         raise NotFoundError("没有这项统计")
@@ -385,6 +406,7 @@ def drill_list(*, actor: User, metric: str, params: Mapping[str, str], today: da
         qs = qs.filter(**{specialty_path: specialty}).distinct()
     if metric == "group":
         title = f"结果类别：{r.GROUP_LABELS[context.param('g')]}"
+    title += _filters_text(context)
     if kind == "supervision":
         qs = qs.filter(pk__in=Supervision.objects.visible_to(actor).values("pk"))
     return DrillList(title, qs.select_related(*related).order_by(*ordering), columns, scope_label, period)

@@ -17,7 +17,8 @@
                    label: { show: spec.series.length === 1, position: spec.horizontal ? "right" : "top",
                             formatter: spec.percent ? function (p) { return percentLabel(p.value); } : "{c}" } };
       if (i === 0 && spec.marks) {
-        item.markLine = { symbol: "none", label: { formatter: "{b}" }, lineStyle: { type: "dashed" },
+        item.markLine = { symbol: "none", label: { formatter: "{b}", position: spec.horizontal ? "insideEndTop" : "end" },
+          lineStyle: { type: "dashed" },
           data: spec.marks.map(function (m) { return spec.horizontal ? { name: m.name, xAxis: m.value } : { name: m.name, yAxis: m.value }; }) };
       }
       return item;
