@@ -73,7 +73,7 @@ def test_city_report_lists_the_system(world: World, s: Scenario) -> None:
     content = build_monthly(report)
     lines = content.text("system").splitlines()
     assert len(lines) == 4  # the city bureau, 莲池区, 涞源县, total
-    assert "涞源县卫生健康局：开展随机抽查任务1项，检查1户" in lines[2]
+    assert lines[2] == "3. 涞源县卫生健康局：开展随机抽查任务1项，检查1户，公示抽查结果1户"  # published 20 June
     assert "本月按年度随机抽查工作计划市本级" in content.rows()[5][2]
 
 
