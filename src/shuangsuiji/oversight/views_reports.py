@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,6 +30,7 @@ from shuangsuiji.oversight.reports.period import TEXT_SECTIONS, PeriodContent, b
 from shuangsuiji.oversight.reports.period_files import chart_images, headings, period_docx, period_pdf
 from shuangsuiji.oversight.views_dashboard import XLSX, _int, attachment
 
+PERIOD_CACHE_SECONDS = 300
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -189,7 +191,7 @@ def period_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, "情况报告已保存（尚未报送）")
                 return redirect(report)
-    content = build_period(report)
+    content = cached_period(report)
     context = {
         "title": content.title, "report": report, "content": masked_for(request.user, report, content), "form": form,
         "editable": editable,
@@ -214,10 +216,23 @@ def period_submit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return redirect(report)
 
 
+def cached_period(report: Any) -> PeriodContent:
+    """A draft's content is rebuilt from the data at most every few minutes (the page and its three charts ask
+    for it together; a province's report aggregates a lot); a submitted report reads its snapshot."""
+    if report.is_submitted:
+        return build_period(report)
+    key = f"ssj:period-report:{report.pk}:{report.updated_at.timestamp()}:{timezone.localdate().isoformat()}"
+    data = cache.get(key)
+    if data is None:
+        data = build_period(report).as_json()
+        cache.set(key, data, PERIOD_CACHE_SECONDS)
+    return PeriodContent.from_json(data)
+
+
 def _period_content(request: AuthedHttpRequest, pk: int) -> tuple[Any, PeriodContent]:
     require_statistics_viewer(request.user)
     report = selectors.period_get(actor=request.user, pk=pk)
-    return report, build_period(report)
+    return report, cached_period(report)
 
 
 @login_required
