@@ -44,10 +44,18 @@ else
   echo "pip-audit skipped: set SSJ_PIP_AUDIT=1 on a machine with network access to audit the installed packages"
 fi
 
-run_pytest sqlite -n 2 --dist loadfile tests
+# Transactional tests (marker `serial`, set in tests/conftest.py) flush the tables when they end: they run
+# in their own single-process pytest run so that they never empty a worker's seeded data under other tests.
+run_suite() {
+  local label=$1
+  run_pytest "$label" -n 2 --dist loadfile -m "not serial" tests
+  run_pytest "$label, transactional" -p no:xdist -m serial tests
+}
+
+run_suite sqlite
 
 if "$BIN/python" scripts/pg_available.py; then
-  SSJ_DB_ENGINE=postgresql SSJ_DB_NAME="ssj_ci_$$" run_pytest postgresql -n 2 --dist loadfile tests
+  SSJ_DB_ENGINE=postgresql SSJ_DB_NAME="ssj_ci_$$" run_suite postgresql
 else
   echo "PostgreSQL not reachable on 127.0.0.1:5432 — skipped the PostgreSQL run"
 fi

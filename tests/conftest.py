@@ -145,3 +145,16 @@ def _fast_password_hasher(settings: Any) -> None:
 def _var_dir_in_tmp(settings: Any, tmp_path: Any) -> None:
     # Files written at run time (e.g. frozen draw pools under VAR_DIR/draws) go to a per-test folder.
     settings.VAR_DIR = tmp_path / "var"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests flush every table (and the rows seeded by migrations) when they end, so they
+    must not share a worker with ordinary tests: mark them `serial`; scripts/test.sh runs them in a
+    separate, single-process pytest run after the parallel one."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = marker is not None and bool(
+            marker.kwargs.get("transaction") or (marker.args and marker.args[0])
+        )
+        if transactional or "transactional_db" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.serial)

@@ -72,7 +72,7 @@ def key_string(sources: Sequence[str]) -> str:
 
 def digest_value(key: str, index: int) -> int:
     prefix = index.to_bytes(2, "big")
-    return int.from_bytes(hashlib.md5(prefix + key.encode("utf-8") + prefix).digest(), "big")
+    return int.from_bytes(hashlib.md5(prefix + key.encode("utf-8") + prefix).digest(), "big")  # nosec B324
 
 
 def select(pool_size: int, count: int, sources: Sequence[str]) -> list[int]:

@@ -32,7 +32,7 @@ from shuangsuiji.directory.models import (
     Target,
 )
 
-DEMO_PASSWORD = "Demo@2026ssj"
+DEMO_PASSWORD = "Demo@2026ssj"  # nosec B105
 TARGET_BATCH = 5000
 
 PUBLIC_HEALTH = ("public_places", "drinking_water", "water_products", "disinfection_products",
@@ -222,7 +222,7 @@ def step_conflicts(ctx: DemoContext) -> None:
     """Some 利害关系 declarations: an officer and a target of the same bureau."""
     import random
 
-    rng = random.Random(ctx.seed + 3)
+    rng = random.Random(ctx.seed + 3)  # nosec B311
     created = 0
     for key in _owner_keys():
         bureau = ctx.bureaus[key]

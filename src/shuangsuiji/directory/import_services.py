@@ -375,10 +375,10 @@ def _execute_many(model: type[models.Model], attnames: list[str], rows: list[tup
     table = qn(model._meta.db_table)
     if update:
         names = attnames[:-1]
-        sql = f"UPDATE {table} SET {', '.join(f'{qn(columns[n])} = %s' for n in names)} WHERE {qn(columns[attnames[-1]])} = %s"
+        sql = f"UPDATE {table} SET {', '.join(f'{qn(columns[n])} = %s' for n in names)} WHERE {qn(columns[attnames[-1]])} = %s"  # nosec B608
     else:
         cols = ", ".join(qn(columns[n]) for n in attnames)
-        sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(attnames))})"
+        sql = f"INSERT INTO {table} ({cols}) VALUES ({', '.join(['%s'] * len(attnames))})"  # nosec B608
     converters = _converters(model, attnames)
     with connection.cursor() as cursor:
         for chunk in iter_chunks(rows, 5000):

@@ -9,7 +9,7 @@ forking off (e.g. inside a multi-threaded server where forking is unwelcome).
 from __future__ import annotations
 
 import os
-import pickle
+import pickle  # nosec B403
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -79,7 +79,7 @@ def fork_map(fn: Callable[[T], R], tasks: Sequence[T], *, parallel: bool = True)
         data = _read_all(read_fd)
         os.waitpid(pid, 0)
         try:
-            status, value = pickle.loads(data) if data else ("error", RuntimeError("子进程异常退出"))
+            status, value = pickle.loads(data) if data else ("error", RuntimeError("子进程异常退出"))  # nosec B301
         except Exception as error:  # pragma: no cover - corrupted pipe
             status, value = "error", error
         if status == "error" and first_error is None:

@@ -9,7 +9,7 @@ def seed(apps, schema_editor):
     year_model = apps.get_model("oversight", "CalendarYear")
     day_model = apps.get_model("oversight", "CalendarDay")
     seed_from_package(year_model=year_model, day_model=day_model)
-    apps.get_model("oversight", "CalendarRevision").objects.update_or_create(pk=1, defaults={"token": "seeded"})
+    apps.get_model("oversight", "CalendarRevision").objects.update_or_create(pk=1, defaults={"token": "seeded"})  # nosec B105
     settings_model = apps.get_model("oversight", "DeadlineSettings")
     if not settings_model.objects.filter(region__isnull=True).exists():
         settings_model.objects.create(region=None)
