@@ -30,8 +30,8 @@ from shuangsuiji.demo.loader import (
     step_users,
 )
 
-DEMO_STEPS: list[Callable[[DemoContext], None]] = [
-    # 一单两库, organizations and users
+# 一单两库, organizations and users (the import benchmark and the library tests need only these)
+LIBRARY_STEPS: list[Callable[[DemoContext], None]] = [
     step_geography,
     step_organizations,
     step_items,
@@ -39,6 +39,9 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
     step_inspectors,
     step_conflicts,
     step_users,
+]
+DEMO_STEPS: list[Callable[[DemoContext], None]] = [
+    *LIBRARY_STEPS,
     # the workflow (demo/features.py): plans and tasks → a confirmed draw and match of the joint task
     step_planning,
     step_draws,
@@ -50,7 +53,7 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
 ]
 
 __all__ = [
-    "DEMO_PASSWORD", "DEMO_STEPS", "DemoContext", "demo_logins", "load_demo", "step_conflicts", "step_geography",
+    "DEMO_PASSWORD", "DEMO_STEPS", "LIBRARY_STEPS", "DemoContext", "demo_logins", "load_demo", "step_conflicts", "step_geography",
     "step_deadlines", "step_draws", "step_inspectors", "step_items", "step_organizations", "step_planning",
     "step_targets", "step_users", "write_targets_file",
 ]  # fmt: skip
