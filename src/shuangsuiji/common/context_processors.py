@@ -90,6 +90,10 @@ NAV_ITEMS: list[NavGroup] = [
         NavEntry("工作日历", "oversight:calendar", calendar_users),
     )),
     NavGroup("统计报表", (
+        NavEntry("统计驾驶舱", "oversight:dashboard", office),
+        NavEntry("统计表", "oversight:statistics", office),
+        NavEntry("月报表与情况报告", "oversight:report_list", office),
+        NavEntry("组织与工作登记", "oversight:register", office),
         NavEntry("工作统计", "stats", office),
         NavEntry("公示期限", "disclosure_staff:deadlines", office),
     )),

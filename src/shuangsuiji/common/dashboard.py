@@ -40,7 +40,7 @@ def _url(name: str, query: str = "", fallback: str = "") -> str:
 
 def home_sections(user: User, today: date) -> list[Section]:
     business = user.is_superuser or user.role in BUSINESS_ROLES
-    sections = [_todo(user)]
+    sections = [_todo(user, today)]
     if business:
         sections.append(_deadlines(user, today))
         sections.append(_directory(user, today))
@@ -49,15 +49,22 @@ def home_sections(user: User, today: date) -> list[Section]:
     return [s for s in sections if s.cards or s.empty]
 
 
-def _todo(user: User) -> Section:
+def _todo(user: User, today: date) -> Section:
     from shuangsuiji.draws.selectors import my_assignments, pending_confirmations
-    from shuangsuiji.oversight.selectors import supervision_list, unread_notification_count
+    from shuangsuiji.oversight.selectors import deadline_list, supervision_list, unread_notification_count
     from shuangsuiji.planning.selectors import planning_todo
 
     section = Section("我的待办", empty="暂无待办事项")
     unread = unread_notification_count(actor=user)
     section.cards.append(Card("未读提醒", _url("oversight:notification_list", "?unread=1"), unread,
                               tone="red" if unread else ""))
+    if user.is_superuser or user.role in BUSINESS_ROLES:
+        base = _url("oversight:deadline_list")
+        for status, label in (("overdue", "我负责的逾期期限"), ("near", "我负责的临近期限")):
+            mine = deadline_list(actor=user, filters={"mine": "true", "status": status}, today=today).count()
+            if mine:
+                section.cards.append(Card(label, f"{base}?status={status}&mine=true", mine,
+                                          tone="red" if status == "overdue" else "yellow"))
     awaiting = supervision_list(actor=user, status="awaiting").filter(responsible=user).count()
     if awaiting:
         section.cards.append(Card("待我答复的督办", _url("oversight:supervision_list", "?status=awaiting"), awaiting,
@@ -93,10 +100,9 @@ def _todo(user: User) -> Section:
 
 
 def _deadlines(user: User, today: date) -> Section:
-    from shuangsuiji.oversight.selectors import deadline_list, deadline_status_counts
+    from shuangsuiji.oversight.selectors import deadline_status_counts
 
     counts = deadline_status_counts(actor=user, today=today)
-    mine = deadline_list(actor=user, filters={"mine": "true", "status": "overdue"}, today=today).count()
     base = _url("oversight:deadline_list")
     section = Section("法定期限", [
         Card("临近到期", f"{base}?status=near", counts["near"], note="已进入到期前提醒期", tone="yellow"),
@@ -104,8 +110,6 @@ def _deadlines(user: User, today: date) -> Section:
         Card("未到期", f"{base}?status=pending", counts["pending"]),
         Card("逾期完成", f"{base}?status=completed&late=true", counts["completed_late"], note="已记录问责"),
     ])
-    if mine:
-        section.cards.insert(0, Card("我负责的逾期期限", f"{base}?status=overdue&mine=true", mine, tone="red"))
     return section
 
 
