@@ -31,6 +31,7 @@ def _oversight(w: World) -> dict[str, Any]:
 # url name → (builder, scoped): scoped pages must answer 404 to another county's user.
 PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "home": (lambda w: "/", False),
+    "stats": (lambda w: "/stats/", False),
     "directory:item_list": (lambda w: "/directory/items/", False),
     "directory:item_create": (lambda w: "/directory/items/new/", False),
     "directory:item_detail": (lambda w: f"/directory/items/{w.items['a'].pk}/", True),
@@ -127,6 +128,7 @@ WRONG_ROLE: dict[str, str] = {
     "accounts:account_action": "a_auditor",
     "audit:entry_list": "a_sysadmin",
     "audit:verify": "a_security",
+    "stats": "a_inspector",
 }
 # The other-county user for actions, when it is not b_admin.
 OTHER_COUNTY_USER: dict[str, str] = {"accounts:account_action": "b_security"}

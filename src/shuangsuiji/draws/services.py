@@ -48,10 +48,8 @@ from shuangsuiji.draws.models import (
 from shuangsuiji.draws.permissions import check_can_approve, check_can_confirm, check_can_run
 from shuangsuiji.draws.pool import DepartmentScope, collect_pool, targets_for_ids
 from shuangsuiji.draws.task_hooks import task_set_state
-from shuangsuiji.oversight.calendar import get_calendar
 from shuangsuiji.planning.models import Task, TaskState
 
-CONFIRM_WORKING_DAYS = 2
 OPEN_DRAW_STATUSES = (DrawStatus.POOL_FROZEN, DrawStatus.DRAWN, DrawStatus.CONFIRMED)
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 BASIS_MODES = {
@@ -237,14 +235,15 @@ def draw_execute(*, actor: User, draw: TargetDraw, randomness: list[str], reveal
         DrawnTarget(draw=draw, target_id=target_of[p.id], stratum=p.stratum, rank=p.rank, reason=p.reason)
         for p in picked
     )
-    deadline = get_calendar().add_workdays(timezone.localdate(), CONFIRM_WORKING_DAYS)
     draw.status = DrawStatus.DRAWN
     draw.randomness = values
     draw.record = record
     draw.record_digest = engine.record_digest(record)
     draw.drawn_by = actor
     draw.drawn_at = timezone.now()
-    draw.confirm_deadline = deadline.date
+    draw.task = task
+    deadline = hooks.on_draw_done(draw, actor=actor)  # the oversight 抽取结果确认 deadline, same transaction
+    draw.confirm_deadline = deadline.due_date
     draw.confirm_deadline_provisional = deadline.provisional
     draw.save()
     if task.state in (TaskState.SCHEME_PUBLISHED, TaskState.INSPECTORS_MATCHED):
@@ -254,10 +253,9 @@ def draw_execute(*, actor: User, draw: TargetDraw, randomness: list[str], reveal
         changes={
             "status": (DrawStatus.POOL_FROZEN, DrawStatus.DRAWN), "randomness": values,
             "record_digest": draw.record_digest, "selected": len(picked),
-            "confirm_deadline": deadline.date.isoformat(),
+            "confirm_deadline": deadline.due_date.isoformat(),
         },
     )
-    transaction.on_commit(lambda: hooks.on_draw_done(draw))
     return draw
 
 
@@ -285,7 +283,7 @@ def draw_confirm(*, actor: User, draw: TargetDraw, comment: str = "") -> TargetD
         actor=actor, event="draw.confirm", target=draw,
         changes={"status": (DrawStatus.DRAWN, DrawStatus.CONFIRMED), "late": late, "comment": comment.strip()},
     )
-    transaction.on_commit(lambda: hooks.on_draw_confirmed(draw))
+    hooks.on_draw_confirmed(draw, actor=actor)
     return draw
 
 
@@ -333,6 +331,7 @@ def redraw_request_decide(*, actor: User, request: RedrawRequest, approve: bool,
         old_status = draw.status
         draw.status = DrawStatus.SUPERSEDED
         draw.save(update_fields=["status", "updated_at"])
+        hooks.on_draw_superseded(draw, actor=actor)
         superseded_matches = list(
             InspectorMatch.objects.select_for_update().filter(draw=draw).exclude(status=MatchStatus.SUPERSEDED)
         )
@@ -488,7 +487,7 @@ def match_run(
             "replaces": active.pk if active is not None else None, "reason": reason,
         },
     )
-    transaction.on_commit(lambda: hooks.notify_assigned(assignments))
+    hooks.notify_assigned(assignments)
     return match
 
 
@@ -561,5 +560,5 @@ def assignment_replace(*, actor: User, assignment: Assignment, reason: str, rand
             "record_digest": new_match.record_digest,
         },
     )
-    transaction.on_commit(lambda: hooks.notify_assigned([replacement]))
+    hooks.notify_assigned([replacement])
     return new_match

@@ -29,6 +29,7 @@ from shuangsuiji.draws.forms import (
 from shuangsuiji.draws.instructions import draw_verify_commands, match_verify_commands
 from shuangsuiji.draws.presentation import draw_params_lines, fallback_label, strata_rows
 from shuangsuiji.draws.verification import verify_draw, verify_match
+from shuangsuiji.oversight.selectors import deadlines_for_subject
 from shuangsuiji.planning.models import Task
 
 
@@ -99,6 +100,7 @@ def draw_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "confirm_form": ConfirmForm(),
         "history": [d for d in overview.draws],
         "requests": [r for r in overview.requests if r.draw_id == draw.pk],
+        "deadlines": deadlines_for_subject(actor=request.user, subject=draw),
     }
     return render(request, "draws/draw_detail.html", context)
 
