@@ -145,6 +145,7 @@ ACTIONS: dict[str, UrlBuilder] = {
     "draws:draw_match": lambda w: f"/draws/{sample_match(w).draw_id}/match/",
     "draws:redraw_decide": lambda w: f"/draws/redraw-requests/{sample_redraw_request(w).pk}/decide/",
     "draws:assignment_replace": lambda w: f"/draws/assignments/{sample_match(w).assignments.first().pk}/replace/",
+    "draws:match_confirm": lambda w: f"/draws/matches/{sample_match(w).pk}/confirm/",
     "planning:plan_uncovered_add": lambda w: f"/planning/plans/{pb.plan(w).pk}/uncovered/",
     "planning:plan_add_missing": lambda w: f"/planning/plans/{pb.plan(w).pk}/add-missing/",
     "planning:plan_action": lambda w: f"/planning/plans/{pb.plan(w).pk}/do/adjust/",

@@ -32,7 +32,9 @@ def test_selectors_let_participants_read(pw: World) -> None:
     assert list(RedrawRequest.objects.visible_to(culture)) == [request]
     overview = selectors.task_draw_overview(actor=culture, task=task)
     assert overview.current == draw and overview.current_match == match and overview.step == 5
-    assert overview.permissions == {"run": False, "confirm": False, "approve": False, "participant": True}
+    assert overview.permissions == {
+        "run": False, "confirm": False, "approve": False, "participant": True, "confirm_match": False
+    }
     for outsider in ("a_medins", "b_admin"):
         user = pw.users[outsider]
         assert not TargetDraw.objects.visible_to(user).exists()

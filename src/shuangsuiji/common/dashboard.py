@@ -50,7 +50,7 @@ def home_sections(user: User, today: date) -> list[Section]:
 
 
 def _todo(user: User, today: date) -> Section:
-    from shuangsuiji.draws.selectors import my_assignments, pending_confirmations
+    from shuangsuiji.draws.selectors import my_assignments, pending_confirmations, pending_match_confirmations
     from shuangsuiji.oversight.selectors import deadline_list, supervision_list, unread_notification_count
     from shuangsuiji.planning.selectors import planning_todo
 
@@ -81,10 +81,14 @@ def _todo(user: User, today: date) -> Section:
     todo = planning_todo(actor=user)
     confirmations = pending_confirmations(actor=user)
     first = confirmations.first()
+    matches = pending_match_confirmations(actor=user)
+    first_match = matches.first()
     for label, value, url, note in (
         ("待双人确认的抽取", confirmations.count(),
          reverse("draws:task_draw", args=[first.task_id]) if first else _url("draws:index"),
          "须在抽取后2个工作日内由操作人以外的人确认"),
+        ("待确认的人员匹配", matches.count(),
+         first_match.get_absolute_url() if first_match else _url("draws:index"), "确认后才能生成一企一表"),
         ("待合法性审查的计划", todo.plans_to_review, _url("planning:plan_list"), ""),
         ("待批准的计划", todo.plans_to_approve, _url("planning:plan_list"), ""),
         ("待备案、公布的计划", todo.plans_to_file, _url("planning:plan_list"), ""),

@@ -45,9 +45,8 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
     # the workflow (demo/features.py): plans and tasks → a confirmed draw and match of the joint task
     step_planning,
     step_draws,
-    # LEAD: ADD HERE when those branches merge (wrap them like step_draws: count only what they create):
-    #   step_inspections → inspections.demo.load_demo_inspections(today=ctx.today)  (一企一表 of the matched task)
-    #   step_disclosure  → disclosure.demo.load_demo_disclosure(today=ctx.today)    (publish reviewed results)
+    # LEAD: ADD HERE step_inspections, step_disclosure (ready in demo/features.py, tested with the other steps in
+    #   tests/integration/test_demo_pages.py): 一企一表 of the confirmed joint task, then publication of its results
     # deadlines last: the reminder scan then covers the deadlines opened by every step above
     step_deadlines,
 ]

@@ -81,7 +81,7 @@ def _filer(subject: Any) -> Any:
 
 
 def step_draws(ctx: DemoContext) -> None:
-    """A confirmed target draw and matched inspector teams for the joint task of 莲池区 (three departments)."""
+    """A confirmed target draw and confirmed inspector teams for the joint task of 莲池区 (three departments)."""
     from shuangsuiji.draws.demo import load_demo_draws
     from shuangsuiji.draws.models import TargetDraw
     from shuangsuiji.planning.models import Task
@@ -89,12 +89,29 @@ def step_draws(ctx: DemoContext) -> None:
     joint_tasks = Task.objects.filter(joint_plan__isnull=False).order_by("pk")
     bureau = ctx.bureaus.get("lianchi")
     task = (joint_tasks.filter(owner=bureau).first() if bureau is not None else None) or joint_tasks.first()
-    if task is None or TargetDraw.objects.filter(task=task).exists():
+    if task is None:
         return
-    result = load_demo_draws(today=ctx.today, task=task)
-    ctx.log(f"  {result.message}")
-    ctx.count("对象抽取", int(result.draw is not None))
-    ctx.count("人员匹配", int(result.match is not None))
+    if not TargetDraw.objects.filter(task=task).exists():
+        result = load_demo_draws(today=ctx.today, task=task)
+        ctx.log(f"  {result.message}")
+        ctx.count("对象抽取", int(result.draw is not None))
+        ctx.count("人员匹配", int(result.match is not None))
+    ctx.count("人员匹配确认", _confirm_demo_match(task))
+
+
+def _confirm_demo_match(task: Any) -> int:
+    """The second person who confirmed the draw also confirms the teams (so the 一企一表 can be generated)."""
+    from shuangsuiji.draws import services
+    from shuangsuiji.draws.models import InspectorMatch, MatchStatus
+
+    match = (
+        InspectorMatch.objects.filter(task=task, status=MatchStatus.MATCHED, draw__confirmed_by__isnull=False)
+        .select_related("draw__confirmed_by").order_by("-sequence").first()
+    )
+    if match is None or match.draw.confirmed_by is None or match.draw.confirmed_by_id == match.matched_by_id:
+        return 0
+    services.match_confirm(actor=match.draw.confirmed_by, match=match, comment="演示：核对检查组后确认")
+    return 1
 
 
 def step_deadlines(ctx: DemoContext) -> None:
@@ -103,3 +120,25 @@ def step_deadlines(ctx: DemoContext) -> None:
 
     summary = load_demo_deadlines(today=ctx.today)
     ctx.count("期限", summary.created)
+
+
+# Ready for DEMO_STEPS (see the marked place in demo/__init__.py; tests/integration/test_demo_pages.py runs them):
+
+
+def step_inspections(ctx: DemoContext) -> None:
+    """一企一表 of the demo joint task: generated, four results entered, three reviewed, one 行政处罚 decided."""
+    from shuangsuiji.inspections.demo import load_demo_inspections
+
+    summary = load_demo_inspections(today=ctx.today)
+    ctx.count("检查结果录入", len(summary.get("entered", [])))
+    if summary.get("message"):
+        ctx.log(f"  {summary['message']}")
+
+
+def step_disclosure(ctx: DemoContext) -> None:
+    """Publish the reviewed results and the decided 行政处罚 of the demo on the portal."""
+    from shuangsuiji.disclosure.demo import load_demo_disclosure
+
+    summary = load_demo_disclosure(today=ctx.today)
+    ctx.count("公示抽查结果", int(summary["results"]))
+    ctx.count("公示行政处罚", int(summary["penalties"]))

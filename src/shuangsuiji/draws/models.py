@@ -199,6 +199,10 @@ class InspectorMatch(TimeStampedModel):
     rematch_reason = models.TextField("重新匹配原因", blank=True)
     matched_by = models.ForeignKey("accounts.User", verbose_name="操作人", on_delete=models.PROTECT, related_name="+")
     matched_at = models.DateTimeField("匹配时间")
+    confirmed_by = models.ForeignKey(
+        "accounts.User", verbose_name="确认人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
 
     objects = TaskRecordQuerySet.as_manager()
 

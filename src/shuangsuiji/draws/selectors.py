@@ -22,7 +22,7 @@ from shuangsuiji.draws.models import (
 from shuangsuiji.draws.permissions import can_approve, can_confirm, can_run
 from shuangsuiji.planning.models import Task, TaskState
 
-STEPS = ("冻结对象池", "公布随机数", "抽取", "双人确认", "匹配人员")
+STEPS = ("冻结对象池", "公布随机数", "抽取", "双人确认", "匹配人员", "确认人员")
 OPEN_STATUSES = (DrawStatus.POOL_FROZEN, DrawStatus.DRAWN, DrawStatus.CONFIRMED)
 
 
@@ -68,7 +68,8 @@ def draw_selections(*, draw: TargetDraw) -> QuerySet[DrawnTarget]:
 
 def match_get(*, actor: User, pk: int) -> InspectorMatch:
     return get_visible_or_404(
-        InspectorMatch.objects.select_related("task", "draw", "owner", "matched_by", "previous"), actor, pk=pk
+        InspectorMatch.objects.select_related("task", "draw", "owner", "matched_by", "confirmed_by", "previous"),
+        actor, pk=pk,
     )
 
 
@@ -119,7 +120,7 @@ class TaskDrawOverview:
     requests: list[RedrawRequest]
     pending_request: RedrawRequest | None
     approved_request: RedrawRequest | None
-    step: int  # index into STEPS of the next thing to do; len(STEPS) = all done
+    step: int  # index into STEPS of the next thing to do; len(STEPS) (6) = all done
     blocked_reason: str
     permissions: dict[str, bool] = field(default_factory=dict)
 
@@ -160,13 +161,17 @@ def task_draw_overview(*, actor: User, task: Task) -> TaskDrawOverview:
         step = 3
     elif current_match is None:
         step = 4
-    else:
+    elif current_match.status != MatchStatus.CONFIRMED:
         step = 5
+    else:
+        step = 6
     permissions = {
         "run": can_run(actor, task.owner_id),
         "confirm": can_confirm(actor, task.owner_id) and current is not None and current.drawn_by_id != actor.pk,
         "approve": can_approve(actor, task.owner_id),
         "participant": _is_participant(actor, task),
+        "confirm_match": can_confirm(actor, task.owner_id) and current_match is not None
+        and current_match.matched_by_id != actor.pk,
     }
     return TaskDrawOverview(
         task=task, draws=draws, current=current, matches=matches, current_match=current_match, requests=requests,
@@ -220,6 +225,19 @@ def pending_confirmations(*, actor: User) -> QuerySet[TargetDraw]:
         .exclude(drawn_by=actor)
         .select_related("task")
         .order_by("confirm_deadline", "pk")
+    )
+
+
+def pending_match_confirmations(*, actor: User) -> QuerySet[InspectorMatch]:
+    """Matches of the actor's bureau waiting for confirmation that the actor may confirm (not matched by them)."""
+    bureau = user_bureau(actor)
+    if bureau is None or not can_confirm(actor, bureau.pk):
+        return InspectorMatch.objects.none()
+    return (
+        InspectorMatch.objects.filter(owner=bureau, status=MatchStatus.MATCHED)
+        .exclude(matched_by=actor)
+        .select_related("task")
+        .order_by("matched_at", "pk")
     )
 
 

@@ -492,6 +492,39 @@ def match_run(
 
 
 @transaction.atomic
+def match_confirm(*, actor: User, match: InspectorMatch, comment: str = "") -> InspectorMatch:
+    """确认人员匹配: a second person of the 抽查部门 (not the operator) confirms the teams; the 一企一表 can then be
+    generated (inspections). A later 回避 replacement keeps the confirmation (its reason and randomness are recorded)."""
+    _lock_task(match.task)
+    match = InspectorMatch.objects.select_for_update().select_related("draw").get(pk=match.pk)
+    check_can_confirm(actor, match.owner_id)
+    if match.status == MatchStatus.CONFIRMED:
+        assert match.confirmed_at is not None
+        raise ApplicationError(
+            f"该人员匹配已由{_who(match.confirmed_by)}于{format_cn_date(timezone.localtime(match.confirmed_at).date())}"
+            "确认，无需重复确认"
+        )
+    if match.status != MatchStatus.MATCHED:
+        raise ApplicationError("该人员匹配已被新的匹配取代，请在最新的匹配结果中确认")
+    if match.draw.status != DrawStatus.CONFIRMED:
+        raise ApplicationError("对象抽取结果已不是确认状态（可能已申请重新抽取），不能确认人员匹配")
+    if actor.pk == match.matched_by_id:
+        raise ApplicationError("人员匹配结果须由匹配操作人以外的另一人确认，您是本次匹配的操作人")
+    match.status = MatchStatus.CONFIRMED
+    match.confirmed_by = actor
+    match.confirmed_at = timezone.now()
+    match.save(update_fields=["status", "confirmed_by", "confirmed_at", "updated_at"])
+    audit_record(
+        actor=actor, event="match.confirm", target=match,
+        changes={
+            "status": (MatchStatus.MATCHED, MatchStatus.CONFIRMED), "unstaffed": len(match.unstaffed),
+            "comment": comment.strip(),
+        },
+    )
+    return match
+
+
+@transaction.atomic
 def assignment_replace(*, actor: User, assignment: Assignment, reason: str, randomness: list[str]) -> InspectorMatch:
     """回避 discovered later: re-draw only this slot; a new match record references the old one."""
     match = assignment.match
@@ -526,13 +559,17 @@ def assignment_replace(*, actor: User, assignment: Assignment, reason: str, rand
     change = record["changes"][-1]
     relative = storage.store_bundle(folder="matches", files=files)
     sequence = (InspectorMatch.objects.filter(task=task).aggregate(m=Max("sequence"))["m"] or 0) + 1
+    was_confirmed = match.status == MatchStatus.CONFIRMED
     match.status = MatchStatus.SUPERSEDED
     match.save(update_fields=["status", "updated_at"])
     new_match = InspectorMatch.objects.create(
-        owner_id=match.owner_id, task=task, draw=match.draw, sequence=sequence, status=MatchStatus.MATCHED,
+        owner_id=match.owner_id, task=task, draw=match.draw, sequence=sequence,
+        status=MatchStatus.CONFIRMED if was_confirmed else MatchStatus.MATCHED,
         params=record["params"], randomness=values, inputs_file=relative, record=record,
         record_digest=record["record_digest"], fairness=record["fairness"], unstaffed=match.unstaffed,
         previous=match, rematch_reason=reason, matched_by=actor, matched_at=timezone.now(),
+        confirmed_by=match.confirmed_by if was_confirmed else None,
+        confirmed_at=match.confirmed_at if was_confirmed else None,
     )
     old_rows = list(Assignment.objects.select_for_update().filter(match=match, is_active=True).order_by("pk"))
     replacement: Assignment | None = None
@@ -557,7 +594,7 @@ def assignment_replace(*, actor: User, assignment: Assignment, reason: str, rand
         changes={
             "previous_match": match.pk, "target": target_code, "replaced": change["replaced"],
             "replacement": change["replacement"], "reason": reason, "randomness": values,
-            "record_digest": new_match.record_digest,
+            "record_digest": new_match.record_digest, "keeps_confirmation": was_confirmed,
         },
     )
     hooks.notify_assigned([replacement])

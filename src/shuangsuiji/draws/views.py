@@ -241,10 +241,26 @@ def match_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "loads": selectors.fairness_rows(match),
         "commands": match_verify_commands(match),
         "replace_form": ReplaceForm(),
+        "confirm_form": ConfirmForm(),
+        "can_confirm": overview.permissions.get("confirm_match", False) and match.status == "matched",
         "changes": match.record.get("changes", []),
         "fallback": fallback_label(str(match.params.get("fallback", ""))),
     }
     return render(request, "draws/match_detail.html", context)
+
+
+@login_required
+@require_POST
+def match_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    match = selectors.match_get(actor=request.user, pk=pk)
+    form = ConfirmForm(request.POST)
+    form.is_valid()
+    try:
+        services.match_confirm(actor=request.user, match=match, comment=form.cleaned_data.get("comment", ""))
+    except ApplicationError as error:
+        return _fail(request, error, match.get_absolute_url())
+    messages.success(request, "人员匹配结果已确认，可以生成一企一表")
+    return redirect(match)
 
 
 @login_required
