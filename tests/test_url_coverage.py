@@ -32,6 +32,7 @@ def _oversight(w: World) -> dict[str, Any]:
 # url name → (builder, scoped): scoped pages must answer 404 to another county's user.
 PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "home": (lambda w: "/", False),
+    "stats": (lambda w: "/stats/", False),
     "directory:item_list": (lambda w: "/directory/items/", False),
     "directory:item_create": (lambda w: "/directory/items/new/", False),
     "directory:item_detail": (lambda w: f"/directory/items/{w.items['a'].pk}/", True),
@@ -145,6 +146,7 @@ WRONG_ROLE: dict[str, str] = {
     "oversight:dashboard": "a_inspector",
     "oversight:statistics_export": "a_inspector",
     "oversight:monthly_detail": "a_inspector",
+    "stats": "a_inspector",
 }
 # The other-county user for actions, when it is not b_admin.
 OTHER_COUNTY_USER: dict[str, str] = {"accounts:account_action": "b_security"}
@@ -161,6 +163,7 @@ ACTIONS: dict[str, UrlBuilder] = {
     "draws:draw_match": lambda w: f"/draws/{sample_match(w).draw_id}/match/",
     "draws:redraw_decide": lambda w: f"/draws/redraw-requests/{sample_redraw_request(w).pk}/decide/",
     "draws:assignment_replace": lambda w: f"/draws/assignments/{sample_match(w).assignments.first().pk}/replace/",
+    "draws:match_confirm": lambda w: f"/draws/matches/{sample_match(w).pk}/confirm/",
     "planning:plan_uncovered_add": lambda w: f"/planning/plans/{pb.plan(w).pk}/uncovered/",
     "planning:plan_add_missing": lambda w: f"/planning/plans/{pb.plan(w).pk}/add-missing/",
     "planning:plan_action": lambda w: f"/planning/plans/{pb.plan(w).pk}/do/adjust/",

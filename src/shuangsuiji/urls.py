@@ -4,11 +4,12 @@ from django.urls import include, path
 
 from shuangsuiji.accounts import views as account_views
 from shuangsuiji.api.api import api
-from shuangsuiji.common.views import home
+from shuangsuiji.common.views import home, stats
 from shuangsuiji.disclosure.api import public_api
 
 urlpatterns = [
     path("", home, name="home"),
+    path("stats/", stats, name="stats"),
     path("accounts/login/", account_views.login_view, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("shuangsuiji.accounts.urls")),

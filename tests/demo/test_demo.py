@@ -12,11 +12,12 @@ from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from shuangsuiji.accounts.models import Organization, Region, Role, User
+from shuangsuiji.audit.models import AuditEntry
 from shuangsuiji.core.idcard import is_valid_id_number
 from shuangsuiji.core.uscc import is_valid_uscc
 from shuangsuiji.demo import (
     DEMO_PASSWORD,
-    DEMO_STEPS,
+    LIBRARY_STEPS,
     DemoContext,
     demo_logins,
     load_demo,
@@ -26,6 +27,9 @@ from shuangsuiji.demo.data import HEALTH_ITEMS
 from shuangsuiji.demo.generator import iter_targets
 from shuangsuiji.directory.importers import TARGET_COLUMNS
 from shuangsuiji.directory.models import CheckItem, ConflictDeclaration, Inspector, Specialty, Target
+from shuangsuiji.draws.models import Assignment, InspectorMatch, TargetDraw
+from shuangsuiji.oversight.models import Accountability, Deadline, Notification, Supervision
+from shuangsuiji.planning.models import AnnualPlan, JointPlan, NationalTask, Task, WorkScheme
 from tests.conftest import mark_otp_verified
 
 TODAY = datetime.date(2026, 1, 1)
@@ -33,17 +37,26 @@ TODAY = datetime.date(2026, 1, 1)
 
 def counts() -> dict[str, int]:
     models: list[Any] = [Region, Organization, User, CheckItem, Target, Inspector, ConflictDeclaration,
-                         Target.specialties.through, Inspector.qualifications.through]  # fmt: skip
+                         Target.specialties.through, Inspector.qualifications.through, AnnualPlan, JointPlan,
+                         NationalTask, Task, WorkScheme, TargetDraw, InspectorMatch, Assignment, Deadline,
+                         Notification, Supervision, Accountability, AuditEntry]  # fmt: skip
     return {m.__name__: m.objects.count() for m in models}
 
 
 @pytest.fixture
 def demo(db: Any) -> DemoContext:
+    """Every step of the demo (一单两库 and the workflow)."""
     return load_demo(size=600, inspectors=60, today=TODAY)
 
 
-def test_small_demo_is_complete(demo: DemoContext) -> None:
-    assert demo.created["检查对象"] == 600 and demo.created["执法检查人员"] == 60
+@pytest.fixture
+def library(db: Any) -> DemoContext:
+    """Only the 一单两库 steps: enough for the tests of the generator and the libraries (fast)."""
+    return load_demo(size=600, inspectors=60, today=TODAY, steps=LIBRARY_STEPS)
+
+
+def test_small_demo_is_complete(library: DemoContext) -> None:
+    assert library.created["检查对象"] == 600 and library.created["执法检查人员"] == 60
     city = Region.objects.get(code="130600")
     assert city.children.count() == 7
     assert Region.objects.get(name="莲池区").adjacent.filter(name="竞秀区").exists()
@@ -67,15 +80,16 @@ def test_small_demo_is_complete(demo: DemoContext) -> None:
 
 
 def test_running_twice_changes_nothing(demo: DemoContext) -> None:
+    assert {"年度抽查计划", "抽查任务", "对象抽取", "人员匹配", "期限"} <= set(demo.created)
     before = counts()
     again = load_demo(size=600, inspectors=60, today=TODAY)
     assert again.created == {}
     assert counts() == before
 
 
-def test_larger_size_adds_only_the_missing_targets(demo: DemoContext) -> None:
+def test_larger_size_adds_only_the_missing_targets(library: DemoContext) -> None:
     codes = set(Target.objects.values_list("code", flat=True))
-    bigger = load_demo(size=700, inspectors=60, today=TODAY)
+    bigger = load_demo(size=700, inspectors=60, today=TODAY, steps=LIBRARY_STEPS)
     assert bigger.created["检查对象"] == 100
     assert codes < set(Target.objects.values_list("code", flat=True))
 
@@ -87,7 +101,7 @@ def test_generator_is_deterministic_and_prefix_stable() -> None:
     assert small != [t.code for t in iter_targets(50, 8, TODAY)]
 
 
-def test_logins_cover_every_role_and_work(demo: DemoContext, settings: Any) -> None:
+def test_logins_cover_every_role_and_work(library: DemoContext, settings: Any) -> None:
     settings.SSJ_REQUIRE_2FA = False  # the demo set-up relaxes the second factor (tests enforce it by default)
     rows = demo_logins()
     labels = {label for _, label, _ in rows}
@@ -105,7 +119,7 @@ def test_logins_cover_every_role_and_work(demo: DemoContext, settings: Any) -> N
 
 def test_steps_are_extensible(db: Any) -> None:
     seen: list[int] = []
-    load_demo(size=10, inspectors=5, today=TODAY, steps=[*DEMO_STEPS, lambda ctx: seen.append(len(ctx.bureaus))])
+    load_demo(size=10, inspectors=5, today=TODAY, steps=[*LIBRARY_STEPS, lambda ctx: seen.append(len(ctx.bureaus))])
     assert seen == [8]
 
 

@@ -49,6 +49,10 @@ def test_wizard_walk_through(world: World) -> None:
     assert "公平性报告" in detail and "最大单对概率" in detail and "ssj match verify" in detail
     task.refresh_from_db()
     assert task.state == TaskState.INSPECTORS_MATCHED
+    page = admin.get(f"/draws/tasks/{task.pk}/").content.decode()
+    assert "确认人员匹配" in page and "须由另一人确认" in page  # the operator cannot confirm the teams
+    response = world.client("a_leader").post(f"/draws/matches/{match.pk}/confirm/", follow=True)
+    assert "人员匹配结果已确认" in response.content.decode()
     assert "全部步骤已完成" in admin.get(f"/draws/tasks/{task.pk}/").content.decode()
 
     victim = Assignment.objects.filter(match=match).first()

@@ -5,23 +5,21 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from shuangsuiji.common.context_processors import office
+from shuangsuiji.common.dashboard import home_sections, stats_context
+from shuangsuiji.common.exceptions import PermissionDeniedError
 from shuangsuiji.common.types import AuthedHttpRequest
-from shuangsuiji.directory import selectors
 
 
 @login_required
 def home(request: AuthedHttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    targets = selectors.target_list(actor=request.user)
-    inspectors = selectors.inspector_list(actor=request.user)
-    cards = [
-        {"label": "已公布抽查事项", "value": selectors.item_list(actor=request.user, filters={"status": "published"}).count(),
-         "url": "/directory/items/?status=published"},
-        {"label": "检查对象（在营）", "value": targets.filter(status="operating").count(),
-         "url": "/directory/targets/?status=operating"},
-        {"label": "执法检查人员（在岗）", "value": inspectors.filter(status="on_duty").count(),
-         "url": "/directory/inspectors/?status=on_duty"},
-        {"label": "执法证已过期", "value": inspectors.filter(licence_valid_to__lt=today).count(),
-         "url": "/directory/inspectors/?licence_expired=true", "note": "过期人员不参与随机匹配"},
-    ]
-    return render(request, "home.html", {"title": "工作台", "cards": cards})
+    sections = home_sections(request.user, timezone.localdate())
+    return render(request, "home.html", {"title": "工作台", "sections": sections})
+
+
+@login_required
+def stats(request: AuthedHttpRequest) -> HttpResponse:
+    if not office(request.user):
+        raise PermissionDeniedError("工作统计供双随机办、科室、领导和上级监督人员查看")
+    context = stats_context(request.user, timezone.localdate())
+    return render(request, "stats.html", {"title": "工作统计", **context})

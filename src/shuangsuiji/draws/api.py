@@ -140,11 +140,17 @@ class MatchOut(Schema):
     rematch_reason: str
     matched_by: str
     matched_at: datetime.datetime
+    confirmed_by: str | None
+    confirmed_at: datetime.datetime | None
     verify_commands: list[str]
 
     @staticmethod
     def resolve_matched_by(obj: InspectorMatch) -> str:
         return obj.matched_by.display_name
+
+    @staticmethod
+    def resolve_confirmed_by(obj: InspectorMatch) -> str | None:
+        return obj.confirmed_by.display_name if obj.confirmed_by else None
 
     @staticmethod
     def resolve_verify_commands(obj: InspectorMatch) -> list[str]:
@@ -323,6 +329,12 @@ def run_match(request: HttpRequest, draw_id: int, payload: MatchIn) -> Any:
 @router.get("/matches/{match_id}", response=MatchDetailOut, summary="人员匹配详情（含公平性报告）")
 def get_match(request: HttpRequest, match_id: int) -> Any:
     return selectors.match_get(actor=_actor(request), pk=match_id)
+
+
+@router.post("/matches/{match_id}/confirm", response=MatchOut, summary="确认人员匹配结果（匹配操作人以外的另一人）")
+def confirm_match(request: HttpRequest, match_id: int, payload: CommentIn) -> Any:
+    match = selectors.match_get(actor=_actor(request), pk=match_id)
+    return services.match_confirm(actor=_actor(request), match=match, comment=payload.comment)
 
 
 @router.get("/matches/{match_id}/record", summary="下载匹配记录（JSON）")

@@ -6,11 +6,37 @@ previous one (``previous``) with a reason; the old row is marked superseded, its
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db import models
 from django.urls import reverse
 
-from shuangsuiji.accounts.scope import OwnedQuerySet
+from shuangsuiji.accounts.scope import OwnedQuerySet, readable_owner_ids
+
+if TYPE_CHECKING:
+    from shuangsuiji.accounts.models import User
 from shuangsuiji.common.models import TimeStampedModel
+
+
+class TaskRecordQuerySet(OwnedQuerySet[Any]):
+    """Draw records are read by the organizing bureau's scope and, read-only, by the departments taking part in
+    the task (联合抽查: 文广旅局, 医保局 … see the draw and the teams of the joint task); ``editable_by`` stays the
+    owner's."""
+
+    task_field = "task_id"
+
+    def visible_to(self, user: User) -> Any:
+        ids = readable_owner_ids(user)
+        if ids is None:
+            return self
+        from shuangsuiji.planning.models import Task
+
+        joined = Task.participants.through.objects.filter(organization_id__in=ids).values("task_id")
+        return self.filter(models.Q(owner_id__in=ids) | models.Q(**{f"{self.task_field}__in": joined}))
+
+
+class RedrawRequestQuerySet(TaskRecordQuerySet):
+    task_field = "draw__task_id"
 
 
 class DrawStatus(models.TextChoices):
@@ -67,7 +93,7 @@ class TargetDraw(TimeStampedModel):
     confirm_deadline = models.DateField("双人确认期限", null=True, blank=True)
     confirm_deadline_provisional = models.BooleanField("确认期限为暂定（节假日安排未公布）", default=False)
 
-    objects = OwnedQuerySet.as_manager()
+    objects = TaskRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = "对象抽取"
@@ -105,7 +131,7 @@ class RedrawRequest(TimeStampedModel):
         TargetDraw, verbose_name="重新抽取", null=True, blank=True, on_delete=models.PROTECT, related_name="redraw_request"
     )
 
-    objects = OwnedQuerySet.as_manager()
+    objects = RedrawRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = "重新抽取申请"
@@ -173,8 +199,12 @@ class InspectorMatch(TimeStampedModel):
     rematch_reason = models.TextField("重新匹配原因", blank=True)
     matched_by = models.ForeignKey("accounts.User", verbose_name="操作人", on_delete=models.PROTECT, related_name="+")
     matched_at = models.DateTimeField("匹配时间")
+    confirmed_by = models.ForeignKey(
+        "accounts.User", verbose_name="确认人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
 
-    objects = OwnedQuerySet.as_manager()
+    objects = TaskRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = "人员匹配"

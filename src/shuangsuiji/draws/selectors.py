@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from shuangsuiji.accounts.models import User
-from shuangsuiji.accounts.scope import get_visible_or_404
+from shuangsuiji.accounts.scope import get_visible_or_404, user_bureau
 from shuangsuiji.draws.models import (
     Assignment,
     DrawnTarget,
@@ -22,7 +22,8 @@ from shuangsuiji.draws.models import (
 from shuangsuiji.draws.permissions import can_approve, can_confirm, can_run
 from shuangsuiji.planning.models import Task, TaskState
 
-STEPS = ("冻结对象池", "公布随机数", "抽取", "双人确认", "匹配人员")
+STEPS = ("冻结对象池", "公布随机数", "抽取", "双人确认", "匹配人员", "确认人员")
+OPEN_STATUSES = (DrawStatus.POOL_FROZEN, DrawStatus.DRAWN, DrawStatus.CONFIRMED)
 
 
 def task_list(*, actor: User) -> QuerySet[Task]:
@@ -67,7 +68,8 @@ def draw_selections(*, draw: TargetDraw) -> QuerySet[DrawnTarget]:
 
 def match_get(*, actor: User, pk: int) -> InspectorMatch:
     return get_visible_or_404(
-        InspectorMatch.objects.select_related("task", "draw", "owner", "matched_by", "previous"), actor, pk=pk
+        InspectorMatch.objects.select_related("task", "draw", "owner", "matched_by", "confirmed_by", "previous"),
+        actor, pk=pk,
     )
 
 
@@ -118,7 +120,7 @@ class TaskDrawOverview:
     requests: list[RedrawRequest]
     pending_request: RedrawRequest | None
     approved_request: RedrawRequest | None
-    step: int  # index into STEPS of the next thing to do; len(STEPS) = all done
+    step: int  # index into STEPS of the next thing to do; len(STEPS) (6) = all done
     blocked_reason: str
     permissions: dict[str, bool] = field(default_factory=dict)
 
@@ -128,6 +130,12 @@ class TaskDrawOverview:
             {"n": n + 1, "label": label, "done": n < self.step, "active": n == self.step}
             for n, label in enumerate(STEPS)
         ]
+
+
+def _is_participant(actor: User, task: Task) -> bool:
+    """The actor's bureau takes part in the joint ``task`` without organizing it (read-only)."""
+    bureau = user_bureau(actor)
+    return bureau is not None and bureau.pk != task.owner_id and task.participants.filter(pk=bureau.pk).exists()
 
 
 def task_draw_overview(*, actor: User, task: Task) -> TaskDrawOverview:
@@ -153,17 +161,92 @@ def task_draw_overview(*, actor: User, task: Task) -> TaskDrawOverview:
         step = 3
     elif current_match is None:
         step = 4
-    else:
+    elif current_match.status != MatchStatus.CONFIRMED:
         step = 5
+    else:
+        step = 6
     permissions = {
         "run": can_run(actor, task.owner_id),
         "confirm": can_confirm(actor, task.owner_id) and current is not None and current.drawn_by_id != actor.pk,
         "approve": can_approve(actor, task.owner_id),
+        "participant": _is_participant(actor, task),
+        "confirm_match": can_confirm(actor, task.owner_id) and current_match is not None
+        and current_match.matched_by_id != actor.pk,
     }
     return TaskDrawOverview(
         task=task, draws=draws, current=current, matches=matches, current_match=current_match, requests=requests,
         pending_request=pending, approved_request=approved, step=step, blocked_reason=blocked,
         permissions=permissions,
+    )
+
+
+@dataclass
+class TaskDrawSummary:
+    """The draw state shown on the planning task page (link to the wizard, latest draw and match)."""
+
+    task: Task
+    draw: TargetDraw | None
+    match: InspectorMatch | None
+    selected: int
+    draws: int
+
+    @property
+    def url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("draws:task_draw", args=[self.task.pk])
+
+
+def task_draw_summary(*, actor: User, task: Task) -> TaskDrawSummary:
+    """Latest non-superseded draw of ``task`` and its current match, as ``actor`` may read them (3 queries)."""
+    draws = list(draw_list(actor=actor, task=task).filter(status__in=OPEN_STATUSES)[:1])
+    draw = draws[0] if draws else None
+    match = None
+    selected = 0
+    if draw is not None:
+        selected = draw.selections.count()
+        match = (
+            InspectorMatch.objects.visible_to(actor).filter(draw=draw).exclude(status=MatchStatus.SUPERSEDED)
+            .select_related("matched_by").order_by("-sequence").first()
+        )
+    return TaskDrawSummary(
+        task=task, draw=draw, match=match, selected=selected,
+        draws=TargetDraw.objects.visible_to(actor).filter(task=task).count(),
+    )
+
+
+def pending_confirmations(*, actor: User) -> QuerySet[TargetDraw]:
+    """Draws of the actor's bureau waiting for 双人确认 that the actor may confirm (not drawn by them)."""
+    bureau = user_bureau(actor)
+    if bureau is None or not can_confirm(actor, bureau.pk):
+        return TargetDraw.objects.none()
+    return (
+        TargetDraw.objects.filter(owner=bureau, status=DrawStatus.DRAWN)
+        .exclude(drawn_by=actor)
+        .select_related("task")
+        .order_by("confirm_deadline", "pk")
+    )
+
+
+def pending_match_confirmations(*, actor: User) -> QuerySet[InspectorMatch]:
+    """Matches of the actor's bureau waiting for confirmation that the actor may confirm (not matched by them)."""
+    bureau = user_bureau(actor)
+    if bureau is None or not can_confirm(actor, bureau.pk):
+        return InspectorMatch.objects.none()
+    return (
+        InspectorMatch.objects.filter(owner=bureau, status=MatchStatus.MATCHED)
+        .exclude(matched_by=actor)
+        .select_related("task")
+        .order_by("matched_at", "pk")
+    )
+
+
+def my_assignments(*, actor: User) -> QuerySet[Assignment]:
+    """The active assignments of the inspector profile linked to ``actor`` (their targets to inspect)."""
+    return (
+        Assignment.objects.filter(inspector__user=actor, is_active=True)
+        .exclude(match__status=MatchStatus.SUPERSEDED)
+        .select_related("match__task", "drawn_target__target")
     )
 
 

@@ -48,10 +48,8 @@ from shuangsuiji.draws.models import (
 from shuangsuiji.draws.permissions import check_can_approve, check_can_confirm, check_can_run
 from shuangsuiji.draws.pool import DepartmentScope, collect_pool, targets_for_ids
 from shuangsuiji.draws.task_hooks import task_set_state
-from shuangsuiji.oversight.calendar import get_calendar
 from shuangsuiji.planning.models import Task, TaskState
 
-CONFIRM_WORKING_DAYS = 2
 OPEN_DRAW_STATUSES = (DrawStatus.POOL_FROZEN, DrawStatus.DRAWN, DrawStatus.CONFIRMED)
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 BASIS_MODES = {
@@ -237,14 +235,15 @@ def draw_execute(*, actor: User, draw: TargetDraw, randomness: list[str], reveal
         DrawnTarget(draw=draw, target_id=target_of[p.id], stratum=p.stratum, rank=p.rank, reason=p.reason)
         for p in picked
     )
-    deadline = get_calendar().add_workdays(timezone.localdate(), CONFIRM_WORKING_DAYS)
     draw.status = DrawStatus.DRAWN
     draw.randomness = values
     draw.record = record
     draw.record_digest = engine.record_digest(record)
     draw.drawn_by = actor
     draw.drawn_at = timezone.now()
-    draw.confirm_deadline = deadline.date
+    draw.task = task
+    deadline = hooks.on_draw_done(draw, actor=actor)  # the oversight 抽取结果确认 deadline, same transaction
+    draw.confirm_deadline = deadline.due_date
     draw.confirm_deadline_provisional = deadline.provisional
     draw.save()
     if task.state in (TaskState.SCHEME_PUBLISHED, TaskState.INSPECTORS_MATCHED):
@@ -254,10 +253,9 @@ def draw_execute(*, actor: User, draw: TargetDraw, randomness: list[str], reveal
         changes={
             "status": (DrawStatus.POOL_FROZEN, DrawStatus.DRAWN), "randomness": values,
             "record_digest": draw.record_digest, "selected": len(picked),
-            "confirm_deadline": deadline.date.isoformat(),
+            "confirm_deadline": deadline.due_date.isoformat(),
         },
     )
-    transaction.on_commit(lambda: hooks.on_draw_done(draw))
     return draw
 
 
@@ -285,7 +283,7 @@ def draw_confirm(*, actor: User, draw: TargetDraw, comment: str = "") -> TargetD
         actor=actor, event="draw.confirm", target=draw,
         changes={"status": (DrawStatus.DRAWN, DrawStatus.CONFIRMED), "late": late, "comment": comment.strip()},
     )
-    transaction.on_commit(lambda: hooks.on_draw_confirmed(draw))
+    hooks.on_draw_confirmed(draw, actor=actor)
     return draw
 
 
@@ -333,6 +331,7 @@ def redraw_request_decide(*, actor: User, request: RedrawRequest, approve: bool,
         old_status = draw.status
         draw.status = DrawStatus.SUPERSEDED
         draw.save(update_fields=["status", "updated_at"])
+        hooks.on_draw_superseded(draw, actor=actor)
         superseded_matches = list(
             InspectorMatch.objects.select_for_update().filter(draw=draw).exclude(status=MatchStatus.SUPERSEDED)
         )
@@ -488,7 +487,40 @@ def match_run(
             "replaces": active.pk if active is not None else None, "reason": reason,
         },
     )
-    transaction.on_commit(lambda: hooks.notify_assigned(assignments))
+    hooks.notify_assigned(assignments)
+    return match
+
+
+@transaction.atomic
+def match_confirm(*, actor: User, match: InspectorMatch, comment: str = "") -> InspectorMatch:
+    """确认人员匹配: a second person of the 抽查部门 (not the operator) confirms the teams; the 一企一表 can then be
+    generated (inspections). A later 回避 replacement keeps the confirmation (its reason and randomness are recorded)."""
+    _lock_task(match.task)
+    match = InspectorMatch.objects.select_for_update().select_related("draw").get(pk=match.pk)
+    check_can_confirm(actor, match.owner_id)
+    if match.status == MatchStatus.CONFIRMED:
+        assert match.confirmed_at is not None
+        raise ApplicationError(
+            f"该人员匹配已由{_who(match.confirmed_by)}于{format_cn_date(timezone.localtime(match.confirmed_at).date())}"
+            "确认，无需重复确认"
+        )
+    if match.status != MatchStatus.MATCHED:
+        raise ApplicationError("该人员匹配已被新的匹配取代，请在最新的匹配结果中确认")
+    if match.draw.status != DrawStatus.CONFIRMED:
+        raise ApplicationError("对象抽取结果已不是确认状态（可能已申请重新抽取），不能确认人员匹配")
+    if actor.pk == match.matched_by_id:
+        raise ApplicationError("人员匹配结果须由匹配操作人以外的另一人确认，您是本次匹配的操作人")
+    match.status = MatchStatus.CONFIRMED
+    match.confirmed_by = actor
+    match.confirmed_at = timezone.now()
+    match.save(update_fields=["status", "confirmed_by", "confirmed_at", "updated_at"])
+    audit_record(
+        actor=actor, event="match.confirm", target=match,
+        changes={
+            "status": (MatchStatus.MATCHED, MatchStatus.CONFIRMED), "unstaffed": len(match.unstaffed),
+            "comment": comment.strip(),
+        },
+    )
     return match
 
 
@@ -527,13 +559,17 @@ def assignment_replace(*, actor: User, assignment: Assignment, reason: str, rand
     change = record["changes"][-1]
     relative = storage.store_bundle(folder="matches", files=files)
     sequence = (InspectorMatch.objects.filter(task=task).aggregate(m=Max("sequence"))["m"] or 0) + 1
+    was_confirmed = match.status == MatchStatus.CONFIRMED
     match.status = MatchStatus.SUPERSEDED
     match.save(update_fields=["status", "updated_at"])
     new_match = InspectorMatch.objects.create(
-        owner_id=match.owner_id, task=task, draw=match.draw, sequence=sequence, status=MatchStatus.MATCHED,
+        owner_id=match.owner_id, task=task, draw=match.draw, sequence=sequence,
+        status=MatchStatus.CONFIRMED if was_confirmed else MatchStatus.MATCHED,
         params=record["params"], randomness=values, inputs_file=relative, record=record,
         record_digest=record["record_digest"], fairness=record["fairness"], unstaffed=match.unstaffed,
         previous=match, rematch_reason=reason, matched_by=actor, matched_at=timezone.now(),
+        confirmed_by=match.confirmed_by if was_confirmed else None,
+        confirmed_at=match.confirmed_at if was_confirmed else None,
     )
     old_rows = list(Assignment.objects.select_for_update().filter(match=match, is_active=True).order_by("pk"))
     replacement: Assignment | None = None
@@ -558,8 +594,8 @@ def assignment_replace(*, actor: User, assignment: Assignment, reason: str, rand
         changes={
             "previous_match": match.pk, "target": target_code, "replaced": change["replaced"],
             "replacement": change["replacement"], "reason": reason, "randomness": values,
-            "record_digest": new_match.record_digest,
+            "record_digest": new_match.record_digest, "keeps_confirmation": was_confirmed,
         },
     )
-    transaction.on_commit(lambda: hooks.notify_assigned([replacement]))
+    hooks.notify_assigned([replacement])
     return new_match

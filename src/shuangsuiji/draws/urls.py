@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/match/", views.draw_match, name="draw_match"),
     path("redraw-requests/<int:pk>/decide/", views.redraw_decide, name="redraw_decide"),
     path("matches/<int:pk>/", views.match_detail, name="match_detail"),
+    path("matches/<int:pk>/confirm/", views.match_confirm, name="match_confirm"),
     path("matches/<int:pk>/record.json", views.match_record, name="match_record"),
     path("matches/<int:pk>/inputs.zip", views.match_inputs, name="match_inputs"),
     path("matches/<int:pk>/verify/", views.match_verify, name="match_verify"),

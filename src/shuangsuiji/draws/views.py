@@ -29,6 +29,7 @@ from shuangsuiji.draws.forms import (
 from shuangsuiji.draws.instructions import draw_verify_commands, match_verify_commands
 from shuangsuiji.draws.presentation import draw_params_lines, fallback_label, strata_rows
 from shuangsuiji.draws.verification import verify_draw, verify_match
+from shuangsuiji.oversight.selectors import deadlines_for_subject
 from shuangsuiji.planning.models import Task
 
 
@@ -99,6 +100,7 @@ def draw_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "confirm_form": ConfirmForm(),
         "history": [d for d in overview.draws],
         "requests": [r for r in overview.requests if r.draw_id == draw.pk],
+        "deadlines": deadlines_for_subject(actor=request.user, subject=draw),
     }
     return render(request, "draws/draw_detail.html", context)
 
@@ -239,10 +241,26 @@ def match_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "loads": selectors.fairness_rows(match),
         "commands": match_verify_commands(match),
         "replace_form": ReplaceForm(),
+        "confirm_form": ConfirmForm(),
+        "can_confirm": overview.permissions.get("confirm_match", False) and match.status == "matched",
         "changes": match.record.get("changes", []),
         "fallback": fallback_label(str(match.params.get("fallback", ""))),
     }
     return render(request, "draws/match_detail.html", context)
+
+
+@login_required
+@require_POST
+def match_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    match = selectors.match_get(actor=request.user, pk=pk)
+    form = ConfirmForm(request.POST)
+    form.is_valid()
+    try:
+        services.match_confirm(actor=request.user, match=match, comment=form.cleaned_data.get("comment", ""))
+    except ApplicationError as error:
+        return _fail(request, error, match.get_absolute_url())
+    messages.success(request, "人员匹配结果已确认，可以生成一企一表")
+    return redirect(match)
 
 
 @login_required

@@ -17,8 +17,9 @@ task 3                        抽查结果公示, overdue 8 working days        
 task 4                        行政处罚信息公示, completed 3 working days late  已完成 (late) → 问责
 ============================  ==============================================  ==========================
 
-Subjects: the bureau's existing ``planning`` rows when there are some, else minimal ones created here
-(codes ``QX-DEMO-n``).
+Subjects: the bureau's annual plans when they exist (the planning demo's), and four earlier tasks of the year
+created here (codes ``QX-DEMO-n``, already inspected), so that the planning demo's current tasks carry only the
+deadlines of their own workflow.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.models import Organization, OrganizationKind, Role, User
 from shuangsuiji.oversight.calendar import get_calendar
-from shuangsuiji.oversight.models import DeadlineKind, Supervision, SupervisionStatus
+from shuangsuiji.oversight.models import Deadline, DeadlineKind, Supervision, SupervisionStatus
 from shuangsuiji.oversight.permissions import bureau_unit_ids
 from shuangsuiji.oversight.reminders import ScanReport, deadlines_scan
 from shuangsuiji.oversight.services import deadline_complete, deadline_open, supervision_answer
@@ -49,7 +50,8 @@ DEMO_TASK_TITLES = (
 @dataclass
 class DemoDeadlines:
     bureaus: list[str] = field(default_factory=list)
-    deadlines: int = 0
+    deadlines: int = 0  # demo deadlines of these bureaus (existing or new)
+    created: int = 0  # of which created by this run (0 on a second run)
     scan: ScanReport | None = None
 
 
@@ -84,9 +86,11 @@ def load_demo_deadlines(
 ) -> DemoDeadlines:
     """Create the demo deadlines (see the module docstring) and run the reminder chain for ``today``."""
     summary = DemoDeadlines()
+    before = Deadline.objects.count()
     for bureau in list(bureaus) if bureaus is not None else demo_bureaus():
         summary.deadlines += _load_bureau(bureau, today)
         summary.bureaus.append(bureau.name)
+    summary.created = Deadline.objects.count() - before
     if run_scan:
         summary.scan = deadlines_scan(today=today)
         _answer_one_supervision(today)
@@ -150,20 +154,18 @@ def _load_bureau(bureau: Organization, today: datetime.date) -> int:
 def _demo_tasks(bureau: Organization, today: datetime.date) -> list[Any]:
     from shuangsuiji.planning.models import Task, TaskState
 
-    existing = list(Task.objects.filter(owner=bureau).order_by("-year", "pk")[:4])
-    while len(existing) < 4:
-        n = len(existing) + 1
+    tasks = []
+    for n, title in enumerate(DEMO_TASK_TITLES, start=1):
         task, _ = Task.objects.get_or_create(
             owner=bureau, code=f"QX-DEMO-{n}",
             defaults={
-                "title": f"{today.year}年{DEMO_TASK_TITLES[n - 1]}", "year": today.year,
+                "title": f"{today.year}年{title}", "year": today.year,
                 "window_start": today - datetime.timedelta(days=60), "window_end": today - datetime.timedelta(days=20),
                 "state": TaskState.COMPLETED if n >= 3 else TaskState.INSPECTING,
             },
         )
-        if task not in existing:
-            existing.append(task)
-    return existing
+        tasks.append(task)
+    return tasks
 
 
 def _answer_one_supervision(today: datetime.date) -> None:

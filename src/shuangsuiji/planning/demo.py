@@ -88,6 +88,9 @@ def load_demo_planning(*, today: datetime.date, partner_password: str | None = N
     year = today.year
     start, end = today + datetime.timedelta(days=14), today + datetime.timedelta(days=90)
     window = {"window_start": start, "window_end": end}
+    # the joint inspection is already under way (its window began two weeks ago), so that the demo can show
+    # its draw, teams and first inspection results; the other tasks are still ahead
+    joint_window = {"window_start": today - datetime.timedelta(days=14), "window_end": end}
     for bureau in Organization.objects.filter(kind=OrganizationKind.HEALTH_BUREAU, is_active=True).order_by("code"):
         admin = _user(bureau, (Role.PROGRAM_ADMIN,))
         items = list(CheckItem.objects.filter(owner=bureau, is_current=True, status=ItemStatus.PUBLISHED))
@@ -121,7 +124,7 @@ def load_demo_planning(*, today: datetime.date, partner_password: str | None = N
         joint = services.joint_plan_create(
             actor=admin, participants=partners, owner_items=items[:2],
             data={"title": f"{year}年{bureau.region.name}部门联合“双随机、一公开”抽查计划", "year": year,
-                  "target_scope": "辖区内歌舞娱乐场所、游艺娱乐场所及定点医疗机构", "ratio_percent": 5, **window},
+                  "target_scope": "辖区内歌舞娱乐场所、游艺娱乐场所及定点医疗机构", "ratio_percent": 5, **joint_window},
         )
         joint = services.joint_plan_send(actor=admin, joint_plan=joint)
         for org, (_, _, _, titles) in zip(partners, PARTNERS, strict=True):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from shuangsuiji.accounts.models import Organization, User
 from shuangsuiji.accounts.scope import get_visible_or_404, user_bureau
@@ -15,11 +15,16 @@ from shuangsuiji.planning.models import (
     AnnualPlanLine,
     JointPlan,
     JointPlanParticipant,
+    JointPlanStatus,
     NationalTask,
+    PlanStatus,
     PlanUncoveredItem,
+    SchemeStatus,
     Task,
+    TaskState,
     WorkScheme,
 )
+from shuangsuiji.planning.permissions import can_approve, can_confirm_for, can_edit_plans, can_review
 from shuangsuiji.planning.services import joint_participant_candidates, plan_missing_items
 
 
@@ -179,3 +184,57 @@ def task_get(*, actor: User, pk: int) -> Task:
 
 def task_scheme(*, task: Task) -> WorkScheme | None:
     return WorkScheme.objects.filter(task=task).select_related("approved_by").first()
+
+
+@dataclass(frozen=True)
+class PlanningTodo:
+    """What waits for ``actor`` in planning (counts for the home page; each 0 when the role cannot act)."""
+
+    plans_to_review: int = 0  # 合法性审查
+    plans_to_approve: int = 0
+    plans_to_file: int = 0  # 备案, then 公布
+    schemes_to_approve: int = 0
+    schemes_to_publish: int = 0
+    joint_to_confirm: int = 0  # this department's part of a joint plan
+    tasks_in_progress: int = 0  # own bureau's tasks not yet 已完成/已公示
+
+
+def planning_todo(*, actor: User) -> PlanningTodo:
+    bureau = user_bureau(actor)
+    if bureau is None:
+        return PlanningTodo()
+    owner = bureau.pk
+    plans = AnnualPlan.objects.filter(owner_id=owner)
+    schemes = WorkScheme.objects.filter(task__owner_id=owner)
+    editor, approver = can_edit_plans(actor, owner), can_approve(actor, owner)
+    joint_parts = JointPlanParticipant.objects.filter(
+        organization_id=owner, confirmed_at__isnull=True, joint_plan__status=JointPlanStatus.CONFIRMING
+    )
+    return PlanningTodo(
+        plans_to_review=plans.filter(status=PlanStatus.SUBMITTED).count() if can_review(actor, owner) else 0,
+        plans_to_approve=plans.filter(status=PlanStatus.REVIEWED).count() if approver else 0,
+        plans_to_file=plans.filter(status__in=[PlanStatus.APPROVED, PlanStatus.FILED]).count() if editor else 0,
+        schemes_to_approve=schemes.filter(status=SchemeStatus.DRAFT).count() if approver else 0,
+        schemes_to_publish=schemes.filter(status=SchemeStatus.APPROVED).count() if editor else 0,
+        joint_to_confirm=joint_parts.count() if can_confirm_for(actor, bureau) else 0,
+        tasks_in_progress=Task.objects.filter(owner_id=owner).exclude(
+            state__in=[TaskState.COMPLETED, TaskState.PUBLISHED]
+        ).count(),
+    )
+
+
+def task_state_counts(*, actor: User) -> list[dict[str, Any]]:
+    """Per bureau the actor may read: how many tasks are in each state (statistics page), one query."""
+    rows = (
+        Task.objects.visible_to(actor).order_by().values("owner_id", "state").annotate(n=Count("pk"))
+    )
+    by_owner: dict[int, dict[str, int]] = {}
+    for row in rows:
+        by_owner.setdefault(row["owner_id"], {})[row["state"]] = row["n"]
+    orgs = Organization.objects.in_bulk(list(by_owner))
+    result = [
+        {"organization": orgs[owner_id], "states": [counts.get(state, 0) for state in TaskState.values],
+         "total": sum(counts.values())}
+        for owner_id, counts in by_owner.items()
+    ]
+    return sorted(result, key=lambda row: row["organization"].code)

@@ -102,10 +102,6 @@ def full_clean(obj: Any) -> None:
         raise ApplicationError("，".join(parts)) from None
 
 
-def _after_commit(hook: Callable[..., None], obj: Any) -> None:
-    transaction.on_commit(lambda: hook(obj))
-
-
 # ---------------------------------------------------------------- 年度抽查计划
 
 PLAN_FIELDS = ["title", "description", "overall_goal_percent"]
@@ -155,7 +151,7 @@ def plan_create(
     full_clean(plan)
     plan.save()
     audit_record(actor=actor, event="plan.create", target=plan, changes={"year": year, "title": plan.title})
-    _after_commit(deadline_hooks.on_plan_created, plan)
+    deadline_hooks.on_plan_created(plan, actor=actor)
     return plan
 
 
@@ -353,7 +349,7 @@ def plan_transition(*, actor: User, plan: AnnualPlan, action: str, comment: str 
         actor=actor, event=f"plan.{action}", target=plan, changes={"status": (old, plan.status), "comment": comment}
     )
     if action == "file":
-        _after_commit(deadline_hooks.on_plan_filed, plan)
+        deadline_hooks.on_plan_filed(plan, actor=actor)
     return plan
 
 
@@ -415,7 +411,7 @@ def plan_adjust(*, actor: User, plan: AnnualPlan, reason: str) -> AnnualPlan:
         actor=actor, event="plan.adjust", target=new,
         changes={"previous": plan.pk, "version": (plan.version, new.version), "reason": reason},
     )
-    _after_commit(deadline_hooks.on_plan_created, new)
+    deadline_hooks.on_plan_created(new, actor=actor)
     return new
 
 
@@ -471,6 +467,7 @@ def joint_plan_create(
         actor=actor, event="joint_plan.create", target=joint_plan,
         changes={"title": joint_plan.title, "participants": names, "items": [i.code for i in owner_items]},
     )
+    deadline_hooks.on_joint_plan_created(joint_plan, actor=actor)
     return joint_plan
 
 
@@ -527,7 +524,7 @@ def joint_plan_send(*, actor: User, joint_plan: JointPlan) -> JointPlan:
     joint_plan.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, event="joint_plan.send", target=joint_plan,
                  changes={"status": (JointPlanStatus.DRAFT, joint_plan.status)})
-    _after_commit(deadline_hooks.on_joint_plan_sent, joint_plan)
+    deadline_hooks.on_joint_plan_sent(joint_plan, actor=actor)
     return joint_plan
 
 
@@ -578,7 +575,7 @@ def joint_plan_publish(*, actor: User, joint_plan: JointPlan) -> JointPlan:
     joint_plan.save(update_fields=["status", "published_at", "updated_at"])
     audit_record(actor=actor, event="joint_plan.publish", target=joint_plan,
                  changes={"status": (JointPlanStatus.CONFIRMED, joint_plan.status)})
-    _after_commit(deadline_hooks.on_joint_plan_published, joint_plan)
+    deadline_hooks.on_joint_plan_published(joint_plan, actor=actor)
     return joint_plan
 
 
@@ -711,7 +708,7 @@ def task_create_from_plan_line(*, actor: User, line: AnnualPlanLine, data: dict[
     data = {"ratios": line.ratios, "items": [line.item], "methods": line.item.methods or ["on_site"], **data}
     task = _task_save(actor=actor, owner=plan.owner, data=data, plan_line=line)
     audit_record(actor=actor, event="task.create", target=task, changes={**_task_audit_changes(task), "plan_line": line.pk})
-    _after_commit(deadline_hooks.on_task_created, task)
+    deadline_hooks.on_task_created(task, actor=actor)
     return task
 
 
@@ -734,7 +731,7 @@ def task_create_from_joint_plan(*, actor: User, joint_plan: JointPlan, data: dic
     task = _task_save(actor=actor, owner=joint_plan.owner, data={**defaults, **data}, joint_plan=joint_plan)
     audit_record(actor=actor, event="task.create", target=task,
                  changes={**_task_audit_changes(task), "joint_plan": joint_plan.pk})
-    _after_commit(deadline_hooks.on_task_created, task)
+    deadline_hooks.on_task_created(task, actor=actor)
     return task
 
 
@@ -771,7 +768,7 @@ def national_task_claim(*, actor: User, national_task: NationalTask, data: dict[
     task.save(update_fields=["scope_locked"])
     audit_record(actor=actor, event="national_task.claim", target=task,
                  changes={**_task_audit_changes(task), "national_task": national_task.code})
-    _after_commit(deadline_hooks.on_task_created, task)
+    deadline_hooks.on_task_created(task, actor=actor)
     return task
 
 
@@ -864,9 +861,9 @@ def task_transition(*, actor: User, task: Task, to_state: str, comment: str = ""
     audit_record(actor=actor, event="task.transition", target=locked,
                  changes={"state": (old, to_state), "action": rule.label, "comment": comment})
     if to_state == TaskState.COMPLETED:
-        _after_commit(deadline_hooks.on_task_completed, locked)
+        deadline_hooks.on_task_completed(locked, actor=actor)
     if to_state == TaskState.PUBLISHED:
-        _after_commit(deadline_hooks.on_task_published, locked)
+        deadline_hooks.on_task_published(locked, actor=actor)
     task.state, task.completed_at = locked.state, locked.completed_at
     return locked
 
@@ -953,7 +950,7 @@ def scheme_publish(*, actor: User, scheme: WorkScheme) -> WorkScheme:
     audit_record(actor=actor, event="scheme.publish", target=scheme,
                  changes={"status": (SchemeStatus.APPROVED, scheme.status)})
     task_transition(actor=actor, task=scheme.task, to_state=TaskState.SCHEME_PUBLISHED, comment="工作方案已公布")
-    _after_commit(deadline_hooks.on_scheme_published, scheme.task)
+    deadline_hooks.on_scheme_published(scheme.task, actor=actor)
     return scheme
 
 

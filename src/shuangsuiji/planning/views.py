@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 from shuangsuiji.accounts.scope import Perm, has_perm
 from shuangsuiji.common.exceptions import ApplicationError, NotFoundError
 from shuangsuiji.common.types import AuthedHttpRequest
+from shuangsuiji.draws import selectors as draw_selectors
+from shuangsuiji.oversight.selectors import deadlines_for_subject
 from shuangsuiji.planning import selectors, services
 from shuangsuiji.planning.documents import scheme_docx, scheme_pdf
 from shuangsuiji.planning.forms import (
@@ -70,6 +72,7 @@ def _plan_context(request: AuthedHttpRequest, plan: Any) -> dict[str, Any]:
         "has_next": plan.status == PlanStatus.SUPERSEDED or _has_next(plan),
         "comment_form": CommentForm(),
         "can_create_tasks": plan.status == PlanStatus.PUBLISHED and can_edit_plans(user, plan.owner_id),
+        "deadlines": deadlines_for_subject(actor=user, subject=plan),
     }
 
 
@@ -239,6 +242,7 @@ def joint_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "joint": joint, "title": joint.title, "participants": participants,
         "can_edit": can_edit_plans(request.user, joint.owner_id), "confirm_form": ConfirmForm(),
         "tasks": selectors.task_list(actor=request.user).filter(joint_plan=joint),
+        "deadlines": deadlines_for_subject(actor=request.user, subject=joint),
     })
 
 
@@ -342,9 +346,13 @@ def _stepper(task: Any) -> list[dict[str, Any]]:
 @login_required
 def task_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(actor=request.user, pk=pk)
+    draw_summary = draw_selectors.task_draw_summary(actor=request.user, task=task)
+    deadlines = deadlines_for_subject(actor=request.user, subject=task)
+    if draw_summary.draw is not None:
+        deadlines += deadlines_for_subject(actor=request.user, subject=draw_summary.draw)
     return render(request, "planning/task_detail.html", {
         "task": task, "title": f"{task.code} {task.title}", "stepper": _stepper(task),
-        "scheme": selectors.task_scheme(task=task),
+        "scheme": selectors.task_scheme(task=task), "draw_summary": draw_summary, "deadlines": deadlines,
         "transitions": services.task_manual_transitions(task), "history": task.transitions.select_related("actor"),
         "can_edit": can_edit_plans(request.user, task.owner_id),
         "can_approve": can_approve(request.user, task.owner_id),

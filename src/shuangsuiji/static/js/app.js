@@ -14,3 +14,20 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// Main menu: the <details> dropdowns open without JavaScript; with it, only one stays open and a click
+// outside or Escape closes it.
+(function () {
+  function menus() { return document.querySelectorAll("details[data-nav-menu]"); }
+  document.addEventListener("toggle", function (event) {
+    var opened = event.target;
+    if (!opened.matches || !opened.matches("details[data-nav-menu]") || !opened.open) { return; }
+    menus().forEach(function (menu) { if (menu !== opened) { menu.open = false; } });
+  }, true);
+  document.addEventListener("click", function (event) {
+    menus().forEach(function (menu) { if (menu.open && !menu.contains(event.target)) { menu.open = false; } });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { menus().forEach(function (menu) { menu.open = false; }); }
+  });
+})();
