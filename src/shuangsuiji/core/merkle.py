@@ -135,26 +135,9 @@ def empty_root() -> bytes:
     return hashlib.sha256(b"").digest()
 
 
-def _split(n: int) -> int:
-    """The largest power of two strictly smaller than n (n ≥ 2)."""
-    k = 1
-    while k * 2 < n:
-        k *= 2
-    return k
-
-
 def root_from_leaf_hashes(leaves: Sequence[bytes]) -> bytes:
-    """MTH over the given leaf hashes, computed bottom-up in O(n) (same result as the recursive rule)."""
-    if not leaves:
-        return empty_root()
-    level = list(leaves)
-    # Bottom-up pairing gives RFC 6962's tree: an odd last node is promoted unchanged to the next level.
-    while len(level) > 1:
-        nxt = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
-        if len(level) % 2:
-            nxt.append(level[-1])
-        level = nxt
-    return level[0]
+    """MTH over a list of leaf hashes (the empty tree included)."""
+    return tree_root(b"".join(leaves)) if leaves else empty_root()
 
 
 def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
@@ -164,7 +147,7 @@ def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
         raise ValueError("叶子序号超出树的大小")
     if n == 1:
         return []
-    k = _split(n)
+    k = subtree_split(n)
     if index < k:
         return [*inclusion_proof(leaves[:k], index), root_from_leaf_hashes(leaves[k:])]
     return [*inclusion_proof(leaves[k:], index - k), root_from_leaf_hashes(leaves[:k])]
@@ -172,24 +155,7 @@ def inclusion_proof(leaves: Sequence[bytes], index: int) -> list[bytes]:
 
 def verify_inclusion(leaf: bytes, index: int, tree_size: int, proof: Sequence[bytes], root: bytes) -> bool:
     """Check an audit path against a root (RFC 9162 2.1.3.2 algorithm)."""
-    if not 0 <= index < tree_size:
-        return False
-    fn, sn = index, tree_size - 1
-    r = leaf
-    for p in proof:
-        if sn == 0:
-            return False
-        if fn % 2 == 1 or fn == sn:
-            r = node_hash(p, r)
-            if fn % 2 == 0:
-                while fn % 2 == 0 and fn != 0:
-                    fn >>= 1
-                    sn >>= 1
-        else:
-            r = node_hash(r, p)
-        fn >>= 1
-        sn >>= 1
-    return sn == 0 and r == root
+    return verify_audit_path(leaf, index, tree_size, proof, root)
 
 
 def consistency_proof(leaves: Sequence[bytes], old_size: int) -> list[bytes]:
@@ -204,7 +170,7 @@ def _subproof(leaves: Sequence[bytes], m: int, complete: bool) -> list[bytes]:
     n = len(leaves)
     if m == n:
         return [] if complete else [root_from_leaf_hashes(leaves)]
-    k = _split(n)
+    k = subtree_split(n)
     if m <= k:
         return [*_subproof(leaves[:k], m, complete), root_from_leaf_hashes(leaves[k:])]
     return [*_subproof(leaves[k:], m - k, False), root_from_leaf_hashes(leaves[:k])]
