@@ -125,7 +125,7 @@ def _matches(path: str, url: str) -> bool:
     return path == url or (url != "/" and path.startswith(url))
 
 
-def build_navigation(user: Any, path: str, extra: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def build_navigation(user: Any, path: str) -> dict[str, Any]:
     """The groups and entries ``user`` may use, the active ones for ``path``, and the breadcrumb trail."""
     groups: list[dict[str, Any]] = []
     for group in NAV_ITEMS:
@@ -134,9 +134,6 @@ def build_navigation(user: Any, path: str, extra: list[dict[str, Any]] | None = 
             url = _url(entry.target)
             if url is not None and entry.show(user):
                 entries.append({"label": entry.label, "url": url, "active": False})
-        if group.label == "系统管理" and extra:  # role menus added by accounts (账号安全, 审计日志 …)
-            known = {e["url"] for e in entries}
-            entries += [{"label": e["label"], "url": e["url"], "active": False} for e in extra if e["url"] not in known]
         if entries:
             groups.append({"label": group.label, "entries": entries, "active": False, "url": entries[0]["url"]})
     best: tuple[int, dict[str, Any], dict[str, Any]] | None = None
@@ -162,7 +159,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context
-    from shuangsuiji.accounts.context_processors import security
-
-    extra = list(security(request).get("security_nav", []))
-    return context | build_navigation(user, request.path, extra)
+    return context | build_navigation(user, request.path)
