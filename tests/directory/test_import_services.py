@@ -250,17 +250,17 @@ def test_too_many_rows(world: World, settings: Any) -> None:
 
 
 def test_crash_in_the_middle_of_writing_rolls_everything_back(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(import_services, "BATCH", 2)
-    original = import_services._create_targets_batch
+    # the target rows are written, then the disk fills up while their history rows are written
+    original = import_services._execute_many
     calls = {"n": 0}
 
-    def crashing(**kwargs: Any) -> None:
+    def crashing(*args: Any, **kwargs: Any) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full")
-        original(**kwargs)
+        original(*args, **kwargs)
 
-    monkeypatch.setattr(import_services, "_create_targets_batch", crashing)
+    monkeypatch.setattr(import_services, "_execute_many", crashing)
     before = a_targets(world).count()
     history = Target.history.count()
     audits = AuditEntry.objects.count()

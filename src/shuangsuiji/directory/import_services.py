@@ -10,6 +10,7 @@ transaction together with their history rows and one audit entry; any error roll
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import time
@@ -313,12 +314,14 @@ TARGET_DEFAULTS: dict[str, Any] = {
 ROW_TO_FIELD = {"region": "region_id", "organization": "organization_id", "specialty": "specialty_id"}
 
 
+@functools.lru_cache(maxsize=64)
+def _field_names(keys: tuple[str, ...], skip: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(row key, model attname) pairs; rows of one file share their keys, so this runs once per file."""
+    return tuple((key, ROW_TO_FIELD.get(key, key)) for key in keys if not key.startswith("_") and key not in skip)
+
+
 def _row_values(row: dict[str, Any], skip: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {
-        ROW_TO_FIELD.get(key, key): value
-        for key, value in row.items()
-        if not key.startswith("_") and key not in skip
-    }
+    return {name: row[key] for key, name in _field_names(tuple(row), skip)}
 
 
 # ---- fast batched writes
@@ -382,9 +385,9 @@ def _execute_many(model: type[models.Model], attnames: list[str], rows: list[tup
     converters = _converters(model, attnames)
     with connection.cursor() as cursor:
         for chunk in iter_chunks(rows, 5000):
-            prepared = [
-                tuple(v if c is None else c(v) for v, c in zip(row, converters, strict=True)) for row in chunk
-            ]
+            # Column-wise: zip/map run in C, ~4x faster than a generator per row for 100,000 rows.
+            converted = [col if c is None else list(map(c, col)) for col, c in zip(zip(*chunk, strict=True), converters, strict=True)]
+            prepared = list(zip(*converted, strict=True))
             if connection.vendor == "postgresql" and not update:
                 # COPY is several times faster than executemany on PostgreSQL (values dumped in C).
                 cols = ", ".join(qn(columns[n]) for n in attnames)
@@ -405,9 +408,11 @@ def _history_rows(
     return names, [tuple(meta[n] if n in meta else r[n] for n in names) for r in records]
 
 
-def _create_targets_batch(
+def _create_targets(
     *, bureau: Organization, actor: User, rows: list[dict[str, Any]], now: Any, reason: str
 ) -> None:
+    if not rows:
+        return
     records = []
     for row in rows:
         record = {
@@ -417,9 +422,7 @@ def _create_targets_batch(
         records.append(record)
     names = [f.attname for f in Target._meta.concrete_fields if f.attname != "id"]
     _execute_many(Target, names, [tuple(r[n] for n in names) for r in records])
-    ids: dict[str, int] = {}
-    for chunk in iter_chunks([r["code"] for r in records], BATCH):
-        ids.update(Target.objects.filter(owner_id=bureau.pk, code__in=chunk).values_list("code", "id"))
+    ids = _target_ids(bureau, [r["code"] for r in records])
     for record in records:
         record["id"] = ids[record["code"]]
     _execute_many(Target.history.model, *_history_rows(Target, records, kind="+", actor=actor, now=now, reason=reason))
@@ -427,6 +430,21 @@ def _create_targets_batch(
         Target.specialties.through, ["target_id", "specialty_id"],
         [(record["id"], sid) for record, row in zip(records, rows, strict=True) for sid in row["specialties"]],
     )
+
+
+def _scan_bureau(bureau: Organization, wanted: int) -> bool:
+    """Whether reading all of the bureau's targets once beats looking `wanted` codes up in chunks of BATCH."""
+    return wanted > BATCH and wanted * 4 >= Target.objects.filter(owner_id=bureau.pk).count()
+
+
+def _target_ids(bureau: Organization, codes: list[str]) -> dict[str, int]:
+    """code → id of `bureau`'s targets among `codes`: one query over the bureau when the file is a large part of
+    it (compiling 100 queries of 1,000 parameters each costs more than reading the bureau's codes once)."""
+    owned = Target.objects.filter(owner_id=bureau.pk)
+    if _scan_bureau(bureau, len(codes)):
+        wanted = set(codes)
+        return {code: pk for code, pk in owned.values_list("code", "id").iterator(chunk_size=10_000) if code in wanted}
+    return dict(owned.filter(code__in=codes).values_list("code", "id"))
 
 
 def _write_targets(
@@ -441,15 +459,23 @@ def _write_targets(
         if row.get("uscc") and row.get("licence_numbers"):
             wanted.add("L:" + row["licence_numbers"].split(";")[0])
     existing: dict[str, dict[str, Any]] = {}
-    for chunk in iter_chunks(sorted(wanted), BATCH):
-        for rec in Target.objects.filter(owner=bureau, code__in=chunk).values("id", "code", *TARGET_VALUE_FIELDS):
-            existing[rec["code"]] = rec
+    owned = Target.objects.filter(owner=bureau).values("id", "code", *TARGET_VALUE_FIELDS)
     through = Target.specialties.through
     current_specs: dict[int, list[int]] = {}
-    ids = [rec["id"] for rec in existing.values()]
-    for chunk in iter_chunks(ids, BATCH):
-        for target_id, specialty_id in through.objects.filter(target_id__in=chunk).values_list("target_id", "specialty_id"):
-            current_specs.setdefault(target_id, []).append(specialty_id)
+    if _scan_bureau(bureau, len(wanted)):
+        existing = {rec["code"]: rec for rec in owned.iterator(chunk_size=10_000) if rec["code"] in wanted}
+        known = {rec["id"] for rec in existing.values()}
+        pairs = through.objects.filter(target__owner=bureau).values_list("target_id", "specialty_id")
+        for target_id, specialty_id in pairs.iterator(chunk_size=20_000):
+            if target_id in known:
+                current_specs.setdefault(target_id, []).append(specialty_id)
+    else:
+        for chunk in iter_chunks(sorted(wanted), BATCH):
+            existing.update((rec["code"], rec) for rec in owned.filter(code__in=chunk))
+        ids = [rec["id"] for rec in existing.values()]
+        for chunk in iter_chunks(ids, BATCH):
+            for target_id, specialty_id in through.objects.filter(target_id__in=chunk).values_list("target_id", "specialty_id"):
+                current_specs.setdefault(target_id, []).append(specialty_id)
 
     to_create: list[dict[str, Any]] = []
     changes: dict[int, dict[str, Any]] = {}
@@ -484,8 +510,7 @@ def _write_targets(
     if errors:
         return errors
 
-    for batch in iter_chunks(to_create, BATCH):
-        _create_targets_batch(bureau=bureau, actor=actor, rows=batch, now=now, reason=reason)
+    _create_targets(bureau=bureau, actor=actor, rows=to_create, now=now, reason=reason)
     outcome.created = len(to_create)
 
     touched = sorted(set(changes) | set(spec_changes))
