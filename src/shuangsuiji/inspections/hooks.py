@@ -8,9 +8,11 @@ is harmless. All dates come from the working-day calendar of ``oversight`` (prov
 =============================  ======================================================================
 event                          deadline (``oversight.models.DeadlineKind``) / task state
 =============================  ======================================================================
-on_records_generated           task 已匹配人员 → 检查中 (planning's guarded ``task_transition``, audited)
-on_record_created              检查结果录入 opens, due ``record.entry_deadline``: the inspection day is not
-                               known yet, so it counts from the end of the task's window (provisional)
+on_records_generated           检查结果录入 opens for every new record, due ``record.entry_deadline``: the
+                               inspection day is not known yet, so it counts from the end of the task's
+                               window (provisional), in one batch (``deadlines_open_many``); then the task
+                               moves 已匹配人员 → 检查中 (planning's guarded ``task_transition``, audited)
+on_record_created              nothing of its own: the generation's batch above opens its deadline
 on_record_cancelled            the record's open 录入 / 审核 deadlines are withdrawn (``deadline_withdraw``)
 on_result_submitted            检查结果录入 moves to the real inspection day and is completed (late if
                                ``record.entered_late``); 检查结果审核 opens (reopens after a 退回)
@@ -48,6 +50,7 @@ from shuangsuiji.oversight.services import (
     deadline_open,
     deadline_reschedule,
     deadline_withdraw,
+    deadlines_open_many,
 )
 
 if TYPE_CHECKING:
@@ -115,11 +118,14 @@ def _open_entry(record: InspectionRecord, *, actor: User | None) -> None:
 
 
 def on_records_generated(*, actor: User, task: Task, created: list[InspectionRecord]) -> None:
-    """一企一表 generated for a task: the task moves 已匹配人员 → 检查中 (once; later runs change nothing)."""
+    """一企一表 generated for a task: their entry deadlines open (one batch), and the task moves
+    已匹配人员 → 检查中 (once; later runs change nothing)."""
     from shuangsuiji.inspections.models import InspectionRecord, RecordStatus
     from shuangsuiji.planning.models import TaskState
     from shuangsuiji.planning.services import task_transition
 
+    if _active() and created:
+        _open_entries(task, created, actor=actor)
     if task.state != TaskState.INSPECTORS_MATCHED:
         return
     if not InspectionRecord.objects.filter(task=task).exclude(status=RecordStatus.CANCELLED).exists():
@@ -128,9 +134,34 @@ def on_records_generated(*, actor: User, task: Task, created: list[InspectionRec
 
 
 def on_record_created(*, actor: User, record: InspectionRecord) -> None:
-    """A record exists: open the entry deadline (``record.entry_deadline``, provisional until inspected)."""
-    if _active():
-        _open_entry(record, actor=actor)
+    """A record exists. Its entry deadline (``record.entry_deadline``, provisional until inspected) is opened
+    with the others of the generation by ``on_records_generated``, which the service calls right after."""
+
+
+def _open_entries(task: Task, records: list[InspectionRecord], *, actor: User) -> None:
+    """The entry deadlines of newly generated records, in one batch (a few queries for the whole task)."""
+    from shuangsuiji.inspections.models import RecordMember
+    from shuangsuiji.inspections.services import bureau_settings
+    from shuangsuiji.planning.deadline_hooks import responsible_in
+
+    leaders: dict[int, User] = {}
+    members = (
+        RecordMember.objects.filter(record_id__in=[r.pk for r in records], inspector__user__is_active=True)
+        .select_related("inspector__user__organization")
+        .order_by("record_id", "sort_order")
+    )
+    for member in members:
+        user = member.inspector.user
+        if user is None or (member.record_id in leaders and member.role != "leader"):
+            continue
+        if responsible_in(task.owner, user) is not None:
+            leaders[member.record_id] = user
+    fallback = responsible_in(task.owner, actor)
+    deadlines_open_many(
+        kind=DeadlineKind.RESULT_ENTRY, organization=task.owner,
+        subjects=[(r, task.window_end, leaders.get(r.pk, fallback)) for r in records],
+        workdays=bureau_settings(task.owner_id).entry_workdays, start_event=PROVISIONAL_START, actor=actor,
+    )
 
 
 def on_record_cancelled(*, actor: User, record: InspectionRecord) -> None:
