@@ -14,7 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from shuangsuiji.demo.features import step_deadlines, step_draws, step_planning
+from shuangsuiji.demo.features import (
+    step_deadlines,
+    step_disclosure,
+    step_draws,
+    step_inspections,
+    step_planning,
+)
 from shuangsuiji.demo.files import write_targets_file
 from shuangsuiji.demo.loader import (
     DEMO_PASSWORD,
@@ -29,6 +35,7 @@ from shuangsuiji.demo.loader import (
     step_targets,
     step_users,
 )
+from shuangsuiji.oversight.reports.demo import step_reports
 
 # 一单两库, organizations and users (the import benchmark and the library tests need only these)
 LIBRARY_STEPS: list[Callable[[DemoContext], None]] = [
@@ -45,14 +52,17 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
     # the workflow (demo/features.py): plans and tasks → a confirmed draw and match of the joint task
     step_planning,
     step_draws,
-    # LEAD: ADD HERE step_inspections, step_disclosure (ready in demo/features.py, tested with the other steps in
-    #   tests/integration/test_demo_pages.py): 一企一表 of the confirmed joint task, then publication of its results
+    # 一企一表 of the confirmed joint task (entered, reviewed, returned, a 行政处罚), then publication of its results
+    step_inspections,
+    step_disclosure,
+    # register, meetings/documents/trainings and the reports due now (月报表, 半年/全年报告) over the data above
+    step_reports,
     # deadlines last: the reminder scan then covers the deadlines opened by every step above
     step_deadlines,
 ]
 
 __all__ = [
     "DEMO_PASSWORD", "DEMO_STEPS", "LIBRARY_STEPS", "DemoContext", "demo_logins", "load_demo", "step_conflicts", "step_geography",
-    "step_deadlines", "step_draws", "step_inspectors", "step_items", "step_organizations", "step_planning",
-    "step_targets", "step_users", "write_targets_file",
+    "step_deadlines", "step_disclosure", "step_draws", "step_inspections", "step_inspectors", "step_items", "step_organizations", "step_planning",
+    "step_reports", "step_targets", "step_users", "write_targets_file",
 ]  # fmt: skip

@@ -126,13 +126,64 @@ def step_deadlines(ctx: DemoContext) -> None:
 
 
 def step_inspections(ctx: DemoContext) -> None:
-    """一企一表 of the demo joint task: generated, four results entered, three reviewed, one 行政处罚 decided."""
+    """一企一表 of the demo joint task: generated, four results entered, three reviewed, one 行政处罚 decided;
+    then two entries returned for correction, whose entry deadlines (10 working days after their inspection)
+    are now near and overdue, so that the reminder chain of ``step_deadlines`` shows a 提醒 and a 督办."""
     from shuangsuiji.inspections.demo import load_demo_inspections
 
     summary = load_demo_inspections(today=ctx.today)
     ctx.count("检查结果录入", len(summary.get("entered", [])))
     if summary.get("message"):
         ctx.log(f"  {summary['message']}")
+    ctx.count("退回修改的检查结果", _returned_entries(ctx))
+
+
+# (working days before today of the inspection, what the reviewer returns it for): 10 working days to enter
+# → the first is overdue by 2 working days (督办), the second due in 2 (提醒).
+RETURNED = (
+    (12, "检查情况未写明从业人员健康证明的核查数量，请补充后重新提交"),
+    (8, "未上传现场检查照片，请补充证据材料后重新提交"),
+)
+
+
+def _returned_entries(ctx: DemoContext) -> int:
+    from shuangsuiji.accounts.models import Role
+    from shuangsuiji.inspections import demo as inspections_demo
+    from shuangsuiji.inspections import services
+    from shuangsuiji.inspections.models import InspectionRecord, RecordStatus
+    from shuangsuiji.oversight.calendar import get_calendar
+
+    task = inspections_demo._demo_task()
+    if task is None or InspectionRecord.objects.filter(task=task, return_count__gt=0).exists():
+        return 0
+    users = inspections_demo._bureau_users(task)
+    calendar = get_calendar()
+    pending = list(InspectionRecord.objects.filter(task=task, status=RecordStatus.PENDING).order_by("-number"))
+    made = 0
+    for workdays_ago, reason in RETURNED:
+        inspected_on = calendar.add_workdays(ctx.today, -workdays_ago).date
+        record = next((r for r in pending if inspections_demo._officers_ok(r, inspected_on)), None)
+        if record is None or inspected_on < task.window_start:
+            continue
+        pending.remove(record)
+        team = set(record.members.filter(inspector__user__isnull=False).values_list("inspector__user", flat=True))
+        enterer = next((u for u in users if u.pk in team), None) or inspections_demo._pick(
+            users, (Role.SECTION_STAFF, Role.PROGRAM_ADMIN)
+        )
+        if enterer is None:
+            continue
+        entry = inspections_demo._entry(record, inspected_on=inspected_on, codes=["10"])
+        record = services.record_submit_result(
+            actor=enterer, record=record, entry=entry, signature_data_url=inspections_demo._signature_png()
+        )
+        reviewer = inspections_demo._pick(
+            users, (Role.SECTION_STAFF, Role.LEADER, Role.PROGRAM_ADMIN), exclude={enterer.pk, *team}
+        )
+        if reviewer is None:
+            continue
+        services.record_review(actor=reviewer, record=record, approve=False, comment=reason)
+        made += 1
+    return made
 
 
 def step_disclosure(ctx: DemoContext) -> None:

@@ -120,8 +120,10 @@ class DeadlineKind(models.TextChoices):
     JOINT_PLAN_FILING = "joint_plan_filing", "联合抽查计划报送"
     DRAW_CONFIRMATION = "draw_confirmation", "抽取结果确认"
     RESULT_ENTRY = "result_entry", "检查结果录入"
+    INSPECTION_REVIEW = "inspection_review", "检查结果审核"
     RESULT_PUBLICATION = "result_publication", "抽查结果公示"
     PENALTY_PUBLICATION = "penalty_publication", "行政处罚信息公示"
+    RECTIFICATION = "rectification", "责令整改复查"
     HALF_YEAR_REPORT = "half_year_report", "半年工作情况报告"
     ANNUAL_REPORT = "annual_report", "全年工作情况报告"
     MONTHLY_REPORT = "monthly_report", "月报表报送"
@@ -162,6 +164,7 @@ class DeadlineSettings(models.Model):
     annual_report_day = models.PositiveSmallIntegerField("全年报告截止日", default=15)
     draw_confirmation_workdays = models.PositiveSmallIntegerField("抽取结果确认（工作日）", default=2)
     result_entry_workdays = models.PositiveSmallIntegerField("检查结果录入（工作日）", default=10)
+    inspection_review_workdays = models.PositiveSmallIntegerField("检查结果审核（工作日，提交后）", default=5)
     result_publication_workdays = models.PositiveSmallIntegerField("抽查结果公示（工作日）", default=20)
     penalty_publication_workdays = models.PositiveSmallIntegerField("行政处罚信息公示（工作日）", default=7)
     reminder_workdays = models.PositiveSmallIntegerField("到期前提醒（工作日）", default=3)

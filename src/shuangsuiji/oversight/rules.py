@@ -6,7 +6,9 @@ Two families of deadlines (DESIGN §2, §6):
   11月15日. A date falling on a day off rolls to the next working day (《民法典》第二百零三条).
 * **N working days after an event** — 抽取结果确认 2, 检查结果录入 10 (after the inspection), 抽查结果公示 20
   (after task completion), 行政处罚信息公示 7 (after the decision). Counting starts the day after the event
-  (《民法典》第二百零一条; 《行政处罚法》第八十五条: working days).
+  (《民法典》第二百零一条; 《行政处罚法》第八十五条: working days). 检查结果审核 (5 after the submission) is an
+  internal limit of the bureau, not a statutory one; 责令整改 has no default: the order sets its own number of
+  working days (the caller passes ``workdays``).
 
 Values come from ``DeadlineSettings``: the row of the organization's region or of the nearest region above it,
 else the row without region, else the defaults of ``DeadlineRules``.
@@ -37,6 +39,7 @@ FIXED_DATE_KINDS: dict[str, str] = {
 WORKDAY_KINDS: dict[str, str] = {
     DeadlineKind.DRAW_CONFIRMATION: "draw_confirmation",
     DeadlineKind.RESULT_ENTRY: "result_entry",
+    DeadlineKind.INSPECTION_REVIEW: "inspection_review",
     DeadlineKind.RESULT_PUBLICATION: "result_publication",
     DeadlineKind.PENALTY_PUBLICATION: "penalty_publication",
 }
@@ -44,8 +47,10 @@ WORKDAY_KINDS: dict[str, str] = {
 START_EVENT: dict[str, str] = {
     DeadlineKind.DRAW_CONFIRMATION: "抽取",
     DeadlineKind.RESULT_ENTRY: "检查",
+    DeadlineKind.INSPECTION_REVIEW: "提交检查结果",
     DeadlineKind.RESULT_PUBLICATION: "任务完成",
     DeadlineKind.PENALTY_PUBLICATION: "作出处罚决定",
+    DeadlineKind.RECTIFICATION: "责令整改",
 }
 
 
@@ -61,6 +66,7 @@ class DeadlineRules:
     annual_report_day: int = 15
     draw_confirmation_workdays: int = 2
     result_entry_workdays: int = 10
+    inspection_review_workdays: int = 5
     result_publication_workdays: int = 20
     penalty_publication_workdays: int = 7
     reminder_workdays: int = 3
@@ -121,8 +127,14 @@ def compute_schedule(
     start_date: date | None = None,
     due_date: date | None = None,
     year: int | None = None,
+    workdays: int | None = None,
+    start_event: str | None = None,
 ) -> Schedule:
-    """Dates of a new deadline. ``due_date`` wins when given; otherwise the kind's rule is applied."""
+    """Dates of a new deadline. ``due_date`` wins when given; otherwise the kind's rule is applied.
+
+    ``workdays`` overrides the region's number of working days (a limit the business sets itself: a
+    责令整改 order, a bureau's own entry limit); ``start_event`` names the start day in the rule text.
+    """
     remind = rules.reminder_workdays
     if due_date is not None:
         return _schedule(
@@ -130,13 +142,19 @@ def compute_schedule(
             due=DeadlineResult(due_date, False, None), remind=remind,
             rule=f"业务指定截止日期{format_cn_date(due_date)}",
         )
-    if kind in WORKDAY_KINDS:
+    if kind in WORKDAY_KINDS or workdays is not None or kind in START_EVENT:
         if start_date is None:
             raise ApplicationError(f"“{DeadlineKind(kind).label}”期限需要起算日期")
-        workdays = rules.workdays_for(kind)
+        if workdays is None:
+            if kind not in WORKDAY_KINDS:
+                raise ApplicationError(f"“{DeadlineKind(kind).label}”期限需要指定工作日数或截止日期")
+            workdays = rules.workdays_for(kind)
+        if workdays < 1:
+            raise ApplicationError("期限的工作日数须为正数")
+        event = start_event or START_EVENT.get(kind, "起算")
         return recompute_schedule(
             calendar, start_date=start_date, workdays=workdays, nominal_due=None, remind=remind,
-            rule=f"自{START_EVENT[kind]}之日（{format_cn_date(start_date)}）次日起{workdays}个工作日内",
+            rule=f"自{event}之日（{format_cn_date(start_date)}）次日起{workdays}个工作日内",
         )
     if kind in FIXED_DATE_KINDS:
         if year is None:

@@ -20,13 +20,20 @@ ANNUAL_PLAN_FILING          AnnualPlan                       ``year`` (or a subj
 JOINT_PLAN_FILING           JointPlan                        ``year`` (or a subject with ``.year``)
 DRAW_CONFIRMATION           the draw record                  ``start_date`` = day of the draw
 RESULT_ENTRY                the inspection record            ``start_date`` = day of the inspection
+INSPECTION_REVIEW           the inspection record            ``start_date`` = day of the submission
 RESULT_PUBLICATION          Task                             ``start_date`` = day the task completed
 PENALTY_PUBLICATION         the penalty decision             ``start_date`` = day of the decision
+RECTIFICATION               the follow-up case               ``start_date`` = day of the order, ``workdays``
 HALF_YEAR_REPORT            the report (or the AnnualPlan)   ``year``
 ANNUAL_REPORT               the report (or the AnnualPlan)   ``year``
 ==========================  ===============================  ======================================
 
-Any kind also accepts an explicit ``due_date`` instead (then no rule is applied).
+Any kind also accepts an explicit ``due_date`` instead (then no rule is applied), and a working-day kind a
+``workdays`` of its own instead of the region's (the deadline still follows the calendar and is recomputed
+with it). ``deadline_reschedule`` moves a deadline when its start becomes known (the inspection day of a
+record opened with a provisional start) or reopens a completed one (a record 退回, a new 整改 order);
+``deadline_withdraw`` removes the open deadline of a subject that no longer exists as a duty (a record
+cancelled by a re-draw).
 
 * ``deadline_open`` is **idempotent** per (subject, kind): a second call returns the existing deadline
   unchanged, so callers need not check first. It runs in the caller's transaction.
@@ -45,6 +52,7 @@ The reminder chain (提醒 → 督办 → 问责) is run by ``oversight.reminder
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -108,6 +116,8 @@ def deadline_open(
     start_date: date | None = None,
     due_date: date | None = None,
     year: int | None = None,
+    workdays: int | None = None,
+    start_event: str | None = None,
     actor: User | None = None,
 ) -> Deadline:
     """Open the deadline ``kind`` of ``subject`` (idempotent: returns the existing one if any)."""
@@ -126,7 +136,8 @@ def deadline_open(
         subject_year = getattr(subject, "year", None)
         year = subject_year if isinstance(subject_year, int) else None
     schedule = compute_schedule(
-        kind=kind, rules=rules, calendar=get_calendar(), start_date=start_date, due_date=due_date, year=year
+        kind=kind, rules=rules, calendar=get_calendar(), start_date=start_date, due_date=due_date, year=year,
+        workdays=workdays, start_event=start_event,
     )
     deadline = Deadline(
         owner=owner,
@@ -159,6 +170,75 @@ def deadline_open(
         },
     )
     return deadline
+
+
+@transaction.atomic
+def deadlines_open_many(
+    *,
+    kind: str,
+    organization: Organization,
+    subjects: Sequence[tuple[models.Model, date, User | None]],
+    workdays: int | None = None,
+    start_event: str | None = None,
+    actor: User | None = None,
+) -> int:
+    """``deadline_open`` for many subjects of one model at once: (subject, start date, responsible) each.
+
+    For bulk writers (the 一企一表 of a whole task): a few queries and **one** audit entry for the batch
+    instead of a handful per subject. Idempotent like ``deadline_open``: subjects that already have the
+    deadline are skipped. Returns how many deadlines were opened.
+    """
+    kind = _kind(kind)
+    if not subjects:
+        return 0
+    content_type = ContentType.objects.get_for_model(subjects[0][0])
+    if any(ContentType.objects.get_for_model(subject) != content_type or subject.pk is None for subject, _, _ in subjects):
+        raise ApplicationError("批量开启期限的事项须为同一类型且已保存")
+    existing = set(
+        Deadline.objects.filter(
+            content_type=content_type, object_id__in=[subject.pk for subject, _, _ in subjects], kind=kind
+        ).values_list("object_id", flat=True)
+    )
+    owner = organization.bureau
+    rules = rules_for_organization(organization)
+    calendar = get_calendar()
+    schedules: dict[date, Any] = {}
+    rows: list[Deadline] = []
+    for subject, start_date, responsible in subjects:
+        if subject.pk in existing:
+            continue
+        existing.add(subject.pk)
+        if responsible is not None and (
+            responsible.organization is None or responsible.organization.bureau.pk != owner.pk
+        ):
+            raise ApplicationError(f"责任人“{responsible.display_name}”不属于{owner.name}")
+        if start_date not in schedules:
+            schedules[start_date] = compute_schedule(
+                kind=kind, rules=rules, calendar=calendar, start_date=start_date, workdays=workdays,
+                start_event=start_event,
+            )
+        schedule = schedules[start_date]
+        rows.append(Deadline(
+            owner=owner, organization=organization, subject_repr=str(subject)[:255], kind=kind,
+            responsible=responsible, start_date=schedule.start_date, workdays=schedule.workdays,
+            nominal_due=schedule.nominal_due, due_explicit=schedule.due_explicit, rule=schedule.rule,
+            due_date=schedule.due.date, provisional=schedule.due.provisional,
+            provisional_reason=schedule.due.reason or "", remind_workdays=schedule.remind_workdays,
+            remind_on=schedule.remind_on, content_type=content_type, object_id=subject.pk,
+        ))
+    if not rows:
+        return 0
+    Deadline.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    audit_record(
+        actor=actor, event="deadline.open", target=None, organization=owner,
+        changes={
+            "kind": kind.label, "count": len(rows), "subject_type": content_type.model,
+            "subjects": [row.object_id for row in rows][:500],
+            "due_dates": sorted({str(row.due_date) for row in rows}),
+            "provisional": any(row.provisional for row in rows),
+        },
+    )
+    return len(rows)
 
 
 @transaction.atomic
@@ -199,6 +279,99 @@ def deadline_complete(
     if deadline.completed_late:
         accountability_record(deadline=deadline, late_workdays=deadline.late_workdays, completed_on=completed_on)
     return deadline
+
+
+@transaction.atomic
+def deadline_reschedule(
+    *,
+    subject: models.Model,
+    kind: str,
+    start_date: date | None = None,
+    due_date: date | None = None,
+    workdays: int | None = None,
+    start_event: str | None = None,
+    reopen: bool = False,
+    actor: User | None = None,
+) -> Deadline | None:
+    """Recompute the dates of ``subject``'s deadline from a new start (or an explicit due date).
+
+    ``reopen`` also clears the completion of a completed deadline (the duty is due again: a record 退回, a new
+    整改 order); without it a completed deadline is left as it is. Returns ``None`` when the subject has no
+    such deadline. No change, no write: calling it twice is harmless. The 问责 of an earlier late completion
+    stays on record.
+    """
+    kind = _kind(kind)
+    deadline = (
+        Deadline.objects.select_for_update(of=("self",)).select_related("organization")
+        .filter(**_subject_lookup(subject), kind=kind).first()
+    )
+    if deadline is None or (deadline.completed_at is not None and not reopen):
+        return deadline
+    rules = rules_for_organization(deadline.organization)
+    if start_date is None and due_date is None:
+        schedule = recompute_schedule(
+            get_calendar(), start_date=deadline.start_date, workdays=deadline.workdays,
+            nominal_due=deadline.nominal_due, remind=rules.reminder_workdays, rule=deadline.rule,
+            explicit_due=deadline.due_date if deadline.due_explicit else None,
+        )
+    else:
+        schedule = compute_schedule(
+            kind=kind, rules=rules, calendar=get_calendar(), start_date=start_date, due_date=due_date,
+            workdays=workdays if workdays is not None else deadline.workdays, start_event=start_event,
+        )
+    new: dict[str, Any] = {
+        "start_date": schedule.start_date, "workdays": schedule.workdays, "nominal_due": schedule.nominal_due,
+        "due_explicit": schedule.due_explicit, "rule": schedule.rule, "due_date": schedule.due.date,
+        "provisional": schedule.due.provisional, "provisional_reason": schedule.due.reason or "",
+        "remind_workdays": schedule.remind_workdays, "remind_on": schedule.remind_on,
+    }
+    if reopen and deadline.completed_at is not None:
+        new.update(completed_at=None, completed_on=None, completed_by=None, completed_late=False, late_workdays=0)
+    old = {name: getattr(deadline, name) for name in new}
+    changed = {name: (old[name], value) for name, value in new.items() if old[name] != value}
+    if not changed:
+        return deadline
+    for name, value in new.items():
+        setattr(deadline, name, value)
+    deadline.save(update_fields=[*new, "updated_at"])
+    audit_record(
+        actor=actor, event="deadline.reopen" if "completed_at" in changed else "deadline.reschedule",
+        target=deadline, organization=deadline.owner,
+        changes={key: changed[key] for key in ("due_date", "start_date", "provisional", "completed_at") if key in changed},
+    )
+    return deadline
+
+
+@transaction.atomic
+def deadline_withdraw(*, subject: models.Model, kind: str, reason: str, actor: User | None = None) -> bool:
+    """Withdraw the open deadline ``kind`` of a subject whose duty lapsed (e.g. a record voided by a re-draw).
+
+    An open deadline with neither 督办 nor 问责 is deleted (the audit entry keeps its dates and the reason);
+    one already escalated is completed instead, so the escalation stays on record. A completed deadline, or
+    none, is left alone. Returns whether a deadline was withdrawn.
+    """
+    kind = _kind(kind)
+    deadline = (
+        Deadline.objects.select_for_update(of=("self",)).filter(**_subject_lookup(subject), kind=kind).first()
+    )
+    if deadline is None or deadline.completed_at is not None:
+        return False
+    escalated = (
+        Supervision.objects.filter(deadline=deadline).exists()
+        or Accountability.objects.filter(deadline=deadline).exists()
+    )
+    audit_record(
+        actor=actor, event="deadline.withdraw", target=deadline, organization=deadline.owner,
+        changes={
+            "kind": deadline.get_kind_display(), "subject": deadline.subject_repr, "due_date": deadline.due_date,
+            "reason": reason, "escalated": escalated,
+        },
+    )
+    if escalated:
+        deadline_complete(subject=subject, kind=kind, actor=actor)
+    else:
+        deadline.delete()
+    return True
 
 
 @transaction.atomic

@@ -88,9 +88,9 @@ def load_demo_planning(*, today: datetime.date, partner_password: str | None = N
     year = today.year
     start, end = today + datetime.timedelta(days=14), today + datetime.timedelta(days=90)
     window = {"window_start": start, "window_end": end}
-    # the joint inspection is already under way (its window began two weeks ago), so that the demo can show
-    # its draw, teams and first inspection results; the other tasks are still ahead
-    joint_window = {"window_start": today - datetime.timedelta(days=14), "window_end": end}
+    # the joint inspection is already under way (its window began four weeks ago), so that the demo can show
+    # its draw, teams and inspection results, some of them entered late; the other tasks are still ahead
+    joint_window = {"window_start": today - datetime.timedelta(days=28), "window_end": end}
     for bureau in Organization.objects.filter(kind=OrganizationKind.HEALTH_BUREAU, is_active=True).order_by("code"):
         admin = _user(bureau, (Role.PROGRAM_ADMIN,))
         items = list(CheckItem.objects.filter(owner=bureau, is_current=True, status=ItemStatus.PUBLISHED))
