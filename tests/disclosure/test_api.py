@@ -53,11 +53,16 @@ def test_etag_and_if_none_match(portal: Portal) -> None:
 
 
 def test_draw_endpoints(portal: Portal) -> None:
+    from shuangsuiji.disclosure import commitments
+
     frozen = Client().get(f"/api/public/draws/{portal.frozen_draw.pk}").json()
-    assert frozen["pool_digest"] == portal.frozen_draw.pool_digest
+    assert frozen["public_pool_digest"] == commitments.draw_public_pool(portal.frozen_draw).digest
+    assert "pool_digest" not in frozen and portal.frozen_draw.pool_digest not in str(frozen)  # internal digest
     assert frozen["randomness"] is None and frozen["record"] is None
     drawn = Client().get(f"/api/public/draws/{portal.draw.pk}").json()
-    assert drawn["record"]["record_digest"] == portal.draw.record_digest
+    assert drawn["record"]["type"] == "ssj.draw.public" and "strata" not in drawn["record"]
+    assert drawn["record"]["public_record_digest"] == drawn["public_record_digest"]
+    assert drawn["public_record_digest"] == commitments.draw_leaf(portal.draw).digest  # type: ignore[union-attr]
     check = Client().get(f"/api/public/draws/{portal.draw.pk}/verification").json()
     assert check["verdict"] == "一致" and check["ok"] is True
     assert Client().get(f"/api/public/draws/{portal.frozen_draw.pk}/verification").status_code == 400

@@ -81,19 +81,25 @@ def test_task_announcement_shows_scheme_draws_and_results(portal: Portal) -> Non
 
 def test_frozen_draw_publishes_digest_and_parameters_before_randomness(portal: Portal) -> None:
     draw = portal.frozen_draw
+    from shuangsuiji.disclosure import commitments
+
     html = get(f"/gs/draws/{draw.pk}/")
-    assert draw.pool_digest in html and "随机数尚未公布" in html and "抽取参数" in html
+    public_digest = commitments.draw_public_pool(draw).digest
+    assert public_digest in html and "随机数尚未公布" in html and "抽取参数" in html
+    assert draw.pool_digest not in html  # the internal digest (over the risk classes) stays internal
     assert "2026年4月1日 福彩3D开奖号码" in html  # the announced source of the future randomness
     get(f"/gs/draws/{draw.pk}/record.json", 404)
     pool = Client().get(f"/gs/draws/{draw.pk}/pool.csv")
-    assert pool.status_code == 200 and pool.content.startswith(b"id,")
+    assert pool.status_code == 200 and pool.content.startswith(b"id,region,specialties,last_inspected_on,risk_commitment")
     assert "暂无可验证的结果" in get(f"/gs/draws/{draw.pk}/verify/")
 
 
 def test_drawn_draw_shows_result_randomness_and_teams_without_personal_data(portal: Portal) -> None:
     draw = portal.draw
     html = get(f"/gs/draws/{draw.pk}/")
-    assert draw.randomness[0] in html and draw.record_digest in html
+    from shuangsuiji.disclosure import commitments
+
+    assert draw.randomness[0] in html and commitments.draw_leaf_digest(draw) in html
     first = draw.selections.select_related("target").first()
     assert first is not None and first.target.name in html
     inspector = portal.world.inspectors["a"]

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from shuangsuiji.core.draw import verify_membership_proof
+from shuangsuiji.disclosure import commitments
+from shuangsuiji.disclosure.public_draw import verify_membership_proof
 from shuangsuiji.directory.models import Target
 from shuangsuiji.draws.models import TargetDraw
 from tests.disclosure.factories import Portal
@@ -28,9 +29,10 @@ def test_consistent_draw_shows_yizhi_with_downloads_and_cli_steps(portal: Portal
     draw = portal.draw
     assert verdict(draw) == "一致"
     html = Client().get(f"/gs/draws/{draw.pk}/verify/").content.decode()
-    assert "ssj draw verify" in html and "--pool" in html and draw.pool_digest in html
+    public_digest = commitments.draw_public_pool(draw).digest
+    assert "ssj audit proof verify" in html and "--pool" in html and public_digest in html
     record = Client().get(f"/gs/draws/{draw.pk}/record.json")
-    assert record.status_code == 200 and record.json()["record_digest"] == draw.record_digest
+    assert record.status_code == 200 and record.json()["pool"]["public_digest"] == public_digest
     assert record["X-Content-SHA256"] == hashlib.sha256(record.content).hexdigest()
     pool = Client().get(f"/gs/draws/{draw.pk}/pool.csv")
     assert pool.status_code == 200 and str(draw.pool_size + 1) == str(len(pool.content.decode().strip().splitlines()))
@@ -66,24 +68,26 @@ def test_membership_proof_inclusion_and_non_inclusion_checkable_offline(portal: 
     member = draw.selections.select_related("target").first()
     assert member is not None
     html = Client().get(f"/gs/draws/{draw.pk}/verify/", {"id": member.target.uscc}).content.decode()
-    assert "在本次抽取的对象池中" in html and "ssj draw verify-proof" in html
+    assert "在本次抽取的对象池中" in html and "ssj audit proof verify" in html
     proof = Client().get(f"/gs/draws/{draw.pk}/proof.json", {"id": member.target.uscc})
     assert proof.status_code == 200 and proof.json()["present"] is True
-    assert verify_membership_proof(proof.json(), draw.pool_digest).ok
+    root = commitments.draw_public_pool(draw).digest
+    assert verify_membership_proof(proof.json(), root).ok
+    assert proof.json()["leaf"]["row"][4] != member.target.risk_class  # a commitment, not the class
     path = tmp_path / "proof.json"
     path.write_bytes(proof.content)
     runner = CliRunner()
-    ok = runner.invoke(app, ["draw", "verify-proof", str(path), "--root", draw.pool_digest])
+    ok = runner.invoke(app, ["audit", "proof", "verify", str(path), "--root", root])
     assert ok.exit_code == 0, ok.output
 
     outsider = "91130606MA0ZZZZZ9" + "0"
     api = Client().get(f"/api/public/draws/{draw.pk}/proof", {"id": outsider}).json()
     assert api["included"] is False and api["proof"]["present"] is False
-    assert verify_membership_proof(api["proof"], draw.pool_digest).ok
+    assert verify_membership_proof(api["proof"], root).ok
     path.write_text(json.dumps(api["proof"]), encoding="utf-8")
-    assert runner.invoke(app, ["draw", "verify-proof", str(path), "--root", draw.pool_digest]).exit_code == 0
+    assert runner.invoke(app, ["audit", "proof", "verify", str(path), "--root", root]).exit_code == 0
     # A proof does not hold against another digest (e.g. a pool swapped after publication).
-    bad = runner.invoke(app, ["draw", "verify-proof", str(path), "--root", "0" * 64])
+    bad = runner.invoke(app, ["audit", "proof", "verify", str(path), "--root", "0" * 64])
     assert bad.exit_code != 0
 
 
@@ -91,4 +95,4 @@ def test_proof_available_while_pool_is_frozen(portal: Portal) -> None:
     draw = portal.frozen_draw
     code = draw.task.owner.target_set.first().code  # type: ignore[attr-defined]
     html = Client().get(f"/gs/draws/{draw.pk}/verify/", {"id": code}).content.decode()
-    assert "在本次抽取的对象池中" in html and draw.pool_digest in html
+    assert "在本次抽取的对象池中" in html and commitments.draw_public_pool(draw).digest in html

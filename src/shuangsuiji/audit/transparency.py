@@ -66,6 +66,29 @@ def transparency_append(*, kind: str, ref: str, digest: str) -> TransparencyLeaf
     return leaf
 
 
+def transparency_append_once(*, kind: str, ref: str, digest: str) -> TransparencyLeaf:
+    """Register a record once: a second call for the same (kind, ref) returns the existing leaf.
+
+    Call inside the transaction that confirms the record, after locking its row (so two confirmations of the
+    same record cannot both append). A different digest for an already registered record is refused: the log
+    never holds two versions of one record.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_TREE_LOCK_KEY])
+        existing = leaf_for(kind=kind, ref=ref)
+        if existing is not None:
+            if existing.digest != digest:
+                raise ValueError(f"透明日志已登记{kind}记录 {ref}（第 {existing.index} 号），摘要不同，不能再次登记")
+            return existing
+        return transparency_append(kind=kind, ref=ref, digest=digest)
+
+
+def leaf_for(*, kind: str, ref: str) -> TransparencyLeaf | None:
+    return TransparencyLeaf.objects.filter(kind=kind, ref=str(ref)).order_by("index").first()
+
+
 def _leaf_hashes(size: int | None = None) -> list[bytes]:
     qs = TransparencyLeaf.objects.order_by("index").values_list("leaf_hash", flat=True)
     if size is not None:
@@ -142,9 +165,20 @@ def latest_tree_head() -> TreeHead | None:
     return TreeHead.objects.order_by("-signed_at", "-pk").first()
 
 
+def tree_head_ensure_today() -> TreeHead:
+    """The head of today (local date), signing one when there is none yet or new leaves came since (demo, CLI)."""
+    head = latest_tree_head()
+    size = TransparencyLeaf.objects.count()
+    if head is not None and timezone.localdate(head.signed_at) == timezone.localdate() and head.tree_size == size:
+        return head
+    return tree_head_sign()
+
+
 def tree_head_json(head: TreeHead) -> dict[str, object]:
     """The public form of a head (for the portal): verifiable with the public key alone."""
     return {
+        "type": "ssj.transparency.tree-head",
+        "id": head.pk,
         "format": HEAD_FORMAT,
         "tree_size": head.tree_size,
         "root_hash": head.root_hash,
@@ -165,6 +199,7 @@ def inclusion_proof_json(index: int, tree_size: int | None = None) -> dict[str, 
     if leaf is None or index >= len(leaves):
         raise LookupError("透明日志中没有该记录")
     return {
+        "type": "ssj.transparency.inclusion",
         "index": index,
         "tree_size": len(leaves),
         "kind": leaf.kind,
@@ -174,6 +209,23 @@ def inclusion_proof_json(index: int, tree_size: int | None = None) -> dict[str, 
         "leaf_hash": leaf.leaf_hash,
         "root_hash": merkle.root_from_leaf_hashes(leaves).hex(),
         "audit_path": [h.hex() for h in merkle.inclusion_proof(leaves, index)],
+    }
+
+
+def consistency_proof_json(old: TreeHead, new: TreeHead) -> dict[str, object]:
+    """RFC 6962 consistency proof that the tree of head `old` is a prefix of the tree of head `new`."""
+    if old.tree_size > new.tree_size:
+        old, new = new, old
+    proof: list[str] = []
+    if 0 < old.tree_size < new.tree_size:
+        proof = [h.hex() for h in merkle.consistency_proof(_leaf_hashes(new.tree_size), old.tree_size)]
+    return {
+        "type": "ssj.transparency.consistency",
+        "old_head": tree_head_json(old),
+        "new_head": tree_head_json(new),
+        "old_size": old.tree_size,
+        "new_size": new.tree_size,
+        "proof": proof,
     }
 
 

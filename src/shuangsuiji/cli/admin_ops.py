@@ -15,6 +15,8 @@ from shuangsuiji.cli.app_commands import setup_django
 
 audit_app = typer.Typer(no_args_is_help=True, help="审计日志：完整性校验、签名树头、归档")
 crypto_app = typer.Typer(no_args_is_help=True, help="个人信息加密：生成密钥、密钥轮换")
+proof_app = typer.Typer(no_args_is_help=True, help="离线核对门户下载的证明和公开记录（无需数据库）")
+audit_app.add_typer(proof_app, name="proof", help="离线核对门户下载的证明和公开记录（无需数据库）")
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -89,6 +91,67 @@ def audit_tree_head() -> None:
 
     head = tree_head_sign()
     typer.echo(json.dumps(tree_head_json(head), ensure_ascii=False, indent=2))
+
+
+@audit_app.command("backfill")
+def audit_backfill() -> None:
+    """把尚未登记的已确认抽取记录和人员匹配记录登记到透明日志，并生成今天的签名树头。"""
+    setup_django()
+    from shuangsuiji.audit.transparency import tree_head_ensure_today
+    from shuangsuiji.disclosure.commitments import transparency_backfill
+
+    added = transparency_backfill()
+    head = tree_head_ensure_today()
+    typer.echo(f"新登记 {added} 条；签名树头：{head.tree_size} 条记录，树根 {head.root_hash}")
+
+
+@proof_app.command("verify")
+def audit_proof_verify(
+    path: Annotated[Path, typer.Argument(metavar="文件", help="门户下载的 JSON：签名树头、包含证明、一致性证明、"
+                                         "公开抽取记录、单位是否在对象池中的证明，或审计包")],
+    pool: Annotated[Path | None, typer.Option("--pool", help="公开抽取记录对应的公开对象池 CSV")] = None,
+    root: Annotated[str | None, typer.Option("--root", help="单位证明：公布的公开对象池摘要")] = None,
+    public_key: Annotated[str | None, typer.Option("--public-key", help="门户公布的树头签名公钥（base64）")] = None,
+) -> None:
+    """离线核对：签名、Merkle 包含/一致性证明、公开记录与公开对象池、审计包的完整重新计算。"""
+    from shuangsuiji.audit import proofs
+    from shuangsuiji.disclosure import public_draw
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as error:
+        _fail(f"无法读取 {path}：{error}")
+    if not isinstance(data, dict):
+        _fail("文件内容不是 JSON 对象")
+    kind = data.get("type")
+    problems: list[str]
+    notes: list[str]
+    try:
+        if kind == public_draw.PUBLIC_RECORD_TYPE:
+            rows = public_draw.read_public_pool_csv(pool.read_bytes()) if pool is not None else None
+            check = public_draw.verify_public_record(data, rows)
+            problems, notes = check.problems, check.notes
+        elif kind == public_draw.PUBLIC_PROOF_TYPE:
+            check = public_draw.verify_membership_proof(data, root)
+            problems, notes = check.problems, check.notes
+            if root is None:
+                notes.append("未指定 --root：请把证明中的 public_pool_digest 与门户公布的公开对象池摘要比对")
+        elif kind == public_draw.AUDIT_BUNDLE_TYPE:
+            check = public_draw.verify_audit_bundle(data)
+            problems, notes = check.problems, check.notes
+        else:
+            result = proofs.check_file(data, public_key=public_key)
+            problems, notes = result.problems, result.notes
+    except (OSError, KeyError, TypeError, ValueError) as error:
+        _fail(f"✘ 文件格式无效：{error}")
+    for note in notes:
+        if note:
+            typer.echo("  " + note)
+    if problems:
+        for problem in problems:
+            typer.echo("✘ " + problem)
+        raise typer.Exit(1)
+    typer.echo("✔ 验证通过")
 
 
 @audit_app.command("archive")

@@ -7,6 +7,7 @@ everything). Every 200 answer carries a strong ETag; a request with a matching I
 
 import datetime
 import hashlib
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -346,15 +347,15 @@ class DrawOut(Schema):
     sequence: int
     status: str
     pool_size: int
-    pool_digest: str
+    public_pool_digest: str = Field(description="公开对象池摘要（风险等级以加盐承诺值代替，冻结时确定）")
     params: dict[str, Any]
     randomness_kind: str
     randomness_source: str
     seed_commitment: str
     frozen_at: datetime.datetime
     randomness: list[Any] | None = Field(None, description="对象池冻结后公布；冻结前为 null")
-    record: dict[str, Any] | None = Field(None, description="完整抽取记录（抽取后）")
-    record_digest: str | None = None
+    record: dict[str, Any] | None = Field(None, description="公开抽取记录（抽取后；不含检查对象的风险等级）")
+    public_record_digest: str | None = None
     drawn_at: datetime.datetime | None = None
     previous_id: int | None
     redraw_reason: str
@@ -368,16 +369,22 @@ class DrawOut(Schema):
         return obj.get_status_display()
 
     @staticmethod
+    def resolve_public_pool_digest(obj: TargetDraw) -> str:
+        return verification.public_pool_digest(obj)
+
+    @staticmethod
     def resolve_randomness(obj: TargetDraw) -> list[Any] | None:
         return obj.randomness if selectors.draw_has_result(obj) else None
 
     @staticmethod
     def resolve_record(obj: TargetDraw) -> dict[str, Any] | None:
-        return obj.record if selectors.draw_has_result(obj) else None
+        return json.loads(verification.record_bytes(obj)) if selectors.draw_has_result(obj) else None
 
     @staticmethod
-    def resolve_record_digest(obj: TargetDraw) -> str | None:
-        return obj.record_digest if selectors.draw_has_result(obj) else None
+    def resolve_public_record_digest(obj: TargetDraw) -> str | None:
+        if not selectors.draw_has_result(obj):
+            return None
+        return str(json.loads(verification.record_bytes(obj))["public_record_digest"])
 
     @staticmethod
     def resolve_drawn_at(obj: TargetDraw) -> datetime.datetime | None:

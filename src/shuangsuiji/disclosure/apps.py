@@ -23,3 +23,6 @@ class DisclosureConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_search, sender=self, dispatch_uid="disclosure_ensure_search")
+        from shuangsuiji.disclosure.commitments import register_leaf_kinds
+
+        register_leaf_kinds()

@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Max
 from django.utils import timezone
 
-from shuangsuiji.disclosure import selectors
+from shuangsuiji.disclosure import commitments, selectors, verification
 from shuangsuiji.disclosure.models import PublishedResult, ResultRelease
 from shuangsuiji.disclosure.selectors_results import ResultFilters, filtered_results
 from shuangsuiji.draws.models import TargetDraw
@@ -91,6 +91,13 @@ def task_rows(params: Any) -> Iterator[Row]:
         ]
 
 
+def _public_record_digest(draw: TargetDraw) -> str:
+    try:
+        return str(commitments.draw_public_record(draw)["public_record_digest"])
+    except Exception:  # noqa: BLE001 - an unreadable pool file leaves the cell empty, the page says why
+        return ""
+
+
 def draw_rows(params: Any) -> Iterator[Row]:
     draws = TargetDraw.objects.filter(task__in=selectors.public_tasks()).select_related("task").order_by(
         "task__code", "sequence"
@@ -99,10 +106,10 @@ def draw_rows(params: Any) -> Iterator[Row]:
         has_result = selectors.draw_has_result(draw)
         yield [
             draw.task.code, draw.task.title, draw.sequence, draw.get_status_display(), draw.pool_size,
-            draw.pool_digest, json.dumps(draw.params, ensure_ascii=False, sort_keys=True),
+            verification.public_pool_digest(draw), json.dumps(draw.params, ensure_ascii=False, sort_keys=True),
             draw.get_randomness_kind_display(), draw.randomness_source, draw.seed_commitment,
             "；".join(str(r) for r in draw.randomness) if has_result else "",
-            draw.record_digest if has_result else "", _dt(draw.frozen_at), _dt(draw.drawn_at) if has_result else "",
+            _public_record_digest(draw) if has_result else "", _dt(draw.frozen_at), _dt(draw.drawn_at) if has_result else "",
             draw.selections.count() if has_result else "",
         ]
 
@@ -165,9 +172,9 @@ DATASETS: dict[str, Dataset] = {
             "任务编号", "任务名称", "组织单位", "年度", "专业", "抽查事项", "检查开始日期", "检查结束日期",
             "参与部门", "工作方案文号", "工作方案标题", "方案公布时间", "状态",
         ], task_rows),
-        Dataset("draws", "随机抽取记录", "每次抽取的对象池摘要、参数、随机数和记录摘要（完整记录见各抽取页）", [
-            "任务编号", "任务名称", "第几次抽取", "状态", "对象池户数", "对象池摘要", "抽取参数", "随机数来源",
-            "随机数出处说明", "随机种子承诺值", "随机数", "记录摘要", "对象池冻结时间", "抽取时间", "抽中户数",
+        Dataset("draws", "随机抽取记录", "每次抽取的公开对象池摘要、参数、随机数和公开记录摘要（公开记录见各抽取页；不含风险等级）", [
+            "任务编号", "任务名称", "第几次抽取", "状态", "对象池户数", "公开对象池摘要", "抽取参数", "随机数来源",
+            "随机数出处说明", "随机种子承诺值", "随机数", "公开记录摘要", "对象池冻结时间", "抽取时间", "抽中户数",
         ], draw_rows),
         Dataset("results", "抽查结果", "已公示的抽查结果（可用 q、region、specialty、year、result 参数筛选）", [
             "统一社会信用代码", "名称", "所在区划", "专业", "任务编号", "任务名称", "检查实施机关", "检查日期",

@@ -223,7 +223,8 @@ def draw_has_result(draw: TargetDraw) -> bool:
 
 
 def draw_selections(*, draw: TargetDraw) -> QuerySet[DrawnTarget]:
-    return DrawnTarget.objects.filter(draw=draw).select_related("target", "target__region").order_by("stratum", "rank")
+    """Ordered by unit code, not by stratum: the strata are the internal risk classes (DESIGN §4)."""
+    return DrawnTarget.objects.filter(draw=draw).select_related("target", "target__region").order_by("target__code")
 
 
 @dataclass(frozen=True)
@@ -258,7 +259,7 @@ def draw_teams(*, draw: TargetDraw) -> list[TeamRow]:
     assignments = (
         Assignment.objects.filter(match=match, is_active=True)
         .select_related("drawn_target__target", "inspector")
-        .order_by("drawn_target__stratum", "drawn_target__rank", "slot")
+        .order_by("drawn_target__target__code", "slot")
     )
     for a in assignments:
         target = a.drawn_target.target
@@ -331,7 +332,7 @@ def recent_announcements(*, limit: int = 30) -> list[Announcement]:
         found.append(Announcement(
             "抽取公告", f"{draw.task.title}：第{draw.sequence}次抽取对象池已冻结",
             reverse("disclosure:draw_detail", args=[draw.pk]), draw.frozen_at, draw.task.owner.name,
-            f"对象池{draw.pool_size}户，摘要 {draw.pool_digest}",
+            f"对象池{draw.pool_size}户，公开对象池摘要见抽取公告",
         ))
     for draw in draws.filter(drawn_at__isnull=False).exclude(status=DrawStatus.POOL_FROZEN).order_by("-drawn_at")[:limit]:
         assert draw.drawn_at is not None

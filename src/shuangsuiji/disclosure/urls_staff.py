@@ -9,4 +9,5 @@ app_name = "disclosure_staff"
 urlpatterns = [
     path("deadlines/", views.deadline_overview, name="deadlines"),
     path("tasks/<int:pk>/publish/", views.task_publish, name="task_publish"),
+    path("draws/<int:pk>/audit-bundle.json", views.draw_audit_bundle, name="draw_audit_bundle"),
 ]

@@ -20,10 +20,18 @@ from django.views.decorators.http import require_GET
 from shuangsuiji.accounts.scope import Perm, get_visible_or_404, has_perm
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.types import AuthedHttpRequest
-from shuangsuiji.disclosure import selectors, selectors_results, services, verification
+from shuangsuiji.disclosure import (
+    commitments,
+    selectors,
+    selectors_results,
+    services,
+    transparency_pages,
+    verification,
+)
 from shuangsuiji.disclosure.models import ResultGroup
 from shuangsuiji.disclosure.ratelimit import allow, search_limit
 from shuangsuiji.disclosure.search import uscc_query
+from shuangsuiji.draws import selectors as draws_selectors
 from shuangsuiji.planning.models import Task
 
 LIST_PAGE = 50
@@ -31,7 +39,9 @@ LIST_PAGE = 50
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     response = render(request, f"disclosure/{template}", context, status=status)
-    response["Cache-Control"] = "public, max-age=60"
+    # A logged-in staff member sees a link back to the staff side: that page must not land in a shared cache.
+    staff = getattr(request, "user", None) is not None and request.user.is_authenticated
+    response["Cache-Control"] = "private, max-age=0" if staff else "public, max-age=60"
     return response
 
 
@@ -186,6 +196,8 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "selections": selectors.draw_selections(draw=draw) if has_result else [],
         "teams": selectors.draw_teams(draw=draw) if has_result else [],
         "params_text": verification.pretty_json(draw.params),
+        "public_pool_digest": verification.public_pool_digest(draw),
+        "public_record_digest": verification.public_record_digest(draw) if has_result else "",
         "published_at": draw.drawn_at if has_result else draw.frozen_at,
         "frozen_at": draw.frozen_at,
     })
@@ -211,6 +223,9 @@ def draw_verify(request: HttpRequest, pk: int) -> HttpResponse:
         "query": query,
         "proof": proof,
         "commands": verification.cli_steps(draw),
+        "public_pool_digest": verification.public_pool_digest(draw),
+        "public_record_digest": verification.public_record_digest(draw) if has_result else "",
+        "inclusion": commitments.draw_inclusion(draw) if has_result else None,
         "published_at": draw.drawn_at if has_result else draw.frozen_at,
     })
 
@@ -238,6 +253,44 @@ def draw_proof(request: HttpRequest, pk: int) -> HttpResponse:
     proof = verification.membership(draw, query)
     return verification.download(request, proof.json_bytes, f"proof-{draw.task.code}-{draw.sequence}-{proof.id}.json",
                                  "application/json; charset=utf-8")
+
+
+@require_GET
+def draw_inclusion(request: HttpRequest, pk: int) -> HttpResponse:
+    """The draw record's inclusion proof in the transparency log against the latest signed tree head."""
+    draw = selectors.public_draw_get(pk=pk)
+    found = commitments.draw_inclusion(draw)
+    if found.proof is None:
+        raise Http404(found.message)
+    return verification.download(request, (verification.pretty_json(found.proof) + "\n").encode("utf-8"),
+                                 f"inclusion-{draw.task.code}-{draw.sequence}.json", "application/json; charset=utf-8")
+
+
+# ---------------------------------------------------------------- 透明日志（签名树头）
+
+
+@require_GET
+def transparency_log(request: HttpRequest) -> HttpResponse:
+    page = transparency_pages.log_page(request.GET)
+    return _render(request, "transparency.html", {
+        "title": "透明日志（每日签名树头）",
+        "page": page,
+        "published_at": page.latest.signed_at if page.latest else None,
+    })
+
+
+@require_GET
+def transparency_head(request: HttpRequest, head_id: int | None = None) -> HttpResponse:
+    head = transparency_pages.head_get(head_id)
+    return verification.download(request, transparency_pages.head_bytes(head), f"tree-head-{head.pk}.json",
+                                 "application/json; charset=utf-8")
+
+
+@require_GET
+def transparency_consistency(request: HttpRequest) -> HttpResponse:
+    old, new = transparency_pages.head_pair(request.GET)
+    return verification.download(request, transparency_pages.consistency_bytes(old, new),
+                                 f"consistency-{old.pk}-{new.pk}.json", "application/json; charset=utf-8")
 
 
 # ---------------------------------------------------------------- 抽查结果公示
@@ -312,7 +365,21 @@ def task_results(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-# ---------------------------------------------------------------- staff: publication deadlines
+# ---------------------------------------------------------------- staff: publication deadlines, audit bundle
+
+
+@login_required
+def draw_audit_bundle(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Auditors and 上级监督 in scope: the full record with risk classes, the full pool and the salt."""
+    draw = draws_selectors.draw_get(actor=request.user, pk=pk)
+    if not selectors.draw_has_result(draw):
+        raise Http404("本次抽取尚未进行")
+    body = (verification.pretty_json(commitments.audit_bundle(draw)) + "\n").encode("utf-8")
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="audit-bundle-{draw.task.code}-{draw.sequence}.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
 
 
 @login_required

@@ -24,6 +24,7 @@ from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.core.dates import format_cn_date
 from shuangsuiji.core.matching import MatchError, MatchInputError, build_record, rematch_slot
 from shuangsuiji.directory.models import Target, TargetStatus
+from shuangsuiji.disclosure.commitments import draw_record_register, match_record_register
 from shuangsuiji.draws import engine, hooks, storage
 from shuangsuiji.draws.match_inputs import (
     MatchOptions,
@@ -284,6 +285,7 @@ def draw_confirm(*, actor: User, draw: TargetDraw, comment: str = "") -> TargetD
         changes={"status": (DrawStatus.DRAWN, DrawStatus.CONFIRMED), "late": late, "comment": comment.strip()},
     )
     hooks.on_draw_confirmed(draw, actor=actor)
+    draw_record_register(draw)  # transparency log leaf (issue 11), same transaction
     return draw
 
 
@@ -521,6 +523,7 @@ def match_confirm(*, actor: User, match: InspectorMatch, comment: str = "") -> I
             "comment": comment.strip(),
         },
     )
+    match_record_register(match)  # transparency log leaf (issue 11), same transaction
     return match
 
 
@@ -597,5 +600,7 @@ def assignment_replace(*, actor: User, assignment: Assignment, reason: str, rand
             "record_digest": new_match.record_digest, "keeps_confirmation": was_confirmed,
         },
     )
+    if was_confirmed:
+        match_record_register(new_match)  # the replacement record is confirmed too: transparency log leaf
     hooks.notify_assigned([replacement])
     return new_match

@@ -1,0 +1,209 @@
+"""Public commitments of draws and their place in the transparency log (issues 9 and 11).
+
+* ``draw_salt``: the secret per-pool salt of the risk-class commitments, HMAC-SHA256 of the frozen pool's digest
+  under ``settings.RISK_COMMITMENT_KEY`` (so it is fixed when the pool is frozen and needs no extra row);
+* ``draw_public_pool`` / ``draw_public_record``: the public forms (``public_draw``) of a stored draw;
+* ``draw_record_register`` / ``match_record_register``: called by ``draws.services`` in the transaction that
+  confirms a draw (双人确认) or a match: append the record's digest to the transparency log, once. The draw leaf
+  is the public record's digest (it commits to the full record through ``record_commitment``); the match leaf
+  is the match record's own digest;
+* ``register_leaf_kinds``: lets ``ssj audit verify`` recompute both digests from the database rows, so a
+  database-level edit of a draw or match record is reported with the first broken leaf.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from shuangsuiji.audit import transparency
+from shuangsuiji.audit.models import TransparencyLeaf, TreeHead
+from shuangsuiji.core.draw import record_digest as full_record_digest
+from shuangsuiji.core.matching.model import sha256_hex as match_sha256_hex
+from shuangsuiji.disclosure import public_draw
+from shuangsuiji.draws import engine, storage
+from shuangsuiji.draws.models import DrawStatus, InspectorMatch, MatchStatus, TargetDraw
+
+DRAW_KIND = "draw_record"
+MATCH_KIND = "match_record"
+
+
+def draw_salt(draw: TargetDraw) -> str:
+    key = str(settings.RISK_COMMITMENT_KEY).encode("utf-8")
+    return hmac.new(key, f"ssj-risk-salt-v1|{draw.pool_digest}".encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class PublicPool:
+    rows: tuple[tuple[str, ...], ...]
+    digest: str
+
+    @property
+    def csv_bytes(self) -> bytes:
+        return public_draw.public_pool_csv(self.rows)
+
+
+@functools.lru_cache(maxsize=16)
+def _public_pool(pool_file: str, salt: str) -> PublicPool:
+    pool = engine.load_pool(storage.read_file(pool_file))
+    rows = tuple(public_draw.public_rows([pool.row_fields(i) for i in range(len(pool))], salt))
+    return PublicPool(rows=rows, digest=public_draw.public_pool_digest(rows))
+
+
+def draw_public_pool(draw: TargetDraw) -> PublicPool:
+    """The public pool of a frozen draw (content-addressed pool file: safe to keep in memory)."""
+    return _public_pool(draw.pool_file, draw_salt(draw))
+
+
+def draw_has_record(draw: TargetDraw) -> bool:
+    return draw.status != DrawStatus.POOL_FROZEN and draw.record is not None
+
+
+def draw_public_record(draw: TargetDraw) -> dict[str, Any]:
+    """The public record as computed now from the stored row (the full record is recomputed, not trusted)."""
+    if not draw_has_record(draw):
+        raise LookupError("本次抽取尚未进行")
+    assert draw.record is not None
+    previous = draw.previous if draw.previous_id else None
+    previous_digest = None
+    if previous is not None and draw_has_record(previous):
+        previous_digest = str(draw_public_record(previous)["public_record_digest"])
+    pool = draw_public_pool(draw)
+    return public_draw.public_record(
+        draw.record, full_record_digest=full_record_digest(draw.record), public_digest=pool.digest,
+        pool_size=len(pool.rows), salt=draw_salt(draw), previous_public_digest=previous_digest,
+    )
+
+
+def draw_leaf_digest(draw: TargetDraw) -> str:
+    return str(draw_public_record(draw)["public_record_digest"])
+
+
+def match_leaf_digest(match: InspectorMatch) -> str:
+    return match_sha256_hex({k: v for k, v in match.record.items() if k != "record_digest"})
+
+
+# ---------------------------------------------------------------- registration (called by draws.services)
+
+
+def draw_record_register(draw: TargetDraw) -> TransparencyLeaf:
+    """Append the confirmed draw's public record digest to the transparency log (idempotent)."""
+    return transparency.transparency_append_once(kind=DRAW_KIND, ref=str(draw.pk), digest=draw_leaf_digest(draw))
+
+
+def match_record_register(match: InspectorMatch) -> TransparencyLeaf:
+    """Append the confirmed match record's digest to the transparency log (idempotent)."""
+    return transparency.transparency_append_once(kind=MATCH_KIND, ref=str(match.pk), digest=match_leaf_digest(match))
+
+
+def _recompute_draw(ref: str) -> str | None:
+    draw = TargetDraw.objects.filter(pk=int(ref)).select_related("previous").first() if ref.isdigit() else None
+    if draw is None or not draw_has_record(draw):
+        return None
+    assert draw.record is not None
+    if full_record_digest(draw.record) != draw.record_digest:
+        return "record_digest-mismatch"  # the stored digest no longer matches the stored record
+    try:
+        return draw_leaf_digest(draw)
+    except Exception as error:  # noqa: BLE001 - an unreadable pool file is a broken leaf, not a crash
+        return f"unreadable: {error}"
+
+
+def _recompute_match(ref: str) -> str | None:
+    match = InspectorMatch.objects.filter(pk=int(ref)).first() if ref.isdigit() else None
+    if match is None:
+        return None
+    digest = match_leaf_digest(match)
+    return digest if digest == match.record_digest else "record_digest-mismatch"
+
+
+def register_leaf_kinds() -> None:
+    transparency.register_leaf_kind(DRAW_KIND, _recompute_draw)
+    transparency.register_leaf_kind(MATCH_KIND, _recompute_match)
+
+
+# ---------------------------------------------------------------- reads for the portal
+
+
+def draw_leaf(draw: TargetDraw) -> TransparencyLeaf | None:
+    return transparency.leaf_for(kind=DRAW_KIND, ref=str(draw.pk))
+
+
+@dataclass(frozen=True)
+class DrawInclusion:
+    leaf: TransparencyLeaf | None
+    head: TreeHead | None
+    proof: dict[str, Any] | None
+    message: str
+
+    @property
+    def proof_text(self) -> str:
+        return json.dumps(self.proof, ensure_ascii=False, indent=2, sort_keys=True) if self.proof else ""
+
+
+def draw_inclusion(draw: TargetDraw) -> DrawInclusion:
+    """The draw's leaf and its inclusion proof against the latest signed tree head (if the head covers it)."""
+    leaf = draw_leaf(draw)
+    head = transparency.latest_tree_head()
+    if leaf is None:
+        return DrawInclusion(None, head, None, "本次抽取尚未经双人确认，确认后其记录登记到透明日志")
+    if head is None or leaf.index >= head.tree_size:
+        return DrawInclusion(leaf, head, None, f"记录已登记为透明日志第 {leaf.index} 号，将收录在下一个每日签名树头中")
+    proof = transparency.inclusion_proof_json(leaf.index, head.tree_size)
+    proof["tree_head"] = transparency.tree_head_json(head)
+    return DrawInclusion(leaf, head, proof, f"记录为透明日志第 {leaf.index} 号，包含在 {head.tree_size} 条记录的签名树头中")
+
+
+def audit_bundle(draw: TargetDraw) -> dict[str, Any]:
+    """For auditors in scope: full record, full pool, salt and public record, checkable with the CLI."""
+    assert draw.record is not None
+    previous = draw.previous.record if draw.previous_id and draw.previous is not None else None
+    return {
+        "type": public_draw.AUDIT_BUNDLE_TYPE,
+        "format_version": public_draw.FORMAT_VERSION,
+        "notice": "内部资料：含检查对象的信用风险等级，不得公开",
+        "task": draw.task.code,
+        "sequence": draw.sequence,
+        "salt": draw_salt(draw),
+        "full_record": draw.record,
+        "previous_full_record": previous,
+        "full_pool_csv": storage.read_file(draw.pool_file).decode("utf-8"),
+        "public_record": draw_public_record(draw),
+    }
+
+
+# ---------------------------------------------------------------- back-fill and demo
+
+
+@transaction.atomic
+def transparency_backfill() -> int:
+    """Register confirmed draws and matches that have no leaf yet (data from before the log); returns how many."""
+    added = 0
+    registered = {
+        (kind, ref) for kind, ref in TransparencyLeaf.objects.filter(kind__in=[DRAW_KIND, MATCH_KIND])
+        .values_list("kind", "ref")
+    }
+    draws = TargetDraw.objects.filter(confirmed_at__isnull=False).exclude(record=None).order_by("confirmed_at", "pk")
+    for draw in draws.select_related("previous"):
+        if (DRAW_KIND, str(draw.pk)) not in registered:
+            draw_record_register(draw)
+            added += 1
+    matches = InspectorMatch.objects.filter(confirmed_at__isnull=False).order_by("confirmed_at", "pk")
+    for match in matches.exclude(status=MatchStatus.MATCHED):
+        if (MATCH_KIND, str(match.pk)) not in registered:
+            match_record_register(match)
+            added += 1
+    return added
+
+
+def demo_transparency() -> TreeHead:
+    """Demo hook: register the demo's confirmed records (if any were made without the log) and sign today's head."""
+    transparency_backfill()
+    return transparency.tree_head_ensure_today()
