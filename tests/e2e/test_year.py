@@ -211,3 +211,75 @@ def test_step2_items_and_plans(browsers: Browsers, walk: dict[str, Any]) -> None
     expect(admin, "已公布", "文化广电和旅游局", "医疗保障局", "对娱乐场所的监督检查")
     admin.shot("05-联合抽查计划")
     walk["joint_path"] = joint_path
+
+
+# ---------------------------------------------------------------- step 3: task, 工作方案, draw, 双人确认
+
+# published after the pool is frozen (fixed numbers: the same demo data give the same draw and teams)
+DRAW_RANDOMNESS = f"{TODAY.isoformat()} 福彩3D 5 0 7"
+MATCH_RANDOMNESS = f"{TODAY.isoformat()} 双色球 02 11 17 23 28 31 + 06"
+
+
+def test_step3_task_scheme_draw(browsers: Browsers, walk: dict[str, Any]) -> None:
+    admin = browsers.open("lianchi_admin")
+    page = admin.page
+    admin.go("/planning/plans/")
+    page.get_by_role("link", name=re.compile(f"{TODAY.year}年度")).first.click()
+    page.wait_for_load_state("load")
+    row = page.locator("tr", has_text="WJ-TY-01")
+    with page.expect_navigation():
+        row.get_by_role("link", name="创建任务").click()
+    expect(admin, "新建抽查任务")
+    page.fill("#id_title", "2026年托育机构卫生“双随机”抽查（走查）")
+    for letter in "ABCD":
+        page.fill(f"#id_ratio_{letter}", "1")
+    page.fill("#id_min_per_stratum", "1")
+    page.fill("#id_window_start", TODAY.isoformat())
+    page.fill("#id_window_end", (TODAY + datetime.timedelta(days=45)).isoformat())
+    click(admin, "保存")
+    expect(admin, "请生成并公布工作方案", "托育机构卫生")
+    task_path = page.url.removeprefix(admin.base)
+    walk["task_path"] = task_path
+    walk["task_id"] = int(re.findall(r"\d+", task_path)[-1])
+    task_code = re.search(r"任务(\S+?)已创建", flash(admin))
+    walk["task_code"] = task_code[1] if task_code else ""
+
+    click(admin, "按模板生成工作方案")
+    admin.go(task_path)
+    leader = browsers.open("lianchi_leader")
+    leader.go(task_path)
+    click(leader, "审批通过")
+    admin.go(task_path)
+    click(admin, "公布")
+    expect(admin, "方案已公布")
+    assert any("公布后方案不能再修改" in d for d in admin.dialogs), admin.dialogs
+    admin.shot("06-工作方案公布")
+
+    # the draw: freeze the pool, then the randomness published after the freeze, then draw
+    admin.go(f"/draws/tasks/{walk['task_id']}/")
+    expect(admin, "第一步：冻结对象池")
+    page.select_option("#id_randomness_kind", "announced")
+    page.fill("#id_randomness_source", f"{cn_date(TODAY)} 冻结之后开奖的福彩3D")
+    click(admin, "冻结对象池并公布摘要")
+    assert any("冻结后对象池不可更改" in d for d in admin.dialogs), admin.dialogs
+    body = expect(admin, "第二、三步：公布随机数并抽取", "对象池摘要")
+    pool = re.search(r"对象池\s*(\d+) 户", body)
+    assert pool and int(pool[1]) > 100, body[:2000]
+    page.fill("#id_randomness", DRAW_RANDOMNESS)
+    click(admin, "抽取", exact=True)
+    body = expect(admin, "抽取完成，请由另一人在2个工作日内进行双人确认", "抽取基准日：" + cn_date(TODAY))
+    drawn = re.search(r"抽中对象（(\d+) 户）", body)
+    assert drawn and int(drawn[1]) >= 3, body[:2000]
+    walk["drawn"] = int(drawn[1])
+    admin.shot("07-抽取待确认")
+
+    # the operator cannot confirm his own draw; the 科室 colleague does
+    admin.go(f"/draws/tasks/{walk['task_id']}/")
+    expect(admin, "第四步：双人确认", "您是本次抽取的操作人，须由另一人确认")
+    staff = browsers.open("lianchi_staff")
+    staff.go(f"/draws/tasks/{walk['task_id']}/")
+    click(staff, "确认抽取结果")
+    expect(staff, "抽取结果已确认并锁定", "莲池公卫股科员")
+    assert any("确认后抽取结果生效" in d for d in staff.dialogs), staff.dialogs
+    staff.shot("08-抽取已确认")
+    walk["draw_path"] = staff.page.url.removeprefix(staff.base)
