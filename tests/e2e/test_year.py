@@ -283,3 +283,78 @@ def test_step3_task_scheme_draw(browsers: Browsers, walk: dict[str, Any]) -> Non
     assert any("确认后抽取结果生效" in d for d in staff.dialogs), staff.dialogs
     staff.shot("08-抽取已确认")
     walk["draw_path"] = staff.page.url.removeprefix(staff.base)
+
+
+# ---------------------------------------------------------------- step 4: teams, 回避, fairness report
+
+# the demo inspector whose login is lianchi_inspector (fixed seed of the demo data)
+INSPECTOR_NAME = "彭梅子"
+
+
+def _teams(session: Session) -> list[tuple[str, str]]:
+    """(target name, inspector name) of the active rows of the 检查组 table on a match page."""
+    rows = session.page.evaluate(
+        """() => {
+          const card = [...document.querySelectorAll('.card')].find(c => c.querySelector('.card-title')?.innerText.trim() === '检查组');
+          let target = '';
+          return [...card.querySelectorAll('tbody tr')].map(tr => {
+            const cells = [...tr.children];
+            if (cells[0].hasAttribute('rowspan') || cells.length >= 6) { target = cells[0].innerText.split('\\n')[0]; cells.shift(); }
+            return [target, cells[0].innerText.split('\\n')[0], cells[3] ? cells[3].innerText : ''];
+          });
+        }"""
+    )
+    return [(t, i) for t, i, state in rows if state.startswith("有效")]
+
+
+def test_step4_match_conflict_fairness(browsers: Browsers, walk: dict[str, Any]) -> None:
+    admin = browsers.open("lianchi_admin")
+    page = admin.page
+    admin.go(f"/draws/tasks/{walk['task_id']}/")
+    expect(admin, "第五步：随机匹配执法检查人员")
+    page.fill("#id_randomness", MATCH_RANDOMNESS)
+    page.select_option("#id_fallback", "adjacent")
+    click(admin, "随机匹配")
+    body = expect(admin, "公平性报告", "最大单对概率", "检查组")
+    match_path = page.url.removeprefix(admin.base)
+    teams = _teams(admin)
+    assert len({t for t, _ in teams}) == walk["drawn"], teams
+    assert any(name == INSPECTOR_NAME for _, name in teams), (INSPECTOR_NAME, teams)
+    admin.shot("09-人员匹配与公平性报告")
+
+    # an inspector declares a conflict of interest with one of the drawn targets: registered in the library,
+    # then only that slot is drawn again with new public randomness
+    target, conflicted = next((t, i) for t, i in teams if i != INSPECTOR_NAME)
+    target_code = page.locator("tr", has_text=target).first.locator(".text-secondary").first.inner_text().strip()
+    admin.go("/directory/inspectors/?q=" + conflicted)
+    with page.expect_navigation():
+        page.get_by_role("link", name=conflicted).first.click()
+    page.fill("#id_target_code", target_code)
+    page.fill("#id_reason", "配偶在该单位任职")
+    page.fill("#id_valid_from", TODAY.isoformat())
+    click(admin, "登记回避申报")
+    expect(admin, "回避申报已登记", "配偶在该单位任职")
+
+    admin.go(match_path)
+    row = page.locator("tr", has_text=conflicted).filter(has_text="有效").first
+    row.locator("summary", has_text="替换").click()
+    row.locator("input[name=reason]").fill(f"{conflicted}申报回避：配偶在该单位任职")
+    row.locator("textarea[name=randomness]").fill(f"{TODAY.isoformat()} 福彩3D 9 2 6")
+    with page.expect_navigation():
+        row.get_by_role("button", name="只重抽该位置").click()
+    body = expect(admin, "已重新抽取该位置的检查人员", "人员替换记录", "申报回避")
+    assert any("只重新抽取该位置" in d for d in admin.dialogs), admin.dialogs
+    new_teams = _teams(admin)
+    assert (target, conflicted) not in new_teams, new_teams
+    assert len([1 for t, _ in new_teams if t == target]) == len([1 for t, _ in teams if t == target])
+    admin.shot("10-回避替换")
+    walk["match_path"] = page.url.removeprefix(admin.base)
+
+    # a second person confirms the teams
+    staff = browsers.open("lianchi_staff")
+    staff.go(walk["match_path"])
+    click(staff, "确认人员匹配")
+    expect(staff, "莲池公卫股科员")
+    staff.go(f"/draws/tasks/{walk['task_id']}/")
+    expect(staff, "全部步骤已完成")
+    staff.shot("11-匹配已确认")
