@@ -242,7 +242,8 @@ def test_step3_task_scheme_draw(browsers: Browsers, walk: dict[str, Any]) -> Non
     walk["task_path"] = task_path
     walk["task_id"] = int(re.findall(r"\d+", task_path)[-1])
     task_code = re.search(r"任务(\S+?)已创建", flash(admin))
-    walk["task_code"] = task_code[1] if task_code else ""
+    assert task_code, flash(admin)
+    walk["task_code"] = task_code[1]
 
     click(admin, "按模板生成工作方案")
     admin.go(task_path)
@@ -358,3 +359,98 @@ def test_step4_match_conflict_fairness(browsers: Browsers, walk: dict[str, Any])
     staff.go(f"/draws/tasks/{walk['task_id']}/")
     expect(staff, "全部步骤已完成")
     staff.shot("11-匹配已确认")
+
+
+# ---------------------------------------------------------------- step 5: the 一企一表 on a phone
+
+
+def _photo(path: Path) -> Path:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (800, 600), (60, 120, 80))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((40, 40, 760, 560), outline=(255, 255, 255), width=8)
+    draw.text((80, 80), "scene photo", fill=(255, 255, 255))
+    image.save(path, "JPEG", quality=85)
+    return path
+
+
+def _enter(inspector: Session, record_path: str, *, code: str, fail: str, photo: Path | None,
+           refused: bool, rectify: int | None = None) -> str:
+    page = inspector.page
+    inspector.go(record_path)
+    with page.expect_navigation():
+        page.get_by_role("link", name=re.compile("录入")).first.click()
+    expect(inspector, "1 基本情况", "5 被检查单位签字")
+    page.fill("#id_inspected_on", TODAY.isoformat())
+    page.locator("input[name=methods][value=on_site]").check()
+    for box in page.locator("input[name=present]").all():
+        box.check()
+    radios = page.locator(".ssj-choice")
+    for index in range(radios.count()):
+        value = "fail" if index == 0 else "pass"
+        radios.nth(index).locator(f"input[value={value}]").check()
+    page.locator("textarea[name^=note_]").first.fill(fail)
+    page.locator(f"input[name=codes][value='{code}']").check()
+    if rectify is not None:
+        page.fill("#id_rectify_workdays", str(rectify))
+    page.fill("#id_situation", "现场查看经营场所、查阅相关证照和台账，询问负责人。")
+    if refused:
+        page.locator("input[name=signature_kind][value=refused]").check()
+        page.fill("#id_refusal_reason", "负责人以需请示总部为由拒绝签字")
+        page.fill("#id_refusal_witness", "社区网格员 刘芳")
+    else:
+        page.locator("input[name=signature_kind][value=pad]").check()
+        pad = page.locator("#ssj-signature-pad").bounding_box()
+        page.mouse.move(pad["x"] + 20, pad["y"] + 40)
+        page.mouse.down()
+        for step in range(12):
+            page.mouse.move(pad["x"] + 30 + step * 20, pad["y"] + 40 + (step % 3) * 25)
+        page.mouse.up()
+        page.fill("#id_signer_name", "负责人 张经理")
+    if photo is not None:
+        page.set_input_files("input[name=evidence]", str(photo))
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交审核").click()
+    return expect(inspector, "检查结果已提交，等待科室审核")
+
+
+def test_step5_inspection_on_a_phone(browsers: Browsers, tmp_path: Path, walk: dict[str, Any]) -> None:
+    admin = browsers.open("lianchi_admin")
+    admin.go(f"/inspections/tasks/{walk['task_id']}/")
+    click(admin, "生成/更新一企一表")
+    body = expect(admin, INSPECTOR_NAME)
+    assert body.count("待录入") >= walk["drawn"] or "未录入" in body, body[:3000]
+    admin.shot("12-一企一表已生成")
+
+    inspector = browsers.open("lianchi_inspector", viewport=PHONE)
+    page = inspector.page
+    inspector.go("/inspections/")
+    expect(inspector, "我的待录入", walk["task_code"], "待检查")
+    inspector.shot("13-手机-我的检查")
+    links = page.locator("a[href*='/inspections/records/']")
+    record_paths = sorted({str(links.nth(i).get_attribute("href")) for i in range(links.count())})
+    record_paths = [p for p in record_paths if re.fullmatch(r"/inspections/records/\d+/", p)]
+    assert record_paths, inspector.text()[:2000]
+    # the phone layout: nothing wider than the screen
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"page is {width}px wide on a {PHONE['width']}px phone"
+
+    photo = _photo(tmp_path / "现场照片.jpg")
+    body = _enter(inspector, record_paths[0], code="21", fail="2名从业人员未取得有效健康合格证明", photo=photo,
+                  refused=True, rectify=10)
+    assert "拒签" in body or "拒绝签字" in body, body[:3000]
+    inspector.shot("14-手机-拒签已提交")
+    walk["refused_record"] = record_paths[0]
+
+    # the second record: by the inspector too when she is on two teams, else by the 双随机办 for the team
+    second = record_paths[1] if len(record_paths) > 1 else None
+    enterer = inspector
+    if second is None:
+        admin.go(f"/inspections/tasks/{walk['task_id']}/")
+        hrefs = admin.page.locator("a[href*='/inspections/records/']").evaluate_all("l => l.map(a => a.getAttribute('href'))")
+        second = next(h for h in hrefs if re.fullmatch(r"/inspections/records/\d+/", h) and h != record_paths[0])
+        enterer = admin
+    body = _enter(enterer, second, code="23", fail="未取得卫生许可擅自开展托育服务", photo=photo, refused=False)
+    enterer.shot("15-行政处罚结果已提交")
+    walk["penalty_record"] = second
