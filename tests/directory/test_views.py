@@ -103,3 +103,15 @@ def test_list_query_count_is_constant(world: World, django_assert_max_num_querie
     client.get("/directory/targets/")
     with django_assert_max_num_queries(12):  # type: ignore[operator]
         client.get("/directory/targets/")
+
+
+def test_list_search_by_name_finds_the_target_and_inspector(world: World) -> None:
+    # regression: the filters were copied with dict(request.GET), which makes every value a list
+    client = world.client("a_admin")
+    target, inspector = world.targets["a"], world.inspectors["a"]
+    page = client.get("/directory/targets/", {"q": target.name[:4]}).content.decode()
+    assert target.name in page and "共 0 条" not in page
+    page = client.get("/directory/inspectors/", {"q": inspector.name}).content.decode()
+    assert inspector.name in page and "共 0 条" not in page
+    page = client.get("/directory/targets/", {"q": "没有这个名称的单位"}).content.decode()
+    assert target.name not in page

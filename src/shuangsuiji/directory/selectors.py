@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import QueryDict
 
 from shuangsuiji.accounts.models import User
 from shuangsuiji.accounts.scope import get_visible_or_404
@@ -27,9 +28,17 @@ def item_versions(*, actor: User, item: CheckItem) -> QuerySet[CheckItem]:
     return CheckItem.objects.visible_to(actor).filter(owner=item.owner, code=item.code).order_by("-version")
 
 
+def _filter_data(filters: dict[str, Any] | None) -> dict[str, Any]:
+    """A mutable copy of the filters. ``dict(request.GET)`` would turn every value into a list (a QueryDict is a
+    dict of lists underneath), and a text filter would then search for "['…']" and find nothing."""
+    if isinstance(filters, QueryDict):
+        return filters.copy()  # type: ignore[return-value]
+    return dict(filters or {})
+
+
 def target_list(*, actor: User, filters: dict[str, Any] | None = None) -> QuerySet[Target]:
     qs = Target.objects.visible_to(actor).select_related("region", "owner").prefetch_related("specialties")
-    data = dict(filters or {})
+    data = _filter_data(filters)
     data.setdefault("retired", "false")
     return TargetFilterSet(data, queryset=qs).qs
 
@@ -44,7 +53,7 @@ def inspector_list(*, actor: User, filters: dict[str, Any] | None = None) -> Que
         .select_related("region", "organization", "owner")
         .prefetch_related("qualifications")
     )
-    data = dict(filters or {})
+    data = _filter_data(filters)
     data.setdefault("retired", "false")
     return InspectorFilterSet(data, queryset=qs).qs
 

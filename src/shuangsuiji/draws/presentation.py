@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from fractions import Fraction
 from typing import Any
 
+from shuangsuiji.core.dates import format_cn_date
 from shuangsuiji.directory.models import RiskFlag
 
 FALLBACK_LABELS = {"none": "仅本区域", "adjacent": "本区域优先，不足时相邻区域", "direct": "相邻区域仍不足时直接委派"}
@@ -15,6 +17,13 @@ STRATA_LABELS = {"risk_class": "风险等级", "region": "区域", "specialty": 
 def _percent(text: Any) -> str:
     value = Fraction(str(text)) * 100
     return f"{float(value):g}%"
+
+
+def _cn_date(value: Any) -> str:
+    try:
+        return format_cn_date(datetime.date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
 
 
 def draw_params_lines(params: dict[str, Any]) -> list[str]:
@@ -41,7 +50,7 @@ def draw_params_lines(params: dict[str, Any]) -> list[str]:
             + (f"（{exempt}类除外）" if exempt else "")
         )
     if params.get("reference_date"):
-        lines.append(f"抽取基准日：{params['reference_date']}")
+        lines.append(f"抽取基准日：{_cn_date(params['reference_date'])}")
     lines.append(f"事项类别：{params.get('item_kind', '一般')}；方法：{params.get('method', 'sha256')}")
     return lines
 

@@ -31,3 +31,19 @@ document.addEventListener("submit", function (event) {
     if (event.key === "Escape") { menus().forEach(function (menu) { menu.open = false; }); }
   });
 })();
+
+// Long steps (imports, draws, matching) show that they are working: <form data-busy="正在抽取，请稍候…">.
+// The button is disabled only after the browser has read the form, so its name/value is still sent.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (event.defaultPrevented || !form.matches || !form.matches("form[data-busy]")) { return; }
+  var button = event.submitter || form.querySelector("button[type=submit], button:not([type])");
+  window.setTimeout(function () {
+    form.setAttribute("aria-busy", "true");
+    if (button) {
+      button.disabled = true;
+      button.classList.add("btn-loading-text");
+      button.textContent = form.getAttribute("data-busy");
+    }
+  }, 0);
+});
