@@ -127,7 +127,7 @@ def test_daily_tree_head_job_is_scheduled() -> None:
 
     from shuangsuiji.audit import tasks
 
-    periodic = [t for t in HUEY._registry.periodic_tasks if type(t) is tasks.daily_tree_head.task_class]  # noqa: SLF001
+    periodic = [t for t in HUEY._registry.periodic_tasks if type(t) is tasks.daily_tree_head.task_class]
     assert len(periodic) == 1
     assert periodic[0].validate_datetime(datetime.datetime(2026, 11, 25, 0, 10))  # daily at 00:10
     assert not periodic[0].validate_datetime(datetime.datetime(2026, 11, 25, 12, 10))

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def _raw_update(table: str, pk: int, column: str, value: object) -> None:
     cast = "::jsonb" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {column} = %s{cast} WHERE id = %s", [json.dumps(value), pk])  # noqa: S608
+        cursor.execute(f"UPDATE {table} SET {column} = %s{cast} WHERE id = %s", [json.dumps(value), pk])
 
 
 def test_confirmation_appends_the_public_record_digest_once(world: World) -> None:

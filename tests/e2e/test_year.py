@@ -16,13 +16,11 @@ Every step screenshots into test-results/e2e/ and fails on a console error or an
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.e2e.conftest import PHONE, Browsers, Session
 
 pytestmark = pytest.mark.e2e
@@ -316,7 +314,7 @@ def test_step4_match_conflict_fairness(browsers: Browsers, walk: dict[str, Any])
     page.fill("#id_randomness", MATCH_RANDOMNESS)
     page.select_option("#id_fallback", "adjacent")
     click(admin, "随机匹配")
-    body = expect(admin, "公平性报告", "最大单对概率", "检查组")
+    expect(admin, "公平性报告", "最大单对概率", "检查组")
     match_path = page.url.removeprefix(admin.base)
     teams = _teams(admin)
     assert len({t for t, _ in teams}) == walk["drawn"], teams
@@ -343,7 +341,7 @@ def test_step4_match_conflict_fairness(browsers: Browsers, walk: dict[str, Any])
     row.locator("textarea[name=randomness]").fill(f"{TODAY.isoformat()} 福彩3D 9 2 6")
     with page.expect_navigation():
         row.get_by_role("button", name="只重抽该位置").click()
-    body = expect(admin, "已重新抽取该位置的检查人员", "人员替换记录", "申报回避")
+    expect(admin, "已重新抽取该位置的检查人员", "人员替换记录", "申报回避")
     assert any("只重新抽取该位置" in d for d in admin.dialogs), admin.dialogs
     new_teams = _teams(admin)
     assert (target, conflicted) not in new_teams, new_teams

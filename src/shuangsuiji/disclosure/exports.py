@@ -94,7 +94,7 @@ def task_rows(params: Any) -> Iterator[Row]:
 def _public_record_digest(draw: TargetDraw) -> str:
     try:
         return str(commitments.draw_public_record(draw)["public_record_digest"])
-    except Exception:  # noqa: BLE001 - an unreadable pool file leaves the cell empty, the page says why
+    except Exception:
         return ""
 
 
