@@ -221,6 +221,7 @@ PUBLIC: dict[str, UrlBuilder] = {
     "disclosure:data_index": lambda w: "/gs/data/",
     "disclosure:dataset_download": lambda w: "/gs/data/results.csv",
     "disclosure:feed": lambda w: "/gs/feed/",
+    "disclosure:transparency": lambda w: "/gs/transparency/",
 }
 PUBLIC_API_PREFIX = "public_api:"
 # Checked elsewhere (their own test modules) or not ours.
@@ -231,6 +232,10 @@ COVERED_ELSEWHERE = {
     # reports: opening is per own bureau (tests/oversight/test_reports_monthly.py); charts need data
     # (tests/oversight/test_reports_period.py)
     "oversight:report_create", "oversight:period_chart",
+    # signed tree heads and proofs need a signed head first; anonymous access, 404 before the draw is logged
+    # and the staff audit bundle's scope (404 for another county): tests/disclosure/test_transparency_portal.py
+    "disclosure:draw_inclusion", "disclosure:transparency_head", "disclosure:transparency_head_id",
+    "disclosure:transparency_consistency", "disclosure_staff:draw_audit_bundle",
 }
 API_PREFIX = "api:"
 
