@@ -27,6 +27,23 @@ def id_check_ok(number: str) -> bool:
     return "10X98765432"[total % 11] == number[17].upper()
 
 
+# The credit-risk class of a target, its risk flags and score are internal (DESIGN §4, issue 9): no page, download
+# or API answer of the portal may carry them. Plans publish the sampling ratio per class, which names no target.
+# (The published commitment rule names the fields in prose; only JSON keys and CSV header columns count.)
+# The full record's "strata" (a list of objects, one per class) is internal; params' "strata" names the columns.
+RISK_FIELDS = re.compile(r'"(?:risk_class|risk_flags|risk_score)"\s*:|"strata"\s*:\s*\[\s*\{|^id,.*\brisk_(?:class|flags|score)\b',
+                         re.MULTILINE)
+
+
+def risk_data(text: str) -> list[str]:
+    """Risk attributes of individual targets: field names in JSON/CSV, or a target's class/flag label."""
+    from shuangsuiji.directory.models import RiskClass, RiskFlag
+
+    found = [m.group(0) for m in RISK_FIELDS.finditer(text)]
+    found += [label for label in (*RiskClass.labels, *RiskFlag.labels) if label in text]
+    return found
+
+
 def personal_data(text: str) -> list[str]:
     found = [m for m in ID_CARD.findall(text) if id_check_ok(m)]
     found += MOBILE.findall(text)
@@ -76,6 +93,7 @@ def crawl(portal: Portal) -> tuple[int, list[str]]:
         pages += 1
         leaks = personal_data(text)
         leaks += [v for v in ("王联系人", WORLD_ID_NUMBER, "13812345678") if v in text]  # planted values
+        leaks += risk_data(text)
         if leaks:
             problems.append(f"{url} shows personal data: {leaks}")
         if "html" not in response.get("Content-Type", ""):
@@ -105,3 +123,14 @@ def test_crawl_would_catch_a_leak(portal: Portal, settings: Any) -> None:
     portal.results[0].__class__.objects.filter(pk=portal.results[0].pk).update(result_detail=f"联系电话{PHONE}")
     pages, problems = crawl(portal)
     assert any(PHONE in p for p in problems), problems
+
+
+def test_crawl_would_catch_a_risk_class(portal: Portal, settings: Any) -> None:
+    settings.SSJ_PUBLIC_SEARCH_RATE = (100_000, 60)
+    assert risk_data('{"id": "91130606MA00000001", "risk_class": "C"}') == ['"risk_class":']
+    assert risk_data('{"params": {"strata": ["risk_class"]}}') == []
+    assert risk_data('{"strata": [{"key": ["C"], "selected": []}]}') == ['"strata": [{']
+    assert risk_data("id,region,risk_flags\n91130606MA00000001,1,") == ["id,region,risk_flags"]
+    portal.results[0].__class__.objects.filter(pk=portal.results[0].pk).update(result_detail="C类（信用风险较高）")
+    pages, problems = crawl(portal)
+    assert any("信用风险较高" in p for p in problems), problems
