@@ -26,7 +26,7 @@ def _key() -> str:
 def test_production_settings_pass_check_deploy(tmp_path: Path) -> None:
     result = _check(
         tmp_path, SSJ_PRODUCTION="1", SSJ_SECRET_KEY=secrets.token_urlsafe(50), SSJ_FIELD_KEY=_key(),
-        SSJ_TREE_SIGNING_KEY=_key(), SSJ_ALLOWED_HOSTS="shuangsuiji.example.gov.cn",
+        SSJ_TREE_SIGNING_KEY=_key(), SSJ_RISK_COMMITMENT_KEY=_key(), SSJ_ALLOWED_HOSTS="shuangsuiji.example.gov.cn",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -35,7 +35,7 @@ def test_production_settings_pass_check_deploy(tmp_path: Path) -> None:
 def test_production_refuses_development_keys_and_demo(tmp_path: Path) -> None:
     result = _check(tmp_path, SSJ_PRODUCTION="1", SSJ_ALLOWED_HOSTS="shuangsuiji.example.gov.cn")
     assert result.returncode != 0
-    for code in ("ssj.E003", "ssj.E004", "ssj.E005"):
+    for code in ("ssj.E003", "ssj.E004", "ssj.E005", "ssj.E006"):
         assert code in result.stderr, result.stderr
     dev = _check(tmp_path)  # the development defaults are not deployable
     assert dev.returncode != 0 and "ssj.E001" in dev.stderr

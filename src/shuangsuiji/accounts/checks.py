@@ -26,6 +26,11 @@ def production_settings_check(app_configs: Any = None, **kwargs: Any) -> list[Er
         errors.append(
             Error("透明日志签名密钥仍是开发用默认值", hint="设置环境变量 SSJ_TREE_SIGNING_KEY", id="ssj.E005")
         )
+    if settings.RISK_COMMITMENT_KEY == settings.DEV_RISK_COMMITMENT_KEY:
+        # with a known key anyone could derive the salts and try the four classes against the commitments
+        errors.append(
+            Error("风险等级承诺密钥仍是开发用默认值", hint="设置环境变量 SSJ_RISK_COMMITMENT_KEY", id="ssj.E006")
+        )
     return errors
 
 
