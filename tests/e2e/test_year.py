@@ -43,6 +43,10 @@ def expect(session: Session, *texts: str) -> str:
 def click(session: Session, name: str, *, exact: bool = False) -> None:
     """Click the button (or submit input) called `name` and wait for the next page."""
     button = session.page.get_by_role("button", name=name, exact=exact).first
+    try:
+        button.wait_for(state="visible", timeout=10_000)
+    except Exception as exc:  # noqa: BLE001 - the page text says why the button is missing
+        raise AssertionError(f"no button {name!r} on {session.page.url}:\n{session.text()[:3000]}") from exc
     with session.page.expect_navigation():
         button.click()
     session.page.wait_for_load_state("load")
@@ -426,7 +430,9 @@ def test_step5_inspection_on_a_phone(browsers: Browsers, tmp_path: Path, walk: d
     inspector.go("/inspections/")
     expect(inspector, "我的待录入", walk["task_code"], "待检查")
     inspector.shot("13-手机-我的检查")
-    links = page.locator("a[href*='/inspections/records/']")
+    # her records of this task (she may be on teams of the demo's tasks too): numbered <task code>-NNN
+    inspector.go("/inspections/?q=" + walk["task_code"])
+    links = page.locator("tbody a[href*='/inspections/records/']", has_text=walk["task_code"] + "-")
     record_paths = sorted({str(links.nth(i).get_attribute("href")) for i in range(links.count())})
     record_paths = [p for p in record_paths if re.fullmatch(r"/inspections/records/\d+/", p)]
     assert record_paths, inspector.text()[:2000]
@@ -452,3 +458,95 @@ def test_step5_inspection_on_a_phone(browsers: Browsers, tmp_path: Path, walk: d
     body = _enter(enterer, second, code="23", fail="未取得卫生许可擅自开展托育服务", photo=photo, refused=False)
     enterer.shot("15-行政处罚结果已提交")
     walk["penalty_record"] = second
+
+
+# ---------------------------------------------------------------- step 6: 科室 review, 公示, the public portal
+
+
+def _review(reviewer: Session, record_path: str, *, approve: bool, comment: str) -> str:
+    page = reviewer.page
+    reviewer.go(record_path)  # (not "#review": from the same page that would not reload it)
+    card = page.locator("#review")
+    card.locator("input[name=decision][value=%s]" % ("approve" if approve else "return")).check()
+    card.locator("textarea[name=comment]").fill(comment)
+    with page.expect_navigation():
+        card.get_by_role("button", name="提交审核意见").click()
+    return expect(reviewer, "审核通过，结果可以公示" if approve else "已退回录入人修改")
+
+
+def test_step6_review_publish_portal(browsers: Browsers, walk: dict[str, Any]) -> None:
+    refused, penalty = walk["refused_record"], walk["penalty_record"]
+    head = browsers.open("lianchi_staff")
+    page = head.page
+    head.go("/inspections/review/")
+    body = expect(head, "待审核的检查结果", "审核")
+    assert page.locator(f"a[href^='{refused}']").count() and page.locator(f"a[href^='{penalty}']").count(), body[:2000]
+    head.shot("16-科室待审核")
+
+    # 退回 with a reason → the inspector corrects on her phone and submits again → 通过
+    reason = "拒签见证人须写明身份和联系电话，请补充后重新提交"
+    _review(head, refused, approve=False, comment=reason)
+    expect(head, "已退回修改", reason)
+    inspector = browsers.open("lianchi_inspector", viewport=PHONE)
+    inspector.go("/inspections/")
+    inspector.go(refused)
+    expect(inspector, "已退回修改", reason)
+    with inspector.page.expect_navigation():
+        inspector.page.get_by_role("link", name=re.compile("录入")).first.click()
+    assert inspector.page.input_value("#id_refusal_reason") == "负责人以需请示总部为由拒绝签字"
+    inspector.page.fill("#id_refusal_witness", "社区网格员 刘芳（电话 0312-5551234）")
+    with inspector.page.expect_navigation():
+        inspector.page.get_by_role("button", name="提交审核").click()
+    expect(inspector, "检查结果已提交，等待科室审核")
+    inspector.shot("17-手机-退回后重新提交")
+
+    _review(head, refused, approve=True, comment="同意")
+    expect(head, "审核通过（待公示）", "公示分类")
+    body = _review(head, penalty, approve=True, comment="同意，转立案查处")
+    expect(head, "审核通过（待公示）")
+    head.shot("18-审核通过-后续处置已登记")
+    # approval opened the follow-up case: 立案 and the 行政处罚 decision
+    with page.expect_navigation():
+        page.locator(".list-group a[href*='/inspections/cases/']", has_text="-CZ").first.click()
+    case_path = page.url.removeprefix(head.base)
+    admin = browsers.open("lianchi_admin")
+    admin.go(case_path)
+    expect(admin, "处置中", "未取得卫生许可擅自开展托育服务")
+    apage = admin.page
+    apage.locator("summary", has_text="立案查处").click()
+    apage.fill("#id_file-case_number", f"莲卫立〔{TODAY.year}〕118号")
+    apage.fill("#id_file-filed_on", TODAY.isoformat())
+    click(admin, "保存：立案查处")
+    expect(admin, "已登记：立案查处", f"莲卫立〔{TODAY.year}〕118号")
+    apage.locator("summary", has_text="行政处罚决定").click()
+    decision = f"莲卫罚〔{TODAY.year}〕76号"
+    apage.fill("#id_penalty-decision_number", decision)
+    apage.fill("#id_penalty-decided_on", TODAY.isoformat())
+    apage.fill("#id_penalty-content", "警告，罚款人民币伍仟元")
+    apage.fill("#id_penalty-amount", "5000")
+    click(admin, "保存：行政处罚决定")
+    expect(admin, "已登记：行政处罚决定", decision, "处罚信息应于")
+    admin.shot("19-行政处罚决定")
+
+    # 公示: the reviewed results, then the penalty decision
+    admin.go(f"/disclosure/tasks/{walk['task_id']}/publish/")
+    body = expect(admin, "待公示的抽查结果（审核通过）", "行政处罚")
+    click(admin, "公示以上结果")
+    body = expect(admin, "已公示 2 户，依法不予公开 0 户", decision)
+    click(admin, "公示")
+    expect(admin, "行政处罚信息已公示", "公开 2 户")
+    admin.shot("20-结果公示")
+
+    # the public portal, logged out
+    public = browsers.open(None)
+    public.go(f"/gs/tasks/{walk['task_id']}/results/")
+    body = expect(public, "抽查结果公示", "已公示 2 户", "行政处罚", "发现问题已责令改正")
+    names = re.findall(r"^(\S+)\t", body, re.M)
+    assert names, body[:2000]
+    public.shot("21-公开-抽查结果")
+    draw_id = int(re.findall(r"\d+", walk["draw_path"])[0])
+    public.go(f"/gs/draws/{draw_id}/verify/")
+    verdict = public.page.locator("#verdict").inner_text()
+    assert "一致" in verdict and "不一致" not in verdict, verdict
+    expect(public, "结果与公布的抽中名单一致", "透明日志")
+    public.shot("22-公开-抽取验证一致")
