@@ -550,3 +550,58 @@ def test_step6_review_publish_portal(browsers: Browsers, walk: dict[str, Any]) -
     assert "一致" in verdict and "不一致" not in verdict, verdict
     expect(public, "结果与公布的抽中名单一致", "透明日志")
     public.shot("22-公开-抽取验证一致")
+
+
+# ---------------------------------------------------------------- step 7: the leader's dashboard and the 月报表
+
+
+def test_step7_dashboard_monthly_report(browsers: Browsers, tmp_path: Path, walk: dict[str, Any]) -> None:
+    from openpyxl import load_workbook
+
+    month = f"{TODAY.year}年{TODAY.month}月"
+    # the 双随机办 opens this month's 月报表 (generated from the system's data, the walk's task included) and fills
+    # its header; it is submitted after the month ends, the leader reads the draft
+    admin = browsers.open("lianchi_admin")
+    page = admin.page
+    admin.go("/oversight/reports/")
+    form = page.locator("form", has=page.locator("#new-m-month"))
+    form.locator("#new-m-year").fill(str(TODAY.year))
+    form.locator("#new-m-month").select_option(str(TODAY.month))
+    with page.expect_navigation():
+        form.get_by_role("button", name="打开").click()
+    expect(admin, "“双随机、一公开”监管工作月报表", "保定市莲池区卫生健康局", walk["task_code"])
+    page.fill("#id_contact_person", "王晓燕")
+    page.fill("#id_contact_phone", "0312-5021234")
+    page.fill("#id_filled_on", TODAY.isoformat())
+    page.fill("#id_website", "莲池区人民政府网站“双随机、一公开”专栏")
+    click(admin, "保存", exact=True)
+    expect(admin, "月报表已保存（尚未报送）", "联系人：王晓燕")
+
+    leader = browsers.open("lianchi_leader")
+    page = leader.page
+    leader.go("/oversight/dashboard/")
+    expect(leader, "覆盖率、完结率、公示率", "抽查任务状态", "抽查结果分类", "后续处置（按时长）")
+    leader.shot("23-领导-统计看板")
+
+    leader.go(f"/oversight/reports/?year={TODAY.year}")
+    expect(leader, "月报表与情况报告", month, "保定市莲池区卫生健康局")
+    with page.expect_navigation():
+        page.get_by_role("link", name=month, exact=True).first.click()
+    expect(leader, "“双随机、一公开”监管工作月报表", "保定市莲池区卫生健康局", "联系人：王晓燕", walk["task_code"])
+    leader.shot("24-领导-月报表")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="下载 Excel").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".xlsx"), download.suggested_filename
+    path = tmp_path / download.suggested_filename
+    download.save_as(str(path))
+    assert path.read_bytes()[:2] == b"PK"
+    workbook = load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None and sheet.title == month, workbook.sheetnames
+    cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "“双随机、一公开”监管工作月报表" in cells, cells[:10]
+    assert "保定市莲池区卫生健康局" in cells, cells[:10]
+    assert any("随机抽查" in c for c in cells[5:]), cells  # the headings of the rows
+    assert any(walk["task_code"] in c for c in cells), cells  # the walk's task is counted this month
+    walk["monthly_xlsx"] = path.name
