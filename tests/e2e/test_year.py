@@ -42,10 +42,12 @@ def expect(session: Session, *texts: str) -> str:
 
 def click(session: Session, name: str, *, exact: bool = False) -> None:
     """Click the button (or submit input) called `name` and wait for the next page."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     button = session.page.get_by_role("button", name=name, exact=exact).first
     try:
         button.wait_for(state="visible", timeout=10_000)
-    except Exception as exc:  # noqa: BLE001 - the page text says why the button is missing
+    except PlaywrightTimeout as exc:  # the page text says why the button is missing
         raise AssertionError(f"no button {name!r} on {session.page.url}:\n{session.text()[:3000]}") from exc
     with session.page.expect_navigation():
         button.click()
@@ -580,7 +582,9 @@ def test_step7_dashboard_monthly_report(browsers: Browsers, tmp_path: Path, walk
     leader = browsers.open("lianchi_leader")
     page = leader.page
     leader.go("/oversight/dashboard/")
-    expect(leader, "覆盖率、完结率、公示率", "抽查任务状态", "抽查结果分类", "后续处置（按时长）")
+    body = expect(leader, "覆盖率、完结率、公示率", "抽查任务状态", "抽查结果分类", "后续处置（按时长）", "行政处罚")
+    assert re.search(r"公示率\s+\d+(\.\d)?%", body), body[:3000]
+    assert re.search(r"行政处罚\s+[1-9]\d*\s*件", body), body[:3000]
     leader.shot("23-领导-统计看板")
 
     leader.go(f"/oversight/reports/?year={TODAY.year}")
