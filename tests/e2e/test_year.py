@@ -550,7 +550,11 @@ def test_step6_review_publish_portal(browsers: Browsers, walk: dict[str, Any]) -
     public.go(f"/gs/draws/{draw_id}/verify/")
     verdict = public.page.locator("#verdict").inner_text()
     assert "一致" in verdict and "不一致" not in verdict, verdict
-    expect(public, "结果与公布的抽中名单一致", "透明日志")
+    expect(public, "结果与公布的抽中名单一致", "透明日志", "自行验证的步骤", "ssj audit proof verify")
+    # the offline commands are readable (dark text on the light box, not the theme's light <pre> colour)
+    rgb = public.page.eval_on_selector("pre.json", "e => getComputedStyle(e).color")
+    red, green, blue = (int(v) for v in re.findall(r"\d+", rgb)[:3])
+    assert 0.2126 * red + 0.7152 * green + 0.0722 * blue < 128, rgb
     public.shot("22-公开-抽取验证一致")
 
 
