@@ -154,9 +154,9 @@ class Session:
     def text(self) -> str:
         return str(self.page.inner_text("body"))
 
-    def shot(self, name: str) -> Path:
+    def shot(self, name: str, *, full_page: bool = True) -> Path:
         path = self.shots / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        self.page.screenshot(path=str(path), full_page=full_page)
         return path
 
     def check_clean(self) -> None:

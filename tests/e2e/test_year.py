@@ -380,7 +380,7 @@ def _photo(path: Path) -> Path:
 
 
 def _enter(inspector: Session, record_path: str, *, code: str, fail: str, photo: Path | None,
-           refused: bool, rectify: int | None = None) -> str:
+           refused: bool, rectify: int | None = None, shot: str = "") -> str:
     page = inspector.page
     inspector.go(record_path)
     with page.expect_navigation():
@@ -414,6 +414,10 @@ def _enter(inspector: Session, record_path: str, *, code: str, fail: str, photo:
         page.fill("#id_signer_name", "负责人 张经理")
     if photo is not None:
         page.set_input_files("input[name=evidence]", str(photo))
+    if shot:  # the screen as the inspector sees it before submitting: the signature section
+        page.locator("input[name=signature_kind]").first.scroll_into_view_if_needed()
+        page.evaluate("() => window.scrollBy(0, -120)")
+        inspector.shot(shot, full_page=False)
     with page.expect_navigation():
         page.get_by_role("button", name="提交审核").click()
     return expect(inspector, "检查结果已提交，等待科室审核")
@@ -444,9 +448,9 @@ def test_step5_inspection_on_a_phone(browsers: Browsers, tmp_path: Path, walk: d
 
     photo = _photo(tmp_path / "现场照片.jpg")
     body = _enter(inspector, record_paths[0], code="21", fail="2名从业人员未取得有效健康合格证明", photo=photo,
-                  refused=True, rectify=10)
+                  refused=True, rectify=10, shot="14-手机-录入拒签")
     assert "拒签" in body or "拒绝签字" in body, body[:3000]
-    inspector.shot("14-手机-拒签已提交")
+    inspector.shot("14b-手机-拒签已提交")
     walk["refused_record"] = record_paths[0]
 
     # the second record: by the inspector too when she is on two teams, else by the 双随机办 for the team
