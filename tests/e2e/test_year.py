@@ -19,13 +19,15 @@ import datetime
 import re
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from tests.e2e.conftest import PHONE, Browsers, Session
 
 pytestmark = pytest.mark.e2e
 
-TODAY = datetime.date.today()
+# the server's date (settings.TIME_ZONE), not the machine's: from 16:00 UTC they differ
+TODAY = datetime.datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def cn_date(day: datetime.date) -> str:
