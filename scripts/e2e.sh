@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The browser walk-through (tests/e2e, issue 12): a live server on a fresh database with the demo data, driven by
-# Playwright with Debian's chromium (never `playwright install`). Screenshots go to test-results/e2e/.
+# The browser tests (marker e2e), driven by Playwright with Debian's chromium (never `playwright install`): the
+# walk-through of tests/e2e (issue 12; a live server on a fresh database with the demo data, screenshots in
+# test-results/e2e/) and the phone entry page test of tests/inspections. Run once, on SQLite, by `make test`.
 #
 # chromium (and a CJK font, so that the screenshots show Chinese text) is installed with apt-get when this
-# machine allows it (root, or password-less sudo). Without chromium the walk-through is skipped with a message
+# machine allows it (root, or password-less sudo). Without chromium the browser tests are skipped with a message
 # and exit code 0: a missing browser never fails `make test`. With chromium, any failure fails, and so does a
 # run that collected no test (pytest exit code 5) or could not import Playwright.
 set -euo pipefail
@@ -40,7 +41,9 @@ fi
 echo "== pytest (browser walk-through, SQLite) =="
 start=$(date +%s)
 set +e
-"$BIN/python" -m pytest -m e2e -p no:xdist -rs "$@" tests/e2e
+# Every browser test (marker e2e): the walk-through in tests/e2e and the phone entry page test in tests/inspections
+# (that one runs on the test database, inside its transaction).
+"$BIN/python" -m pytest -m e2e -p no:xdist -rs "$@" tests
 rc=$?
 set -e
 echo "e2e: $(( $(date +%s) - start )) s; screenshots in test-results/e2e/"

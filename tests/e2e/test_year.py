@@ -533,7 +533,8 @@ def test_step6_review_publish_portal(browsers: Browsers, walk: dict[str, Any]) -
     apage.fill("#id_penalty-content", "警告，罚款人民币伍仟元")
     apage.fill("#id_penalty-amount", "5000")
     click(admin, "保存：行政处罚决定")
-    expect(admin, "已登记：行政处罚决定", decision, "处罚信息应于")
+    expect(admin, "已登记：行政处罚决定", decision, "处罚信息应于", "罚没款 5,000.00 元",
+           "莲池区双随机办管理员 · 立案查处", "莲池区双随机办管理员 · 行政处罚决定")
     admin.shot("19-行政处罚决定")
 
     # 公示: the reviewed results, then the penalty decision
