@@ -553,7 +553,11 @@ def test_step6_review_publish_portal(browsers: Browsers, walk: dict[str, Any]) -
     names = re.findall(r"^(\S+)\t", body, re.M)
     assert names, body[:2000]
     public.shot("21-公开-抽查结果")
+    # the 抽取核验 link printed on every 一企一表 opens the public verification page
     draw_id = int(re.findall(r"\d+", walk["draw_path"])[0])
+    verify_url = f"{public.base}/gs/draws/{draw_id}/verify/"
+    head.go(penalty)
+    assert page.locator(f"a[href='{verify_url}']").count(), (verify_url, head.text()[:2000])
     public.go(f"/gs/draws/{draw_id}/verify/")
     verdict = public.page.locator("#verdict").inner_text()
     assert "一致" in verdict and "不一致" not in verdict, verdict
