@@ -47,13 +47,18 @@ fi
 
 # Transactional tests (marker `serial`, set in tests/conftest.py) flush the tables when they end: they run
 # in their own single-process pytest run so that they never empty a worker's seeded data under other tests.
+# Browser tests (marker `e2e`: the walk-through of tests/e2e, the phone entry page) need chromium: they run in
+# scripts/e2e.sh, once, after the SQLite suite.
 run_suite() {
   local label=$1
-  run_pytest "$label" -n 2 --dist loadfile -m "not serial" tests
-  run_pytest "$label, transactional" -p no:xdist -m serial tests
+  run_pytest "$label" -n 2 --dist loadfile -m "not serial and not e2e" tests
+  run_pytest "$label, transactional" -p no:xdist -m "serial and not e2e" tests
 }
 
 run_suite sqlite
+
+# Skips (exit 0, with a message) when chromium is missing and cannot be installed; fails when the walk fails.
+bash scripts/e2e.sh
 
 if "$BIN/python" scripts/pg_available.py; then
   SSJ_DB_ENGINE=postgresql SSJ_DB_NAME="ssj_ci_$$" run_suite postgresql

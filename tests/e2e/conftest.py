@@ -50,10 +50,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _server_env(var_dir: Path) -> dict[str, str]:
+def _server_env(var_dir: Path, base: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SSJ_")}
     env.update({
         "SSJ_VAR_DIR": str(var_dir), "SSJ_DEMO": "1", "SSJ_DEBUG": "1", "SSJ_HUEY_IMMEDIATE": "1",
+        # links printed on the forms (抽取核验) and in e-mails point at this server
+        "SSJ_PUBLIC_BASE_URL": base, "SSJ_SITE_URL": base,
         "DJANGO_SETTINGS_MODULE": "shuangsuiji.settings", "PYTHONUNBUFFERED": "1",
     })
     return env
@@ -75,7 +77,9 @@ def ssj_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     pytest.importorskip("playwright.sync_api", reason="playwright not installed (make venv)")
     var_dir = tmp_path_factory.mktemp("e2e-var")
     log = var_dir.parent / "server.log"
-    env = _server_env(var_dir)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = _server_env(var_dir, base)
     seed = os.environ.get("SSJ_E2E_SEED_DIR")
     if seed:
         shutil.copytree(seed, var_dir, dirs_exist_ok=True)
@@ -86,8 +90,6 @@ def ssj_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 [sys.executable, "-m", "shuangsuiji.cli.main", "demo", "load"], env=env, check=True,
                 stdout=out, stderr=out, cwd=PROJECT_DIR, timeout=600,
             )
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
     with open(log, "ab") as out:
         server = subprocess.Popen(  # nosec B603
             [sys.executable, "-m", "shuangsuiji.manage", "runserver", f"127.0.0.1:{port}", "--noreload"],
@@ -154,9 +156,9 @@ class Session:
     def text(self) -> str:
         return str(self.page.inner_text("body"))
 
-    def shot(self, name: str) -> Path:
+    def shot(self, name: str, *, full_page: bool = True) -> Path:
         path = self.shots / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        self.page.screenshot(path=str(path), full_page=full_page)
         return path
 
     def check_clean(self) -> None:

@@ -19,13 +19,15 @@ import datetime
 import re
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from tests.e2e.conftest import PHONE, Browsers, Session
 
 pytestmark = pytest.mark.e2e
 
-TODAY = datetime.date.today()
+# the server's date (settings.TIME_ZONE), not the machine's: from 16:00 UTC they differ
+TODAY = datetime.datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def cn_date(day: datetime.date) -> str:
@@ -42,7 +44,13 @@ def expect(session: Session, *texts: str) -> str:
 
 def click(session: Session, name: str, *, exact: bool = False) -> None:
     """Click the button (or submit input) called `name` and wait for the next page."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     button = session.page.get_by_role("button", name=name, exact=exact).first
+    try:
+        button.wait_for(state="visible", timeout=10_000)
+    except PlaywrightTimeout as exc:  # the page text says why the button is missing
+        raise AssertionError(f"no button {name!r} on {session.page.url}:\n{session.text()[:3000]}") from exc
     with session.page.expect_navigation():
         button.click()
     session.page.wait_for_load_state("load")
@@ -374,7 +382,7 @@ def _photo(path: Path) -> Path:
 
 
 def _enter(inspector: Session, record_path: str, *, code: str, fail: str, photo: Path | None,
-           refused: bool, rectify: int | None = None) -> str:
+           refused: bool, rectify: int | None = None, shot: str = "") -> str:
     page = inspector.page
     inspector.go(record_path)
     with page.expect_navigation():
@@ -408,6 +416,10 @@ def _enter(inspector: Session, record_path: str, *, code: str, fail: str, photo:
         page.fill("#id_signer_name", "负责人 张经理")
     if photo is not None:
         page.set_input_files("input[name=evidence]", str(photo))
+    if shot:  # the screen as the inspector sees it before submitting: the signature section
+        page.locator("input[name=signature_kind]").first.scroll_into_view_if_needed()
+        page.evaluate("() => window.scrollBy(0, -120)")
+        inspector.shot(shot, full_page=False)
     with page.expect_navigation():
         page.get_by_role("button", name="提交审核").click()
     return expect(inspector, "检查结果已提交，等待科室审核")
@@ -426,7 +438,9 @@ def test_step5_inspection_on_a_phone(browsers: Browsers, tmp_path: Path, walk: d
     inspector.go("/inspections/")
     expect(inspector, "我的待录入", walk["task_code"], "待检查")
     inspector.shot("13-手机-我的检查")
-    links = page.locator("a[href*='/inspections/records/']")
+    # her records of this task (she may be on teams of the demo's tasks too): numbered <task code>-NNN
+    inspector.go("/inspections/?q=" + walk["task_code"])
+    links = page.locator("tbody a[href*='/inspections/records/']", has_text=walk["task_code"] + "-")
     record_paths = sorted({str(links.nth(i).get_attribute("href")) for i in range(links.count())})
     record_paths = [p for p in record_paths if re.fullmatch(r"/inspections/records/\d+/", p)]
     assert record_paths, inspector.text()[:2000]
@@ -436,9 +450,9 @@ def test_step5_inspection_on_a_phone(browsers: Browsers, tmp_path: Path, walk: d
 
     photo = _photo(tmp_path / "现场照片.jpg")
     body = _enter(inspector, record_paths[0], code="21", fail="2名从业人员未取得有效健康合格证明", photo=photo,
-                  refused=True, rectify=10)
+                  refused=True, rectify=10, shot="14-手机-录入拒签")
     assert "拒签" in body or "拒绝签字" in body, body[:3000]
-    inspector.shot("14-手机-拒签已提交")
+    inspector.shot("14b-手机-拒签已提交")
     walk["refused_record"] = record_paths[0]
 
     # the second record: by the inspector too when she is on two teams, else by the 双随机办 for the team
@@ -452,3 +466,161 @@ def test_step5_inspection_on_a_phone(browsers: Browsers, tmp_path: Path, walk: d
     body = _enter(enterer, second, code="23", fail="未取得卫生许可擅自开展托育服务", photo=photo, refused=False)
     enterer.shot("15-行政处罚结果已提交")
     walk["penalty_record"] = second
+
+
+# ---------------------------------------------------------------- step 6: 科室 review, 公示, the public portal
+
+
+def _review(reviewer: Session, record_path: str, *, approve: bool, comment: str) -> str:
+    page = reviewer.page
+    reviewer.go(record_path)  # (not "#review": from the same page that would not reload it)
+    card = page.locator("#review")
+    card.locator("input[name=decision][value=%s]" % ("approve" if approve else "return")).check()
+    card.locator("textarea[name=comment]").fill(comment)
+    with page.expect_navigation():
+        card.get_by_role("button", name="提交审核意见").click()
+    return expect(reviewer, "审核通过，结果可以公示" if approve else "已退回录入人修改")
+
+
+def test_step6_review_publish_portal(browsers: Browsers, walk: dict[str, Any]) -> None:
+    refused, penalty = walk["refused_record"], walk["penalty_record"]
+    head = browsers.open("lianchi_staff")
+    page = head.page
+    head.go("/inspections/review/")
+    body = expect(head, "待审核的检查结果", "审核")
+    assert page.locator(f"a[href^='{refused}']").count() and page.locator(f"a[href^='{penalty}']").count(), body[:2000]
+    head.shot("16-科室待审核")
+
+    # 退回 with a reason → the inspector corrects on her phone and submits again → 通过
+    reason = "拒签见证人须写明身份和联系电话，请补充后重新提交"
+    _review(head, refused, approve=False, comment=reason)
+    expect(head, "已退回修改", reason)
+    inspector = browsers.open("lianchi_inspector", viewport=PHONE)
+    inspector.go("/inspections/")
+    inspector.go(refused)
+    expect(inspector, "已退回修改", reason)
+    with inspector.page.expect_navigation():
+        inspector.page.get_by_role("link", name=re.compile("录入")).first.click()
+    assert inspector.page.input_value("#id_refusal_reason") == "负责人以需请示总部为由拒绝签字"
+    inspector.page.fill("#id_refusal_witness", "社区网格员 刘芳（电话 0312-5551234）")
+    with inspector.page.expect_navigation():
+        inspector.page.get_by_role("button", name="提交审核").click()
+    expect(inspector, "检查结果已提交，等待科室审核")
+    inspector.shot("17-手机-退回后重新提交")
+
+    _review(head, refused, approve=True, comment="同意")
+    expect(head, "审核通过（待公示）", "公示分类")
+    body = _review(head, penalty, approve=True, comment="同意，转立案查处")
+    expect(head, "审核通过（待公示）")
+    head.shot("18-审核通过-后续处置已登记")
+    # approval opened the follow-up case: 立案 and the 行政处罚 decision
+    with page.expect_navigation():
+        page.locator(".list-group a[href*='/inspections/cases/']", has_text="-CZ").first.click()
+    case_path = page.url.removeprefix(head.base)
+    admin = browsers.open("lianchi_admin")
+    admin.go(case_path)
+    expect(admin, "处置中", "未取得卫生许可擅自开展托育服务")
+    apage = admin.page
+    apage.locator("summary", has_text="立案查处").click()
+    apage.fill("#id_file-case_number", f"莲卫立〔{TODAY.year}〕118号")
+    apage.fill("#id_file-filed_on", TODAY.isoformat())
+    click(admin, "保存：立案查处")
+    expect(admin, "已登记：立案查处", f"莲卫立〔{TODAY.year}〕118号")
+    apage.locator("summary", has_text="行政处罚决定").click()
+    decision = f"莲卫罚〔{TODAY.year}〕76号"
+    apage.fill("#id_penalty-decision_number", decision)
+    apage.fill("#id_penalty-decided_on", TODAY.isoformat())
+    apage.fill("#id_penalty-content", "警告，罚款人民币伍仟元")
+    apage.fill("#id_penalty-amount", "5000")
+    click(admin, "保存：行政处罚决定")
+    expect(admin, "已登记：行政处罚决定", decision, "处罚信息应于", "罚没款 5,000.00 元",
+           "莲池区双随机办管理员 · 立案查处", "莲池区双随机办管理员 · 行政处罚决定")
+    admin.shot("19-行政处罚决定")
+
+    # 公示: the reviewed results, then the penalty decision
+    admin.go(f"/disclosure/tasks/{walk['task_id']}/publish/")
+    body = expect(admin, "待公示的抽查结果（审核通过）", "行政处罚")
+    click(admin, "公示以上结果")
+    body = expect(admin, "已公示 2 户，依法不予公开 0 户", decision)
+    click(admin, "公示")
+    expect(admin, "行政处罚信息已公示", "公开 2 户")
+    admin.shot("20-结果公示")
+
+    # the public portal, logged out
+    public = browsers.open(None)
+    public.go(f"/gs/tasks/{walk['task_id']}/results/")
+    body = expect(public, "抽查结果公示", "已公示 2 户", "行政处罚", "发现问题已责令改正")
+    names = re.findall(r"^(\S+)\t", body, re.M)
+    assert names, body[:2000]
+    public.shot("21-公开-抽查结果")
+    # the 抽取核验 link printed on every 一企一表 opens the public verification page
+    draw_id = int(re.findall(r"\d+", walk["draw_path"])[0])
+    verify_url = f"{public.base}/gs/draws/{draw_id}/verify/"
+    head.go(penalty)
+    assert page.locator(f"a[href='{verify_url}']").count(), (verify_url, head.text()[:2000])
+    public.go(f"/gs/draws/{draw_id}/verify/")
+    verdict = public.page.locator("#verdict").inner_text()
+    assert "一致" in verdict and "不一致" not in verdict, verdict
+    expect(public, "结果与公布的抽中名单一致", "透明日志", "自行验证的步骤", "ssj audit proof verify")
+    # the offline commands are readable (dark text on the light box, not the theme's light <pre> colour)
+    rgb = public.page.eval_on_selector("pre.json", "e => getComputedStyle(e).color")
+    red, green, blue = (int(v) for v in re.findall(r"\d+", rgb)[:3])
+    assert 0.2126 * red + 0.7152 * green + 0.0722 * blue < 128, rgb
+    public.shot("22-公开-抽取验证一致")
+
+
+# ---------------------------------------------------------------- step 7: the leader's dashboard and the 月报表
+
+
+def test_step7_dashboard_monthly_report(browsers: Browsers, tmp_path: Path, walk: dict[str, Any]) -> None:
+    from openpyxl import load_workbook
+
+    month = f"{TODAY.year}年{TODAY.month}月"
+    # the 双随机办 opens this month's 月报表 (generated from the system's data, the walk's task included) and fills
+    # its header; it is submitted after the month ends, the leader reads the draft
+    admin = browsers.open("lianchi_admin")
+    page = admin.page
+    admin.go("/oversight/reports/")
+    form = page.locator("form", has=page.locator("#new-m-month"))
+    form.locator("#new-m-year").fill(str(TODAY.year))
+    form.locator("#new-m-month").select_option(str(TODAY.month))
+    with page.expect_navigation():
+        form.get_by_role("button", name="打开").click()
+    expect(admin, "“双随机、一公开”监管工作月报表", "保定市莲池区卫生健康局", walk["task_code"])
+    page.fill("#id_contact_person", "王晓燕")
+    page.fill("#id_contact_phone", "0312-5021234")
+    page.fill("#id_filled_on", TODAY.isoformat())
+    page.fill("#id_website", "莲池区人民政府网站“双随机、一公开”专栏")
+    click(admin, "保存", exact=True)
+    expect(admin, "月报表已保存（尚未报送）", "联系人：王晓燕")
+
+    leader = browsers.open("lianchi_leader")
+    page = leader.page
+    leader.go("/oversight/dashboard/")
+    body = expect(leader, "覆盖率、完结率、公示率", "抽查任务状态", "抽查结果分类", "后续处置（按时长）", "行政处罚")
+    assert re.search(r"公示率\s+\d+(\.\d)?%", body), body[:3000]
+    assert re.search(r"行政处罚\s+[1-9]\d*\s*件", body), body[:3000]
+    leader.shot("23-领导-统计看板")
+
+    leader.go(f"/oversight/reports/?year={TODAY.year}")
+    expect(leader, "月报表与情况报告", month, "保定市莲池区卫生健康局")
+    with page.expect_navigation():
+        page.get_by_role("link", name=month, exact=True).first.click()
+    expect(leader, "“双随机、一公开”监管工作月报表", "保定市莲池区卫生健康局", "联系人：王晓燕", walk["task_code"])
+    leader.shot("24-领导-月报表")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="下载 Excel").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".xlsx"), download.suggested_filename
+    path = tmp_path / download.suggested_filename
+    download.save_as(str(path))
+    assert path.read_bytes()[:2] == b"PK"
+    workbook = load_workbook(path)
+    sheet = workbook.active
+    assert sheet is not None and sheet.title == month, workbook.sheetnames
+    cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert "“双随机、一公开”监管工作月报表" in cells, cells[:10]
+    assert "保定市莲池区卫生健康局" in cells, cells[:10]
+    assert any("随机抽查" in c for c in cells[5:]), cells  # the headings of the rows
+    assert any(walk["task_code"] in c for c in cells), cells  # the walk's task is counted this month
+    walk["monthly_xlsx"] = path.name

@@ -544,9 +544,21 @@ class FollowUpCase(TimeStampedModel):
         return taken
 
     @property
+    def penalty_amount_text(self) -> str:
+        """罚没款 as the reports write it: 5,000.00 (empty when none was recorded)."""
+        return "" if self.penalty_amount is None else f"{self.penalty_amount:,.2f}"
+
+    @property
     def planned_measure_labels(self) -> list[str]:
         labels = dict(FollowUpMeasure.choices)
         return [labels.get(m, m) for m in self.planned_measures]
+
+
+FOLLOW_UP_STEP_LABELS = {
+    "open": "登记问题", "rectify": "责令整改", "recheck": "复查", "conditions": "认定情形", "file": "立案查处",
+    "penalty": "行政处罚决定", "conclude": "办理结论", "transfer": "移交有管辖权的机关", "judicial": "移送司法机关",
+    "credit": "信用惩戒", "close": "办结",
+}
 
 
 class FollowUpStep(models.Model):
@@ -566,4 +578,9 @@ class FollowUpStep(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.case} {self.kind}"
+        return f"{self.case} {self.kind_label}"
+
+    @property
+    def kind_label(self) -> str:
+        """The Chinese name of the step (``kind`` is the code written by ``followup``)."""
+        return FOLLOW_UP_STEP_LABELS.get(self.kind, self.kind)
