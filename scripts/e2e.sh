@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The browser tests (marker e2e), driven by Playwright with Debian's chromium (never `playwright install`): the
 # walk-through of tests/e2e (issue 12; a live server on a fresh database with the demo data, screenshots in
-# test-results/e2e/) and the phone entry page test of tests/inspections. Run once, on SQLite, by `make test`.
+# test-results/e2e/). Run once, on SQLite, by `make test`.
 #
 # chromium (and a CJK font, so that the screenshots show Chinese text) is installed with apt-get when this
 # machine allows it (root, or password-less sudo). Without chromium the browser tests are skipped with a message
@@ -41,9 +41,7 @@ fi
 echo "== pytest (browser walk-through, SQLite) =="
 start=$(date +%s)
 set +e
-# Every browser test (marker e2e): the walk-through in tests/e2e and the phone entry page test in tests/inspections
-# (that one runs on the test database, inside its transaction).
-"$BIN/python" -m pytest -m e2e -p no:xdist -rs "$@" tests
+"$BIN/python" -m pytest -m e2e -p no:xdist -rs "$@" tests/e2e
 rc=$?
 set -e
 echo "e2e: $(( $(date +%s) - start )) s; screenshots in test-results/e2e/"

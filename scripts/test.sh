@@ -47,8 +47,8 @@ fi
 
 # Transactional tests (marker `serial`, set in tests/conftest.py) flush the tables when they end: they run
 # in their own single-process pytest run so that they never empty a worker's seeded data under other tests.
-# Browser tests (marker `e2e`: the walk-through of tests/e2e, the phone entry page) need chromium: they run in
-# scripts/e2e.sh, once, after the SQLite suite.
+# The browser walk-through (marker `e2e`, tests/e2e: a live server of its own) runs in scripts/e2e.sh, once, after
+# the SQLite suite; the phone entry page test (marker `browser`) runs in both suites.
 run_suite() {
   local label=$1
   run_pytest "$label" -n 2 --dist loadfile -m "not serial and not e2e" tests

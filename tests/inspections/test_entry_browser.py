@@ -22,7 +22,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 BASE = "http://ssj.test"
 TEST_CONNECTION: dict[str, Any] = {}
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+# `browser`, not `e2e`: it runs in the ordinary suites on SQLite and PostgreSQL (skipped without chromium).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 
 def _serve(route: Any, request: Any) -> None:
