@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import datetime
 import io
-import shutil
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
 from django.contrib.contenttypes.models import ContentType
 from openpyxl import load_workbook
-from PIL import Image
 
 from shuangsuiji.audit.models import AuditEntry
 from shuangsuiji.common.exceptions import ApplicationError, PermissionDeniedError
@@ -24,6 +20,7 @@ from shuangsuiji.oversight.reports import services
 from shuangsuiji.oversight.reports.monthly import build_monthly
 from tests.conftest import World
 from tests.oversight.stats_factories import TODAY, Scenario, at, scenario
+from tests.pdf_tools import compact, dark_pixels, embedded_font_names, first_page_image, pdf_text
 
 
 @pytest.fixture(autouse=True)
@@ -176,27 +173,20 @@ def test_xlsx_is_laid_out_like_the_form(world: World, s: Scenario) -> None:
     assert any(str(r).startswith("A") for r in sheet.merged_cells.ranges)
 
 
-def _pdf_checks(content: bytes, tmp_path: Path, expected: list[str]) -> None:
+def _pdf_checks(content: bytes, expected: list[str]) -> None:
     assert content.startswith(b"%PDF")
-    if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
-        pytest.skip("poppler-utils (pdftoppm/pdftotext) is not installed: cannot rasterise the PDF here")
-    source = tmp_path / "report.pdf"
-    source.write_bytes(content)
-    text = subprocess.run(["pdftotext", "-raw", str(source), "-"], capture_output=True, check=True).stdout.decode("utf-8")
-    compact = text.replace(" ", "").replace("\n", "")
+    text = compact(pdf_text(content))
     for phrase in expected:
-        assert phrase in compact, phrase
-    subprocess.run(["pdftoppm", "-r", "40", "-f", "1", "-l", "1", "-png", str(source), str(tmp_path / "p")], check=True)
-    image = Image.open(next(tmp_path.glob("p*.png"))).convert("L")
-    dark = sum(image.point(lambda v: 255 if v < 100 else 0).histogram()[255:])
-    assert dark > 500, dark
+        assert phrase in text, phrase
+    assert embedded_font_names(content)  # the glyphs come from an embedded font
+    assert dark_pixels(first_page_image(content, dpi=40)) > 500
 
 
-def test_pdf_renders_chinese(world: World, s: Scenario, tmp_path: Path) -> None:
+def test_pdf_renders_chinese(world: World, s: Scenario) -> None:
     report = _open(world)
     response = world.client("a_admin").get(f"/oversight/reports/monthly/{report.pk}/report.pdf")
     assert response.status_code == 200
-    _pdf_checks(response.content, tmp_path, ["“双随机、一公开”监管工作月报表", "本月召开会议部署随机抽查工作情况",
+    _pdf_checks(response.content, ["“双随机、一公开”监管工作月报表", "本月召开会议部署随机抽查工作情况",
                                              "抽取2户", "莲卫监〔2026〕21号"])
 
 
