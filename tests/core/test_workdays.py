@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import chinese_calendar
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from shuangsuiji.core.workdays import (
@@ -394,10 +394,12 @@ def test_between_matches_counting(first: date, second: date) -> None:
     assert CALENDAR.workdays_between(low, high) == expected
 
 
+@example(date(2003, 12, 31), 1)
 @given(any_day, counts)
 def test_provisional_exactly_when_an_unknown_notice_matters(start: date, count: int) -> None:
     result = CALENDAR.add_workdays(start, count)
-    span_years = set(range(start.year, result.date.year + 1)) if count else set()
+    # counting starts the day after ``start``: the start day's own year does not matter (2003-12-31 + 1 is exact)
+    span_years = set(range((start + timedelta(days=1)).year, result.date.year + 1)) if count else set()
     touches_unknown = any(year not in CALENDAR.known_years for year in span_years)
     if touches_unknown:
         assert result.provisional and result.reason

@@ -159,3 +159,27 @@ def test_staff_deadline_page_needs_login_and_shows_states(portal: Portal) -> Non
     assert "抽查结果（20个工作日）" in html and "按期公示" in html and "莲卫公罚〔2026〕12号" in html
     other = portal.world.client("b_admin").get("/disclosure/deadlines/").content.decode()
     assert "莲卫公罚〔2026〕12号" not in other
+
+
+@pytest.mark.parametrize("fragment", ["宾馆", "测试宾馆", "宾馆00"])
+def test_name_and_filter_search_gives_the_same_rows_by_fts_and_by_like(
+    portal: Portal, fragment: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite picks LIKE over the filtered rows for a common fragment (selectors_results._sqlite_prefers_like)."""
+    from django.db import connection
+
+    from shuangsuiji.disclosure import selectors_results as sr
+
+    filters = sr.ResultFilters(q=fragment, region_id=portal.world.regions["a"].pk, year=portal.results[0].year)
+    qs, _ = sr.filtered_results(filters)
+    by_index = list(qs.values_list("pk", flat=True))
+    monkeypatch.setattr(sr, "SQLITE_COMMON_FRAGMENT", 0)  # every fragment is "common" now
+    if connection.vendor == "sqlite":
+        assert sr._sqlite_prefers_like(sr.public_results(), filters, fragment)
+        monkeypatch.setattr(sr, "SQLITE_LIKE_SCAN_LIMIT", 0)
+        assert not sr._sqlite_prefers_like(sr.public_results(), filters, fragment)  # too many rows left: FTS
+        monkeypatch.setattr(sr, "SQLITE_LIKE_SCAN_LIMIT", 20_000)
+    qs, _ = sr.filtered_results(filters)
+    by_like = list(qs.values_list("pk", flat=True))
+    assert by_index == by_like and len(by_index) >= 2
+    assert not sr._sqlite_prefers_like(sr.public_results(), sr.ResultFilters(q=fragment), fragment)  # no filter

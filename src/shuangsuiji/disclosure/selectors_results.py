@@ -130,16 +130,6 @@ def filtered_results(filters: ResultFilters) -> tuple[QuerySet[PublishedResult],
     from shuangsuiji.disclosure.selectors import region_subtree_ids
 
     qs = public_results()
-    message = ""
-    if filters.q:
-        code = uscc_query(filters.q)
-        if code is not None:
-            qs = qs.filter(uscc=code)
-        else:
-            fragment = normalize_name(filters.q)
-            if len(fragment) < MIN_FRAGMENT:
-                return qs.none(), f"请至少输入{MIN_FRAGMENT}个字的名称片段，或输入18位统一社会信用代码"
-            qs = _name_filter(qs, fragment)
     if filters.region_id:
         qs = qs.filter(region_id__in=region_subtree_ids(filters.region_id))
     if filters.specialty_id:
@@ -150,7 +140,44 @@ def filtered_results(filters: ResultFilters) -> tuple[QuerySet[PublishedResult],
         qs = qs.filter(result_group=filters.group)
     if filters.task_id:
         qs = qs.filter(task_id=filters.task_id)
-    return qs.order_by("-id"), message
+    if filters.q:
+        code = uscc_query(filters.q)
+        if code is not None:
+            qs = qs.filter(uscc=code)
+        else:
+            fragment = normalize_name(filters.q)
+            if len(fragment) < MIN_FRAGMENT:
+                return qs.none(), f"请至少输入{MIN_FRAGMENT}个字的名称片段，或输入18位统一社会信用代码"
+            if connection.vendor == "sqlite" and _sqlite_prefers_like(qs, filters, fragment):
+                # SQLite materialises all FTS matches first: for a common fragment inside one county and year the
+                # indexed filters leave fewer rows than the fragment matches, so LIKE over them is faster.
+                qs = qs.filter(name_search__contains=fragment)
+            else:
+                qs = _name_filter(qs, fragment)
+    return qs.order_by("-id"), ""
+
+
+# SQLite: a fragment with more FTS matches than this is "common"; then, if the indexed filters leave at most
+# SQLITE_LIKE_SCAN_LIMIT rows, LIKE over those rows beats materialising the matches (bench/portal_bench.py).
+SQLITE_COMMON_FRAGMENT = 2_000
+SQLITE_LIKE_SCAN_LIMIT = 20_000
+
+
+def _sqlite_prefers_like(qs: QuerySet[PublishedResult], filters: ResultFilters, fragment: str) -> bool:
+    if not (filters.region_id or filters.year or filters.task_id):
+        return False
+    table = FTS_TABLE if len(fragment) >= TRIGRAM else BIGRAM_TABLE
+    if len(fragment) < TRIGRAM and not bigrams(fragment):
+        return True  # no index can answer: LIKE anyway
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT rowid FROM {table} WHERE {table} MATCH %s LIMIT %s)",  # nosec B608
+            [fts5_phrase(fragment), SQLITE_COMMON_FRAGMENT + 1],
+        )
+        matches = int(cursor.fetchone()[0])
+    if matches <= SQLITE_COMMON_FRAGMENT:
+        return False
+    return qs.order_by().values("pk")[: SQLITE_LIKE_SCAN_LIMIT + 1].count() <= SQLITE_LIKE_SCAN_LIMIT
 
 
 def count_capped(qs: QuerySet[Any], cap: int = COUNT_CAP) -> int:
