@@ -27,6 +27,7 @@ from shuangsuiji.accounts.security import SESSION_ENROLLED_KEY, is_verified, pas
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.ratelimit import ratelimit
 from shuangsuiji.common.types import AuthedHttpRequest
+from shuangsuiji.common.view_helpers import user_errors
 
 # Axes locks a user name after 5 failures; this per-address limit stops spraying many user names from
 # one address without locking a whole office behind one NAT address after 5 typos.
@@ -130,7 +131,7 @@ ACCOUNT_ACTIONS = {"unlock", "reset-password", "reset-2fa", "deactivate", "activ
 @require_POST
 def account_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpResponse:
     user = selectors.managed_user_get(actor=request.user, pk=pk)
-    try:
+    with user_errors(request):
         if action == "unlock":
             services.account_unlock(actor=request.user, user=user)
             messages.success(request, f"已解除 {user.username} 的登录锁定")
@@ -145,6 +146,4 @@ def account_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpResp
             messages.success(request, f"已{'启用' if action == 'activate' else '停用'}账号 {user.username}")
         else:
             raise ApplicationError("未知的操作")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("accounts:account_list")

@@ -16,6 +16,7 @@ from django_tables2 import RequestConfig
 from shuangsuiji.accounts.scope import Perm, has_perm
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.types import AuthedHttpRequest
+from shuangsuiji.common.view_helpers import user_errors
 from shuangsuiji.directory import selectors, services
 from shuangsuiji.directory.filters import CheckItemFilterSet, InspectorFilterSet, TargetFilterSet
 from shuangsuiji.directory.forms import CheckItemForm, ConflictForm, InspectorForm, RetireForm, TargetForm
@@ -83,7 +84,7 @@ def item_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse
 @require_POST
 def item_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpResponse:
     item = selectors.item_get(actor=request.user, pk=pk)
-    try:
+    with user_errors(request):
         if action == "publish":
             services.item_set_published(actor=request.user, item=item, published=True)
             messages.success(request, "事项已公布")
@@ -93,8 +94,6 @@ def item_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpRespons
         elif action == "retire":
             services.item_retire(actor=request.user, item=item)
             messages.success(request, "事项已停用")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect(item)
 
 
@@ -147,13 +146,11 @@ def target_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpRespon
 def target_retire(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     target = selectors.target_get(actor=request.user, pk=pk)
     form = RetireForm(request.POST)
-    try:
+    with user_errors(request):
         if not form.is_valid():
             raise ApplicationError("请填写移出名录的原因")
         services.target_retire(actor=request.user, target=target, reason=form.cleaned_data["reason"])
         messages.success(request, "已移出名录")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect(target)
 
 
@@ -211,15 +208,13 @@ def inspector_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpRes
 def inspector_retire(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     inspector = selectors.inspector_get(actor=request.user, pk=pk)
     form = RetireForm(request.POST)
-    try:
+    with user_errors(request):
         if not form.is_valid():
             raise ApplicationError("请填写移出名录的原因")
         services.inspector_retire(
             actor=request.user, inspector=inspector, reason=form.cleaned_data["reason"]
         )
         messages.success(request, "已移出名录")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect(inspector)
 
 
@@ -228,7 +223,7 @@ def inspector_retire(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def conflict_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     inspector = selectors.inspector_get(actor=request.user, pk=pk)
     form = ConflictForm(request.POST)
-    try:
+    with user_errors(request):
         if not form.is_valid():
             raise ApplicationError("回避申报填写不完整：" + "；".join(str(e) for errs in form.errors.values() for e in errs))
         target = selectors.target_list(
@@ -242,6 +237,4 @@ def conflict_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             valid_to=form.cleaned_data["valid_to"],
         )
         messages.success(request, "回避申报已登记")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect(inspector)

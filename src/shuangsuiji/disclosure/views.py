@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from shuangsuiji.accounts.scope import Perm, get_visible_or_404, has_perm
-from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.types import AuthedHttpRequest
+from shuangsuiji.common.view_helpers import user_errors
 from shuangsuiji.disclosure import (
     commitments,
     selectors,
@@ -397,7 +397,7 @@ def task_publish(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """公示 of a task's reviewed results and decided penalties (staff; withholding needs a legal ground)."""
     task = get_visible_or_404(Task.objects.select_related("owner"), request.user, pk=pk)
     if request.method == "POST":
-        try:
+        with user_errors(request):
             if request.POST.get("penalty"):
                 services.penalty_publish_case(
                     actor=request.user, case_id=int(request.POST["penalty"]),
@@ -413,8 +413,6 @@ def task_publish(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 }
                 summary = services.results_publish_task(actor=request.user, task=task, withheld=withheld)
                 messages.success(request, f"已公示 {summary.published} 户，依法不予公开 {summary.withheld} 户")
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
         return redirect("disclosure_staff:task_publish", pk=task.pk)
     today = timezone.localdate()
     return render(request, "disclosure/staff_publish.html", {

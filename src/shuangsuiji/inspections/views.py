@@ -16,6 +16,7 @@ from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scope import Perm, has_perm
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.types import AuthedHttpRequest
+from shuangsuiji.common.view_helpers import user_errors
 from shuangsuiji.inspections import documents, exporters, followup, selectors, services, uploads
 from shuangsuiji.inspections.forms import (
     CASE_ACTION_FORMS,
@@ -184,14 +185,12 @@ def record_entry(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def record_review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     record = selectors.record_get(actor=request.user, pk=pk)
     form = ReviewForm(request.POST)
-    try:
+    with user_errors(request):
         if not form.is_valid():
             raise ApplicationError("请选择审核意见")
         approve = form.cleaned_data["decision"] == "approve"
         services.record_review(actor=request.user, record=record, approve=approve, comment=form.cleaned_data["comment"])
         messages.success(request, "审核通过，结果可以公示" if approve else "已退回录入人修改")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect(record)
 
 
@@ -206,14 +205,12 @@ def review_queue(request: AuthedHttpRequest) -> HttpResponse:
 def evidence_upload(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     record = selectors.record_get(actor=request.user, pk=pk)
     form = EvidenceForm(request.POST, request.FILES)
-    try:
+    with user_errors(request):
         if not form.is_valid():
             raise ApplicationError("请选择要上传的文件")
         services.evidence_add(actor=request.user, record=record, upload=form.cleaned_data["file"],
                               note=form.cleaned_data["note"])
         messages.success(request, "证据材料已上传")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect(record)
 
 
@@ -254,11 +251,9 @@ def record_docx(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notice_issue(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     record = selectors.record_get(actor=request.user, pk=pk)
-    try:
+    with user_errors(request):
         notice = services.notice_issue(actor=request.user, record=record, method=request.POST.get("method", ""))
         messages.success(request, f"已生成{notice.title}（{notice.number}）")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect(record)
 
 
@@ -325,7 +320,7 @@ def case_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpRespons
         raise Http404("未知的操作")
     label, form_class = CASE_ACTION_FORMS[action]
     form = form_class(request.POST, prefix=action)
-    try:
+    with user_errors(request):
         if not form.is_valid():
             errors = "；".join(f"{form.fields[f].label if f in form.fields else ''}{e}" for f, es in form.errors.items() for e in es)
             raise ApplicationError(f"{label}填写不完整：{errors}")
@@ -359,8 +354,6 @@ def case_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpRespons
         elif action == "close":
             followup.case_close(actor=actor, case=case, closed_on=data["closed_on"], note=data["note"])
         messages.success(request, f"已登记：{label}")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect(case)
 
 
@@ -369,14 +362,12 @@ def case_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpRespons
 def case_evidence(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(actor=request.user, pk=pk)
     form = EvidenceForm(request.POST, request.FILES)
-    try:
+    with user_errors(request):
         if not form.is_valid():
             raise ApplicationError("请选择要上传的文件")
         services.evidence_add(actor=request.user, record=case.record, case=case, upload=form.cleaned_data["file"],
                               note=form.cleaned_data["note"])
         messages.success(request, "证明材料已上传")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect(case)
 
 

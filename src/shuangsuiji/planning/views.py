@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from shuangsuiji.accounts.scope import Perm, has_perm
 from shuangsuiji.common.exceptions import ApplicationError, NotFoundError
 from shuangsuiji.common.types import AuthedHttpRequest
+from shuangsuiji.common.view_helpers import user_errors
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.oversight.selectors import deadlines_for_subject
 from shuangsuiji.planning import selectors, services
@@ -115,13 +116,11 @@ def plan_lines(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def plan_uncovered_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(actor=request.user, pk=pk)
     form = UncoveredForm(request.POST, plan=plan, prefix="unc")
-    try:
+    with user_errors(request):
         if not form.is_valid():
             raise ApplicationError("请选择事项并填写未纳入原因")
         services.plan_uncovered_save(actor=request.user, plan=plan, **form.cleaned_data)
         messages.success(request, "已记录未纳入原因")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("planning:plan_lines", pk=plan.pk)
 
 
@@ -130,15 +129,13 @@ def plan_uncovered_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def plan_add_missing(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     plan = selectors.plan_get(actor=request.user, pk=pk)
     form = AddMissingForm(request.POST, prefix="all")
-    try:
+    with user_errors(request):
         if not form.is_valid():
             raise ApplicationError("请填写A、B、C、D各类的抽查比例")
         lines = services.plan_lines_add_missing(
             actor=request.user, plan=plan, ratios=form.ratios(), months=form.cleaned_data["months"]
         )
         messages.success(request, f"已纳入{len(lines)}个事项")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("planning:plan_lines", pk=plan.pk)
 
 
@@ -146,11 +143,9 @@ def plan_add_missing(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_line_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     line = selectors.plan_line_get(actor=request.user, pk=pk)
-    try:
+    with user_errors(request):
         services.plan_line_delete(actor=request.user, line=line)
         messages.success(request, "已从计划中移除")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("planning:plan_lines", pk=line.plan_id)
 
 
@@ -158,11 +153,9 @@ def plan_line_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def plan_uncovered_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     entry = selectors.plan_uncovered_get(actor=request.user, pk=pk)
-    try:
+    with user_errors(request):
         services.plan_uncovered_delete(actor=request.user, entry=entry)
         messages.success(request, "已删除未纳入原因")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("planning:plan_lines", pk=entry.plan_id)
 
 
@@ -171,15 +164,13 @@ def plan_uncovered_delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def plan_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpResponse:
     plan = selectors.plan_get(actor=request.user, pk=pk)
     comment = request.POST.get("comment", "")
-    try:
+    with user_errors(request):
         if action == "adjust":
             new = services.plan_adjust(actor=request.user, plan=plan, reason=comment)
             messages.success(request, f"已生成第{new.version}版（调整稿），修改后按程序审查、批准、备案和公布")
             return redirect("planning:plan_lines", pk=new.pk)
         plan = services.plan_transition(actor=request.user, plan=plan, action=action, comment=comment)
         messages.success(request, f"计划状态：{plan.get_status_display()}")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("planning:plan_detail", pk=plan.pk)
 
 
@@ -271,7 +262,7 @@ def joint_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpRespon
 def joint_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     participant = selectors.joint_participant_get(actor=request.user, pk=pk)
     form = ConfirmForm(request.POST)
-    try:
+    with user_errors(request):
         if not form.is_valid():
             raise ApplicationError("确认信息填写有误")
         titles = form.cleaned_data["item_titles"]
@@ -280,8 +271,6 @@ def joint_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             comment=form.cleaned_data["comment"],
         )
         messages.success(request, f"{participant.organization.name}已确认本部门抽查内容")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect("planning:joint_detail", pk=participant.joint_plan_id)
 
 
@@ -316,10 +305,8 @@ def national_import(request: AuthedHttpRequest) -> HttpResponse:
 @require_POST
 def national_claim(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     national = selectors.national_task_get(actor=request.user, pk=pk)
-    try:
+    with user_errors(request):
         task = services.national_task_claim(actor=request.user, national_task=national)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
         return redirect("planning:national_list")
     messages.success(request, f"已认领，生成任务{task.code}；抽查范围和比例由上级确定，不可修改")
     return redirect(task)
@@ -418,14 +405,12 @@ def task_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_transition(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(actor=request.user, pk=pk)
-    try:
+    with user_errors(request):
         services.task_transition(
             actor=request.user, task=task, to_state=request.POST.get("to_state", ""),
             comment=request.POST.get("comment", ""),
         )
         messages.success(request, f"任务状态：{task.get_state_display()}")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect(task)
 
 
@@ -436,11 +421,9 @@ def task_transition(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def scheme_generate(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(actor=request.user, pk=pk)
-    try:
+    with user_errors(request):
         services.scheme_generate(actor=request.user, task=task, regenerate=request.POST.get("regenerate") == "1")
         messages.success(request, "已按模板生成工作方案，请修改完善后报审批")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
         return redirect(task)
     return redirect("planning:scheme_edit", pk=task.pk)
 
@@ -471,15 +454,13 @@ def scheme_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpRespo
     scheme = selectors.task_scheme(task=task)
     if scheme is None or action not in ("approve", "publish"):
         raise NotFoundError("工作方案不存在")
-    try:
+    with user_errors(request):
         if action == "approve":
             services.scheme_approve(actor=request.user, scheme=scheme, comment=request.POST.get("comment", ""))
             messages.success(request, "工作方案已审批")
         else:
             services.scheme_publish(actor=request.user, scheme=scheme)
             messages.success(request, "工作方案已公布，任务进入“方案已公布”，可以抽取检查对象")
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
     return redirect(task)
 
 
