@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -135,11 +134,11 @@ def test_word_has_tables_charts_and_text(world: World, s: Scenario) -> None:
     assert "{{" not in text and "{%" not in text
 
 
-def test_pdf_renders_chinese(world: World, s: Scenario, tmp_path: Path) -> None:
+def test_pdf_renders_chinese(world: World, s: Scenario) -> None:
     report = _annual(world)
     response = world.client("city_admin").get(f"/oversight/reports/period/{report.pk}/report.pdf")
     assert response.status_code == 200
-    _pdf_checks(response.content, tmp_path, ["全年情况报告", "被行政处罚单位整改落实情况",
+    _pdf_checks(response.content, ["全年情况报告", "被行政处罚单位整改落实情况",
                                              "莲池区测试单位005", "完结率66.7%"])
 
 
