@@ -115,3 +115,11 @@ def test_list_search_by_name_finds_the_target_and_inspector(world: World) -> Non
     assert inspector.name in page and "共 0 条" not in page
     page = client.get("/directory/targets/", {"q": "没有这个名称的单位"}).content.decode()
     assert target.name not in page
+    assert "没有符合条件的检查对象" in page and "导入 Excel/CSV" in page  # the empty state says what to do
+
+
+@pytest.mark.parametrize(("url", "text"), [("/directory/items/", "没有符合条件的抽查事项"),
+                                           ("/directory/inspectors/", "没有符合条件的执法检查人员")])
+def test_empty_lists_say_what_to_do_next(world: World, url: str, text: str) -> None:
+    page = world.client("a_admin").get(url, {"q": "没有这个名称"}).content.decode()
+    assert text in page and "新增" in page

@@ -12,6 +12,7 @@ class CheckItemTable(tables.Table):
 
     class Meta:
         model = CheckItem
+        empty_text = "没有符合条件的抽查事项。请调整或重置查询条件；双随机办、科室人员可点击“新增”录入，或“导入 Excel/CSV”批量添加。"
         fields = ("code", "specialty", "name", "kind", "ratio_percent", "frequency", "version", "status")
         attrs = {"class": "table table-vcenter card-table table-striped"}
 
@@ -22,6 +23,7 @@ class TargetTable(tables.Table):
 
     class Meta:
         model = Target
+        empty_text = "没有符合条件的检查对象。请调整或重置查询条件；双随机办可“导入 Excel/CSV”批量添加（先下载导入模板），或点击“新增”。"
         fields = ("name", "code", "region", "specialties", "status", "risk_class", "last_inspected_on")
         attrs = {"class": "table table-vcenter card-table table-striped"}
 
@@ -32,5 +34,6 @@ class InspectorTable(tables.Table):
 
     class Meta:
         model = Inspector
+        empty_text = "没有符合条件的执法检查人员。请调整或重置查询条件；双随机办可点击“新增”或“导入 Excel/CSV”添加。"
         fields = ("name", "organization", "kind", "licence_no", "licence_valid_to", "qualifications", "status")
         attrs = {"class": "table table-vcenter card-table table-striped"}
