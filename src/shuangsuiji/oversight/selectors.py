@@ -127,7 +127,7 @@ def deadlines_for_subject(*, actor: User, subject: models.Model, today: date | N
         Deadline.objects.with_status(_today(today))
         .visible_to(actor)
         .filter(content_type=ContentType.objects.get_for_model(subject), object_id=subject.pk)
-        .select_related("responsible")
+        .select_related("responsible", "organization")
         .order_by("due_date")
     )
 
