@@ -345,6 +345,7 @@ API_SAMPLES: dict[str, Callable[[World], str]] = {
     "{task_id}": lambda w: str(pb.task_with_scheme(w).pk),
     "{record_id}": lambda w: str(ib.record(w).pk),
     "{case_id}": lambda w: str(ib.case(w).pk),
+    "{deadline_id}": lambda w: str(_oversight(w)["deadline"].pk),
 }
 
 

@@ -66,3 +66,7 @@ api.add_router("/planning/", planning_router)
 from shuangsuiji.inspections.api import router as inspections_router  # noqa: E402
 
 api.add_router("/inspections/", inspections_router)
+
+from shuangsuiji.oversight.api import router as oversight_router  # noqa: E402
+
+api.add_router("/oversight/", oversight_router)
