@@ -17,7 +17,10 @@
                    label: { show: spec.series.length === 1, position: spec.horizontal ? "right" : "top",
                             formatter: spec.percent ? function (p) { return percentLabel(p.value); } : "{c}" } };
       if (i === 0 && spec.marks) {
-        item.markLine = { symbol: "none", label: { formatter: "{b}", position: spec.horizontal ? "insideEndTop" : "end" },
+        // A vertical target line's label would run across the bars: horizontal charts name their targets in the
+        // note under the chart and show them in the tooltip of the line.
+        item.markLine = { symbol: "none", label: { show: !spec.horizontal, formatter: "{b}", position: "end" },
+          tooltip: { show: true, formatter: "{b}" },
           lineStyle: { type: "dashed" },
           data: spec.marks.map(function (m) { return spec.horizontal ? { name: m.name, xAxis: m.value } : { name: m.name, yAxis: m.value }; }) };
       }
@@ -26,7 +29,8 @@
     return {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { show: spec.series.length > 1, top: 0 },
-      grid: { left: 8, right: 40, top: spec.series.length > 1 ? 30 : 10, bottom: 8, containLabel: true },
+      // room above the tallest bar for its value label
+      grid: { left: 8, right: 40, top: spec.series.length > 1 ? 30 : 24, bottom: 8, containLabel: true },
       xAxis: spec.horizontal ? valueAxis : categoryAxis,
       yAxis: spec.horizontal ? categoryAxis : valueAxis,
       series: series
