@@ -102,7 +102,9 @@ def test_joint_plan_filing(pw: World) -> None:
     assert deadline.completed_on == datetime.date(2026, 2, 10) and not deadline.completed_late
 
 
-def test_task_completion_opens_result_publication_20_working_days(world: World) -> None:
+def test_task_completion_opens_result_publication_20_working_days(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the hooks, not the work behind each step (tests/draws/test_task_guards.py)
+    monkeypatch.setattr(services, "_transition_refusal", lambda task, frm, to: None)
     task = make_task(world, state=TaskState.INSPECTORS_MATCHED)
     admin = world.users["a_admin"]
     with frozen(datetime.date(2026, 9, 21)):

@@ -74,7 +74,9 @@ def test_scheme_publication_moves_task_and_is_required(pw: World) -> None:
         services.task_update(actor=admin, task=task, data={"title": "改名"})
 
 
-def test_full_state_machine_with_records(pw: World) -> None:
+def test_full_state_machine_with_records(pw: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The table and its records (the work behind each step is tested in tests/draws/test_task_guards.py)."""
+    monkeypatch.setattr(services, "_transition_refusal", lambda task, frm, to: None)
     task = make_task(pw)
     publish_scheme(pw, task)
     admin = pw.users["a_admin"]
@@ -96,8 +98,9 @@ def test_full_state_machine_with_records(pw: World) -> None:
         services.task_transition(actor=admin, task=task, to_state=TaskState.INSPECTING)
 
 
-def test_every_pair_of_states_follows_the_table(pw: World) -> None:
+def test_every_pair_of_states_follows_the_table(pw: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """All 49 (from, to) pairs: accepted exactly when TRANSITIONS lists it (same state: no-op)."""
+    monkeypatch.setattr(services, "_transition_refusal", lambda task, frm, to: None)
     task = make_task(pw)
     publish_scheme(pw, task)
     admin = pw.users["a_admin"]

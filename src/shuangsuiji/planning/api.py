@@ -549,11 +549,13 @@ def list_task_transitions(request: HttpRequest, task_id: int) -> Any:
     return selectors.task_get(actor=_actor(request), pk=task_id).transitions.select_related("actor")
 
 
-@router.post("/tasks/{task_id}/transitions", response=TaskOut, summary="任务状态流转（按状态表校验）")
+@router.post("/tasks/{task_id}/transitions", response=TaskOut, summary="任务状态流转（仅开始检查、检查完成、公示抽查结果；须已完成相应工作）")
 def transition_task(request: HttpRequest, task_id: int, payload: TaskTransitionIn) -> Any:
     actor = _actor(request)
     task = selectors.task_get(actor=actor, pk=task_id)
-    return services.task_transition(actor=actor, task=task, to_state=payload.to_state, comment=payload.comment)
+    return services.task_transition(
+        actor=actor, task=task, to_state=payload.to_state, comment=payload.comment, manual_only=True
+    )
 
 
 @router.post("/national-tasks/{national_task_id}/claim", response={201: TaskOut}, summary="认领上级下达任务")

@@ -828,12 +828,59 @@ def task_manual_transitions(task: Task) -> list[tuple[str, TransitionRule]]:
     return [(to, rule) for (frm, to), rule in TRANSITIONS.items() if frm == task.state and rule.manual]
 
 
+def _transition_refusal(task: Task, frm: str, to: str) -> str | None:
+    """Why the work behind ``frm`` → ``to`` is not done yet (``None``: the move may happen).
+
+    A state says what has happened (a draw, a match, every record reviewed, every result published), so no one
+    can move a task past a step that did not take place, whether from a page, the API or another app.
+    """
+    # Other apps' models, imported here: they depend on planning, not the other way round.
+    from shuangsuiji.disclosure.models import PublishedResult
+    from shuangsuiji.disclosure.selectors_results import RECORD_KEY
+    from shuangsuiji.draws.models import DrawStatus, InspectorMatch, MatchStatus, TargetDraw
+    from shuangsuiji.inspections.models import InspectionRecord, RecordStatus
+
+    active_matches = InspectorMatch.objects.filter(task=task, status__in=[MatchStatus.MATCHED, MatchStatus.CONFIRMED])
+    records = InspectionRecord.objects.filter(task=task).exclude(status=RecordStatus.CANCELLED)
+    if to == TaskState.SCHEME_PUBLISHED:
+        scheme = WorkScheme.objects.filter(task=task).first()
+        if scheme is None or scheme.status != SchemeStatus.PUBLISHED:
+            return "工作方案尚未公布，不能进入“方案已公布”状态"
+    elif to == TaskState.TARGETS_DRAWN and frm == TaskState.SCHEME_PUBLISHED:
+        if not TargetDraw.objects.filter(task=task, status__in=[DrawStatus.DRAWN, DrawStatus.CONFIRMED]).exists():
+            return "尚未抽取检查对象：请在“双随机抽取”中冻结对象池、公布随机数并抽取"
+    elif to == TaskState.TARGETS_DRAWN:  # back from 已匹配人员: only when a re-draw has voided the match
+        if active_matches.exists():
+            return "人员匹配仍然有效：重新抽取须经申请和审批，批准后原匹配自动作废"
+    elif to == TaskState.INSPECTORS_MATCHED:
+        if not active_matches.exists():
+            return "尚未匹配执法检查人员：请在“双随机抽取”中随机匹配执法人员"
+    elif to == TaskState.INSPECTING:
+        if not active_matches.filter(status=MatchStatus.CONFIRMED).exists():
+            return "人员匹配尚未经第二人确认，不能开始检查"
+    elif to == TaskState.COMPLETED:
+        open_count = records.exclude(status=RecordStatus.APPROVED).count()
+        if not records.exists():
+            return "本任务还没有一企一表，不能标记为检查完成"
+        if open_count:
+            return f"还有 {open_count} 份一企一表未审核通过，不能标记为检查完成"
+    elif to == TaskState.PUBLISHED:
+        published = set(PublishedResult.objects.filter(task=task).values_list("source_key", flat=True))
+        missing = sum(1 for pk in records.values_list("pk", flat=True) if RECORD_KEY.format(pk) not in published)
+        if missing:
+            return f"还有 {missing} 户的抽查结果未公示（或未登记依法不予公开的理由），请先在“公示抽查结果”中公示"
+    return None
+
+
 @transaction.atomic
-def task_transition(*, actor: User, task: Task, to_state: str, comment: str = "") -> Task:
+def task_transition(
+    *, actor: User, task: Task, to_state: str, comment: str = "", manual_only: bool = False
+) -> Task:
     """Move ``task`` to ``to_state`` along TRANSITIONS (TaskTransition row + audit entry).
 
     Asking for the state the task is already in is a no-op (no record), so a caller may repeat it safely.
-    The given instance is updated too.
+    The given instance is updated too. ``manual_only`` (pages and API): only the moves offered as buttons; the
+    others happen when the work is done (工作方案 published, draw run, match run, records, publication).
     """
     locked = Task.objects.select_for_update().get(pk=task.pk)
     if locked.state == to_state:
@@ -846,10 +893,11 @@ def task_transition(*, actor: User, task: Task, to_state: str, comment: str = ""
             f"任务当前状态为“{locked.get_state_display()}”，不能变更为“{TaskState(to_state).label}”"
         )
     check_can_edit(actor, locked.owner_id, rule.perm)
-    if to_state == TaskState.SCHEME_PUBLISHED:
-        scheme = WorkScheme.objects.filter(task=locked).first()
-        if scheme is None or scheme.status != SchemeStatus.PUBLISHED:
-            raise ApplicationError("工作方案尚未公布，不能进入“方案已公布”状态")
+    if manual_only and not rule.manual:
+        raise ApplicationError(f"“{rule.label}”在完成相应工作后由系统自动变更任务状态，不能手动操作")
+    refusal = _transition_refusal(locked, locked.state, to_state)
+    if refusal is not None:
+        raise ApplicationError(refusal)
     old = locked.state
     locked.state = to_state
     fields = ["state", "updated_at"]

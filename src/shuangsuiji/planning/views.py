@@ -408,7 +408,7 @@ def task_transition(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     with user_errors(request):
         services.task_transition(
             actor=request.user, task=task, to_state=request.POST.get("to_state", ""),
-            comment=request.POST.get("comment", ""),
+            comment=request.POST.get("comment", ""), manual_only=True,
         )
         messages.success(request, f"任务状态：{task.get_state_display()}")
     return redirect(task)
