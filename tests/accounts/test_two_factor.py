@@ -100,6 +100,10 @@ def test_decorator_sends_unverified_users_to_the_second_factor(world: World) -> 
 
 def test_sensitive_events_and_service_guard(world: World) -> None:
     assert is_sensitive_event("draw.confirm") and is_sensitive_event("result.publish")
+    # the events the publishing services really write (an audit found them unguarded)
+    for event in ("disclosure.results_publish", "disclosure.penalty_publish", "disclosure.result_withhold",
+                  "scheme.publish", "item.publish", "joint_plan.publish", "match.confirm"):
+        assert is_sensitive_event(event), event
     assert not is_sensitive_event("target.update")
     register_sensitive_event("draw.execute")
     assert is_sensitive_event("draw.execute")

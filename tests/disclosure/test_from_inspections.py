@@ -83,3 +83,19 @@ def test_withheld_record_is_kept_with_reason(world: World) -> None:
     assert not withheld.is_public and "第十四条" in withheld.withheld_reason
     html = Client().get(f"/gs/tasks/{setup.task.pk}/results/").content.decode()
     assert clinic.target.name not in html and hotel.target.name in html and "1 户依法不宜公开" in html
+
+
+def test_publishing_needs_the_second_factor(world: World, settings: object) -> None:
+    """公示 is a sensitive step: a staff session that has not passed TOTP publishes nothing."""
+    settings.SSJ_REQUIRE_2FA = True  # type: ignore[attr-defined]
+    setup, hotel, clinic = generated(world)
+    admin, reviewer = world.users["a_admin"], world.users["a_staff"]
+    for record in (hotel, clinic):
+        record_review(actor=reviewer, record=record_submit_result(actor=admin, record=record, entry=entry_for(record)),
+                      approve=True)
+    Task.objects.filter(pk=setup.task.pk).update(state=TaskState.COMPLETED)
+    url = f"/disclosure/tasks/{setup.task.pk}/publish/"
+    world.client("a_staff", verified=False).post(url, {f"withhold_{hotel.pk}": ""})
+    assert not PublishedResult.objects.exists()
+    world.client("a_staff").post(url, {f"withhold_{hotel.pk}": ""})
+    assert PublishedResult.objects.filter(task=setup.task).count() == 2

@@ -39,9 +39,12 @@ if TYPE_CHECKING:
 SECOND_FACTOR_ROLES = frozenset(
     {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN, Role.PROGRAM_ADMIN}
 )
-# Audit events that need a verified second factor when they come from a web request. Other apps add
-# theirs with `register_sensitive_event` ("draw.confirm", "result.publish", ... already match).
-SENSITIVE_EVENT_PATTERNS: list[str] = ["*.publish", "*.confirm", "*.confirm_*", "api_token.create"]
+# Audit events that need a verified second factor when they come from a web request: confirming a draw or
+# match and everything that publishes or withholds (公示 of results and penalties, 依法不予公开). Other apps add
+# theirs with `register_sensitive_event`.
+SENSITIVE_EVENT_PATTERNS: list[str] = [
+    "*.publish", "*.*_publish", "*.confirm", "*.confirm_*", "*.result_withhold", "api_token.create",
+]
 SESSION_ENROLLED_KEY = "ssj_2fa_enrolled"
 SESSION_SEEN_KEY = "ssj_seen"
 SECOND_FACTOR_MESSAGE = "此操作需要双因素认证：请先输入手机验证器（TOTP）上的动态验证码"
