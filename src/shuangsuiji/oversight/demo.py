@@ -125,8 +125,7 @@ def _load_bureau(bureau: Organization, today: datetime.date) -> int:
 
     specs: list[dict[str, Any]] = [
         {"subject": plan, "kind": DeadlineKind.ANNUAL_PLAN_FILING, "responsible": admin},
-        {"subject": plan, "kind": DeadlineKind.HALF_YEAR_REPORT, "responsible": admin},
-        {"subject": plan, "kind": DeadlineKind.ANNUAL_REPORT, "responsible": admin},
+        # (半年/全年报告 deadlines belong to the reports themselves: oversight/reports/demo.py)
         {"subject": next_plan, "kind": DeadlineKind.ANNUAL_PLAN_FILING, "responsible": admin},
         {"subject": tasks[0], "kind": DeadlineKind.DRAW_CONFIRMATION, "responsible": staff, "start_date": wd(-12),
          "done": wd(-11)},
@@ -140,12 +139,10 @@ def _load_bureau(bureau: Organization, today: datetime.date) -> int:
     for spec in specs:
         done = spec.pop("done", None)
         deadline = deadline_open(organization=bureau, actor=None, **spec)
-        if spec["kind"] in (DeadlineKind.ANNUAL_PLAN_FILING, DeadlineKind.HALF_YEAR_REPORT) and spec["subject"] == plan:
+        if spec["kind"] == DeadlineKind.ANNUAL_PLAN_FILING and spec["subject"] == plan:
             # yearly duties already past: done a few working days early
             if deadline.due_date < today:
                 done = cal.add_workdays(deadline.due_date, -3).date
-        if spec["kind"] == DeadlineKind.ANNUAL_REPORT and deadline.due_date < today:
-            done = cal.add_workdays(deadline.due_date, -1).date
         if done is not None and done <= today:
             deadline_complete(subject=spec["subject"], kind=spec["kind"], actor=spec["responsible"], when=_local(done))
     return len(specs)

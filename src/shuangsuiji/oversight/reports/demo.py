@@ -19,6 +19,9 @@ from shuangsuiji.oversight.models_reports import (
     DutyKind,
     GroupRole,
     LeadingGroupMember,
+    PeriodKind,
+    PeriodReport,
+    ReportStatus,
     WorkEvent,
 )
 from shuangsuiji.oversight.reports.services import reports_ensure
@@ -93,8 +96,32 @@ def load_demo_reports(*, today: datetime.date) -> dict[str, int]:
                           "participants": participants, "content": content, "created_by": admin})
             created["events"] += made
     created["reports"] = reports_ensure(today=today)
+    created["submitted"] = _submit_past_period_reports(today)
     created["summary_rows"] = target_stats_refresh()
     return created
+
+
+def _submit_past_period_reports(today: datetime.date) -> int:
+    """半年/全年报告 whose deadline has passed were sent on their due day (otherwise every demo bureau would
+    show a late report and a 问责 for it)."""
+    from django.utils import timezone
+
+    from shuangsuiji.oversight.models import Deadline
+    from shuangsuiji.oversight.reports.services import PERIOD_DEADLINE, period_report_submit
+    from shuangsuiji.oversight.services import deadline_complete
+
+    submitted = 0
+    for report in PeriodReport.objects.filter(status=ReportStatus.DRAFT).select_related("owner"):
+        kind = PERIOD_DEADLINE[PeriodKind(report.kind)]
+        deadline = Deadline.objects.filter(object_id=report.pk, kind=kind).order_by("pk").last()
+        admin = _program_admin(report.owner)
+        if deadline is None or admin is None or deadline.due_date >= today or deadline.due_date < report.period_end:
+            continue
+        sent = timezone.make_aware(datetime.datetime.combine(deadline.due_date, datetime.time(10)))
+        deadline_complete(subject=report, kind=kind, actor=admin, when=sent)
+        period_report_submit(actor=admin, report=report, today=deadline.due_date)
+        submitted += 1
+    return submitted
 
 
 def _program_admin(bureau: Organization) -> User | None:
