@@ -116,6 +116,11 @@ def test_national_import_good_file_and_claim(pw: World) -> None:
         services.national_task_claim(actor=admin, national_task=first)
     with pytest.raises(ApplicationError, match="上级"):
         services.task_update(actor=admin, task=task, data={"ratios": {"A": 1, "B": 1, "C": 1, "D": 1}})
+    for locked in ({"items": []}, {"regions": []}, {"floor_percent": 50}, {"min_per_stratum": 9},
+                   {"mandatory_flags": []}, {"exclusion_months": 12}):
+        with pytest.raises(ApplicationError, match="上级"):
+            services.task_update(actor=admin, task=task, data=locked)
+    assert services.task_update(actor=admin, task=task, data={"team_size": 4}).team_size == 4  # local choice
     # the same file again: every code already imported
     with pytest.raises(ApplicationError) as exc:
         services.national_tasks_import(actor=admin, content=xlsx(GOOD), file_name="again.xlsx")

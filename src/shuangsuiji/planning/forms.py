@@ -180,7 +180,9 @@ class TaskForm(RatiosMixin, forms.ModelForm):
             regions = regions.filter(path__startswith=bureau.region.path)
         self.fields["regions"].queryset = regions  # type: ignore[attr-defined]
         if locked:
-            for name in ("ratio_A", "ratio_B", "ratio_C", "ratio_D", "specialties", "window_start", "window_end"):
+            from shuangsuiji.planning.services import LOCKED_FIELDS
+
+            for name in [n for n in self.fields if n in LOCKED_FIELDS or n.startswith("ratio_")]:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = "由上级确定，不可修改"
 
@@ -190,7 +192,9 @@ class TaskForm(RatiosMixin, forms.ModelForm):
         for name in ("items", "specialties", "regions", "participants"):
             data[name] = list(data.get(name) or [])
         if locked:
-            for name in ("ratios", "specialties", "window_start", "window_end"):
+            from shuangsuiji.planning.services import LOCKED_FIELDS
+
+            for name in LOCKED_FIELDS:
                 data.pop(name, None)
         return data
 

@@ -621,8 +621,12 @@ TASK_FIELDS = [
     "team_size", "max_targets_per_inspector", "window_start", "window_end",
 ]
 TASK_M2M = ["items", "specialties", "regions", "participants"]
-# Set by the upper level for a claimed national task: never changed locally.
-LOCKED_FIELDS = {"ratios", "specialties", "window_start", "window_end"}
+# Set by the upper level for a claimed national task: never changed locally (everything that decides the pool
+# or the number drawn: items, 专业, area, ratios and their floors, mandatory flags, exclusions, time window).
+LOCKED_FIELDS = {
+    "ratios", "specialties", "window_start", "window_end", "items", "regions", "floor_percent", "min_per_stratum",
+    "mandatory_flags", "exclusion_months",
+}
 
 
 def _next_task_code(owner: Organization, year: int) -> str:
