@@ -72,6 +72,9 @@ def test_demo_portal_shows_everything_verifies_and_leaks_nothing(settings: Any) 
     assert draw is not None
     verify = Client().get(f"/gs/draws/{draw.pk}/verify/").content.decode()
     assert 'id="verdict">一致<' in verify
+    # the demo signs today's tree head: the 透明日志 and the draw's inclusion proof are there from the start
+    assert "还没有签名树头" not in Client().get("/gs/transparency/").content.decode()
+    assert Client().get(f"/gs/draws/{draw.pk}/inclusion.json").status_code == 200
     record = draw.record
     assert record is not None
     record["randomness"] = ["被篡改的随机数"]

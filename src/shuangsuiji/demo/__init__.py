@@ -20,6 +20,7 @@ from shuangsuiji.demo.features import (
     step_draws,
     step_inspections,
     step_planning,
+    step_transparency,
 )
 from shuangsuiji.demo.files import write_targets_file
 from shuangsuiji.demo.loader import (
@@ -59,10 +60,12 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
     step_reports,
     # deadlines last: the reminder scan then covers the deadlines opened by every step above
     step_deadlines,
+    # today's signed tree head over the draw and match records (the portal's 透明日志)
+    step_transparency,
 ]
 
 __all__ = [
     "DEMO_PASSWORD", "DEMO_STEPS", "LIBRARY_STEPS", "DemoContext", "demo_logins", "load_demo", "step_conflicts", "step_geography",
     "step_deadlines", "step_disclosure", "step_draws", "step_inspections", "step_inspectors", "step_items", "step_organizations", "step_planning",
-    "step_reports", "step_targets", "step_users", "write_targets_file",
+    "step_reports", "step_targets", "step_transparency", "step_users", "write_targets_file",
 ]  # fmt: skip

@@ -122,6 +122,19 @@ def step_deadlines(ctx: DemoContext) -> None:
     ctx.count("期限", summary.created)
 
 
+def step_transparency(ctx: DemoContext) -> None:
+    """Today's signed tree head over the draw and match records above, so that the portal's 透明日志 and each
+    draw's inclusion proof are there from the start (in production the daily job at 00:10 signs it)."""
+    from shuangsuiji.audit.models import TransparencyLeaf, TreeHead
+    from shuangsuiji.audit.transparency import tree_head_ensure_today
+
+    if not TransparencyLeaf.objects.exists():
+        return
+    before = TreeHead.objects.count()
+    tree_head_ensure_today()
+    ctx.count("签名树头", TreeHead.objects.count() - before)
+
+
 # Ready for DEMO_STEPS (see the marked place in demo/__init__.py; tests/integration/test_demo_pages.py runs them):
 
 
