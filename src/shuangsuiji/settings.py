@@ -221,10 +221,21 @@ else:
         "immediate": os.environ.get("SSJ_HUEY_IMMEDIATE", "0") == "1",
     }
 
+# Every log line goes through MaskingFormatter: no ID-card or mobile number reaches a log (README 安全).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "masked": {"()": "shuangsuiji.common.log_masking.MaskingFormatter",
+                   "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "masked_server": {"()": "shuangsuiji.common.log_masking.MaskingFormatter", "format": "[%(asctime)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "masked"},
+        # replaces Django's own handler of the request log (runserver), whose lines carry query strings
+        "django.server": {"class": "logging.StreamHandler", "formatter": "masked_server"},
+    },
+    "loggers": {"django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
