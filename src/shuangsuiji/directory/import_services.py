@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +193,24 @@ def import_job_run(*, job_id: int) -> ImportJob:
             )
     job.refresh_from_db()
     return job
+
+
+# A running job writes its progress at least every few seconds; one silent for this long lost its worker
+# (killed, machine restarted). Its transaction was rolled back by the database, so nothing of it was saved.
+STALE_JOB_MINUTES = 15
+
+
+def import_jobs_expire_stale(*, now: Any = None) -> int:
+    """Mark jobs whose worker died as 系统错误 (their data were never committed); the number marked.
+
+    Run by the huey job every 5 minutes and when the import pages are opened, so a job never shows "导入中"
+    forever. System bookkeeping of a job's own status row, not a user's change: no audit entry."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=STALE_JOB_MINUTES)
+    return ImportJob.objects.filter(status=ImportStatus.RUNNING, updated_at__lt=cutoff).update(
+        status=ImportStatus.ERROR, finished_at=now, updated_at=now,
+        message=f"导入进程中断（超过 {STALE_JOB_MINUTES} 分钟没有进展），已全部撤销，未保存任何数据。请重新导入。",
+    )
 
 
 ProgressFn = Callable[[int, int, str], None]
