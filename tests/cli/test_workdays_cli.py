@@ -98,3 +98,19 @@ def test_bad_input_gives_a_chinese_error_and_non_zero_exit(args: tuple[str, ...]
     assert code == 2
     assert out == ""
     assert err.startswith("错误：") and message in err
+
+
+@pytest.mark.django_db
+def test_uses_the_application_calendar_from_the_database() -> None:
+    """An administrator's correction in the app is what `ssj workdays` counts with (unless --builtin)."""
+    import datetime
+
+    from shuangsuiji.oversight.calendar import clear_cache
+    from shuangsuiji.oversight.models import CalendarDay, CalendarDayKind, CalendarRevision
+
+    CalendarDay.objects.create(date=datetime.date(2026, 12, 21), kind=CalendarDayKind.DAY_OFF, year=2026,
+                               name="测试假日")
+    CalendarRevision.bump()
+    clear_cache()
+    assert run("add", "2026-12-18", "1")[1] == "2026年12月22日（星期二）\n"  # 12月21日 is off in the database
+    assert run("add", "2026-12-18", "1", "--builtin")[1] == "2026年12月21日（星期一）\n"

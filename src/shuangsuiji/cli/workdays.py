@@ -1,4 +1,8 @@
-"""`ssj workdays`: working-day arithmetic from the command line (no database).
+"""`ssj workdays`: working-day arithmetic from the command line.
+
+The calendar is the application's (the database's: years and single days added by administrators), so the CLI
+and the deadlines shown in the app always agree. Without a migrated database (a fresh checkout, a laptop) it
+uses the built-in data of the ``chinesecalendar`` package; ``--builtin`` forces that.
 
 Counting rule: "N个工作日内" starts the day after the start date (民法典第201条), so `add D N` prints the N-th
 working day after D and `between A B` counts the working days after A up to and including B.
@@ -23,7 +27,7 @@ from shuangsuiji.core.workdays import (
     parse_holiday_notice,
 )
 
-app = typer.Typer(no_args_is_help=True, help="工作日计算（法定节假日与调休，无需数据库）")
+app = typer.Typer(no_args_is_help=True, help="工作日计算（法定节假日与调休；有数据库时用系统日历，否则用内置数据）")
 
 CalendarOption = Annotated[
     Path | None,
@@ -32,6 +36,9 @@ CalendarOption = Annotated[
         help="补充某一年的放假安排（导入格式的 CSV 文件，见 docs/workdays.md），覆盖内置数据中的同一年份",
         dir_okay=False,
     ),
+]
+BuiltinOption = Annotated[
+    bool, typer.Option("--builtin", help="不读系统数据库中的日历，只用内置的节假日数据（chinesecalendar）"),
 ]
 DateArgument = Annotated[
     str,
@@ -48,27 +55,27 @@ _USAGE_ERROR_EXIT_CODE = 2
 
 
 @app.command("add", context_settings=_COUNT_COMMAND_SETTINGS)
-def add(start: DateArgument, count: CountArgument, calendar_file: CalendarOption = None) -> None:
+def add(start: DateArgument, count: CountArgument, calendar_file: CalendarOption = None, builtin: BuiltinOption = False) -> None:
     """期限届满日：起算日次日起第 N 个工作日（如 ssj workdays add 2026-11-25 20）。"""
-    calendar = _load_calendar(calendar_file)
+    calendar = _load_calendar(calendar_file, builtin=builtin)
     workdays = _positive_count(count, hint="计算“N个工作日之前”请用 ssj workdays before")
     origin = _parse(start, "起算日期")
     _print_deadline(_compute(lambda: calendar.add_workdays(origin, workdays)))
 
 
 @app.command("before", context_settings=_COUNT_COMMAND_SETTINGS)
-def before(end: DateArgument, count: CountArgument, calendar_file: CalendarOption = None) -> None:
+def before(end: DateArgument, count: CountArgument, calendar_file: CalendarOption = None, builtin: BuiltinOption = False) -> None:
     """某日之前第 N 个工作日（如提醒日期：期限前 3 个工作日）。"""
-    calendar = _load_calendar(calendar_file)
+    calendar = _load_calendar(calendar_file, builtin=builtin)
     workdays = _positive_count(count, hint="计算期限届满日请用 ssj workdays add")
     deadline = _parse(end, "日期")
     _print_deadline(_compute(lambda: calendar.add_workdays(deadline, -workdays)))
 
 
 @app.command("between")
-def between(start: DateArgument, end: DateArgument, calendar_file: CalendarOption = None) -> None:
+def between(start: DateArgument, end: DateArgument, calendar_file: CalendarOption = None, builtin: BuiltinOption = False) -> None:
     """两日之间的工作日数：不含起始日、含结束日（结束日早于起始日时为负数）。"""
-    calendar = _load_calendar(calendar_file)
+    calendar = _load_calendar(calendar_file, builtin=builtin)
     first, last = _parse(start, "起始日期"), _parse(end, "结束日期")
     count = calendar.workdays_between(first, last)
     reason = calendar.provisional_reason(first, last)
@@ -78,9 +85,9 @@ def between(start: DateArgument, end: DateArgument, calendar_file: CalendarOptio
 
 
 @app.command("is-workday")
-def is_workday(day: DateArgument, calendar_file: CalendarOption = None) -> None:
+def is_workday(day: DateArgument, calendar_file: CalendarOption = None, builtin: BuiltinOption = False) -> None:
     """判断某日是否为工作日（考虑法定节假日与调休上班）。"""
-    calendar = _load_calendar(calendar_file)
+    calendar = _load_calendar(calendar_file, builtin=builtin)
     parsed = _parse(day, "日期")
     info = calendar.day_info(parsed)
     suffix = "（暂定）" if info.provisional else ""
@@ -90,14 +97,34 @@ def is_workday(day: DateArgument, calendar_file: CalendarOption = None) -> None:
 
 
 @app.command("roll")
-def roll(day: DateArgument, calendar_file: CalendarOption = None) -> None:
+def roll(day: DateArgument, calendar_file: CalendarOption = None, builtin: BuiltinOption = False) -> None:
     """固定日期的期限（如 1月31日）遇休息日顺延至下一个工作日（民法典第203条）。"""
-    calendar = _load_calendar(calendar_file)
+    calendar = _load_calendar(calendar_file, builtin=builtin)
     _print_deadline(calendar.roll_to_workday(_parse(day, "日期")))
 
 
-def _load_calendar(calendar_file: Path | None) -> WorkdayCalendar:
-    calendar = default_calendar()
+def _database_calendar() -> WorkdayCalendar | None:
+    """The application's calendar, or None where there is no migrated database to read (never creates one)."""
+    try:
+        from shuangsuiji.cli.app_commands import setup_django
+
+        setup_django()
+        from django.db import DatabaseError, connection
+
+        name = str(connection.settings_dict["NAME"])
+        in_memory = ":memory:" in name or "mode=memory" in name
+        if connection.vendor == "sqlite" and not in_memory and not Path(name).exists():
+            return None  # no database yet: connecting would create an empty file
+        from shuangsuiji.oversight.calendar import get_calendar
+
+        calendar = get_calendar()
+    except (DatabaseError, ImportError, RuntimeError):
+        return None
+    return calendar if calendar.known_years else None
+
+
+def _load_calendar(calendar_file: Path | None, *, builtin: bool = False) -> WorkdayCalendar:
+    calendar = (None if builtin else _database_calendar()) or default_calendar()
     if calendar_file is None:
         return calendar
     try:
