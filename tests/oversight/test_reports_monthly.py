@@ -58,6 +58,10 @@ def test_fields_are_filled_from_the_data(world: World, s: Scenario) -> None:
     assert "抽取2户" in content.text("scope") and "本月检查2户" in content.text("scope")
     assert content.text("items").startswith("共1大项、2小项")
     assert "本月公示抽查结果0户" in content.text("publication")
+    from django.conf import settings
+
+    portal = f"{settings.PUBLIC_BASE_URL.rstrip('/')}/gs/"
+    assert content.text("publication").startswith(f"公示网站：{portal}")  # this platform's portal by default
     assert content.text("system") == "莲池区卫生健康局：开展随机抽查任务1项，检查2户，公示抽查结果0户"
     labels = [label for _k, _n, label, _t in content.rows()]
     assert "本月按年度随机抽查工作计划区本级开展随机抽查情况" in labels

@@ -24,6 +24,7 @@ import datetime
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, Sum
 
 from shuangsuiji.accounts.models import Organization
@@ -267,7 +268,8 @@ def build_monthly(report: MonthlyReport) -> MonthlyContent:
     generated["items"], major, minor = items_text(owner, period)
     published = results.published_in_period([owner.pk], period).get(owner.pk, 0)
     penalties = results.penalties_published_in_period([owner.pk], period).get(owner.pk, 0)
-    website = report.website or "（请填写公示网站）"
+    # the bureau's own site when it filled one in, else this platform's public portal (where the results are)
+    website = report.website or f"{str(settings.PUBLIC_BASE_URL).rstrip('/')}/gs/"
     generated["publication"] = f"公示网站：{website}；本月公示抽查结果{published}户" + (
         f"，公示行政处罚信息{penalties}件" if penalties else "")
     system = system_rows(owner, period)
