@@ -71,3 +71,12 @@ def test_completion_and_publication_need_reviewed_and_published_records(world: W
     task.refresh_from_db()
     with pytest.raises(ApplicationError, match="还有 2 户的抽查结果未公示"):
         _move(world, task, TaskState.PUBLISHED, manual=True)
+
+
+def test_task_page_shows_how_to_verify_once_drawn(world: World) -> None:
+    task = populated_task(world)
+    client = world.client("a_admin")
+    assert "如何验证" not in client.get(f"/planning/tasks/{task.pk}/").content.decode()
+    matched(world, task)
+    page = client.get(f"/planning/tasks/{task.pk}/").content.decode()
+    assert "如何验证" in page and "ssj draw verify" in page and "ssj match verify" in page

@@ -15,6 +15,7 @@ from shuangsuiji.common.exceptions import ApplicationError, NotFoundError
 from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.common.view_helpers import user_errors
 from shuangsuiji.draws import selectors as draw_selectors
+from shuangsuiji.draws.instructions import draw_verify_commands, match_verify_commands
 from shuangsuiji.oversight.selectors import deadlines_for_subject
 from shuangsuiji.planning import selectors, services
 from shuangsuiji.planning.documents import scheme_docx, scheme_pdf
@@ -335,9 +336,15 @@ def task_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(actor=request.user, pk=pk)
     draw_summary = draw_selectors.task_draw_summary(actor=request.user, task=task)
     deadlines = deadlines_for_subject(actor=request.user, subject=task)
+    verify_commands: list[str] = []
     if draw_summary.draw is not None:
         deadlines += deadlines_for_subject(actor=request.user, subject=draw_summary.draw)
+        if draw_summary.draw.record:
+            verify_commands = draw_verify_commands(draw_summary.draw)
+            if draw_summary.match is not None:
+                verify_commands += match_verify_commands(draw_summary.match)
     return render(request, "planning/task_detail.html", {
+        "verify_commands": verify_commands,
         "task": task, "title": f"{task.code} {task.title}", "stepper": _stepper(task),
         "scheme": selectors.task_scheme(task=task), "draw_summary": draw_summary, "deadlines": deadlines,
         "transitions": services.task_manual_transitions(task), "history": task.transitions.select_related("actor"),
