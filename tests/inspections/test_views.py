@@ -145,7 +145,13 @@ def test_downloads(world: World) -> None:
     assert client.post(f"/inspections/records/{hotel.pk}/notices/", {"method": "documents"}).status_code == 302
     notice = hotel.notices.get()
     assert notice.respond_by == datetime.date(2026, 12, 2)  # 5 working days
-    assert client.get(f"/inspections/notices/{notice.pk}/notice.pdf").content.startswith(b"%PDF")
+    notice_pdf = client.get(f"/inspections/notices/{notice.pk}/notice.pdf").content
+    assert notice_pdf.startswith(b"%PDF")
+    # the 检查通知 renders its Chinese from the embedded font, like the 一企一表
+    from tests.pdf_tools import compact, dark_pixels, embedded_font_names, first_page_image, pdf_text
+
+    assert embedded_font_names(notice_pdf) and dark_pixels(first_page_image(notice_pdf, dpi=40)) > 500
+    assert notice.number in compact(pdf_text(notice_pdf)) and "莲池区悦来宾馆" in compact(pdf_text(notice_pdf))
     assert world.client("b_admin").get(f"/inspections/notices/{notice.pk}/notice.pdf").status_code == 404
 
 
