@@ -167,3 +167,15 @@ def test_case_scope(world: World) -> None:
     assert FollowUpCase.objects.visible_to(world.users["a_inspector"]).count() == 1
     with pytest.raises(PermissionDeniedError):
         followup.case_file(actor=world.users["b_admin"], case=case, case_number="x", filed_on=datetime.date(2026, 11, 24))
+
+
+def test_case_section_comes_from_the_annual_plan_when_the_task_has_no_plan_line(world: World) -> None:
+    """Joint and national tasks have no plan line: the ledger's 科室 is the one the annual plan gives the item."""
+    from shuangsuiji.planning.models import AnnualPlan, AnnualPlanLine
+
+    s, record = _submitted(world, fail=PROBLEM, codes=["21"])
+    assert s.task.plan_line_id is None
+    plan = AnnualPlan.objects.create(owner=world.orgs["a"], year=s.task.year, title="年度计划")
+    AnnualPlanLine.objects.create(plan=plan, item=s.task.items.first(), responsible_section=world.orgs["a_section"])
+    record_review(actor=world.users["a_staff"], record=record, approve=True)
+    assert FollowUpCase.objects.get(record=record).section == world.orgs["a_section"]

@@ -71,7 +71,7 @@ def open_cases_for_record(*, actor: User, record: InspectionRecord) -> list[Foll
         for measure in code.follow_up_measures:
             if measure not in measures:
                 measures.append(measure)
-    section = record.task.plan_line.responsible_section if record.task.plan_line_id else None  # type: ignore[union-attr]
+    section = _responsible_section(record)
     present = list(record.members.filter(present=True, kind=InspectorKind.OFFICER).order_by("sort_order"))
     leader = next((m for m in present if m.role == "leader"), present[0] if present else None)
     opened_on = timezone.localdate()
@@ -374,3 +374,21 @@ def case_close(*, actor: User, case: FollowUpCase, closed_on: datetime.date, not
     )
     hooks.on_case_closed(actor=actor, case=case)
     return case
+
+
+def _responsible_section(record: InspectionRecord) -> Any:
+    """The 科室 responsible for the task's items: its plan line's, else (joint and national tasks have none) the
+    section the bureau's annual plan of that year gives one of the task's items."""
+    from shuangsuiji.planning.models import AnnualPlanLine
+
+    task = record.task
+    if task.plan_line_id and task.plan_line.responsible_section_id:  # type: ignore[union-attr]
+        return task.plan_line.responsible_section  # type: ignore[union-attr]
+    line = (
+        AnnualPlanLine.objects.filter(
+            plan__owner_id=task.owner_id, plan__year=task.year, item__in=task.items.all(),
+            responsible_section__isnull=False,
+        )
+        .select_related("responsible_section").order_by("-plan__version", "pk").first()
+    )
+    return line.responsible_section if line else None
