@@ -179,3 +179,22 @@ def test_case_section_comes_from_the_annual_plan_when_the_task_has_no_plan_line(
     AnnualPlanLine.objects.create(plan=plan, item=s.task.items.first(), responsible_section=world.orgs["a_section"])
     record_review(actor=world.users["a_staff"], record=record, approve=True)
     assert FollowUpCase.objects.get(record=record).section == world.orgs["a_section"]
+
+
+def test_only_the_responsible_section_reviews(world: World) -> None:
+    """When the annual plan names the 科室 of the task's items, staff of another 科室 may not review."""
+    from shuangsuiji.accounts.models import Organization, OrganizationKind, Role, User
+    from shuangsuiji.planning.models import AnnualPlan, AnnualPlanLine
+
+    s, record = _submitted(world)
+    other = Organization.objects.create(
+        name="莲池区卫生健康局医政股", kind=OrganizationKind.SECTION, region=world.regions["a"], parent=world.orgs["a"],
+        code="a_other_section",
+    )
+    outsider = User.objects.create_user(username="a_other_staff", password="x", organization=other,
+                                        role=Role.SECTION_STAFF, real_name="医政股人员")
+    plan = AnnualPlan.objects.create(owner=world.orgs["a"], year=s.task.year, title="年度计划")
+    AnnualPlanLine.objects.create(plan=plan, item=s.task.items.first(), responsible_section=world.orgs["a_section"])
+    with pytest.raises(PermissionDeniedError, match="负责该事项的科室"):
+        record_review(actor=outsider, record=record, approve=True)
+    record_review(actor=world.users["a_staff"], record=record, approve=True)  # 公共卫生科: responsible

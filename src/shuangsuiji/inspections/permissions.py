@@ -27,19 +27,32 @@ def check_can_enter(actor: User, record: InspectionRecord) -> None:
         raise PermissionDeniedError("您不是该检查组成员，不能录入本表")
 
 
+def _responsible_section_id(record: InspectionRecord) -> int | None:
+    from shuangsuiji.inspections.followup import _responsible_section
+
+    section = _responsible_section(record)
+    return section.pk if section is not None else None
+
+
 def can_review(actor: User, record: InspectionRecord) -> bool:
+    """双随机办 and leaders of the bureau; section staff only of the 科室 responsible for the task's items
+    (any 科室 of the bureau when the plan names none)."""
     if not actor.is_authenticated or not actor.is_active:
         return False
     if not actor.is_superuser:
         bureau = user_bureau(actor)
         if actor.role not in REVIEW_ROLES or bureau is None or bureau.pk != record.owner_id:
             return False
+        if actor.role == Role.SECTION_STAFF:
+            section_id = _responsible_section_id(record)
+            if section_id is not None and actor.organization_id != section_id:
+                return False
     return True
 
 
 def check_can_review(actor: User, record: InspectionRecord) -> None:
     if not can_review(actor, record):
-        raise PermissionDeniedError("只有本单位科室负责人、双随机办或领导可以审核检查结果")
+        raise PermissionDeniedError("只有负责该事项的科室、本单位双随机办或领导可以审核检查结果")
     if record.submitted_by_id == actor.pk:
         raise PermissionDeniedError("录入人不能审核自己录入的结果")
     if RecordMember.objects.filter(record=record, inspector__user_id=actor.pk, present=True).exists():
@@ -52,4 +65,4 @@ def check_can_handle_case(actor: User, case: FollowUpCase) -> None:
 
 def check_can_close_case(actor: User, case: FollowUpCase) -> None:
     if not can_review(actor, case.record):
-        raise PermissionDeniedError("只有本单位科室负责人、双随机办或领导可以办结后续处置")
+        raise PermissionDeniedError("只有负责该事项的科室、本单位双随机办或领导可以办结后续处置")
