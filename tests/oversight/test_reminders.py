@@ -211,3 +211,23 @@ def test_periodic_tasks_are_registered_with_beijing_daytime_schedule() -> None:
     assert scan_class.validate_datetime(datetime.datetime(2026, 12, 3, 23, 5))
     assert scan_class.validate_datetime(datetime.datetime(2026, 12, 4, 14, 5))
     assert not scan_class.validate_datetime(datetime.datetime(2026, 12, 4, 15, 5))
+
+
+def test_supervision_goes_to_the_responsible_persons_own_supervisor(world: World) -> None:
+    """督办 of an inspector of the 监督所: the 监督所's own 领导 and the 双随机办, not every leader of the bureau;
+    the 问责 still reaches the bureau's leaders."""
+    from shuangsuiji.accounts.models import Role, User
+    from shuangsuiji.oversight.models import Notification, NotificationKind
+    from shuangsuiji.oversight.reminders import deadlines_scan
+    from tests.oversight.factories import result_entry
+
+    head = User.objects.create_user(username="a_institute_head", password="x", organization=world.orgs["a_institute"],
+                                    role=Role.LEADER, real_name="监督所所长")
+    deadline = result_entry(world, start=datetime.date(2026, 11, 2))  # a_inspector, due 11月16日
+    deadlines_scan(today=datetime.date(2026, 11, 25))
+    told = set(Notification.objects.filter(deadline=deadline, kind=NotificationKind.SUPERVISION)
+               .values_list("recipient__username", flat=True))
+    assert told == {head.username, "a_admin", "a_inspector"}  # the person, their own supervisor, the 双随机办
+    warned = set(Notification.objects.filter(deadline=deadline, kind=NotificationKind.ACCOUNTABILITY)
+                 .values_list("recipient__username", flat=True))
+    assert {"a_leader", head.username} <= warned

@@ -489,17 +489,20 @@ def responsible_users(deadline: Deadline, staff: BureauStaff | None = None) -> l
 
 
 def supervisors_of(deadline: Deadline, staff: BureauStaff | None = None) -> list[User]:
-    """The responsible person's supervisors: the bureau's 领导 and 双随机办管理员 (never the person)."""
+    """Who gets the 督办: the responsible person's own supervisor (the 领导 of their unit — their 科室 or the
+    监督所 — else the bureau's 领导) and the 双随机办管理员; never the person."""
     staff = staff or BureauStaff.of(deadline.owner)
-    users = sorted([*staff.leaders, *staff.program_admins], key=lambda user: user.pk)
+    unit_id = deadline.responsible.organization_id if deadline.responsible is not None else None
+    direct = [user for user in staff.leaders if unit_id is not None and user.organization_id == unit_id]
+    users = sorted([*(direct or staff.leaders), *staff.program_admins], key=lambda user: user.pk)
     return [user for user in users if user.pk != deadline.responsible_id]
 
 
 def leaders_of(deadline: Deadline, staff: BureauStaff | None = None) -> list[User]:
-    """Who is told about a 问责 record: the bureau's 领导, else its 双随机办."""
-    supervisors = supervisors_of(deadline, staff)
-    leaders = [user for user in supervisors if user.role == "leader"]
-    return leaders or supervisors
+    """Who is told about a 问责 record: every 领导 of the bureau, else its 双随机办."""
+    staff = staff or BureauStaff.of(deadline.owner)
+    leaders = [user for user in staff.leaders if user.pk != deadline.responsible_id]
+    return leaders or supervisors_of(deadline, staff)
 
 
 def notification_build(
