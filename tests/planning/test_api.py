@@ -104,3 +104,22 @@ def test_national_import_and_claim_through_api(pw: World) -> None:
     status, listed = _json(admin, "GET", "/national-tasks")
     assert {n["code"]: n["claimed_task_id"] for n in listed}["GJ2026-01"] == task["id"]
     assert _json(pw.client("b_admin"), "GET", "/national-tasks")[1] == []
+
+
+def test_draft_plan_edits_through_api(pw: World) -> None:
+    """The page-only edits of a draft plan have API twins: rename, add all missing, remove a line or a reason."""
+    admin = pw.client("a_admin")
+    status, plan = _json(admin, "POST", "/plans", {"year": 2026, "title": "草稿"})
+    pid = plan["id"]
+    status, plan = _json(admin, "PATCH", f"/plans/{pid}", {"title": "2026年度抽查计划", "description": "说明"})
+    assert status == 200 and plan["title"] == "2026年度抽查计划"
+    status, lines = _json(admin, "POST", f"/plans/{pid}/add-missing", {"ratios": RATIOS, "months": [4, 9]})
+    assert status == 200 and sorted(line["item_code"] for line in lines) == ["GG-a", "YL-a"]
+    response = admin.delete(f"{BASE}/plans/{pid}/lines/{lines[0]['id']}")
+    assert response.status_code == 204
+    status, entry = _json(admin, "POST", f"/plans/{pid}/uncovered", {"item_code": lines[0]["item_code"], "reason": "专项行动"})
+    assert status == 200
+    assert admin.delete(f"{BASE}/plans/{pid}/uncovered/{entry['id']}").status_code == 204
+    assert pw.client("b_admin").delete(f"{BASE}/plans/{pid}/lines/{lines[1]['id']}").status_code == 404
+    status, plan = _json(admin, "GET", f"/plans/{pid}")
+    assert [line["item_code"] for line in plan["lines"]] == [lines[1]["item_code"]] and plan["uncovered"] == []

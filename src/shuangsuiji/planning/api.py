@@ -14,7 +14,7 @@ from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
 from shuangsuiji.accounts.models import Organization, User
-from shuangsuiji.common.exceptions import ApplicationError
+from shuangsuiji.common.exceptions import ApplicationError, NotFoundError
 from shuangsuiji.directory.models import CheckItem
 from shuangsuiji.planning import selectors, services
 from shuangsuiji.planning.models import (
@@ -211,6 +211,55 @@ def save_plan_line(request: HttpRequest, plan_id: int, payload: PlanLineIn) -> A
         frequency=payload.frequency, months=payload.months, responsible_section=section,
         is_joint=payload.is_joint, note=payload.note,
     )
+
+
+class PlanUpdateIn(Schema):
+    title: str | None = None
+    description: str | None = None
+    overall_goal_percent: Decimal | None = None
+
+
+class AddMissingIn(Schema):
+    ratios: dict[str, float] = {}
+    months: list[int] = []
+    frequency: str = "每年1次"
+
+
+@router.patch("/plans/{plan_id}", response=PlanOut, summary="修改计划（起草中）：名称、说明、总体目标")
+def update_plan(request: HttpRequest, plan_id: int, payload: PlanUpdateIn) -> Any:
+    actor = _actor(request)
+    plan = selectors.plan_get(actor=actor, pk=plan_id)
+    return services.plan_update(actor=actor, plan=plan, data=payload.dict(exclude_none=True))
+
+
+@router.delete("/plans/{plan_id}/lines/{line_id}", response={204: None}, summary="从计划中移除事项（起草中）")
+def delete_plan_line(request: HttpRequest, plan_id: int, line_id: int) -> Any:
+    actor = _actor(request)
+    line = selectors.plan_line_get(actor=actor, pk=line_id)
+    if line.plan_id != plan_id:
+        raise NotFoundError("该计划中没有这一事项")
+    services.plan_line_delete(actor=actor, line=line)
+    return 204, None
+
+
+@router.post("/plans/{plan_id}/add-missing", response=list[PlanLineOut],
+             summary="把尚未纳入的已公布事项按同一比例全部纳入计划")
+def add_missing_lines(request: HttpRequest, plan_id: int, payload: AddMissingIn) -> Any:
+    actor = _actor(request)
+    plan = selectors.plan_get(actor=actor, pk=plan_id)
+    return services.plan_lines_add_missing(
+        actor=actor, plan=plan, ratios=payload.ratios, months=payload.months, frequency=payload.frequency
+    )
+
+
+@router.delete("/plans/{plan_id}/uncovered/{entry_id}", response={204: None}, summary="删除未纳入原因（起草中）")
+def delete_plan_uncovered(request: HttpRequest, plan_id: int, entry_id: int) -> Any:
+    actor = _actor(request)
+    entry = selectors.plan_uncovered_get(actor=actor, pk=entry_id)
+    if entry.plan_id != plan_id:
+        raise NotFoundError("该计划中没有这一记录")
+    services.plan_uncovered_delete(actor=actor, entry=entry)
+    return 204, None
 
 
 @router.post("/plans/{plan_id}/uncovered", response=UncoveredOut, summary="记录未纳入计划的事项及原因")
