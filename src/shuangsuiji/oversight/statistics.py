@@ -125,6 +125,17 @@ def table_xlsx(table: StatTable, *, subtitle: str = "") -> bytes:
     return buffer.getvalue()
 
 
+def list_table(key: str, title: str, headers: list[str], rows: Iterable[Iterable[Any]]) -> StatTable:
+    """A plain list (one row per object, as shown on a page) as a table for ``table_xlsx``: the first value is
+    the row's label, the others stay as given (numbers stay numbers, dates are passed as text)."""
+    columns = [Column(f"c{index}", header, "text") for index, header in enumerate(headers[1:], start=1)]
+    stat_rows = []
+    for values in rows:
+        first, *rest = list(values)
+        stat_rows.append(StatRow(str(first), {f"c{index}": value for index, value in enumerate(rest, start=1)}))
+    return StatTable(key, title, headers[0], columns, stat_rows)
+
+
 # ---------------------------------------------------------------------------------------- per bureau / region
 
 SUMMARY_COLUMNS = [
