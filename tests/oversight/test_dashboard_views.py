@@ -13,7 +13,7 @@ import time_machine
 from openpyxl import load_workbook
 
 from shuangsuiji.oversight.dashboard import build_dashboard
-from shuangsuiji.oversight.dashboard_page import Card, Drill, Note
+from shuangsuiji.oversight.dashboard_page import Card, Note
 from shuangsuiji.oversight.drilldown import METRICS
 from shuangsuiji.oversight.statistics import TABLES
 from tests.conftest import World

@@ -8,6 +8,7 @@ Every table is built from grouped aggregate queries over the same querysets as t
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -86,7 +87,7 @@ def table_xlsx(table: StatTable, *, subtitle: str = "") -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = table.title[:31]
+    sheet.title = re.sub(r"[\\/*?:\[\]]", "·", table.title)[:31]  # characters Excel refuses in sheet names
     width = len(table.columns) + 1
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
