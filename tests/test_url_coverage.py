@@ -79,14 +79,17 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "planning:scheme_edit": (lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme/", True),
     "planning:scheme_download": (lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme.pdf", True),
     "oversight:deadline_list": (lambda w: "/oversight/", False),
+    "oversight:deadline_export": (lambda w: "/oversight/deadlines.xlsx", False),
     "oversight:deadline_detail": (lambda w: f"/oversight/deadlines/{_oversight(w)['deadline'].pk}/", True),
     "oversight:notification_list": (lambda w: "/oversight/notifications/", False),
     "oversight:notification_open": (
         lambda w: f"/oversight/notifications/{_oversight(w)['notification'].pk}/", True
     ),
     "oversight:supervision_list": (lambda w: "/oversight/supervisions/", False),
+    "oversight:supervision_export": (lambda w: "/oversight/supervisions/export.xlsx", False),
     "oversight:supervision_detail": (lambda w: f"/oversight/supervisions/{_oversight(w)['supervision'].pk}/", True),
     "oversight:accountability_list": (lambda w: "/oversight/accountability/", False),
+    "oversight:accountability_export": (lambda w: "/oversight/accountability/export.xlsx", False),
     "oversight:accountability_detail": (
         lambda w: f"/oversight/accountability/{_oversight(w)['accountability'].pk}/", True
     ),
@@ -96,6 +99,10 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "oversight:calendar_import": (lambda w: "/oversight/calendar/import/", False),
     "oversight:dashboard": (lambda w: "/oversight/dashboard/", False),
     "oversight:dashboard_drill": (lambda w: f"/oversight/dashboard/drill/drawn/?org={w.orgs['a'].pk}", True),
+    "oversight:dashboard_export": (lambda w: "/oversight/dashboard/specialty.xlsx", False),
+    "oversight:dashboard_drill_export": (
+        lambda w: f"/oversight/dashboard/drill/drawn.xlsx?org={w.orgs['a'].pk}", True
+    ),
     "oversight:statistics": (lambda w: "/oversight/statistics/?table=month", False),
     "oversight:statistics_export": (lambda w: "/oversight/statistics/specialty.xlsx", False),
     "oversight:register": (lambda w: "/oversight/register/", False),
@@ -145,6 +152,9 @@ WRONG_ROLE: dict[str, str] = {
     "audit:verify": "a_security",
     "oversight:dashboard": "a_inspector",
     "oversight:statistics_export": "a_inspector",
+    "oversight:dashboard_export": "a_inspector",
+    "oversight:dashboard_drill_export": "a_inspector",
+    "oversight:accountability_export": "a_staff",
     "oversight:monthly_detail": "a_inspector",
     "stats": "a_inspector",
 }

@@ -13,7 +13,7 @@ import time_machine
 from openpyxl import load_workbook
 
 from shuangsuiji.oversight.dashboard import build_dashboard
-from shuangsuiji.oversight.dashboard_page import Drill
+from shuangsuiji.oversight.dashboard_page import Card, Note
 from shuangsuiji.oversight.drilldown import METRICS
 from shuangsuiji.oversight.statistics import TABLES
 from tests.conftest import World
@@ -58,19 +58,73 @@ def test_upper_level_sees_regions(world: World, s: Scenario) -> None:
     assert other.status_code == 200 and "涞源县卫生健康局" in other.content.decode()
 
 
-@pytest.mark.parametrize("metric", ["targets", "inspected_targets", "tasks", "drawn", "approved", "published",
-                                    "not_completed", "unpublished", "problem_records", "cases_open", "cases_closed",
-                                    "penalties", "covered_3y", "records", "draws_confirmed", "draws_superseded"])
-def test_drill_down_counts_equal_the_figures(world: World, s: Scenario, metric: str) -> None:
-    user = world.users["city_supervisor"]
-    board = build_dashboard(actor=user, year=2026)
-    expected = {"not_completed": board.figures["drawn"] - board.figures["approved"],
-                "unpublished": board.figures["approved"] - board.figures["published"],
-                "targets": board.figures["targets_operating"]}.get(metric, board.figures[metric])
-    url = Drill(board).url(metric)
-    response = world.client("city_supervisor").get(url)
+DRILL_PATH = "/oversight/dashboard/drill/"
+
+
+def _linked_figures(value: Any, found: list[tuple[str, int | None, str]], where: str = "") -> None:
+    """Every (where, rows, url) of a figure that links to a drill-down list, anywhere in the page's context."""
+    if isinstance(value, Card):
+        found.append((f"{where}{value.label}", value.rows, value.url))
+        _linked_figures(value.notes, found, f"{where}{value.label}/")
+    elif isinstance(value, Note):
+        if value.url:
+            found.append((f"{where}{value.text}", value.rows, value.url))
+    elif isinstance(value, dict):
+        url = value.get("url")
+        if isinstance(url, str) and url.startswith(DRILL_PATH):
+            found.append((f"{where}{value.get('name') or value.get('text') or ''}", value.get("rows"), url))
+        for key, item in value.items():
+            if key != "url":
+                _linked_figures(item, found, f"{where}{key}/")
+    elif isinstance(value, tuple) and len(value) == 3 and isinstance(value[2], str) and value[2].startswith(DRILL_PATH):
+        found.append((f"{where}{value[0]}", value[1], value[2]))  # (label, number, url) rows of 抽取 and 督办
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _linked_figures(item, found, f"{where}{index}/")
+
+
+@pytest.mark.parametrize("username", ["city_supervisor", "a_admin", "a_leader"])
+def test_drill_down_counts_equal_the_figures(world: World, s: Scenario, username: str) -> None:
+    """Every number of the dashboard that links to a list links to a list of exactly that many rows.
+
+    The figures are found by walking everything the page shows (cards and their notes, the 抽取 and 督办 tables,
+    chart points, the 专业 and region tables); every drill-down link of the rendered page must be among them, so
+    a new figure whose link opens a list of another length fails here.
+    """
+    from shuangsuiji.planning.models import Task
+    from tests.oversight.factories import oversight_objects
+    from tests.planning.url_builders import joint
+
+    oversight_objects(world)  # a 督办 and a 问责 in county A
+    Task.objects.filter(pk=s.tasks["A1"].pk).update(joint_plan=joint(world))
+    client = world.client(username)
+    response = client.get("/oversight/dashboard/?year=2026")
     assert response.status_code == 200
-    assert _count(response) == expected, metric
+    found: list[tuple[str, int | None, str]] = []
+    _linked_figures(response.context[0].flatten(), found)
+    html = response.content.decode().replace("&amp;", "&")
+    page_links = set(re.findall(r'href="(/oversight/dashboard/drill/[^"]+)"', html))
+    charts = json.loads(re.search(r'<script id="dashboard-charts" type="application/json">(.*?)</script>', html,
+                                  re.S).group(1))  # type: ignore[union-attr]
+    chart_figures: list[tuple[str, int | None, str]] = []
+    _linked_figures(charts, chart_figures)
+    page_links |= {url for _where, _rows, url in chart_figures}
+    assert page_links and page_links <= {url for _where, _rows, url in found}, page_links - {u for *_, u in found}
+    for metric in ("tasks_joint", "tasks_drawn", "redraws", "supervisions_open", "accountabilities_open"):
+        assert any(f"/drill/{metric}/" in url for *_, url in found), metric
+    listed: dict[str, int] = {}
+    for where, rows, url in found:
+        assert rows is not None, f"{where}: no row count for {url}"
+        if url not in listed:
+            drill = client.get(url)
+            assert drill.status_code == 200, (where, url)
+            listed[url] = _count(drill)
+        assert listed[url] == rows, f"{where}: {rows} but the list {url} has {listed[url]} rows"
+    # the sub-figures the audit found linked to the wrong lists are not all zero here
+    board = build_dashboard(actor=world.users[username], year=2026)
+    assert board.figures["redraws"] == 1 and board.figures["tasks_joint"] == 1 and board.figures["tasks_drawn"] >= 1
+    if username != "city_supervisor":
+        assert board.figures["supervisions_open"] >= 1 and board.figures["accountabilities_open"] >= 1
 
 
 def test_drill_down_by_specialty_group_and_state(world: World, s: Scenario) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -36,14 +36,27 @@ class Drill:
         return f"{path}?{urlencode(query)}"
 
 
+class Note(NamedTuple):
+    """A line under a card's number; ``rows`` is the number of rows of the list ``url`` opens."""
+
+    text: str
+    url: str = ""
+    rows: int | None = None
+
+
 @dataclass
 class Card:
     label: str
     value: Any
     url: str
     unit: str = ""
-    notes: list[tuple[str, str]] = field(default_factory=list)  # (text, url)
+    notes: list[Note] = field(default_factory=list)
     tone: str = ""  # Tabler colour of the value: green / red / ""
+    rows: int | None = None  # rows of the list behind ``url`` (the value itself, or a rate's numerator)
+
+    def __post_init__(self) -> None:
+        if self.rows is None and isinstance(self.value, int):
+            self.rows = self.value
 
 
 def pct(value: Decimal | None) -> str:
@@ -59,46 +72,53 @@ def _tone(value: Decimal | None, goal: Decimal) -> str:
 def cards(board: Dashboard, drill: Drill) -> list[Card]:
     f, r = board.figures, board.rates
     amount = f["penalty_amount"] or 0
+    not_completed = max(f["drawn"] - f["approved"], 0)
     return [
         Card("检查对象（在营）", f["targets_operating"], drill.url("targets"), "户", [
-            (f"名录库 {f['targets_total']} 户", drill.url("targets_total")),
-            (f"已公布事项 {f['items']} 项", drill.url("items")),
-            (f"在岗执法检查人员 {f['inspectors']} 人", drill.url("inspectors")),
+            Note(f"名录库 {f['targets_total']} 户", drill.url("targets_total"), f["targets_total"]),
+            Note(f"已公布事项 {f['items']} 项", drill.url("items"), f["items"]),
+            Note(f"在岗执法检查人员 {f['inspectors']} 人", drill.url("inspectors"), f["inspectors"]),
         ]),
         Card("年度覆盖率", pct(r["coverage"]), drill.url("inspected_targets"), "", [
-            (f"已检查 {f['inspected_targets']} 户", drill.url("inspected_targets")),
-            (f"目标 ≥{board.goal_percent}%（年度计划）、≥5%（联合抽查）", ""),
-        ], _tone(r["coverage"], board.goal_percent)),
+            Note(f"已检查 {f['inspected_targets']} 户", drill.url("inspected_targets"), f["inspected_targets"]),
+            Note(f"目标 ≥{board.goal_percent}%（年度计划）、≥5%（联合抽查）"),
+        ], _tone(r["coverage"], board.goal_percent), f["inspected_targets"]),
         Card("3—5年全覆盖", pct(r["cycle_3y"]), drill.url("covered_3y"), "", [
-            (f"近3年已查 {f['covered_3y']} 户（每年需≥33.3%）", drill.url("covered_3y")),
-            (f"近5年已查 {f['covered_5y']} 户，{pct(r['cycle_5y'])}（每年需≥20%）", drill.url("covered_5y")),
-        ]),
+            Note(f"近3年已查 {f['covered_3y']} 户（每年需≥33.3%）", drill.url("covered_3y"), f["covered_3y"]),
+            Note(f"近5年已查 {f['covered_5y']} 户，{pct(r['cycle_5y'])}（每年需≥20%）", drill.url("covered_5y"),
+                 f["covered_5y"]),
+        ], rows=f["covered_3y"]),
         Card("完结率", pct(r["completion"]), drill.url("approved"), "", [
-            (f"抽中 {f['drawn']} 户，已完结 {f['approved']} 户", drill.url("drawn")),
-            (f"未完结 {max(f['drawn'] - f['approved'], 0)} 户", drill.url("not_completed")),
-        ], _tone(r["completion"], Decimal(100))),
+            Note(f"抽中 {f['drawn']} 户，已完结 {f['approved']} 户", drill.url("drawn"), f["drawn"]),
+            Note(f"未完结 {not_completed} 户", drill.url("not_completed"), not_completed),
+        ], _tone(r["completion"], Decimal(100)), f["approved"]),
         Card("公示率", pct(r["publication"]), drill.url("published"), "", [
-            (f"应公示 {f['approved']} 户，已公示 {f['published']} 户", drill.url("approved")),
-            (f"待公示 {f['approved'] - f['published']} 户", drill.url("unpublished")),
-        ], _tone(r["publication"], Decimal(100))),
+            Note(f"应公示 {f['approved']} 户，已公示 {f['published']} 户", drill.url("approved"), f["approved"]),
+            Note(f"待公示 {f['approved'] - f['published']} 户", drill.url("unpublished"),
+                 f["approved"] - f["published"]),
+        ], _tone(r["publication"], Decimal(100)), f["published"]),
         Card("逾期未完成事项", f["deadlines_overdue"], drill.url("deadlines_overdue"), "件", [
-            (f"懒政提醒 {f['reminders']}", drill.url("reminders")),
-            (f"怠政督办 {f['supervisions']}", drill.url("supervisions")),
-            (f"失职问责 {f['accountabilities']}", drill.url("accountabilities")),
+            Note(f"懒政提醒 {f['reminders']}", drill.url("reminders"), f["reminders"]),
+            Note(f"怠政督办 {f['supervisions']}", drill.url("supervisions"), f["supervisions"]),
+            Note(f"失职问责 {f['accountabilities']}", drill.url("accountabilities"), f["accountabilities"]),
         ], "red" if f["deadlines_overdue"] else "green"),
         Card("发现问题", f["problem_records"], drill.url("problem_records"), "户", [
-            (f"检查 {f['inspected_records']} 户次", drill.url("inspected_records")),
-            (f"后续处置未办结 {f['cases_open']} 件", drill.url("cases_open")),
+            Note(f"检查 {f['inspected_records']} 户次", drill.url("inspected_records"), f["inspected_records"]),
+            Note(f"后续处置未办结 {f['cases_open']} 件", drill.url("cases_open"), f["cases_open"]),
         ]),
         Card("行政处罚", f["penalties"], drill.url("penalties"), "件", [
-            (f"罚没款 {amount:,.2f} 元", drill.url("penalties")),
-            (f"已公示 {f['penalties_published']} 件", drill.url("penalties", published=1)),
+            Note(f"罚没款 {amount:,.2f} 元（{f['penalties']} 件）", drill.url("penalties"), f["penalties"]),
+            Note(f"已公示 {f['penalties_published']} 件", drill.url("penalties", published=1),
+                 f["penalties_published"]),
         ]),
     ]
 
 
-def _point(value: Any, url: str) -> dict[str, Any]:
-    return {"value": float(value) if isinstance(value, Decimal) else (value or 0), "url": url}
+def _point(value: Any, url: str, rows: int | None = None) -> dict[str, Any]:
+    """A chart point; ``rows`` is the number of rows of the list ``url`` opens (the value unless a rate)."""
+    if rows is None and url and not isinstance(value, Decimal):
+        rows = value or 0
+    return {"value": float(value) if isinstance(value, Decimal) else (value or 0), "url": url, "rows": rows}
 
 
 def monthly_inspections(board: Dashboard) -> dict[int, Figures]:
@@ -113,11 +133,11 @@ def charts(board: Dashboard, drill: Drill, specialties: StatTable) -> dict[str, 
         "type": "bar", "percent": True, "horizontal": True,
         "categories": ["年度覆盖率", "近3年覆盖", "近5年覆盖", "完结率", "公示率"],
         "series": [{"name": "实际", "data": [
-            _point(r["coverage"] or 0, drill.url("inspected_targets")),
-            _point(r["cycle_3y"] or 0, drill.url("covered_3y")),
-            _point(r["cycle_5y"] or 0, drill.url("covered_5y")),
-            _point(r["completion"] or 0, drill.url("approved")),
-            _point(r["publication"] or 0, drill.url("published")),
+            _point(r["coverage"] or Decimal(0), drill.url("inspected_targets"), f["inspected_targets"]),
+            _point(r["cycle_3y"] or Decimal(0), drill.url("covered_3y"), f["covered_3y"]),
+            _point(r["cycle_5y"] or Decimal(0), drill.url("covered_5y"), f["covered_5y"]),
+            _point(r["completion"] or Decimal(0), drill.url("approved"), f["approved"]),
+            _point(r["publication"] or Decimal(0), drill.url("published"), f["published"]),
         ]}],
         "marks": [{"name": f"覆盖目标{board.goal_percent}%", "value": float(board.goal_percent)},
                   {"name": "完结、公示目标100%", "value": 100}],
@@ -132,7 +152,7 @@ def charts(board: Dashboard, drill: Drill, specialties: StatTable) -> dict[str, 
     data["results"] = {
         "type": "pie",
         "data": [
-            {"name": label, "value": f[f"group_{key}"], "url": drill.url("group", g=key)}
+            {"name": label, "value": f[f"group_{key}"], "url": drill.url("group", g=key), "rows": f[f"group_{key}"]}
             for key, label in results.GROUP_LABELS.items() if f[f"group_{key}"]
         ],
     }
@@ -177,8 +197,8 @@ def charts(board: Dashboard, drill: Drill, specialties: StatTable) -> dict[str, 
             "type": "bar", "percent": True,
             "categories": [row.group.name for row in board.rows],
             "series": [
-                {"name": name, "data": [_point(row.rates[key] or 0, drill.url(metric, group=row.group.key))
-                                        for row in board.rows]}
+                {"name": name, "data": [_point(row.rates[key] or Decimal(0), drill.url(metric, group=row.group.key),
+                                               row.figures[metric]) for row in board.rows]}
                 for name, key, metric in (("年度覆盖率", "coverage", "inspected_targets"),
                                           ("完结率", "completion", "approved"), ("公示率", "publication", "published"))
             ],
@@ -198,16 +218,16 @@ def dashboard_context(board: Dashboard) -> dict[str, Any]:
         ("逾期完成", f["deadlines_late"], drill.url("deadlines_late")),
         ("懒政提醒（期限数）", f["reminders"], drill.url("reminders")),
         ("怠政督办", f["supervisions"], drill.url("supervisions")),
-        ("其中未办结督办", f["supervisions_open"], drill.url("supervisions")),
+        ("其中未办结督办", f["supervisions_open"], drill.url("supervisions_open")),
         ("失职问责", f["accountabilities"], drill.url("accountabilities")),
-        ("其中待处理问责", f["accountabilities_open"], drill.url("accountabilities")),
+        ("其中待处理问责", f["accountabilities_open"], drill.url("accountabilities_open")),
     ]
     draws = [
         ("抽查任务", f["tasks"], drill.url("tasks")),
-        ("其中联合抽查任务", f["tasks_joint"], drill.url("tasks")),
-        ("已完成抽取的任务", f["tasks_drawn"], drill.url("draws_confirmed")),
+        ("其中联合抽查任务", f["tasks_joint"], drill.url("tasks_joint")),
+        ("已完成抽取的任务", f["tasks_drawn"], drill.url("tasks_drawn")),
         ("有效抽取（已确认）", f["draws_confirmed"], drill.url("draws_confirmed")),
-        ("其中重新抽取", f["redraws"], drill.url("draws_confirmed")),
+        ("其中重新抽取", f["redraws"], drill.url("redraws")),
         ("被取代的抽取", f["draws_superseded"], drill.url("draws_superseded")),
         ("待抽取/待确认", f["draws_pending"], drill.url("draws_pending")),
         ("抽中对象", f["drawn"], drill.url("drawn")),
@@ -247,6 +267,7 @@ def table_view(table: StatTable, drill: Drill) -> list[dict[str, Any]]:
         cells = []
         for column, value in table.cells(row):
             url = drill.url(column.drill, **row.params) if column.drill and value else ""
-            cells.append({"text": cell_text(column.kind, value), "url": url, "kind": column.kind})
+            cells.append({"text": cell_text(column.kind, value), "url": url, "kind": column.kind,
+                          "rows": value if url else None})
         view.append({"label": row.label, "link": row.link, "cells": cells, "is_total": row is table.total})
     return view

@@ -25,9 +25,9 @@ from shuangsuiji.draws.models import DrawStatus, TargetDraw
 from shuangsuiji.inspections.models import RecordMember
 from shuangsuiji.oversight import dashboard as d
 from shuangsuiji.oversight import dashboard_results as r
-from shuangsuiji.oversight.models import Deadline, Supervision
+from shuangsuiji.oversight.models import AccountabilityStatus, Deadline, Supervision, SupervisionStatus
 from shuangsuiji.oversight.permissions import can_view_accountability, is_oversight_viewer
-from shuangsuiji.planning.models import TaskState
+from shuangsuiji.planning.models import Task, TaskState
 
 if TYPE_CHECKING:
     from shuangsuiji.accounts.models import User
@@ -205,6 +205,14 @@ def _tasks(c: DrillContext) -> QuerySet[Any]:
     return qs.filter(state=state) if state in TaskState.values else qs
 
 
+def _tasks_drawn(c: DrillContext) -> QuerySet[Any]:
+    """Tasks with a current confirmed draw (counted by the draws' owner, as the figure is)."""
+    drawn = d.current_draws_queryset(c.owner_ids, c.period)
+    qs = Task.objects.filter(pk__in=drawn.values("task_id"))
+    state = c.param("state")
+    return qs.filter(state=state) if state in TaskState.values else qs
+
+
 def _draws(condition: Q) -> Builder:
     return lambda c: TargetDraw.objects.filter(condition, owner_id__in=c.owner_ids, task__year=c.period.year)
 
@@ -302,7 +310,11 @@ METRICS: dict[str, tuple[str, str, Builder]] = {
     "inspectors": ("在岗执法检查人员", "inspector", lambda c: Inspector.objects.filter(
         owner_id__in=c.owner_ids, is_retired=False, status=InspectorStatus.ON_DUTY)),
     "tasks": ("抽查任务", "task", _tasks),
+    "tasks_joint": ("联合抽查任务", "task", lambda c: _tasks(c).filter(joint_plan__isnull=False)),
+    "tasks_drawn": ("已完成抽取的任务", "task", _tasks_drawn),
     "draws_confirmed": ("已确认的抽取", "draw", lambda c: d.current_draws_queryset(c.owner_ids, c.period)),
+    "redraws": ("重新抽取（已确认）", "draw",
+                lambda c: d.current_draws_queryset(c.owner_ids, c.period).filter(previous__isnull=False)),
     "draws_superseded": ("被重新抽取取代的抽取", "draw", _draws(Q(status=DrawStatus.SUPERSEDED))),
     "draws_pending": ("待抽取/待确认的抽取", "draw", _draws(Q(status__in=[DrawStatus.POOL_FROZEN, DrawStatus.DRAWN]))),
     "drawn": ("抽中对象（当前有效抽取）", "drawn", lambda c: d.drawn_queryset(c.owner_ids, c.period)),
@@ -327,8 +339,12 @@ METRICS: dict[str, tuple[str, str, Builder]] = {
     "deadlines_late": ("统计期内逾期完成的期限", "deadline", _late),
     "reminders": ("统计期内发出懒政提醒的期限", "deadline", lambda c: d.reminded_deadlines_queryset(c.owner_ids, c.period)),
     "supervisions": ("统计期内的怠政督办", "supervision", lambda c: d.supervisions_queryset(c.owner_ids, c.period)),
+    "supervisions_open": ("统计期内未办结的怠政督办", "supervision", lambda c: d.supervisions_queryset(
+        c.owner_ids, c.period).exclude(status=SupervisionStatus.CLOSED)),
     "accountabilities": ("统计期内的失职问责", "accountability",
                          lambda c: d.accountabilities_queryset(c.owner_ids, c.period)),
+    "accountabilities_open": ("统计期内待处理的失职问责", "accountability", lambda c: d.accountabilities_queryset(
+        c.owner_ids, c.period).filter(status=AccountabilityStatus.OPEN)),
 }
 
 

@@ -8,6 +8,7 @@ Every table is built from grouped aggregate queries over the same querysets as t
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -86,7 +87,7 @@ def table_xlsx(table: StatTable, *, subtitle: str = "") -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = table.title[:31]
+    sheet.title = re.sub(r"[\\/*?:\[\]]", "·", table.title)[:31]  # characters Excel refuses in sheet names
     width = len(table.columns) + 1
     thin = Side(style="thin", color="999999")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -123,6 +124,17 @@ def table_xlsx(table: StatTable, *, subtitle: str = "") -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def list_table(key: str, title: str, headers: list[str], rows: Iterable[Iterable[Any]]) -> StatTable:
+    """A plain list (one row per object, as shown on a page) as a table for ``table_xlsx``: the first value is
+    the row's label, the others stay as given (numbers stay numbers, dates are passed as text)."""
+    columns = [Column(f"c{index}", header, "text") for index, header in enumerate(headers[1:], start=1)]
+    stat_rows = []
+    for values in rows:
+        first, *rest = list(values)
+        stat_rows.append(StatRow(str(first), {f"c{index}": value for index, value in enumerate(rest, start=1)}))
+    return StatTable(key, title, headers[0], columns, stat_rows)
 
 
 # ---------------------------------------------------------------------------------------- per bureau / region

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.core.workdays import DayKind
-from shuangsuiji.oversight import calendar_services, selectors, services
+from shuangsuiji.oversight import calendar_services, exports, selectors, services
 from shuangsuiji.oversight.forms import AccountabilityConclusionForm, NoticeImportForm, SupervisionAnswerForm
 from shuangsuiji.oversight.models import AccountabilityStatus, DeadlineStatus, SupervisionStatus
 from shuangsuiji.oversight.permissions import (
@@ -51,6 +51,19 @@ def deadline_list(request: AuthedHttpRequest) -> HttpResponse:
         "statuses": DeadlineStatus, "today": today, "query": query.urlencode(), **_tabs(request, "deadlines"),
     }
     return render(request, "oversight/deadline_list.html", context)
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    from shuangsuiji.oversight.views_dashboard import XLSX, attachment
+
+    return attachment(content, XLSX, f"{name}{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def deadline_export(request: AuthedHttpRequest) -> HttpResponse:
+    """The 期限台账 as .xlsx: the rows of the list with the same filters."""
+    deadlines = selectors.deadline_list(actor=request.user, filters=request.GET, today=timezone.localdate())
+    return _xlsx(exports.xlsx(exports.deadline_table(deadlines)), "期限台账")
 
 
 @login_required
@@ -117,6 +130,12 @@ def supervision_list(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+def supervision_export(request: AuthedHttpRequest) -> HttpResponse:
+    supervisions = selectors.supervision_list(actor=request.user, status=request.GET.get("status", ""))
+    return _xlsx(exports.xlsx(exports.supervision_table(supervisions)), "督办")
+
+
+@login_required
 def supervision_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     supervision = selectors.supervision_get(actor=request.user, pk=pk)
     can_answer = can_answer_supervision(request.user, supervision) and supervision.status != SupervisionStatus.CLOSED
@@ -150,6 +169,12 @@ def accountability_list(request: AuthedHttpRequest) -> HttpResponse:
     context = {"title": "问责记录", "page": _page(request, records), "status": status,
                "statuses": AccountabilityStatus.choices, **_tabs(request, "accountability")}
     return render(request, "oversight/accountability_list.html", context)
+
+
+@login_required
+def accountability_export(request: AuthedHttpRequest) -> HttpResponse:
+    records = selectors.accountability_list(actor=request.user, status=request.GET.get("status", ""))
+    return _xlsx(exports.xlsx(exports.accountability_table(records)), "问责记录")
 
 
 @login_required

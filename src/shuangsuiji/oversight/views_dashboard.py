@@ -9,11 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from shuangsuiji.common.exceptions import NotFoundError
 from shuangsuiji.common.types import AuthedHttpRequest
-from shuangsuiji.oversight import statistics
+from shuangsuiji.oversight import exports, statistics
 from shuangsuiji.oversight.dashboard import build_dashboard, scope_choices
 from shuangsuiji.oversight.dashboard_page import Drill, dashboard_context, table_view
 from shuangsuiji.oversight.drilldown import drill_list
@@ -64,6 +65,44 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "oversight/dashboard.html", context)
 
 
+DASHBOARD_TABLES = {"specialty": "一单两库与各专业情况", "region": "下级区划情况", "draws": "抽取",
+                    "chain": "事前提醒、事中督办、事后问责", "codes": "抽查结果分类"}
+
+
+@login_required
+def dashboard_export(request: AuthedHttpRequest, table: str) -> HttpResponse:
+    """One table of the dashboard as .xlsx, the rows it shows (same organization, year and scope)."""
+    require_statistics_viewer(request.user)
+    if table not in DASHBOARD_TABLES:
+        raise NotFoundError("看板上没有这张表")
+    board = build_dashboard(actor=request.user, org_id=_int(request.GET.get("org")), year=_year(request))
+    page = dashboard_context(board)
+    if table == "region" and page["region_table"] is None:
+        raise NotFoundError("本级没有下级区划")
+    stat = {
+        "specialty": lambda: page["specialty_table"],
+        "region": lambda: page["region_table"],
+        "draws": lambda: exports.figures_table("draws", DASHBOARD_TABLES["draws"], page["draws"],
+                                               [("抽查比例（抽中/对象池）", page["draw_ratio"])]),
+        "chain": lambda: exports.figures_table("chain", DASHBOARD_TABLES["chain"], page["chain"]),
+        "codes": lambda: exports.codes_table(page["codes"]),
+    }[table]()
+    subtitle = f"{board.scope.organization.name}　统计期间：{page['period_text']}　{exports.exported_at()}"
+    filename = f"{board.scope.organization.name}{board.period.year}年{DASHBOARD_TABLES[table]}.xlsx"
+    return attachment(exports.xlsx(stat, subtitle), XLSX, filename)
+
+
+@login_required
+def dashboard_drill_export(request: AuthedHttpRequest, metric: str) -> HttpResponse:
+    """The whole drill-down list as .xlsx (same parameters, same scope as the page)."""
+    require_statistics_viewer(request.user)
+    drill = drill_list(actor=request.user, metric=metric, params=request.GET)
+    period = f"{drill.period.start.year}年{drill.period.start.month}月{drill.period.start.day}日至" \
+             f"{drill.period.end.year}年{drill.period.end.month}月{drill.period.end.day}日"
+    subtitle = f"{drill.scope_label}　{period}　{exports.exported_at()}"
+    return attachment(exports.xlsx(exports.drill_table(drill), subtitle), XLSX, f"{drill.scope_label}{drill.title}.xlsx")
+
+
 @login_required
 def dashboard_drill(request: AuthedHttpRequest, metric: str) -> HttpResponse:
     require_statistics_viewer(request.user)
@@ -74,6 +113,7 @@ def dashboard_drill(request: AuthedHttpRequest, metric: str) -> HttpResponse:
     context = {
         "title": drill.title, "drill": drill, "page": page, "rows": drill.rows(page.object_list),
         "query": query.urlencode(), "tab": "dashboard",
+        "export_url": f"{reverse('oversight:dashboard_drill_export', args=[metric])}?{query.urlencode()}",
     }
     return render(request, "oversight/dashboard_drill.html", context)
 
