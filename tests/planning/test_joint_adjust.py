@@ -12,6 +12,7 @@ from django.test import Client
 
 from shuangsuiji.audit.models import AuditEntry
 from shuangsuiji.common.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
+from shuangsuiji.oversight.models import Deadline, DeadlineKind
 from shuangsuiji.planning import selectors, services
 from shuangsuiji.planning.models import JointPlan, JointPlanStatus
 from tests.conftest import World
@@ -71,6 +72,9 @@ def test_adjustment_is_reconfirmed_republished_and_keeps_the_history(pw: World) 
     v1 = published_joint(pw)
     task = services.task_create_from_joint_plan(actor=admin, joint_plan=v1, data={})
     v2 = services.joint_plan_adjust(actor=admin, joint_plan=v1, reason="  根据市局通知延长检查时间  ")
+    # an adjustment is not a new filing duty: only the first version has a 联合抽查计划报送 deadline
+    filing = Deadline.objects.filter(kind=DeadlineKind.JOINT_PLAN_FILING, organization=pw.orgs["a"])
+    assert filing.count() == 1 and filing.get().completed_at is not None
     assert (v2.version, v2.previous, v2.status, v2.adjustment_reason) == (2, v1, JointPlanStatus.DRAFT,
                                                                           "根据市局通知延长检查时间")
     assert str(v2).endswith("（第2版）")
