@@ -70,6 +70,7 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "planning:joint_create": (lambda w: "/planning/joint/new/", False),
     "planning:joint_detail": (lambda w: f"/planning/joint/{pb.joint(w).pk}/", True),
     "planning:joint_edit": (lambda w: f"/planning/joint/{pb.joint(w).pk}/edit/", True),
+    "planning:joint_history": (lambda w: f"/planning/joint/{pb.joint(w).pk}/history/", True),
     "planning:national_list": (lambda w: "/planning/national/", False),
     "planning:national_import": (lambda w: "/planning/national/import/", False),
     "planning:task_list": (lambda w: "/planning/tasks/", False),

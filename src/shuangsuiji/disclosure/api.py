@@ -225,6 +225,10 @@ class JointPlanOut(Schema):
     organization: str
     year: int
     title: str
+    version: int
+    status: str
+    previous_id: int | None
+    adjustment_reason: str
     target_scope: str
     ratio_percent: Decimal
     window_start: datetime.date
@@ -235,6 +239,10 @@ class JointPlanOut(Schema):
     @staticmethod
     def resolve_organization(obj: JointPlan) -> str:
         return obj.owner.name
+
+    @staticmethod
+    def resolve_status(obj: JointPlan) -> str:
+        return obj.get_status_display()
 
     @staticmethod
     def resolve_participants(obj: JointPlan) -> list[dict[str, Any]]:

@@ -75,8 +75,8 @@ def joint_plan_rows(params: Any) -> Iterator[Row]:
     for plan in selectors.public_joint_plans():
         participants = selectors.public_joint_participants(plan=plan)
         yield [
-            plan.owner.name, plan.year, plan.title, "、".join(p.organization.name for p in participants),
-            plan.target_scope, str(plan.ratio_percent), _d(plan.window_start), _d(plan.window_end),
+            plan.owner.name, plan.year, plan.title, plan.version, plan.get_status_display(), plan.adjustment_reason,
+            "、".join(p.organization.name for p in participants), plan.target_scope, str(plan.ratio_percent), _d(plan.window_start), _d(plan.window_end),
             _dt(plan.published_at),
         ]
 
@@ -164,8 +164,8 @@ DATASETS: dict[str, Dataset] = {
             "制定单位", "年度", "计划名称", "版本", "状态", "调整原因", "年度抽查占比目标（%）", "公布时间",
             "事项编码", "抽查事项", "各风险类别抽查比例", "抽查频次", "实施月份",
         ], plan_rows),
-        Dataset("joint_plans", "联合抽查计划", "已公布的部门联合抽查计划", [
-            "发起部门", "年度", "计划名称", "参与部门", "抽查对象范围", "抽查比例（%）", "开始日期", "结束日期",
+        Dataset("joint_plans", "联合抽查计划", "已公布的部门联合抽查计划（含调整前后各版本）", [
+            "发起部门", "年度", "计划名称", "版本", "状态", "调整原因", "参与部门", "抽查对象范围", "抽查比例（%）", "开始日期", "结束日期",
             "公布时间",
         ], joint_plan_rows),
         Dataset("tasks", "抽查任务", "工作方案已公布的抽查任务", [

@@ -128,10 +128,14 @@ def public_plan_versions(*, plan: AnnualPlan) -> QuerySet[AnnualPlan]:
     return public_annual_plans(organization_id=plan.owner_id, year=plan.year)
 
 
+PUBLIC_JOINT_PLAN_STATUSES = [JointPlanStatus.PUBLISHED, JointPlanStatus.SUPERSEDED]
+
+
 def public_joint_plans(*, organization_id: int | None = None, year: int | None = None) -> QuerySet[JointPlan]:
-    qs = JointPlan.objects.filter(status=JointPlanStatus.PUBLISHED, published_at__isnull=False).select_related(
-        "owner", "owner__region"
-    )
+    """Published joint plans, adjusted ones included: a superseded version stays public with its successor."""
+    qs = JointPlan.objects.filter(
+        status__in=PUBLIC_JOINT_PLAN_STATUSES, published_at__isnull=False
+    ).select_related("owner", "owner__region", "previous")
     if organization_id:
         qs = qs.filter(Q(owner_id=organization_id) | Q(participants__organization_id=organization_id)).distinct()
     if year:
@@ -144,6 +148,14 @@ def public_joint_plan_get(*, pk: int) -> JointPlan:
     if plan is None:
         raise NotFoundError("该联合抽查计划不存在或尚未公布")
     return plan
+
+
+def public_joint_plan_versions(*, plan: JointPlan) -> list[JointPlan]:
+    """Every published version of the joint plan (its chain of adjustments), newest first."""
+    from shuangsuiji.planning.selectors import joint_plan_chain
+
+    public = set(public_joint_plans(organization_id=plan.owner_id).values_list("pk", flat=True))
+    return [version for version in joint_plan_chain(plan) if version.pk in public]
 
 
 def public_joint_participants(*, plan: JointPlan) -> QuerySet[JointPlanParticipant]:

@@ -142,6 +142,7 @@ def joint_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": plan,
         "participants": selectors.public_joint_participants(plan=plan),
         "tasks": selectors.public_tasks().filter(joint_plan=plan),
+        "versions": selectors.public_joint_plan_versions(plan=plan),
         "published_at": plan.published_at,
     })
 

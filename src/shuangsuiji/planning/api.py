@@ -332,6 +332,9 @@ class JointPlanOut(Schema):
     owner: str
     year: int
     title: str
+    version: int
+    previous_id: int | None
+    adjustment_reason: str
     target_scope: str
     ratio_percent: Decimal
     window_start: datetime.date
@@ -395,6 +398,54 @@ def send_joint_plan(request: HttpRequest, joint_plan_id: int) -> Any:
 def publish_joint_plan(request: HttpRequest, joint_plan_id: int) -> Any:
     actor = _actor(request)
     return services.joint_plan_publish(actor=actor, joint_plan=selectors.joint_plan_get(actor=actor, pk=joint_plan_id))
+
+
+@router.post("/joint-plans/{joint_plan_id}/adjust", response={201: JointPlanOut},
+             summary="调整已公布的联合抽查计划（生成新版本，各部门重新确认）")
+def adjust_joint_plan(request: HttpRequest, joint_plan_id: int, payload: ReasonIn) -> Any:
+    actor = _actor(request)
+    joint = selectors.joint_plan_get(actor=actor, pk=joint_plan_id)
+    return 201, services.joint_plan_adjust(actor=actor, joint_plan=joint, reason=payload.reason)
+
+
+class FieldChangeOut(Schema):
+    label: str
+    old: str
+    new: str
+
+
+class DepartmentChangeOut(Schema):
+    organization: str
+    kind: str
+    items_added: list[str]
+    items_removed: list[str]
+
+
+class JointPlanDiffOut(Schema):
+    previous_id: int | None
+    fields: list[FieldChangeOut]
+    departments: list[DepartmentChangeOut]
+
+
+@router.get("/joint-plans/{joint_plan_id}/diff", response=JointPlanDiffOut, summary="联合抽查计划与上一版本相比的调整")
+def joint_plan_diff(request: HttpRequest, joint_plan_id: int) -> Any:
+    joint = selectors.joint_plan_get(actor=_actor(request), pk=joint_plan_id)
+    if joint.previous is None:
+        return {"previous_id": None, "fields": [], "departments": []}
+    diff = selectors.joint_plan_diff(old=joint.previous, new=joint)
+    return {
+        "previous_id": joint.previous_id,
+        "fields": [{"label": label, "old": old, "new": new} for label, old, new in diff.fields],
+        "departments": diff.departments,
+    }
+
+
+@router.get("/joint-plans/{joint_plan_id}/versions", response=list[JointPlanOut],
+            summary="联合抽查计划的全部版本（新版本在前）")
+def joint_plan_versions(request: HttpRequest, joint_plan_id: int) -> Any:
+    actor = _actor(request)
+    joint = selectors.joint_plan_get(actor=actor, pk=joint_plan_id)
+    return selectors.joint_plan_versions(actor=actor, plan=joint)
 
 
 @router.post("/joint-plan-participants/{participant_id}/confirm", response=ParticipantOut,

@@ -11,7 +11,8 @@ event                          deadline
 on_plan_created                年度抽查计划报送 opens (first version only; an adjustment is not a new
                                filing duty), due 1月31日 of ``plan.year`` (per region, rolled to a workday)
 on_plan_filed                  年度抽查计划报送 completed (备案)
-on_joint_plan_created / _sent  联合抽查计划报送 opens, due 3月31日 of ``joint_plan.year``
+on_joint_plan_created / _sent  联合抽查计划报送 opens (first version only, as for annual plans), due 3月31日
+                               of ``joint_plan.year``
 on_joint_plan_published        联合抽查计划报送 completed (all departments confirmed, plan published)
 on_task_created                nothing: no statutory limit (the 工作方案 is checked by the draw itself)
 on_scheme_published            nothing
@@ -82,8 +83,9 @@ def on_plan_filed(plan: AnnualPlan, *, actor: User) -> None:
 
 
 def on_joint_plan_created(joint_plan: JointPlan, *, actor: User) -> None:
-    """A joint plan exists: it must be filed (confirmed by all departments and published) by 3月31日."""
-    if not _active():
+    """A joint plan exists: it must be filed (confirmed by all departments and published) by 3月31日
+    (an adjusted version has none of its own, as for annual plans)."""
+    if not _active() or joint_plan.previous_id is not None:
         return
     deadline_open(
         subject=joint_plan, kind=DeadlineKind.JOINT_PLAN_FILING, year=joint_plan.year,

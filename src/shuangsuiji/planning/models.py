@@ -155,6 +155,7 @@ class JointPlanStatus(models.TextChoices):
     CONFIRMING = "confirming", "待参与部门确认"
     CONFIRMED = "confirmed", "各部门已确认"
     PUBLISHED = "published", "已公布"
+    SUPERSEDED = "superseded", "已被调整后的计划取代"
 
 
 class JointPlanQuerySet(OwnedQuerySet["JointPlan"]):
@@ -171,11 +172,17 @@ class JointPlanQuerySet(OwnedQuerySet["JointPlan"]):
 
 
 class JointPlan(TimeStampedModel):
-    """联合抽查计划: one 发起部门 and several 参与部门 (also outside health)."""
+    """联合抽查计划: one 发起部门 and several 参与部门 (also outside health); an adjustment is a new version
+    linked to the previous one (like ``AnnualPlan``)."""
 
     owner = models.ForeignKey("accounts.Organization", verbose_name="发起部门", on_delete=models.PROTECT)
     year = models.PositiveIntegerField("年度")
     title = models.CharField("计划名称", max_length=200)
+    version = models.PositiveIntegerField("版本", default=1)
+    previous = models.OneToOneField(
+        "self", verbose_name="调整前计划", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
+    )
+    adjustment_reason = models.TextField("调整原因", blank=True)
     target_scope = models.TextField("抽查对象范围")
     ratio_percent = models.DecimalField("抽查比例（%）", max_digits=5, decimal_places=2, default=5)
     window_start = models.DateField("开始日期")
@@ -193,7 +200,8 @@ class JointPlan(TimeStampedModel):
         ordering = ["-year", "-created_at"]
 
     def __str__(self) -> str:
-        return self.title
+        suffix = f"（第{self.version}版）" if self.version > 1 else ""
+        return f"{self.title}{suffix}"
 
     def get_absolute_url(self) -> str:
         return reverse("planning:joint_detail", args=[self.pk])

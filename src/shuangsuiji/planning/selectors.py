@@ -132,7 +132,89 @@ def joint_plan_list(*, actor: User) -> QuerySet[JointPlan]:
 
 
 def joint_plan_get(*, actor: User, pk: int) -> JointPlan:
-    return get_visible_or_404(JointPlan.objects.select_related("owner"), actor, pk=pk)
+    return get_visible_or_404(JointPlan.objects.select_related("owner", "previous"), actor, pk=pk)
+
+
+def joint_plan_chain(plan: JointPlan) -> list[JointPlan]:
+    """Every version of a joint plan (the chain of ``previous`` links in both directions), newest first."""
+    chain = [plan]
+    current = plan
+    while current.previous_id is not None:
+        current = JointPlan.objects.select_related("owner").get(pk=current.previous_id)
+        chain.append(current)
+    current = plan
+    while True:
+        nxt = JointPlan.objects.select_related("owner").filter(previous_id=current.pk).first()
+        if nxt is None:
+            break
+        chain.insert(0, nxt)
+        current = nxt
+    return chain
+
+
+def joint_plan_versions(*, actor: User, plan: JointPlan) -> list[JointPlan]:
+    """The versions of the joint plan the actor may read (a participant does not see a new draft), newest first."""
+    visible = set(JointPlan.objects.visible_to(actor).filter(owner_id=plan.owner_id).values_list("pk", flat=True))
+    return [version for version in joint_plan_chain(plan) if version.pk in visible]
+
+
+@dataclass
+class DepartmentChange:
+    organization: str
+    kind: str  # added / removed / changed
+    items_added: list[str] = field(default_factory=list)
+    items_removed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class JointPlanDiff:
+    fields: list[tuple[str, str, str]] = field(default_factory=list)  # (label, old, new)
+    departments: list[DepartmentChange] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.fields and not self.departments
+
+
+def _joint_values(plan: JointPlan) -> dict[str, str]:
+    return {
+        "计划名称": plan.title,
+        "年度": f"{plan.year}年",
+        "抽查对象范围": plan.target_scope,
+        "抽查比例": f"{plan.ratio_percent}%",
+        "时间": f"{plan.window_start:%Y-%m-%d}至{plan.window_end:%Y-%m-%d}",
+    }
+
+
+def _department_items(plan: JointPlan) -> dict[str, tuple[str, list[str]]]:
+    """organization code → (name, items as shown: "code name" for items of this system, then the free text lines)."""
+    result: dict[str, tuple[str, list[str]]] = {}
+    for part in joint_participants(joint_plan=plan):
+        items = [f"{i.code} {i.name}" for i in part.items.all()] + part.item_lines
+        result[part.organization.code] = (part.organization.name, items)
+    return result
+
+
+def joint_plan_diff(*, old: JointPlan, new: JointPlan) -> JointPlanDiff:
+    """What the adjustment changed: the plan's fields (scope, ratio, window …) and the items per department."""
+    a, b = _joint_values(old), _joint_values(new)
+    diff = JointPlanDiff(fields=[(label, a[label], b[label]) for label in a if a[label] != b[label]])
+    before, after = _department_items(old), _department_items(new)
+    for code in sorted(set(before) | set(after)):
+        if code not in before:
+            name, items = after[code]
+            diff.departments.append(DepartmentChange(name, "added", items_added=items))
+        elif code not in after:
+            name, items = before[code]
+            diff.departments.append(DepartmentChange(name, "removed", items_removed=items))
+        else:
+            name, old_items = before[code]
+            new_items = after[code][1]
+            added = [i for i in new_items if i not in old_items]
+            removed = [i for i in old_items if i not in new_items]
+            if added or removed:
+                diff.departments.append(DepartmentChange(name, "changed", added, removed))
+    return diff
 
 
 def joint_participants(*, joint_plan: JointPlan) -> QuerySet[JointPlanParticipant]:

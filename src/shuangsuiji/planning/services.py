@@ -486,7 +486,10 @@ def joint_plan_update(
     joint_plan = _lock_joint(joint_plan)
     require_plan_edit(actor, joint_plan.owner_id)
     if joint_plan.status != JointPlanStatus.DRAFT:
-        raise ApplicationError("联合抽查计划已发出确认，不能再修改")
+        raise ApplicationError(
+            f"联合抽查计划当前状态为“{joint_plan.get_status_display()}”，只有起草状态的计划可以修改"
+            "（已公布的计划请使用“调整”）"
+        )
     changes: dict[str, Any] = {}
     for name in JOINT_FIELDS:
         if name in data and getattr(joint_plan, name) != data[name]:
@@ -573,10 +576,54 @@ def joint_plan_publish(*, actor: User, joint_plan: JointPlan) -> JointPlan:
     joint_plan.status = JointPlanStatus.PUBLISHED
     joint_plan.published_at = timezone.now()
     joint_plan.save(update_fields=["status", "published_at", "updated_at"])
-    audit_record(actor=actor, event="joint_plan.publish", target=joint_plan,
-                 changes={"status": (JointPlanStatus.CONFIRMED, joint_plan.status)})
+    changes: dict[str, Any] = {"status": (JointPlanStatus.CONFIRMED, joint_plan.status)}
+    if joint_plan.previous_id is not None:
+        previous = JointPlan.objects.select_for_update().get(pk=joint_plan.previous_id)
+        changes["superseded"] = {"id": previous.pk, "version": previous.version,
+                                 "status": (previous.status, JointPlanStatus.SUPERSEDED)}
+        previous.status = JointPlanStatus.SUPERSEDED
+        previous.save(update_fields=["status", "updated_at"])
+        audit_record(actor=actor, event="joint_plan.supersede", target=previous,
+                     changes={"status": (JointPlanStatus.PUBLISHED, previous.status), "next": joint_plan.pk,
+                              "reason": f"被第{joint_plan.version}版取代：{joint_plan.adjustment_reason}"})
+    audit_record(actor=actor, event="joint_plan.publish", target=joint_plan, changes=changes)
     deadline_hooks.on_joint_plan_published(joint_plan, actor=actor)
     return joint_plan
+
+
+@transaction.atomic
+def joint_plan_adjust(*, actor: User, joint_plan: JointPlan, reason: str) -> JointPlan:
+    """Start an adjustment of a published joint plan: a new draft version with the same participants and items,
+    which every department confirms again; the published version stays in force (and readable) until the new
+    one is published, then it becomes 已被取代."""
+    joint_plan = _lock_joint(joint_plan)
+    require_plan_edit(actor, joint_plan.owner_id)
+    if joint_plan.status != JointPlanStatus.PUBLISHED:
+        raise ApplicationError(
+            f"联合抽查计划当前状态为“{joint_plan.get_status_display()}”，只有已公布的联合抽查计划可以调整"
+        )
+    if JointPlan.objects.filter(previous=joint_plan).exists():
+        raise ApplicationError("该联合抽查计划已有一个调整中的新版本，请在新版本上继续")
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("调整联合抽查计划须填写调整原因")
+    new = JointPlan.objects.create(
+        owner=joint_plan.owner, year=joint_plan.year, title=joint_plan.title, version=joint_plan.version + 1,
+        previous=joint_plan, adjustment_reason=reason, target_scope=joint_plan.target_scope,
+        ratio_percent=joint_plan.ratio_percent, window_start=joint_plan.window_start,
+        window_end=joint_plan.window_end,
+    )
+    for part in joint_plan.participants.prefetch_related("items").order_by("pk"):
+        copy = JointPlanParticipant.objects.create(
+            joint_plan=new, organization_id=part.organization_id, item_titles=part.item_titles
+        )
+        copy.items.set(part.items.all())
+    audit_record(
+        actor=actor, event="joint_plan.adjust", target=new,
+        changes={"previous": joint_plan.pk, "version": (joint_plan.version, new.version), "reason": reason},
+    )
+    deadline_hooks.on_joint_plan_created(new, actor=actor)
+    return new
 
 
 # ---------------------------------------------------------------- 上级下达任务 (import and 认领)

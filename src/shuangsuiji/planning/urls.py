@@ -19,6 +19,7 @@ urlpatterns = [
     path("joint/new/", views.joint_edit, name="joint_create"),
     path("joint/<int:pk>/", views.joint_detail, name="joint_detail"),
     path("joint/<int:pk>/edit/", views.joint_edit, name="joint_edit"),
+    path("joint/<int:pk>/history/", views.joint_history, name="joint_history"),
     path("joint/<int:pk>/do/<str:action>/", views.joint_action, name="joint_action"),
     path("joint/participants/<int:pk>/confirm/", views.joint_confirm, name="joint_confirm"),
     path("national/", views.national_list, name="national_list"),

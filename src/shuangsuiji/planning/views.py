@@ -235,6 +235,8 @@ def joint_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit_plans(request.user, joint.owner_id), "confirm_form": ConfirmForm(),
         "tasks": selectors.task_list(actor=request.user).filter(joint_plan=joint),
         "deadlines": deadlines_for_subject(actor=request.user, subject=joint),
+        "diff": selectors.joint_plan_diff(old=joint.previous, new=joint) if joint.previous else None,
+        "next_version": selectors.joint_plan_list(actor=request.user).filter(previous=joint).first(),
     })
 
 
@@ -249,6 +251,10 @@ def joint_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpRespon
         elif action == "publish":
             services.joint_plan_publish(actor=request.user, joint_plan=joint)
             messages.success(request, "联合抽查计划已公布")
+        elif action == "adjust":
+            new = services.joint_plan_adjust(actor=request.user, joint_plan=joint, reason=request.POST.get("reason", ""))
+            messages.success(request, f"已生成第{new.version}版（调整稿），修改后发送各参与部门重新确认，再公布")
+            return redirect("planning:joint_edit", pk=new.pk)
         else:
             raise NotFoundError("未知的操作")
     except NotFoundError:
@@ -256,6 +262,19 @@ def joint_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpRespon
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect(joint)
+
+
+@login_required
+def joint_history(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    joint = selectors.joint_plan_get(actor=request.user, pk=pk)
+    versions = selectors.joint_plan_versions(actor=request.user, plan=joint)
+    rows = []
+    for version in versions:
+        previous = next((v for v in versions if v.pk == version.previous_id), None)
+        rows.append({"plan": version, "previous": previous,
+                     "diff": selectors.joint_plan_diff(old=previous, new=version) if previous else None})
+    return render(request, "planning/joint_history.html", {
+        "joint": joint, "rows": rows, "title": f"{joint.title} · 版本记录"})
 
 
 @login_required
