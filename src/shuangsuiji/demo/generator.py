@@ -118,6 +118,15 @@ class TargetRecord:
     city_owned: bool
 
 
+# GB/T 2260 province codes → the abbreviation that starts a 执法证号
+PROVINCE_ABBREVIATIONS = {
+    "11": "京", "12": "津", "13": "冀", "14": "晋", "15": "蒙", "21": "辽", "22": "吉", "23": "黑", "31": "沪", "32": "苏",
+    "33": "浙", "34": "皖", "35": "闽", "36": "赣", "37": "鲁", "41": "豫", "42": "鄂", "43": "湘", "44": "粤", "45": "桂",
+    "46": "琼", "50": "渝", "51": "川", "52": "贵", "53": "云", "54": "藏", "61": "陕", "62": "甘", "63": "青", "64": "宁",
+    "65": "新",
+}
+
+
 def _gb11714_check(body8: str) -> str:
     """Check character of the 9-character organization code (GB 11714)."""
     weights = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -309,7 +318,9 @@ def iter_inspectors(count: int, seed: int, today: date) -> Iterator[InspectorRec
         if kind == "officer":
             sequence[owner] = sequence.get(owner, 0) + 1
             issued = today - timedelta(days=rng.randrange(200, 2000))
-            licence_no = f"{region_codes[owner]}{issued.year % 100:02d}{sequence[owner]:03d}"
+            # as printed on 执法证: the province abbreviation, then 区划码 + year + number (冀13060625001)
+            code = region_codes[owner]
+            licence_no = f"{PROVINCE_ABBREVIATIONS.get(code[:2], '')}{code}{issued.year % 100:02d}{sequence[owner]:03d}"
             valid_from = issued
             valid_to = issued + timedelta(days=6 * 365 - 1) if rng.random() < 0.92 else today - timedelta(
                 days=rng.randrange(1, 400)
