@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 
 import pytest
-import time_machine
 from django.db.models import Q
 
 from shuangsuiji.accounts.models import Organization
@@ -16,16 +14,9 @@ from shuangsuiji.draws.models import DrawnTarget, DrawStatus
 from shuangsuiji.inspections.models import FollowUpCase, InspectionRecord, RecordStatus
 from shuangsuiji.oversight.dashboard import Period, figures_by_owner, rates
 from shuangsuiji.planning.models import Task
-from tests.oversight.stats_factories import at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stats_today")]
 TODAY = datetime.date(2026, 11, 25)
-
-
-@pytest.fixture(autouse=True)
-def _today() -> Iterator[None]:
-    with time_machine.travel(at(TODAY), tick=False):
-        yield
 
 
 def test_demo_dashboard_figures_match_hand_counts() -> None:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
-import time_machine
 
 from shuangsuiji.common.exceptions import NotFoundError
 from shuangsuiji.draws.models import DrawnTarget, DrawStatus
@@ -16,18 +14,9 @@ from shuangsuiji.inspections.models import InspectionRecord, RecordStatus
 from shuangsuiji.oversight.dashboard import Period, build_dashboard, dashboard_scope
 from shuangsuiji.oversight.summary import target_stats_refresh
 from tests.conftest import World
-from tests.oversight.stats_factories import TODAY, Scenario, add_target, at, scenario
+from tests.oversight.stats_factories import Scenario, add_target
 
-
-@pytest.fixture(autouse=True)
-def _today() -> Iterator[None]:
-    with time_machine.travel(at(TODAY), tick=False):
-        yield
-
-
-@pytest.fixture
-def s(world: World) -> Scenario:
-    return scenario(world)
+pytestmark = pytest.mark.usefixtures("stats_today")  # tests/oversight/conftest.py
 
 
 def test_county_figures_2026(world: World, s: Scenario) -> None:

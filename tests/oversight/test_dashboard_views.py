@@ -5,11 +5,9 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import time_machine
 from openpyxl import load_workbook
 
 from shuangsuiji.oversight.dashboard import build_dashboard
@@ -17,18 +15,9 @@ from shuangsuiji.oversight.dashboard_page import Card, Note
 from shuangsuiji.oversight.drilldown import METRICS
 from shuangsuiji.oversight.statistics import TABLES
 from tests.conftest import World
-from tests.oversight.stats_factories import TODAY, Scenario, at, scenario
+from tests.oversight.stats_factories import Scenario
 
-
-@pytest.fixture(autouse=True)
-def _today() -> Iterator[None]:
-    with time_machine.travel(at(TODAY), tick=False):
-        yield
-
-
-@pytest.fixture
-def s(world: World) -> Scenario:
-    return scenario(world)
+pytestmark = pytest.mark.usefixtures("stats_today")  # tests/oversight/conftest.py
 
 
 def _count(response: Any) -> int:

@@ -6,32 +6,22 @@ from __future__ import annotations
 import datetime
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
 import pytest
-import time_machine
 from openpyxl import load_workbook
 
 from shuangsuiji.oversight.exports import ACCOUNTABILITY_HEADERS, DEADLINE_HEADERS, SUPERVISION_HEADERS
 from shuangsuiji.oversight.views_dashboard import DASHBOARD_TABLES
 from tests.conftest import World
 from tests.oversight.factories import oversight_objects, result_entry
-from tests.oversight.stats_factories import TODAY, Scenario, at, scenario
+from tests.oversight.stats_factories import Scenario
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-@pytest.fixture(autouse=True)
-def _today() -> Iterator[None]:
-    with time_machine.travel(at(TODAY), tick=False):
-        yield
-
-
-@pytest.fixture
-def s(world: World) -> Scenario:
-    return scenario(world)
+pytestmark = pytest.mark.usefixtures("stats_today")  # tests/oversight/conftest.py
 
 
 @pytest.fixture

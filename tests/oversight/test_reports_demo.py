@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-import time_machine
 
 from shuangsuiji.oversight.models_reports import DutyAssignment, LeadingGroupMember, MonthlyReport, WorkEvent
 from shuangsuiji.oversight.reports.demo import load_demo_reports
 from tests.conftest import World
-from tests.oversight.stats_factories import TODAY, at
+from tests.oversight.stats_factories import TODAY
 
-
-@pytest.fixture(autouse=True)
-def _today() -> Iterator[None]:
-    with time_machine.travel(at(TODAY), tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("stats_today")  # tests/oversight/conftest.py
 
 
 def test_demo_is_idempotent(world: World) -> None:

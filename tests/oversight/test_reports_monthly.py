@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import time_machine
 from django.contrib.contenttypes.models import ContentType
 from openpyxl import load_workbook
 
@@ -19,14 +17,10 @@ from shuangsuiji.oversight.models_reports import MonthlyReport, PeriodReport, Re
 from shuangsuiji.oversight.reports import services
 from shuangsuiji.oversight.reports.monthly import build_monthly
 from tests.conftest import World
-from tests.oversight.stats_factories import TODAY, Scenario, at, scenario
+from tests.oversight.stats_factories import TODAY, Scenario, scenario
 from tests.pdf_tools import compact, dark_pixels, embedded_font_names, first_page_image, pdf_text
 
-
-@pytest.fixture(autouse=True)
-def _today() -> Iterator[None]:
-    with time_machine.travel(at(TODAY), tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("stats_today")  # tests/oversight/conftest.py
 
 
 @pytest.fixture

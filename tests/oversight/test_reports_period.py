@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Iterator
 
 import pytest
-import time_machine
 from django.contrib.contenttypes.models import ContentType
 from docx import Document
 from PIL import Image
@@ -19,14 +17,10 @@ from shuangsuiji.oversight.reports import services
 from shuangsuiji.oversight.reports.charts import bar_chart, pie_chart
 from shuangsuiji.oversight.reports.period import build_period
 from tests.conftest import World
-from tests.oversight.stats_factories import TODAY, Scenario, at, scenario
+from tests.oversight.stats_factories import TODAY, Scenario, scenario
 from tests.oversight.test_reports_monthly import _pdf_checks
 
-
-@pytest.fixture(autouse=True)
-def _today() -> Iterator[None]:
-    with time_machine.travel(at(TODAY), tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("stats_today")  # tests/oversight/conftest.py
 
 
 @pytest.fixture
