@@ -190,3 +190,36 @@ def test_counts_are_one_query(world: World, django_assert_num_queries: object) -
     with django_assert_num_queries(1):  # type: ignore[operator]
         counts = selectors.deadline_status_counts(actor=user, today=D(2026, 11, 3))
     assert counts == {"pending": 3, "near": 0, "overdue": 0, "completed": 0, "completed_late": 0, "total": 3}
+
+
+def test_changing_the_settings_replans_open_deadlines_that_followed_them(world: World) -> None:
+    """A new 录入 limit for the city moves county A's open default deadlines; a completed one, a business-set
+    limit and county B (its own row) stay as they were."""
+    from shuangsuiji.oversight.services import deadline_settings_save
+
+    DeadlineSettings.objects.create(region=world.regions["b"], result_entry_workdays=15)
+    entry = result_entry(world, start=D(2026, 11, 2))  # 10 working days: 11月16日
+    custom = deadline_open(subject=plan(world), kind=DeadlineKind.RESULT_ENTRY, start_date=D(2026, 11, 2),
+                           organization=world.orgs["a"], workdays=3)
+    done = result_entry(world, start=D(2026, 11, 2))
+    deadline_complete(subject=ContentType.objects.get_for_id(done.content_type_id).get_object_for_this_type(
+        pk=done.object_id), kind=DeadlineKind.RESULT_ENTRY, actor=world.users["a_admin"])
+    entry_b = result_entry(world, start=D(2026, 11, 2), key="b", responsible=None)
+    filing = deadline_open(subject=plan(world, "a", 2027), kind=DeadlineKind.ANNUAL_PLAN_FILING,
+                           organization=world.orgs["a"])
+    with pytest.raises(ApplicationError):  # 科室人员 do not maintain the 时限
+        deadline_settings_save(actor=world.users["a_staff"], row=DeadlineSettings(region=world.regions["city"]))
+    row = DeadlineSettings(region=world.regions["city"], result_entry_workdays=12, annual_plan_month=2,
+                           annual_plan_day=28, reminder_workdays=5)
+    moved = deadline_settings_save(actor=world.users["a_admin"], row=row)
+    for d in (entry, custom, done, entry_b, filing):
+        d.refresh_from_db()
+    assert entry.workdays == 12 and entry.due_date == D(2026, 11, 18) and "12个工作日" in entry.rule
+    assert entry.remind_workdays == 5 and entry.remind_on == D(2026, 11, 11)
+    assert custom.workdays == 3 and custom.remind_workdays == 5  # a limit the business set itself stays
+    assert done.workdays == 10 and done.due_date == D(2026, 11, 16)  # completed: history is not rewritten
+    assert entry_b.workdays == 15  # county B has its own row
+    assert filing.nominal_due == D(2027, 2, 28) and "2027年2月28日前" in filing.rule
+    assert moved == 3
+    assert AuditEntry.objects.filter(event="deadline.replan").exists()
+    assert AuditEntry.objects.filter(event="deadline_settings.save").exists()

@@ -8,7 +8,6 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from shuangsuiji.audit.services import audit_record
 from shuangsuiji.oversight import calendar_services
 from shuangsuiji.oversight.models import (
     Accountability,
@@ -59,17 +58,19 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 @admin.register(DeadlineSettings)
 class DeadlineSettingsAdmin(admin.ModelAdmin):
-    """时限 per region; changes apply to deadlines opened afterwards."""
+    """时限 per region; saving re-plans the open deadlines that followed the old limits (services)."""
 
     list_display = ("__str__", "annual_plan_month", "annual_plan_day", "reminder_workdays",
                     "accountability_after_workdays", "updated_at")
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        audit_record(
-            actor=request.user, event="deadline_settings.save", target=obj,  # type: ignore[arg-type]
-            changes={name: form.cleaned_data.get(name) for name in form.changed_data},
-        )
+        from django.contrib import messages
+
+        from shuangsuiji.oversight.services import deadline_settings_save
+
+        moved = deadline_settings_save(actor=request.user, row=obj)  # type: ignore[arg-type]
+        if moved:
+            messages.info(request, f"已按新的时限重新计算 {moved} 个未完成的期限")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -84,7 +84,14 @@ from shuangsuiji.oversight.permissions import (
     can_answer_supervision,
     can_conclude_accountability,
 )
-from shuangsuiji.oversight.rules import compute_schedule, recompute_schedule, rules_for_organization
+from shuangsuiji.oversight.rules import (
+    FIXED_DATE_KINDS,
+    WORKDAY_KINDS,
+    DeadlineRules,
+    compute_schedule,
+    recompute_schedule,
+    rules_for_organization,
+)
 
 if TYPE_CHECKING:
     from shuangsuiji.accounts.models import Organization, User
@@ -414,6 +421,76 @@ def deadline_recompute_for_year(*, year: int, actor: User | None = None) -> int:
         audit_record(
             actor=actor, event="deadline.recompute", target=None,
             changes={"year": year, "count": len(changed), "deadline_ids": changed[:200]},
+        )
+    return len(changed)
+
+
+@transaction.atomic
+def deadline_settings_save(*, actor: User, row: Any) -> int:
+    """Save a region's 时限 (``DeadlineSettings``) and re-plan the open deadlines that followed the old limits.
+
+    Only what came from the settings moves: a working-day limit equal to the old default (not one the business
+    set itself, such as a 责令整改 period), a fixed date equal to the old one, the old reminder lead. Returns
+    how many open deadlines changed; one audit entry for the settings and one for the re-plan.
+    """
+    from shuangsuiji.oversight.permissions import require_calendar_manager
+
+    require_calendar_manager(actor)
+    open_deadlines = list(Deadline.objects.open().select_for_update().select_related("organization__region"))
+    if row.region_id is not None:
+        path = row.region.path
+        open_deadlines = [d for d in open_deadlines if d.organization.region.path.startswith(path)]
+    rules_cache: dict[int, DeadlineRules] = {}
+    before = {d.pk: rules_cache.setdefault(d.organization_id, rules_for_organization(d.organization))
+              for d in open_deadlines}
+    old = type(row).objects.filter(pk=row.pk).first() if row.pk else None
+    row.save()
+    audit_record(
+        actor=actor, event="deadline_settings.save", target=row,
+        changes={f.name: (getattr(old, f.name, None), getattr(row, f.name)) for f in row._meta.concrete_fields
+                 if f.name not in ("id", "updated_at") and getattr(old, f.name, None) != getattr(row, f.name)},
+    )
+    calendar = get_calendar()
+    rules_cache = {}
+    changed: list[int] = []
+    for deadline in open_deadlines:
+        old_rules = before[deadline.pk]
+        new_rules = rules_cache.setdefault(deadline.organization_id, rules_for_organization(deadline.organization))
+        if new_rules == old_rules or deadline.due_explicit:
+            continue
+        workdays, nominal = deadline.workdays, deadline.nominal_due
+        if deadline.kind in WORKDAY_KINDS and workdays == old_rules.workdays_for(deadline.kind):
+            workdays = new_rules.workdays_for(deadline.kind)
+        if deadline.kind in FIXED_DATE_KINDS and nominal is not None and nominal == old_rules.fixed_date(
+            deadline.kind, nominal.year
+        ):
+            nominal = new_rules.fixed_date(deadline.kind, nominal.year)
+        remind = deadline.remind_workdays
+        if remind == old_rules.reminder_workdays:
+            remind = new_rules.reminder_workdays
+        if (workdays, nominal, remind) == (deadline.workdays, deadline.nominal_due, deadline.remind_workdays):
+            continue
+        rule = deadline.rule
+        if workdays != deadline.workdays and deadline.workdays is not None:
+            rule = rule.replace(f"{deadline.workdays}个工作日", f"{workdays}个工作日")
+        if nominal != deadline.nominal_due and nominal is not None:
+            rule = f"{format_cn_date(nominal)}前（遇法定休假日顺延至下一个工作日）"
+        schedule = recompute_schedule(
+            calendar, start_date=deadline.start_date, workdays=workdays, nominal_due=nominal, remind=remind, rule=rule,
+        )
+        for name, value in {
+            "workdays": schedule.workdays, "nominal_due": schedule.nominal_due, "rule": schedule.rule,
+            "due_date": schedule.due.date, "provisional": schedule.due.provisional,
+            "provisional_reason": schedule.due.reason or "", "remind_workdays": schedule.remind_workdays,
+            "remind_on": schedule.remind_on,
+        }.items():
+            setattr(deadline, name, value)
+        deadline.save()
+        changed.append(deadline.pk)
+    if changed:
+        audit_record(
+            actor=actor, event="deadline.replan", target=None,
+            changes={"settings": str(row), "count": len(changed), "deadline_ids": changed[:200]},
         )
     return len(changed)
 
