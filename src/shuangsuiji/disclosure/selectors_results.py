@@ -340,6 +340,13 @@ def pending_penalty_rows(*, actor: User, today: datetime.date) -> list[DeadlineR
 # ---------------------------------------------------------------- source: the inspections app
 
 RECORD_KEY = "inspections.record:{}"
+
+
+def unpublished_record_count(task: Task) -> int:
+    """How many of the task's 一企一表 (not cancelled) have no published or withheld result yet."""
+    published = set(PublishedResult.objects.filter(task=task).values_list("source_key", flat=True))
+    records = InspectionRecord.objects.filter(task=task).exclude(status=RecordStatus.CANCELLED)
+    return sum(1 for pk in records.values_list("pk", flat=True) if RECORD_KEY.format(pk) not in published)
 CASE_KEY = "inspections.case:{}"
 # inspections.PublicationGroup → ResultGroup (same seed-003 groups).
 GROUP_FROM_INSPECTIONS = {

@@ -192,8 +192,7 @@ def results_publish_task(*, actor: User, task: Task, withheld: dict[int, str] | 
     完成 and every record is now published or withheld, the task moves to 已公示 (which completes the
     publication deadline of the oversight app through the planning hooks).
     """
-    from shuangsuiji.disclosure.selectors_results import RECORD_KEY, result_entries
-    from shuangsuiji.inspections.models import InspectionRecord, RecordStatus
+    from shuangsuiji.disclosure.selectors_results import result_entries, unpublished_record_count
     from shuangsuiji.planning.models import TaskState
     from shuangsuiji.planning.services import task_transition
 
@@ -201,12 +200,7 @@ def results_publish_task(*, actor: User, task: Task, withheld: dict[int, str] | 
     entries = result_entries(actor=actor, task=task, withheld=withheld)
     summary = results_publish(actor=actor, task=task, entries=entries)
     task.refresh_from_db()
-    published_keys = set(PublishedResult.objects.filter(task=task).values_list("source_key", flat=True))
-    remaining = [
-        pk for pk in InspectionRecord.objects.filter(task=task).exclude(status=RecordStatus.CANCELLED)
-        .values_list("pk", flat=True) if RECORD_KEY.format(pk) not in published_keys
-    ]
-    if task.state == TaskState.COMPLETED and not remaining:
+    if task.state == TaskState.COMPLETED and not unpublished_record_count(task):
         task_transition(actor=actor, task=task, to_state=TaskState.PUBLISHED, comment="抽查结果已全部公示")
     return summary
 

@@ -71,7 +71,7 @@ def open_cases_for_record(*, actor: User, record: InspectionRecord) -> list[Foll
         for measure in code.follow_up_measures:
             if measure not in measures:
                 measures.append(measure)
-    section = _responsible_section(record)
+    section = responsible_section(record)
     present = list(record.members.filter(present=True, kind=InspectorKind.OFFICER).order_by("sort_order"))
     leader = next((m for m in present if m.role == "leader"), present[0] if present else None)
     opened_on = timezone.localdate()
@@ -376,7 +376,7 @@ def case_close(*, actor: User, case: FollowUpCase, closed_on: datetime.date, not
     return case
 
 
-def _responsible_section(record: InspectionRecord) -> Any:
+def responsible_section(record: InspectionRecord) -> Any:
     """The 科室 responsible for the task's items: its plan line's, else (joint and national tasks have none) the
     section the bureau's annual plan of that year gives one of the task's items."""
     from shuangsuiji.planning.models import AnnualPlanLine

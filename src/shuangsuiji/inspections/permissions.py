@@ -28,9 +28,9 @@ def check_can_enter(actor: User, record: InspectionRecord) -> None:
 
 
 def _responsible_section_id(record: InspectionRecord) -> int | None:
-    from shuangsuiji.inspections.followup import _responsible_section
+    from shuangsuiji.inspections.followup import responsible_section
 
-    section = _responsible_section(record)
+    section = responsible_section(record)
     return section.pk if section is not None else None
 
 

@@ -436,13 +436,16 @@ def deadline_settings_save(*, actor: User, row: Any) -> int:
     from shuangsuiji.oversight.permissions import require_calendar_manager
 
     require_calendar_manager(actor)
-    open_deadlines = list(Deadline.objects.open().select_for_update().select_related("organization__region"))
-    if row.region_id is not None:
-        path = row.region.path
-        open_deadlines = [d for d in open_deadlines if d.organization.region.path.startswith(path)]
-    rules_cache: dict[int, DeadlineRules] = {}
-    before = {d.pk: rules_cache.setdefault(d.organization_id, rules_for_organization(d.organization))
-              for d in open_deadlines}
+    candidates = Deadline.objects.open().select_for_update().select_related("organization__region")
+    if row.region_id is not None:  # only the region and the regions below it follow this row
+        candidates = candidates.filter(organization__region__path__startswith=row.region.path)
+    open_deadlines = list(candidates)
+
+    def rules_by_organization() -> dict[int, DeadlineRules]:
+        units = {d.organization_id: d.organization for d in open_deadlines}
+        return {pk: rules_for_organization(unit) for pk, unit in units.items()}
+
+    before = rules_by_organization()
     old = type(row).objects.filter(pk=row.pk).first() if row.pk else None
     row.save()
     audit_record(
@@ -451,11 +454,10 @@ def deadline_settings_save(*, actor: User, row: Any) -> int:
                  if f.name not in ("id", "updated_at") and getattr(old, f.name, None) != getattr(row, f.name)},
     )
     calendar = get_calendar()
-    rules_cache = {}
+    after = rules_by_organization()
     changed: list[int] = []
     for deadline in open_deadlines:
-        old_rules = before[deadline.pk]
-        new_rules = rules_cache.setdefault(deadline.organization_id, rules_for_organization(deadline.organization))
+        old_rules, new_rules = before[deadline.organization_id], after[deadline.organization_id]
         if new_rules == old_rules or deadline.due_explicit:
             continue
         workdays, nominal = deadline.workdays, deadline.nominal_due

@@ -886,8 +886,7 @@ def _transition_refusal(task: Task, frm: str, to: str) -> str | None:
     can move a task past a step that did not take place, whether from a page, the API or another app.
     """
     # Other apps' models, imported here: they depend on planning, not the other way round.
-    from shuangsuiji.disclosure.models import PublishedResult
-    from shuangsuiji.disclosure.selectors_results import RECORD_KEY
+    from shuangsuiji.disclosure.selectors_results import unpublished_record_count
     from shuangsuiji.draws.models import DrawStatus, InspectorMatch, MatchStatus, TargetDraw
     from shuangsuiji.inspections.models import InspectionRecord, RecordStatus
 
@@ -916,8 +915,7 @@ def _transition_refusal(task: Task, frm: str, to: str) -> str | None:
         if open_count:
             return f"还有 {open_count} 份一企一表未审核通过，不能标记为检查完成"
     elif to == TaskState.PUBLISHED:
-        published = set(PublishedResult.objects.filter(task=task).values_list("source_key", flat=True))
-        missing = sum(1 for pk in records.values_list("pk", flat=True) if RECORD_KEY.format(pk) not in published)
+        missing = unpublished_record_count(task)
         if missing:
             return f"还有 {missing} 户的抽查结果未公示（或未登记依法不予公开的理由），请先在“公示抽查结果”中公示"
     return None

@@ -104,16 +104,18 @@ def load_demo_reports(*, today: datetime.date) -> dict[str, int]:
 def _submit_past_period_reports(today: datetime.date) -> int:
     """半年/全年报告 whose deadline has passed were sent on their due day (otherwise every demo bureau would
     show a late report and a 问责 for it)."""
+    from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
 
     from shuangsuiji.oversight.models import Deadline
     from shuangsuiji.oversight.reports.services import PERIOD_DEADLINE, period_report_submit
     from shuangsuiji.oversight.services import deadline_complete
 
+    report_type = ContentType.objects.get_for_model(PeriodReport)
     submitted = 0
     for report in PeriodReport.objects.filter(status=ReportStatus.DRAFT).select_related("owner"):
         kind = PERIOD_DEADLINE[PeriodKind(report.kind)]
-        deadline = Deadline.objects.filter(object_id=report.pk, kind=kind).order_by("pk").last()
+        deadline = Deadline.objects.filter(content_type=report_type, object_id=report.pk, kind=kind).first()
         admin = _program_admin(report.owner)
         if deadline is None or admin is None or deadline.due_date >= today or deadline.due_date < report.period_end:
             continue
