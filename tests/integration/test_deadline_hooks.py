@@ -17,7 +17,7 @@ from shuangsuiji.draws import services as draw_services
 from shuangsuiji.draws.hooks import notify_assigned
 from shuangsuiji.draws.match_inputs import MatchOptions
 from shuangsuiji.draws.models import Assignment
-from shuangsuiji.planning import services
+from shuangsuiji.planning import services, task_guards
 from shuangsuiji.planning.models import AnnualPlan, TaskState
 from tests.conftest import World
 from tests.deadlines.factories import frozen
@@ -104,7 +104,7 @@ def test_joint_plan_filing(pw: World) -> None:
 
 def test_task_completion_opens_result_publication_20_working_days(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     # the hooks, not the work behind each step (tests/draws/test_task_guards.py)
-    monkeypatch.setattr(services, "_transition_refusal", lambda task, frm, to: None)
+    monkeypatch.setattr(task_guards, "transition_refusal", lambda task, frm, to: None)
     task = make_task(world, state=TaskState.INSPECTORS_MATCHED)
     admin = world.users["a_admin"]
     with frozen(datetime.date(2026, 9, 21)):

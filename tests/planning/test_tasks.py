@@ -9,7 +9,7 @@ from docx import Document
 
 from shuangsuiji.audit.models import AuditEntry
 from shuangsuiji.common.exceptions import ApplicationError, PermissionDeniedError
-from shuangsuiji.planning import services
+from shuangsuiji.planning import services, task_guards
 from shuangsuiji.planning.documents import scheme_docx, scheme_pdf
 from shuangsuiji.planning.models import SchemeStatus, Task, TaskState, TaskTransition
 from shuangsuiji.planning.scheme_template import split_sections
@@ -76,7 +76,7 @@ def test_scheme_publication_moves_task_and_is_required(pw: World) -> None:
 
 def test_full_state_machine_with_records(pw: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """The table and its records (the work behind each step is tested in tests/draws/test_task_guards.py)."""
-    monkeypatch.setattr(services, "_transition_refusal", lambda task, frm, to: None)
+    monkeypatch.setattr(task_guards, "transition_refusal", lambda task, frm, to: None)
     task = make_task(pw)
     publish_scheme(pw, task)
     admin = pw.users["a_admin"]
@@ -100,7 +100,7 @@ def test_full_state_machine_with_records(pw: World, monkeypatch: pytest.MonkeyPa
 
 def test_every_pair_of_states_follows_the_table(pw: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """All 49 (from, to) pairs: accepted exactly when TRANSITIONS lists it (same state: no-op)."""
-    monkeypatch.setattr(services, "_transition_refusal", lambda task, frm, to: None)
+    monkeypatch.setattr(task_guards, "transition_refusal", lambda task, frm, to: None)
     task = make_task(pw)
     publish_scheme(pw, task)
     admin = pw.users["a_admin"]

@@ -7,6 +7,8 @@ from typing import Any
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+from shuangsuiji.planning.task_guards import register_task_guard
+
 
 def _ensure_search(sender: Any, using: str = "default", **kwargs: Any) -> None:
     from django.db import connections
@@ -26,3 +28,7 @@ class DisclosureConfig(AppConfig):
         from shuangsuiji.disclosure.commitments import register_leaf_kinds
 
         register_leaf_kinds()
+        # the guard reads models: imported once the apps are ready
+        from shuangsuiji.disclosure.task_guards import disclosure_task_guard
+
+        register_task_guard("disclosure", disclosure_task_guard)

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from shuangsuiji.planning.task_guards import register_task_guard
+
 
 class InspectionsConfig(AppConfig):
     name = "shuangsuiji.inspections"
@@ -12,3 +14,8 @@ class InspectionsConfig(AppConfig):
 
         # Pillow refuses images above twice this many pixels; uploads.reencode_image also checks explicitly.
         Image.MAX_IMAGE_PIXELS = int(settings.EVIDENCE_MAX_IMAGE_PIXELS)
+
+        # the guard reads models: imported once the apps are ready
+        from shuangsuiji.inspections.task_guards import inspections_task_guard
+
+        register_task_guard("inspections", inspections_task_guard)

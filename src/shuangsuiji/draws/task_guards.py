@@ -1,0 +1,29 @@
+"""The draws app's guard of the task state machine (registered in ``DrawsConfig.ready()``).
+
+已抽取对象 needs a draw, 已匹配人员 a valid match, 检查中 a match confirmed by a second person; going back from
+已匹配人员 to 已抽取对象 happens only when an approved re-draw has voided the match.
+"""
+
+from __future__ import annotations
+
+from shuangsuiji.draws.models import DrawStatus, InspectorMatch, MatchStatus, TargetDraw
+from shuangsuiji.planning.models import Task, TaskState
+
+
+def draws_task_guard(task: Task, frm: str, to: str) -> str | None:
+    if to not in (TaskState.TARGETS_DRAWN, TaskState.INSPECTORS_MATCHED, TaskState.INSPECTING):
+        return None
+    active_matches = InspectorMatch.objects.filter(task=task, status__in=[MatchStatus.MATCHED, MatchStatus.CONFIRMED])
+    if to == TaskState.TARGETS_DRAWN and frm == TaskState.SCHEME_PUBLISHED:
+        if not TargetDraw.objects.filter(task=task, status__in=[DrawStatus.DRAWN, DrawStatus.CONFIRMED]).exists():
+            return "尚未抽取检查对象：请在“双随机抽取”中冻结对象池、公布随机数并抽取"
+    elif to == TaskState.TARGETS_DRAWN:  # back from 已匹配人员: only when a re-draw has voided the match
+        if active_matches.exists():
+            return "人员匹配仍然有效：重新抽取须经申请和审批，批准后原匹配自动作废"
+    elif to == TaskState.INSPECTORS_MATCHED:
+        if not active_matches.exists():
+            return "尚未匹配执法检查人员：请在“双随机抽取”中随机匹配执法人员"
+    elif to == TaskState.INSPECTING:
+        if not active_matches.filter(status=MatchStatus.CONFIRMED).exists():
+            return "人员匹配尚未经第二人确认，不能开始检查"
+    return None
