@@ -27,7 +27,7 @@ FIELD_ENCRYPTION_OLD_KEYS = [k for k in os.environ.get("SSJ_FIELD_OLD_KEYS", "")
 # Ed25519 key signing the transparency log's daily tree head: 32-byte seed, urlsafe base64.
 DEV_TREE_SIGNING_KEY = "ZGV2LW9ubHktdHJlZS1zaWduaW5nLWtleS0zMmJ5dGU="
 TREE_SIGNING_KEY = os.environ.get("SSJ_TREE_SIGNING_KEY", DEV_TREE_SIGNING_KEY)
-# Key deriving each frozen pool's secret salt of the public risk-class commitments (disclosure.public_draw):
+# Key deriving each frozen pool's secret salt of the public risk-class commitments (core.draw.public):
 # keep it secret and never change it once draws are published (the public digests depend on it).
 DEV_RISK_COMMITMENT_KEY = "dev-only-risk-commitment-key-change-me"
 RISK_COMMITMENT_KEY = os.environ.get("SSJ_RISK_COMMITMENT_KEY", DEV_RISK_COMMITMENT_KEY)

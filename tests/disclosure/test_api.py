@@ -53,7 +53,7 @@ def test_etag_and_if_none_match(portal: Portal) -> None:
 
 
 def test_draw_endpoints(portal: Portal) -> None:
-    from shuangsuiji.disclosure import commitments
+    from shuangsuiji.draws import commitments
 
     frozen = Client().get(f"/api/public/draws/{portal.frozen_draw.pk}").json()
     assert frozen["public_pool_digest"] == commitments.draw_public_pool(portal.frozen_draw).digest

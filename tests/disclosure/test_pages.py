@@ -81,7 +81,7 @@ def test_task_announcement_shows_scheme_draws_and_results(portal: Portal) -> Non
 
 def test_frozen_draw_publishes_digest_and_parameters_before_randomness(portal: Portal) -> None:
     draw = portal.frozen_draw
-    from shuangsuiji.disclosure import commitments
+    from shuangsuiji.draws import commitments
 
     html = get(f"/gs/draws/{draw.pk}/")
     public_digest = commitments.draw_public_pool(draw).digest
@@ -97,7 +97,7 @@ def test_frozen_draw_publishes_digest_and_parameters_before_randomness(portal: P
 def test_drawn_draw_shows_result_randomness_and_teams_without_personal_data(portal: Portal) -> None:
     draw = portal.draw
     html = get(f"/gs/draws/{draw.pk}/")
-    from shuangsuiji.disclosure import commitments
+    from shuangsuiji.draws import commitments
 
     assert draw.randomness[0] in html and commitments.draw_leaf_digest(draw) in html
     first = draw.selections.select_related("target").first()

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from shuangsuiji.audit import transparency
 from shuangsuiji.cli.main import app
-from shuangsuiji.disclosure import commitments
+from shuangsuiji.draws import commitments
 from tests.disclosure.factories import Portal
 
 pytestmark = pytest.mark.django_db

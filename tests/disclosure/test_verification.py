@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from shuangsuiji.core.draw.public import verify_membership_proof
 from shuangsuiji.directory.models import Target
-from shuangsuiji.disclosure import commitments
-from shuangsuiji.disclosure.public_draw import verify_membership_proof
+from shuangsuiji.draws import commitments
 from shuangsuiji.draws.models import TargetDraw
 from tests.disclosure.factories import Portal
 

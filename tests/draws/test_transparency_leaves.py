@@ -12,8 +12,7 @@ from typer.testing import CliRunner
 from shuangsuiji.audit import transparency
 from shuangsuiji.audit.models import TransparencyLeaf
 from shuangsuiji.cli.main import app
-from shuangsuiji.disclosure import commitments
-from shuangsuiji.draws import services
+from shuangsuiji.draws import commitments, services
 from shuangsuiji.draws.models import InspectorMatch, TargetDraw
 from tests.conftest import World
 from tests.draws.factories import drawn, matched, populated_task

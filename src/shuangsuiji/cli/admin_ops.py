@@ -98,7 +98,7 @@ def audit_backfill() -> None:
     """把尚未登记的已确认抽取记录和人员匹配记录登记到透明日志，并生成今天的签名树头。"""
     setup_django()
     from shuangsuiji.audit.transparency import tree_head_ensure_today
-    from shuangsuiji.disclosure.commitments import transparency_backfill
+    from shuangsuiji.draws.commitments import transparency_backfill
 
     added = transparency_backfill()
     head = tree_head_ensure_today()
@@ -115,7 +115,7 @@ def audit_proof_verify(
 ) -> None:
     """离线核对：签名、Merkle 包含/一致性证明、公开记录与公开对象池、审计包的完整重新计算。"""
     from shuangsuiji.audit import proofs
-    from shuangsuiji.disclosure import public_draw
+    from shuangsuiji.core.draw import public as public_draw
 
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))

@@ -25,9 +25,6 @@ class DisclosureConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_search, sender=self, dispatch_uid="disclosure_ensure_search")
-        from shuangsuiji.disclosure.commitments import register_leaf_kinds
-
-        register_leaf_kinds()
         # the guard reads models: imported once the apps are ready
         from shuangsuiji.disclosure.task_guards import disclosure_task_guard
 

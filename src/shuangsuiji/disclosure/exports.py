@@ -15,9 +15,10 @@ from typing import Any
 from django.db.models import Max
 from django.utils import timezone
 
-from shuangsuiji.disclosure import commitments, selectors, verification
+from shuangsuiji.disclosure import selectors, verification
 from shuangsuiji.disclosure.models import PublishedResult, ResultRelease
 from shuangsuiji.disclosure.selectors_results import ResultFilters, filtered_results
+from shuangsuiji.draws import commitments
 from shuangsuiji.draws.models import TargetDraw
 
 Row = list[Any]

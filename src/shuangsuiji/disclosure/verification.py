@@ -17,10 +17,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 
 from shuangsuiji.common.exceptions import ApplicationError, NotFoundError
 from shuangsuiji.core.draw import DrawInputError
+from shuangsuiji.core.draw import public as public_draw
 from shuangsuiji.core.uscc import normalize_uscc
-from shuangsuiji.disclosure import commitments, public_draw
 from shuangsuiji.disclosure.selectors import draw_has_result
-from shuangsuiji.draws import engine
+from shuangsuiji.draws import commitments, engine
 from shuangsuiji.draws import verification as draws_verification
 from shuangsuiji.draws.models import TargetDraw
 

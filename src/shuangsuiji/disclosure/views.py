@@ -21,7 +21,6 @@ from shuangsuiji.accounts.scope import Perm, get_visible_or_404, has_perm
 from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.common.view_helpers import user_errors
 from shuangsuiji.disclosure import (
-    commitments,
     selectors,
     selectors_results,
     services,
@@ -31,6 +30,7 @@ from shuangsuiji.disclosure import (
 from shuangsuiji.disclosure.models import ResultGroup
 from shuangsuiji.disclosure.ratelimit import allow, search_limit
 from shuangsuiji.disclosure.search import uscc_query
+from shuangsuiji.draws import commitments
 from shuangsuiji.draws import selectors as draws_selectors
 from shuangsuiji.planning.models import Task
 

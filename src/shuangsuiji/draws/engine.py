@@ -7,11 +7,9 @@ derived from the task here, so that the stored record verifies with ``ssj draw v
 from __future__ import annotations
 
 import datetime
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from shuangsuiji.core.draw import (
@@ -20,8 +18,8 @@ from shuangsuiji.core.draw import (
     Pool,
     encode_params,
     parse_params,
-    pool_to_csv,
-    read_pool_csv,
+    pool_csv_bytes,
+    read_pool_bytes,
     run_draw,
     verify_record,
 )
@@ -102,17 +100,11 @@ def build_pool(rows: list[PoolRow]) -> Pool:
 
 
 def pool_csv(pool: Pool) -> bytes:
-    with tempfile.TemporaryDirectory(prefix="ssj-pool-") as folder:
-        path = Path(folder) / "pool.csv"
-        pool_to_csv(pool, path)
-        return path.read_bytes()
+    return pool_csv_bytes(pool)
 
 
 def load_pool(content: bytes) -> Pool:
-    with tempfile.TemporaryDirectory(prefix="ssj-pool-") as folder:
-        path = Path(folder) / "pool.csv"
-        path.write_bytes(content)
-        return read_pool_csv(path, parallel=False)
+    return read_pool_bytes(content, "pool.csv", parallel=False)
 
 
 def pool_digest(pool: Pool) -> str:

@@ -1,21 +1,20 @@
 """Match inputs from the database, written in the exact file format of ``ssj match``.
 
-The service writes the CSV/JSON files first and then reads them back with the CLI's own loaders, so the
-stored record verifies with ``ssj match verify`` on the downloaded files by construction.
+The service builds the CSV/JSON files as bytes and reads them back with the readers of ``core.formats.match``
+(the ones ``ssj match`` uses), so the stored record verifies with ``ssj match verify`` on the downloaded files
+by construction.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from shuangsuiji.accounts.models import Organization, Region
 from shuangsuiji.accounts.scope import BUREAU_KINDS
-from shuangsuiji.cli.match import load_inputs
+from shuangsuiji.core.formats import match as match_files
+from shuangsuiji.core.formats.text import csv_bytes
 from shuangsuiji.core.matching import FallbackPolicy, MatchInputs
 from shuangsuiji.directory.models import (
     ConflictDeclaration,
@@ -36,7 +35,7 @@ STATUS_LABELS = {
     InspectorStatus.ON_LEAVE: "休假",
     InspectorStatus.TRANSFERRED: "调离",
 }
-INPUT_FILES = ("targets.csv", "inspectors.csv", "conflicts.csv", "history.csv", "adjacency.csv", "params.json")
+INPUT_FILES = match_files.INPUT_FILES
 HISTORY_ROUND = "上一轮"
 
 
@@ -55,15 +54,6 @@ class MatchOptions:
     add_experts: bool = False
     probability_cap: float = 0.5
     swap_limit_ratio: float = 0.15
-
-
-def _csv(header: list[str], rows: list[list[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in sorted(rows, key=lambda r: [str(x) for x in r]):
-        writer.writerow(["" if x is None else str(x) for x in row])
-    return buffer.getvalue().encode("utf-8")
 
 
 def _iso(value: Any) -> str:
@@ -170,19 +160,12 @@ def build_input_files(draw: TargetDraw, options: MatchOptions) -> dict[str, byte
         "previous_round": "",
     }
     return {
-        "targets.csv": _csv(["id", "region", "specialties", "window_start", "window_end", "group"], target_rows),
-        "inspectors.csv": _csv(
-            ["id", "region", "qualifications", "licence_valid_from", "licence_valid_to", "kind", "status",
-             "existing_workload"],
-            inspector_rows,
-        ),
-        "conflicts.csv": _csv(
-            ["inspector_id", "target_id", "target_group", "period_start", "period_end", "reason"],
-            [list(r) for r in conflict_rows],
-        ),
-        "history.csv": _csv(["inspector_id", "target_id", "round"], history_rows),
-        "adjacency.csv": _csv(["region_a", "region_b"], [list(r) for r in adjacency]),
-        "params.json": (json.dumps(params, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8"),
+        "targets.csv": csv_bytes(match_files.TARGET_COLUMNS, target_rows),
+        "inspectors.csv": csv_bytes(match_files.INSPECTOR_COLUMNS, inspector_rows),
+        "conflicts.csv": csv_bytes(match_files.CONFLICT_COLUMNS, [list(r) for r in conflict_rows]),
+        "history.csv": csv_bytes(match_files.HISTORY_COLUMNS, history_rows),
+        "adjacency.csv": csv_bytes(match_files.ADJACENCY_COLUMNS, [list(r) for r in adjacency]),
+        "params.json": match_files.params_json(params),
     }
 
 
@@ -209,13 +192,11 @@ def previous_round_rows(draw: TargetDraw, *, inspector_ids: set[int], codes: set
     ]
 
 
+def load_input_files(files: dict[str, bytes]) -> MatchInputs:
+    """Read the input files (bytes) with the readers ``ssj match verify`` runs (``core.formats.match``)."""
+    return match_files.load_inputs(files)
+
+
 def load_stored_inputs(folder: Path) -> MatchInputs:
-    """Read stored input files with the CLI's loaders (the same code ``ssj match verify`` runs)."""
-    return load_inputs(
-        folder / "targets.csv",
-        folder / "inspectors.csv",
-        folder / "conflicts.csv",
-        folder / "history.csv",
-        folder / "adjacency.csv",
-        folder / "params.json",
-    )
+    """Read a stored bundle of input files (a folder of the private storage)."""
+    return load_input_files({name: (folder / name).read_bytes() for name in INPUT_FILES if (folder / name).exists()})

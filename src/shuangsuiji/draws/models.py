@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.urls import reverse
 
-from shuangsuiji.accounts.scope import OwnedQuerySet, readable_owner_ids
+from shuangsuiji.accounts.scope import OwnedQuerySet
 
 if TYPE_CHECKING:
     from shuangsuiji.accounts.models import User
 from shuangsuiji.common.models import TimeStampedModel
+from shuangsuiji.planning.models import Task
 
 
 class TaskRecordQuerySet(OwnedQuerySet[Any]):
@@ -26,13 +27,8 @@ class TaskRecordQuerySet(OwnedQuerySet[Any]):
     task_field = "task_id"
 
     def visible_to(self, user: User) -> Any:
-        ids = readable_owner_ids(user)
-        if ids is None:
-            return self
-        from shuangsuiji.planning.models import Task
-
-        joined = Task.participants.through.objects.filter(organization_id__in=ids).values("task_id")
-        return self.filter(models.Q(owner_id__in=ids) | models.Q(**{f"{self.task_field}__in": joined}))
+        condition = Task.objects.scope_condition(user, task_field=self.task_field)
+        return self if condition is None else self.filter(condition)
 
 
 class RedrawRequestQuerySet(TaskRecordQuerySet):

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -19,19 +17,19 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.models import User
 from shuangsuiji.audit.services import audit_record
-from shuangsuiji.cli.match import CliInputError
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.core.dates import format_cn_date
+from shuangsuiji.core.formats.text import FormatError
 from shuangsuiji.core.matching import MatchError, MatchInputError, build_record, rematch_slot
 from shuangsuiji.directory.models import Target, TargetStatus
-from shuangsuiji.disclosure.commitments import draw_record_register, match_record_register
 from shuangsuiji.draws import engine, hooks, storage
+from shuangsuiji.draws.commitments import draw_record_register, match_record_register
 from shuangsuiji.draws.match_inputs import (
     MatchOptions,
     build_input_files,
     inspector_key,
     inspector_pk,
-    load_stored_inputs,
+    load_input_files,
 )
 from shuangsuiji.draws.models import (
     Assignment,
@@ -390,13 +388,10 @@ def _unstaffed_details(draw: TargetDraw, unstaffed: list[dict[str, Any]], fallba
 
 
 def _load_inputs(files: dict[str, bytes]) -> Any:
-    with tempfile.TemporaryDirectory(prefix="ssj-match-") as folder:
-        for name, content in files.items():
-            (Path(folder) / name).write_bytes(content)
-        try:
-            return load_stored_inputs(Path(folder))
-        except (CliInputError, MatchInputError) as error:
-            raise ApplicationError(f"匹配输入数据有误：{error}") from error
+    try:
+        return load_input_files(files)
+    except (FormatError, MatchInputError) as error:
+        raise ApplicationError(f"匹配输入数据有误：{error}") from error
 
 
 def _create_assignments(match: InspectorMatch, record: dict[str, Any]) -> list[Assignment]:

@@ -1,4 +1,5 @@
-"""The draws app's guard of the task state machine (registered in ``DrawsConfig.ready()``).
+"""What the draws app adds to planning's tasks (registered in ``DrawsConfig.ready()``): the guard of the task
+state machine and the 双随机抽取 card of the task page.
 
 已抽取对象 needs a draw, 已匹配人员 a valid match, 检查中 a match confirmed by a second person; going back from
 已匹配人员 to 已抽取对象 happens only when an approved re-draw has voided the match.
@@ -6,7 +7,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from shuangsuiji.accounts.models import User
+from shuangsuiji.draws.instructions import draw_verify_commands, match_verify_commands
 from shuangsuiji.draws.models import DrawStatus, InspectorMatch, MatchStatus, TargetDraw
+from shuangsuiji.draws.selectors import task_draw_summary
 from shuangsuiji.planning.models import Task, TaskState
 
 
@@ -27,3 +33,17 @@ def draws_task_guard(task: Task, frm: str, to: str) -> str | None:
         if not active_matches.filter(status=MatchStatus.CONFIRMED).exists():
             return "人员匹配尚未经第二人确认，不能开始检查"
     return None
+
+
+def draws_task_page(actor: User, task: Task) -> dict[str, Any]:
+    """The 双随机抽取 card of the task page, its verification commands and the draw's deadlines."""
+    summary = task_draw_summary(actor=actor, task=task)
+    verify_commands: list[str] = []
+    subjects: list[Any] = []
+    if summary.draw is not None:
+        subjects.append(summary.draw)
+        if summary.draw.record:
+            verify_commands = draw_verify_commands(summary.draw)
+            if summary.match is not None:
+                verify_commands += match_verify_commands(summary.match)
+    return {"draw_summary": summary, "verify_commands": verify_commands, "deadline_subjects": subjects}

@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from shuangsuiji.cli.match import CliInputError
 from shuangsuiji.common.exceptions import ApplicationError
+from shuangsuiji.core.formats.text import FormatError
 from shuangsuiji.core.matching import MatchError, MatchInputError, verify_record
 from shuangsuiji.draws import engine, storage
 from shuangsuiji.draws.match_inputs import inspector_pk, load_stored_inputs
@@ -78,7 +78,7 @@ def verify_match(match: InspectorMatch) -> VerificationResult:
     try:
         folder = storage.resolve(match.inputs_file)
         inputs = load_stored_inputs(folder)
-    except (ApplicationError, CliInputError, MatchInputError) as error:
+    except (ApplicationError, FormatError, MatchInputError, OSError) as error:
         return VerificationResult(False, [f"无法读取匹配输入：{error}"])
     previous = match.previous.record if match.previous is not None else None
     try:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 
 from shuangsuiji.accounts.models import Role
-from shuangsuiji.accounts.scope import OwnedQuerySet, readable_owner_ids, user_bureau
+from shuangsuiji.accounts.scope import OwnedQuerySet
 from shuangsuiji.common.models import TimeStampedModel
+from shuangsuiji.planning.models import Task
 
 if TYPE_CHECKING:
     from shuangsuiji.accounts.models import User
@@ -35,16 +35,10 @@ class InspectionQuerySet(OwnedQuerySet[Any]):
     record_path = ""  # "" for InspectionRecord itself, "record__" for rows hanging off a record
 
     def visible_to(self, user: User) -> InspectionQuerySet:
-        ids = readable_owner_ids(user)
-        if ids is None:
+        # the joint-task participant rule of planning (the same for tasks, draws and records)
+        condition = Task.objects.scope_condition(user, task_field=f"{self.record_path}task_id")
+        if condition is None:
             return self
-        condition = Q(owner_id__in=ids)
-        bureau = user_bureau(user)
-        if bureau is not None:
-            from shuangsuiji.planning.models import Task
-
-            joint_tasks = Task.participants.through.objects.filter(organization_id=bureau.pk).values("task_id")
-            condition |= Q(**{f"{self.record_path}task_id__in": joint_tasks})
         qs = self.filter(condition)
         if user.role == Role.INSPECTOR and not user.is_superuser:
             own = RecordMember.objects.filter(inspector__user_id=user.pk).values("record_id")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 
 from shuangsuiji.accounts.scope import OwnedQuerySet, readable_owner_ids, user_bureau
@@ -277,12 +278,24 @@ class TaskState(models.TextChoices):
 class TaskQuerySet(OwnedQuerySet["Task"]):
     """Read by the organizing bureau's scope and by the participating departments of a joint task."""
 
-    def visible_to(self, user: User) -> Any:
+    def scope_condition(self, user: User, *, task_field: str = "pk", owner_field: str = "owner_id") -> Q | None:
+        """The one joint-task participant rule, for tasks and for every row that belongs to a task.
+
+        A row is readable when its owner is in the user's readable scope (their bureau and, for an upper
+        level, the subordinates) or when its task is a joint task in which an organization of that same
+        scope takes part: an upper level sees what its subordinate participants see. ``task_field`` is the
+        row's path to the task id (``"pk"`` for tasks, ``"task_id"``, ``"draw__task_id"`` …). ``None``: the
+        user reads everything (no filter).
+        """
         ids = readable_owner_ids(user)
         if ids is None:
-            return self
+            return None
         joined = Task.participants.through.objects.filter(organization_id__in=ids).values("task_id")
-        return self.filter(models.Q(owner_id__in=ids) | models.Q(pk__in=joined))
+        return Q(**{f"{owner_field}__in": ids}) | Q(**{f"{task_field}__in": joined})
+
+    def visible_to(self, user: User) -> Any:
+        condition = self.scope_condition(user)
+        return self if condition is None else self.filter(condition)
 
 
 class Task(TimeStampedModel):

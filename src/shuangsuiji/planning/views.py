@@ -15,8 +15,6 @@ from shuangsuiji.common.exceptions import ApplicationError, NotFoundError
 from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.common.view_helpers import user_errors
 from shuangsuiji.deadlines.selectors import deadlines_for_subject
-from shuangsuiji.draws import selectors as draw_selectors
-from shuangsuiji.draws.instructions import draw_verify_commands, match_verify_commands
 from shuangsuiji.planning import selectors, services
 from shuangsuiji.planning.documents import scheme_docx, scheme_pdf
 from shuangsuiji.planning.forms import (
@@ -33,6 +31,7 @@ from shuangsuiji.planning.forms import (
 )
 from shuangsuiji.planning.models import JointPlanStatus, PlanStatus, TaskState
 from shuangsuiji.planning.permissions import can_approve, can_confirm_for, can_edit_plans, can_review
+from shuangsuiji.planning.task_pages import task_page_context
 
 # ---------------------------------------------------------------- annual plans
 
@@ -353,19 +352,15 @@ def _stepper(task: Any) -> list[dict[str, Any]]:
 @login_required
 def task_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     task = selectors.task_get(actor=request.user, pk=pk)
-    draw_summary = draw_selectors.task_draw_summary(actor=request.user, task=task)
+    # the 双随机抽取 card and its verification commands come from the draws app (planning.task_pages)
+    extra, subjects = task_page_context(request.user, task)
     deadlines = deadlines_for_subject(actor=request.user, subject=task)
-    verify_commands: list[str] = []
-    if draw_summary.draw is not None:
-        deadlines += deadlines_for_subject(actor=request.user, subject=draw_summary.draw)
-        if draw_summary.draw.record:
-            verify_commands = draw_verify_commands(draw_summary.draw)
-            if draw_summary.match is not None:
-                verify_commands += match_verify_commands(draw_summary.match)
+    for subject in subjects:
+        deadlines += deadlines_for_subject(actor=request.user, subject=subject)
     return render(request, "planning/task_detail.html", {
-        "verify_commands": verify_commands,
+        "verify_commands": [], "draw_summary": None, **extra,
         "task": task, "title": f"{task.code} {task.title}", "stepper": _stepper(task),
-        "scheme": selectors.task_scheme(task=task), "draw_summary": draw_summary, "deadlines": deadlines,
+        "scheme": selectors.task_scheme(task=task), "deadlines": deadlines,
         "transitions": services.task_manual_transitions(task), "history": task.transitions.select_related("actor"),
         "can_edit": can_edit_plans(request.user, task.owner_id),
         "can_approve": can_approve(request.user, task.owner_id),

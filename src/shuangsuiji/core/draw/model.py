@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
+from shuangsuiji.core import dates
+
 ALGORITHM_NAME = "ssj-draw"
 ALGORITHM_VERSION = 1
 RECORD_TYPE = "ssj.draw"
@@ -60,12 +62,7 @@ LIST_SEPARATOR = ";"
 _LIST_SPLIT = re.compile(r"[;；、|/,，]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TRIM = " \t"
-_DATE_PATTERNS = (
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
-    re.compile(r"^(\d{4})[/.](\d{1,2})[/.](\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class DrawInputError(ValueError):
@@ -121,22 +118,23 @@ def canonical_risk_class(value: str, what: str = "风险等级") -> str:
 
 
 def parse_date(value: str | date | None, what: str) -> date | None:
+    """A date of the pool or the parameters, read by the project's one date parser (``core.dates``)."""
     if value is None or isinstance(value, date):
         return value
     text = str(value).strip(_TRIM)
     if not text:
         return None
-    for pattern in _DATE_PATTERNS:
-        found = pattern.match(text)
-        if found:
-            year, month, day = (int(g) for g in found.groups())
-            try:
-                return date(year, month, day)
-            except ValueError:
-                break
-    raise DrawInputError(
-        f"{what}『{text}』不是有效日期（可用格式：2023-07-20、2023/7/20、2023.7.20、2023年7月20日）"
-    )
+    if _ISO_DATE.fullmatch(text):  # the canonical form: most values of a stored pool
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    try:
+        return dates.parse_date(text)
+    except dates.DateParseError:
+        raise DrawInputError(
+            f"{what}『{text}』不是有效日期（可用格式：2023-07-20、2023/7/20、2023.7.20、2023年7月20日）"
+        ) from None
 
 
 def canonical_score(value: str | float | int | Decimal | None, what: str = "风险分值") -> str:

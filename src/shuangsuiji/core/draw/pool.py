@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -619,7 +619,11 @@ def read_pool_csv(path: Path, *, parallel: bool = True) -> Pool:
         raw = path.read_bytes()
     except OSError as error:
         raise DrawInputError(f"无法读取对象库文件 {path}：{error.strerror}") from error
-    name = path.name
+    return read_pool_bytes(raw, path.name, parallel=parallel)
+
+
+def read_pool_bytes(raw: bytes, name: str = "pool.csv", *, parallel: bool = True) -> Pool:
+    """Read a pool CSV given as bytes (a stored or uploaded file); ``name`` is used in the Chinese errors."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if not raw[:4096].strip() and not raw.strip():
@@ -680,6 +684,21 @@ def _merge_chunks(chunks: list[_Chunk]) -> Pool:
     return Pool(ids, columns, row_numbers=row_numbers, leaves=leaves)
 
 
+def write_pool_csv(pool: Pool, stream: TextIO) -> None:
+    """Write the pool in canonical form and order to a text stream (opened with ``newline=""``)."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    texts = [pool.column_texts(name).tolist() for name in CATEGORICAL]
+    writer.writerows(zip(pool.ids, *texts, strict=True))
+
+
+def pool_csv_bytes(pool: Pool) -> bytes:
+    """The canonical pool CSV as bytes (what ``pool_to_csv`` writes to a file)."""
+    buffer = io.StringIO(newline="")
+    write_pool_csv(pool, buffer)
+    return buffer.getvalue().encode("utf-8")
+
+
 def pool_to_csv(pool: Pool, path: str | Path) -> None:
     """Write the pool in canonical form and order (reading it back gives the same digest)."""
     target = Path(path)
@@ -687,10 +706,7 @@ def pool_to_csv(pool: Pool, path: str | Path) -> None:
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            writer = csv.writer(stream, lineterminator="\n")
-            writer.writerow(COLUMNS)
-            texts = [pool.column_texts(name).tolist() for name in CATEGORICAL]
-            writer.writerows(zip(pool.ids, *texts, strict=True))
+            write_pool_csv(pool, stream)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

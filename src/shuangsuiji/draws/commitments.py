@@ -25,9 +25,9 @@ from django.db import transaction
 
 from shuangsuiji.audit import transparency
 from shuangsuiji.audit.models import TransparencyLeaf, TreeHead
+from shuangsuiji.core.draw import public as public_draw
 from shuangsuiji.core.draw import record_digest as full_record_digest
 from shuangsuiji.core.matching.model import sha256_hex as match_sha256_hex
-from shuangsuiji.disclosure import public_draw
 from shuangsuiji.draws import engine, storage
 from shuangsuiji.draws.models import DrawStatus, InspectorMatch, MatchStatus, TargetDraw
 
@@ -90,7 +90,7 @@ def match_leaf_digest(match: InspectorMatch) -> str:
     return match_sha256_hex({k: v for k, v in match.record.items() if k != "record_digest"})
 
 
-# ---------------------------------------------------------------- registration (called by draws.services)
+# ---------------------------------------------------------------- registration (called by services, DrawsConfig)
 
 
 def draw_record_register(draw: TargetDraw) -> TransparencyLeaf:

@@ -16,7 +16,7 @@ it, that the public record is the one in the signed transparency log, and an ent
 The full recomputation needs the classes: the portal does it server-side (一致/不一致), and auditors in scope
 download the audit bundle (full record, full pool, salt) and run ``ssj audit proof verify`` on it.
 
-Pure Python (no Django): the ``ssj`` CLI imports it without a database.
+Pure Python (no Django), next to the draw engine: the ``ssj`` CLI, the draws app and the portal all use it.
 """
 
 from __future__ import annotations
@@ -26,14 +26,14 @@ import csv
 import hashlib
 import io
 import json
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from shuangsuiji.core import merkle
-from shuangsuiji.core.draw import read_pool_csv, record_digest, verify_record
+from shuangsuiji.core.draw.engine import record_digest
+from shuangsuiji.core.draw.pool import read_pool_bytes
+from shuangsuiji.core.draw.verify import verify_record
 
 PUBLIC_RECORD_TYPE = "ssj.draw.public"
 PUBLIC_PROOF_TYPE = "ssj.pool.public-membership"
@@ -299,10 +299,7 @@ def verify_audit_bundle(bundle: Mapping[str, Any]) -> Check:
         return check
     full = bundle["full_record"]
     salt = str(bundle["salt"])
-    with tempfile.TemporaryDirectory(prefix="ssj-bundle-") as folder:
-        path = Path(folder) / "pool.csv"
-        path.write_text(str(bundle["full_pool_csv"]), encoding="utf-8")
-        pool = read_pool_csv(path, parallel=False)
+    pool = read_pool_bytes(str(bundle["full_pool_csv"]).encode("utf-8"), "pool.csv", parallel=False)
     previous = bundle.get("previous_full_record")
     result = verify_record(full, pool, previous_record=previous)
     if not result.ok:
