@@ -29,6 +29,7 @@ run: demo
 lint: venv
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src bench
+	$(BIN)/lint-imports --no-cache
 
 test: venv
 	bash scripts/test.sh

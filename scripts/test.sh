@@ -21,6 +21,9 @@ echo "== ruff =="
 "$BIN/ruff" check src tests bench
 echo "== mypy =="
 "$BIN/mypy" src $(ls bench/*.py 2>/dev/null | tr "\n" " ")
+echo "== import contracts (DESIGN §7 layers, .importlinter) =="
+contracts_out=$("$BIN/lint-imports" --no-cache 2>&1) || { echo "$contracts_out"; exit 1; }
+echo "$contracts_out" | sed -n '/^Contracts/,$p'
 echo "== bandit (findings justified in security/bandit-justifications.md) =="
 "$BIN/bandit" -c pyproject.toml -r src -q >/dev/null 2>&1 || { "$BIN/bandit" -c pyproject.toml -r src -q 2>&1 | grep -v "^\[tester\]"; exit 1; }
 echo "bandit: no unjustified finding"

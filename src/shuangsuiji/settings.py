@@ -99,7 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "shuangsuiji.common.context_processors.navigation",
+                "shuangsuiji.accounts.navigation.navigation",
                 "shuangsuiji.deadlines.context_processors.notifications",
                 "shuangsuiji.accounts.context_processors.security",
             ],

@@ -5,8 +5,8 @@ from django.views.generic import RedirectView
 
 from shuangsuiji.accounts import views as account_views
 from shuangsuiji.api.api import api
-from shuangsuiji.common.views import home, stats
 from shuangsuiji.disclosure.api import public_api
+from shuangsuiji.oversight.views_home import home, stats
 
 urlpatterns = [
     path("", home, name="home"),
@@ -14,7 +14,7 @@ urlpatterns = [
     path("accounts/login/", account_views.login_view, name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("shuangsuiji.accounts.urls")),
-    path("audit/", include("shuangsuiji.audit.urls")),
+    path("audit/", include("shuangsuiji.accounts.audit_urls")),
     path("directory/", include("shuangsuiji.directory.urls")),
     path("draws/", include("shuangsuiji.draws.urls")),
     path("gs/", include("shuangsuiji.disclosure.urls")),

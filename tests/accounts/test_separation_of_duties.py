@@ -9,10 +9,10 @@ import pytest
 from django.test import Client
 
 from shuangsuiji.accounts import services
+from shuangsuiji.accounts.audit_selectors import audit_entry_list
 from shuangsuiji.accounts.models import User
 from shuangsuiji.accounts.scope import Perm, has_perm
 from shuangsuiji.audit.models import AuditEntry
-from shuangsuiji.audit.selectors import audit_entry_list
 from shuangsuiji.common.exceptions import NotFoundError, PermissionDeniedError
 from tests.conftest import PASSWORD, World
 

@@ -15,6 +15,7 @@ from shuangsuiji.accounts.security import (
     ensure_second_factor,
     is_sensitive_event,
     register_sensitive_event,
+    require_second_factor_for,
     require_verified_2fa,
 )
 from shuangsuiji.audit.models import AuditEntry
@@ -112,11 +113,12 @@ def test_sensitive_events_and_service_guard(world: World) -> None:
         with pytest.raises(PermissionDeniedError):
             ensure_second_factor(world.users["a_admin"])
         with pytest.raises(PermissionDeniedError):
-            audit_record(actor=world.users["a_admin"], event="draw.confirm")
-        audit_record(actor=world.users["a_admin"], event="target.update")  # not sensitive
+            require_second_factor_for(world.users["a_admin"], "draw.confirm")
+        require_second_factor_for(world.users["a_admin"], "target.update")  # not sensitive
+        audit_record(actor=world.users["a_admin"], event="draw.confirm")  # the log records, never decides
     finally:
         current_second_factor.reset(token)
-    audit_record(actor=world.users["a_admin"], event="draw.confirm")  # CLI / jobs: no web request
+    require_second_factor_for(world.users["a_admin"], "draw.confirm")  # CLI / jobs: no web request
 
 
 def test_demo_setup_relaxes_the_second_factor(world: World, settings: Any) -> None:

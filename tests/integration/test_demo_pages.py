@@ -11,7 +11,7 @@ from django.db import transaction
 from django.test import Client
 
 from shuangsuiji.accounts.models import User
-from shuangsuiji.common.context_processors import build_navigation
+from shuangsuiji.accounts.navigation import build_navigation
 from shuangsuiji.deadlines.models import Deadline, DeadlineKind, Notification
 from shuangsuiji.demo import DEMO_STEPS, DemoContext, demo_logins, load_demo
 from shuangsuiji.demo.features import step_deadlines, step_disclosure, step_inspections

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from shuangsuiji.accounts import audit_admin  # noqa: F401  (the read-only audit log admin, for the audit administrator)
 from shuangsuiji.accounts.models import ApiToken, Organization, Region, User
 
 

@@ -1,4 +1,4 @@
-"""Template context: demo marker and password-expiry warning (the 系统管理 menu is in common.context_processors)."""
+"""Template context: demo marker and password-expiry warning (the menus are in accounts.navigation)."""
 
 from __future__ import annotations
 

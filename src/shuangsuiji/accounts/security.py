@@ -106,8 +106,10 @@ def ensure_second_factor(actor: User | None) -> None:
         raise PermissionDeniedError(SECOND_FACTOR_MESSAGE)
 
 
-def check_sensitive_event(actor: User | None, event: str) -> None:
-    """Called by `audit_record` for every event."""
+def require_second_factor_for(actor: User | None, event: str) -> None:
+    """Called by every service that writes a sensitive event (publishing, confirming a draw …), before its
+    audit entry: refused from a web request without a verified second factor, whatever view called it.
+    The audit log itself only records (it is a leaf below accounts)."""
     if is_sensitive_event(event):
         ensure_second_factor(actor)
 

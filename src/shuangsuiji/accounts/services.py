@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shuangsuiji.accounts.models import ApiToken, User
 from shuangsuiji.accounts.scope import Perm, require_perm, user_bureau, writable_owner_id
+from shuangsuiji.accounts.security import require_second_factor_for
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError, NotFoundError
 
@@ -28,6 +29,7 @@ def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
         raise ApplicationError("账号不可用")
     plain = "ssj_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=actor, name=name.strip() or "接口访问", key_hash=hash_token(plain))
+    require_second_factor_for(actor, "api_token.create")
     audit_record(actor=actor, event="api_token.create", target=token, changes={"name": token.name})
     return token, plain
 

@@ -24,9 +24,9 @@ from django_otp import login as otp_login
 from shuangsuiji.accounts import selectors, services
 from shuangsuiji.accounts.forms import OtpTokenForm
 from shuangsuiji.accounts.security import SESSION_ENROLLED_KEY, is_verified, password_days_left
+from shuangsuiji.accounts.types import AuthedHttpRequest
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.ratelimit import ratelimit
-from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.common.view_helpers import user_errors
 
 # Axes locks a user name after 5 failures; this per-address limit stops spraying many user names from

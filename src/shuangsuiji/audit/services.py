@@ -6,7 +6,7 @@ import datetime
 import decimal
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.db import connection, models
 from django.utils import timezone
@@ -15,8 +15,14 @@ from shuangsuiji.audit.models import AuditAnchor, AuditEntry
 from shuangsuiji.common.crypto import mask_id_number, mask_phone
 from shuangsuiji.common.middleware import current_request_info
 
-if TYPE_CHECKING:
-    from shuangsuiji.accounts.models import User
+
+class Actor(Protocol):
+    """Who acted: a user (the audit app names no model of accounts, a layer above it)."""
+
+    pk: Any
+
+    @property
+    def display_name(self) -> str: ...
 
 GENESIS_HASH = "0" * 64
 
@@ -104,7 +110,7 @@ def entry_payload(entry: AuditEntry) -> dict[str, Any]:
 
 def audit_record(
     *,
-    actor: User | None,
+    actor: Actor | None,
     event: str,
     target: models.Model | None = None,
     changes: dict[str, Any] | None = None,
@@ -112,12 +118,9 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry to the chain. Must run inside the caller's transaction.
 
-    Sensitive events (publishing, confirming a draw) from a web request without a verified second
-    factor are refused here, whatever view called the service (accounts.security).
+    The audit log records and never decides: whether an action needs the second factor is checked by the
+    service that performs it (``accounts.security.require_second_factor_for``) before it calls this.
     """
-    from shuangsuiji.accounts.security import check_sensitive_event
-
-    check_sensitive_event(actor, event)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_AUDIT_LOCK_KEY])
@@ -125,9 +128,10 @@ def audit_record(
     request_info = current_request_info.get() or {}
     entry = AuditEntry(
         created_at=timezone.now(),
-        actor=actor,
+        actor_id=actor.pk if actor is not None else None,
         actor_name=(actor.display_name if actor is not None else "系统"),
-        organization=organization if organization is not None else getattr(actor, "organization", None),
+        organization_id=(organization.pk if organization is not None
+                         else getattr(actor, "organization_id", None)),
         ip_address=request_info.get("ip", ""),
         request_id=request_info.get("request_id", ""),
         event=event,

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from shuangsuiji.accounts.types import AuthedHttpRequest
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.stat_tables import xlsx
-from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.common.view_helpers import XLSX, attachment
 from shuangsuiji.core.workdays import DayKind
 from shuangsuiji.deadlines import calendar_services, exports, selectors, services

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.models import Organization, Region, User
 from shuangsuiji.accounts.scope import Perm, bureau_for_write, check_can_edit, readable_owner_ids
+from shuangsuiji.accounts.security import require_second_factor_for
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.services import model_update
@@ -125,6 +126,7 @@ def item_set_published(*, actor: User, item: CheckItem, published: bool) -> Chec
     if published:
         item.published_at = timezone.now()
     item.save(update_fields=["status", "published_at", "updated_at"])
+    require_second_factor_for(actor, "item.publish" if published else "item.unpublish")
     audit_record(
         actor=actor, event="item.publish" if published else "item.unpublish", target=item,
         changes={"status": (old, item.status)},

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from shuangsuiji.accounts.scope import Perm, has_perm
+from shuangsuiji.accounts.types import AuthedHttpRequest
 from shuangsuiji.common.exceptions import ApplicationError
-from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.common.view_helpers import user_errors
 from shuangsuiji.directory import selectors, services
 from shuangsuiji.directory.filters import CheckItemFilterSet, InspectorFilterSet, TargetFilterSet

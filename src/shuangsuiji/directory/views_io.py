@@ -9,8 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from shuangsuiji.accounts.scope import Perm, has_perm
+from shuangsuiji.accounts.types import AuthedHttpRequest
 from shuangsuiji.common.exceptions import ApplicationError
-from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.directory import exporters, import_services, selectors
 from shuangsuiji.directory.forms import ImportForm
 from shuangsuiji.directory.models import ImportJob, ImportKind

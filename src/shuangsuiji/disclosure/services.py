@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.models import User
 from shuangsuiji.accounts.scope import Perm, check_can_edit
+from shuangsuiji.accounts.security import require_second_factor_for
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.directory.models import Specialty, Target
@@ -127,6 +128,7 @@ def results_publish(
     release.public_count, release.withheld_count = summary.published, summary.withheld
     release.save(update_fields=["public_count", "withheld_count", "updated_at"])
     summary.release = release
+    require_second_factor_for(actor, "disclosure.results_publish")
     audit_record(
         actor=actor, event="disclosure.results_publish", target=release,
         changes={
@@ -155,6 +157,7 @@ def penalty_publish(*, actor: User, result: PublishedResult, entry: PenaltyEntry
         basis=scrub(entry.basis), content=scrub(entry.content), is_public=not withheld, withheld_reason=withheld, due_on=due.date,
         due_provisional=due.provisional, published_at=published_at or timezone.now(), published_by=actor,
     )
+    require_second_factor_for(actor, "disclosure.penalty_publish")
     audit_record(
         actor=actor, event="disclosure.penalty_publish", target=penalty,
         changes={"decision_no": penalty.decision_no, "result": result.pk, "withheld_reason": withheld},
@@ -176,6 +179,7 @@ def result_withhold(*, actor: User, result: PublishedResult, reason: str) -> Pub
     result.withheld_by = actor
     result.withheld_at = timezone.now()
     result.save(update_fields=["is_public", "withheld_reason", "withheld_by", "withheld_at", "updated_at"])
+    require_second_factor_for(actor, "disclosure.result_withhold")
     audit_record(actor=actor, event="disclosure.result_withhold", target=result,
                  changes={"is_public": (True, False), "reason": result.withheld_reason})
     return result

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from shuangsuiji.accounts.scope import Perm, get_visible_or_404, has_perm
-from shuangsuiji.common.types import AuthedHttpRequest
+from shuangsuiji.accounts.types import AuthedHttpRequest
 from shuangsuiji.common.view_helpers import user_errors
 from shuangsuiji.disclosure import (
     selectors,

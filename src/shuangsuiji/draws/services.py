@@ -16,6 +16,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from shuangsuiji.accounts.models import User
+from shuangsuiji.accounts.security import require_second_factor_for
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.core.dates import format_cn_date
@@ -278,6 +279,7 @@ def draw_confirm(*, actor: User, draw: TargetDraw, comment: str = "") -> TargetD
     draw.confirmed_by = actor
     draw.confirmed_at = timezone.now()
     draw.save(update_fields=["status", "confirmed_by", "confirmed_at", "updated_at"])
+    require_second_factor_for(actor, "draw.confirm")
     audit_record(
         actor=actor, event="draw.confirm", target=draw,
         changes={"status": (DrawStatus.DRAWN, DrawStatus.CONFIRMED), "late": late, "comment": comment.strip()},
@@ -511,6 +513,7 @@ def match_confirm(*, actor: User, match: InspectorMatch, comment: str = "") -> I
     match.confirmed_by = actor
     match.confirmed_at = timezone.now()
     match.save(update_fields=["status", "confirmed_by", "confirmed_at", "updated_at"])
+    require_second_factor_for(actor, "match.confirm")
     audit_record(
         actor=actor, event="match.confirm", target=match,
         changes={

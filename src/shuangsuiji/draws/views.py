@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from shuangsuiji.accounts.types import AuthedHttpRequest
 from shuangsuiji.common.exceptions import ApplicationError
-from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.deadlines.selectors import deadlines_for_subject
 from shuangsuiji.draws import selectors, services, storage
 from shuangsuiji.draws.forms import (

@@ -11,8 +11,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from shuangsuiji.accounts.types import AuthedHttpRequest
 from shuangsuiji.common.exceptions import NotFoundError
-from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.common.view_helpers import XLSX, attachment
 from shuangsuiji.oversight import exports, statistics
 from shuangsuiji.oversight.dashboard import build_dashboard, scope_choices

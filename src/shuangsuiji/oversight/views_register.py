@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from shuangsuiji.accounts.types import AuthedHttpRequest
 from shuangsuiji.common.exceptions import ApplicationError
-from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.oversight import register
 from shuangsuiji.oversight.forms_reports import REGISTER_FORMS, service_data
 from shuangsuiji.oversight.models_reports import WorkEventKind

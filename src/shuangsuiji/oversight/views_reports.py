@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 
 from shuangsuiji.accounts.models import Organization
 from shuangsuiji.accounts.scope import user_bureau
+from shuangsuiji.accounts.types import AuthedHttpRequest
 from shuangsuiji.common.crypto import mask_phone
 from shuangsuiji.common.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
-from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.common.view_helpers import XLSX, attachment
 from shuangsuiji.oversight.forms_reports import MonthlyReportForm, PeriodReportForm, ReportCreateForm
 from shuangsuiji.oversight.models_reports import PeriodKind

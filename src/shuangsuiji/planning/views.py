@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from shuangsuiji.accounts.scope import Perm, has_perm
+from shuangsuiji.accounts.types import AuthedHttpRequest
 from shuangsuiji.common.exceptions import ApplicationError, NotFoundError
-from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.common.view_helpers import user_errors
 from shuangsuiji.deadlines.selectors import deadlines_for_subject
 from shuangsuiji.planning import selectors, services

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.models import Organization, OrganizationKind, User
 from shuangsuiji.accounts.scope import Perm, bureau_for_write
+from shuangsuiji.accounts.security import require_second_factor_for
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.directory.models import CheckItem, ItemStatus
@@ -275,6 +276,7 @@ def plan_transition(*, actor: User, plan: AnnualPlan, action: str, comment: str 
             previous.save(update_fields=["status", "updated_at"])
     plan.save(update_fields=["status", "filed_at", "published_at", "updated_at"])
     _step(plan, action=action, old=old, new=plan.status, actor=actor, comment=comment)
+    require_second_factor_for(actor, f"plan.{action}")
     audit_record(
         actor=actor, event=f"plan.{action}", target=plan, changes={"status": (old, plan.status), "comment": comment}
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.models import Organization, User
 from shuangsuiji.accounts.scope import BUREAU_KINDS, Perm, bureau_for_write
+from shuangsuiji.accounts.security import require_second_factor_for
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.directory.models import CheckItem
@@ -168,6 +169,7 @@ def joint_participant_confirm(
     if all_done:
         joint_plan.status = JointPlanStatus.CONFIRMED
         joint_plan.save(update_fields=["status", "updated_at"])
+    require_second_factor_for(actor, "joint_plan.confirm")
     audit_record(
         actor=actor, event="joint_plan.confirm", target=joint_plan,
         changes={"organization": participant.organization.name, "items": participant.item_lines,
@@ -197,6 +199,7 @@ def joint_plan_publish(*, actor: User, joint_plan: JointPlan) -> JointPlan:
         audit_record(actor=actor, event="joint_plan.supersede", target=previous,
                      changes={"status": (JointPlanStatus.PUBLISHED, previous.status), "next": joint_plan.pk,
                               "reason": f"被第{joint_plan.version}版取代：{joint_plan.adjustment_reason}"})
+    require_second_factor_for(actor, "joint_plan.publish")
     audit_record(actor=actor, event="joint_plan.publish", target=joint_plan, changes=changes)
     deadline_hooks.on_joint_plan_published(joint_plan, actor=actor)
     return joint_plan

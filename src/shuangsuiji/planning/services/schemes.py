@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from shuangsuiji.accounts.models import User
+from shuangsuiji.accounts.security import require_second_factor_for
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.planning import deadline_hooks
@@ -103,6 +104,7 @@ def scheme_publish(*, actor: User, scheme: WorkScheme) -> WorkScheme:
         raise ApplicationError("任务已不在起草状态")
     scheme.status, scheme.published_at = SchemeStatus.PUBLISHED, timezone.now()
     scheme.save(update_fields=["status", "published_at", "updated_at"])
+    require_second_factor_for(actor, "scheme.publish")
     audit_record(actor=actor, event="scheme.publish", target=scheme,
                  changes={"status": (SchemeStatus.APPROVED, scheme.status)})
     task_transition(actor=actor, task=scheme.task, to_state=TaskState.SCHEME_PUBLISHED, comment="工作方案已公布")

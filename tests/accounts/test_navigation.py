@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shuangsuiji.common import context_processors
-from shuangsuiji.common.context_processors import NavEntry, NavGroup, build_navigation
+from shuangsuiji.accounts import navigation as context_processors
+from shuangsuiji.accounts.navigation import NavEntry, NavGroup, build_navigation
 from tests.conftest import World
 
 

@@ -5,10 +5,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from shuangsuiji.common.context_processors import office
-from shuangsuiji.common.dashboard import home_sections, stats_context
+from shuangsuiji.accounts.navigation import office
+from shuangsuiji.accounts.types import AuthedHttpRequest
 from shuangsuiji.common.exceptions import PermissionDeniedError
-from shuangsuiji.common.types import AuthedHttpRequest
+from shuangsuiji.oversight.home import home_sections, stats_context
 
 
 @login_required

@@ -1,6 +1,9 @@
+"""The audit log pages (namespace ``audit``, under ``/audit/``): the audit app records, accounts shows it to
+the audit administrator within their scope (三权分立)."""
+
 from django.urls import path
 
-from shuangsuiji.audit import views
+from shuangsuiji.accounts import audit_views as views
 
 app_name = "audit"
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.urls import NoReverseMatch, reverse
 
 from shuangsuiji.accounts.models import Role, User
-from shuangsuiji.common.context_processors import BUSINESS_ROLES, OFFICE_ROLES, build_navigation
+from shuangsuiji.accounts.navigation import BUSINESS_ROLES, OFFICE_ROLES, build_navigation
 
 
 @dataclass

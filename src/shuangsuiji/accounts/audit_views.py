@@ -8,10 +8,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from shuangsuiji.accounts import audit_selectors as selectors
 from shuangsuiji.accounts.scope import Perm, require_perm
-from shuangsuiji.audit import selectors, transparency
+from shuangsuiji.accounts.types import AuthedHttpRequest
+from shuangsuiji.audit import transparency
 from shuangsuiji.audit.services import audit_chain_verify
-from shuangsuiji.common.types import AuthedHttpRequest
 
 FILTER_KEYS = ("event", "actor", "object_type", "q", "date_from", "date_to")
 
