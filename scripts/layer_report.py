@@ -130,6 +130,22 @@ def _known_module(target: str, modules: set[str]) -> str | None:
     return None
 
 
+def _explained(lines: list[str], lineno: int) -> bool:
+    """A comment on the import's line, or on the line above its block of imports, says why it is local."""
+    if "#" in lines[lineno - 1]:
+        return True
+    index = lineno - 2
+    while index >= 0:
+        text = lines[index].strip()
+        if text.startswith("#"):
+            return True
+        if text.startswith(("from ", "import ")) or text.endswith(",") or text in (")", "("):
+            index -= 1
+            continue
+        return False
+    return False
+
+
 def collect() -> list[dict[str, object]]:
     rows = []
     visitors = []
@@ -138,7 +154,9 @@ def collect() -> list[dict[str, object]]:
             continue  # migrations name other apps' migrations by design (dependencies), not imports
         module = _module_name(path)
         visitor = _Visitor(module, path.name == "__init__.py")
-        visitor.visit(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
+        text = path.read_text(encoding="utf-8")
+        visitor.visit(ast.parse(text, filename=str(path)))
+        visitor.lines = text.splitlines()  # type: ignore[attr-defined]
         visitors.append((path, module, visitor))
     modules = {module for _, module, _ in visitors}
     for _path, module, visitor in visitors:
@@ -167,6 +185,7 @@ def collect() -> list[dict[str, object]]:
                     "file": str(path.relative_to(ROOT.parent.parent)),
                     "line": line,
                     "local": local,
+                    "explained": local and _explained(visitor.lines, line),  # type: ignore[attr-defined]
                     "type_checking": tc,
                 }
             )
@@ -227,6 +246,7 @@ def report(rows: list[dict[str, object]]) -> dict[str, object]:
     upward = sorted((a, b) for a, b in edges if _rank(a) < _rank(b))
     local = [r for r in rows if r["local"]]
     local_in_apps = [r for r in local if _rank(str(r["source_app"])) < RANK["api"]]
+    unexplained = [r for r in local if not r["explained"]]
     module_cycles = [
         comp for comp in _cycles(MODULE_EDGES) if len({_app_of(m) for m in comp}) > 1
     ]
@@ -242,6 +262,7 @@ def report(rows: list[dict[str, object]]) -> dict[str, object]:
         "function_local_cross_app_imports": [f"{r['file']}:{r['line']} -> {r['target']}" for r in local],
         "function_local_cross_app_import_count": len(local),
         "function_local_cross_app_imports_below_entry_points": len(local_in_apps),
+        "function_local_cross_app_imports_without_comment": len(unexplained),
         "module_cycles_across_apps": module_cycles,
     }
 
@@ -272,7 +293,8 @@ def main() -> int:
     for cycle in mcycles:  # type: ignore[attr-defined]
         print(f"   ({len(cycle)} modules)", ", ".join(m.removeprefix(PACKAGE + ".") for m in cycle))
     print(f"function-local cross-app imports: {data['function_local_cross_app_import_count']}"
-          f" ({data['function_local_cross_app_imports_below_entry_points']} outside api/cli/demo)")
+          f" ({data['function_local_cross_app_imports_below_entry_points']} outside api/cli/demo,"
+          f" {data['function_local_cross_app_imports_without_comment']} without a comment saying why)")
     if args.verbose:
         for line in data["function_local_cross_app_imports"]:  # type: ignore[attr-defined]
             print("  ", line)

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from shuangsuiji.audit.models import AuditEntry
 from shuangsuiji.disclosure.models import PublishedPenalty, PublishedResult, ResultGroup
 from shuangsuiji.inspections import followup
 from shuangsuiji.inspections.models import FollowUpCase
@@ -63,6 +64,12 @@ def test_reviewed_records_are_published_and_penalty_follows(world: World) -> Non
     assert "13912345678" not in penalty.violation and "139****5678" in penalty.violation  # scrubbed
     result = PublishedResult.objects.get(pk=published[clinic.target.name].pk)
     assert result.result_group == ResultGroup.PENALTY
+    # moving a published result into the 处罚 group is a change of public data: audited (it was not)
+    regrouped = AuditEntry.objects.filter(event="disclosure.result_regroup", object_id=str(result.pk))
+    before = published[clinic.target.name].result_group
+    assert regrouped.exists() == (before != ResultGroup.PENALTY)
+    if before != ResultGroup.PENALTY:
+        assert regrouped.get().changes["result_group"] == [before, ResultGroup.PENALTY]
     html = Client().get(f"/gs/results/{result.pk}/").content.decode()
     assert "莲卫罚〔2026〕8号" in html and "139****5678" in html and "13912345678" not in html
     again = staff.post(f"/disclosure/tasks/{task.pk}/publish/", {"penalty": str(case.pk)}, follow=True)

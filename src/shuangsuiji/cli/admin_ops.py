@@ -34,6 +34,7 @@ def register(app: typer.Typer) -> None:
 def backup(out: Annotated[Path, typer.Argument(metavar="备份文件", help="输出文件（不能已存在）")]) -> None:
     """备份数据库（SQLite 在线备份；PostgreSQL 用 pg_dump 自定义格式）。"""
     setup_django()
+    # lazy import: app code needs Django, which the database-free commands (ssj draw, match) never load
     from shuangsuiji.common.backup import database_backup
     from shuangsuiji.common.exceptions import ApplicationError
 
@@ -50,6 +51,7 @@ def restore(
 ) -> None:
     """把备份恢复到当前配置的（空）数据库，并校验审计日志哈希链。"""
     setup_django()
+    # lazy import: app code needs Django, which the database-free commands (ssj draw, match) never load
     from shuangsuiji.audit.services import audit_chain_verify
     from shuangsuiji.common.backup import database_restore
     from shuangsuiji.common.exceptions import ApplicationError
@@ -72,6 +74,7 @@ def restore(
 def audit_verify() -> None:
     """重新计算审计日志哈希链和透明日志 Merkle 树，报告第一条被篡改的记录。"""
     setup_django()
+    # lazy import: app code needs Django, which the database-free commands (ssj draw, match) never load
     from shuangsuiji.audit.services import audit_chain_verify
     from shuangsuiji.audit.transparency import transparency_verify
 
@@ -87,6 +90,7 @@ def audit_verify() -> None:
 def audit_tree_head() -> None:
     """生成并签名透明日志的树头（每日定时任务也会生成），输出公开的 JSON。"""
     setup_django()
+    # lazy import: app code needs Django, which the database-free commands (ssj draw, match) never load
     from shuangsuiji.audit.transparency import tree_head_json, tree_head_sign
 
     head = tree_head_sign()
@@ -97,6 +101,7 @@ def audit_tree_head() -> None:
 def audit_backfill() -> None:
     """把尚未登记的已确认抽取记录和人员匹配记录登记到透明日志，并生成今天的签名树头。"""
     setup_django()
+    # lazy import: app code needs Django, which the database-free commands (ssj draw, match) never load
     from shuangsuiji.audit.transparency import tree_head_ensure_today
     from shuangsuiji.draws.commitments import transparency_backfill
 
@@ -114,6 +119,7 @@ def audit_proof_verify(
     public_key: Annotated[str | None, typer.Option("--public-key", help="门户公布的树头签名公钥（base64）")] = None,
 ) -> None:
     """离线核对：签名、Merkle 包含/一致性证明、公开记录与公开对象池、审计包的完整重新计算。"""
+    # lazy import: app code needs Django, which the database-free commands (ssj draw, match) never load
     from shuangsuiji.audit import proofs
     from shuangsuiji.core.draw import public as public_draw
 
@@ -164,6 +170,7 @@ def audit_archive_command(
     from django.conf import settings
     from django.utils import timezone
 
+    # lazy import: app code needs Django, which the database-free commands (ssj draw, match) never load
     from shuangsuiji.audit.archive import audit_archive
     from shuangsuiji.common.exceptions import ApplicationError
 
@@ -189,6 +196,7 @@ def audit_archive_command(
 def audit_verify_archive(path: Annotated[Path, typer.Argument(metavar="归档文件")]) -> None:
     """校验一个归档文件内部的哈希链，以及它与库中归档锚点的衔接。"""
     setup_django()
+    # lazy import: app code needs Django, which the database-free commands (ssj draw, match) never load
     from shuangsuiji.audit.archive import archive_verify
 
     check = archive_verify(path)
@@ -214,6 +222,7 @@ def crypto_rotate_key(
     setup_django()
     from django.db import transaction
 
+    # lazy import: app code needs Django, which the database-free commands (ssj draw, match) never load
     from shuangsuiji.audit.services import audit_record
     from shuangsuiji.common.crypto_rotation import rotate_field_key
 

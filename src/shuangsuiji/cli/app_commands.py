@@ -21,6 +21,7 @@ def print_demo_logins() -> None:
     from rich.console import Console
     from rich.table import Table
 
+    # lazy import: app code needs Django, which the database-free commands (ssj draw, match) never load
     from shuangsuiji.demo import DEMO_PASSWORD, demo_logins
 
     rows = demo_logins()
@@ -46,6 +47,7 @@ def demo_load(
     setup_django()
     from django.conf import settings
 
+    # lazy import: app code needs Django, which the database-free commands (ssj draw, match) never load
     from shuangsuiji.demo import load_demo
 
     if getattr(settings, "PRODUCTION", False):

@@ -62,6 +62,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from shuangsuiji.accounts.models import Role, User
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError, PermissionDeniedError
 from shuangsuiji.core.dates import format_cn_date
@@ -547,7 +548,6 @@ class BureauStaff:
 
     @classmethod
     def of(cls, bureau: Organization) -> BureauStaff:
-        from shuangsuiji.accounts.models import Role, User
 
         users = list(
             User.objects.filter(

@@ -14,7 +14,25 @@ from typing import Any
 
 from django.utils import timezone
 
+from shuangsuiji.accounts.models import Role
+from shuangsuiji.audit.models import TransparencyLeaf, TreeHead
+from shuangsuiji.audit.transparency import tree_head_ensure_today
+from shuangsuiji.deadlines.calendar import get_calendar
+from shuangsuiji.deadlines.models import Deadline, DeadlineKind
+from shuangsuiji.deadlines.services import deadline_complete, deadline_open
 from shuangsuiji.demo.loader import DemoContext
+from shuangsuiji.disclosure.demo import load_demo_disclosure
+from shuangsuiji.draws import services as draw_services
+from shuangsuiji.draws.demo import load_demo_draws
+from shuangsuiji.draws.models import InspectorMatch, MatchStatus, TargetDraw
+from shuangsuiji.inspections import demo as inspections_demo
+from shuangsuiji.inspections import services as inspection_services
+from shuangsuiji.inspections.demo import load_demo_inspections
+from shuangsuiji.inspections.models import InspectionRecord, RecordStatus
+from shuangsuiji.planning import deadline_hooks
+from shuangsuiji.planning.deadline_hooks import responsible_in
+from shuangsuiji.planning.demo import load_demo_planning
+from shuangsuiji.planning.models import AnnualPlan, JointPlan, Task
 
 
 def _local(day: datetime.date, hour: int = 10) -> datetime.datetime:
@@ -28,8 +46,6 @@ def step_planning(ctx: DemoContext) -> None:
     (else every demo plan would count as filed months late), then the filing deadlines are opened and completed
     here on a plausible day — the day of filing when it was on time, else a few working days before the due date.
     """
-    from shuangsuiji.planning import deadline_hooks
-    from shuangsuiji.planning.demo import load_demo_planning
 
     with deadline_hooks.suspended():
         summary = load_demo_planning(today=ctx.today)
@@ -41,11 +57,6 @@ def step_planning(ctx: DemoContext) -> None:
 
 
 def _plan_filing_deadlines(ctx: DemoContext) -> int:
-    from shuangsuiji.deadlines.calendar import get_calendar
-    from shuangsuiji.deadlines.models import Deadline, DeadlineKind
-    from shuangsuiji.deadlines.services import deadline_complete, deadline_open
-    from shuangsuiji.planning.deadline_hooks import responsible_in
-    from shuangsuiji.planning.models import AnnualPlan, JointPlan
 
     calendar = get_calendar()
     before = Deadline.objects.count()
@@ -72,7 +83,6 @@ def _plan_filing_deadlines(ctx: DemoContext) -> int:
 
 
 def _filer(subject: Any) -> Any:
-    from shuangsuiji.planning.models import AnnualPlan
 
     if isinstance(subject, AnnualPlan):
         step = subject.steps.filter(action="file").select_related("actor").first()
@@ -82,9 +92,6 @@ def _filer(subject: Any) -> Any:
 
 def step_draws(ctx: DemoContext) -> None:
     """A confirmed target draw and confirmed inspector teams for the joint task of 莲池区 (three departments)."""
-    from shuangsuiji.draws.demo import load_demo_draws
-    from shuangsuiji.draws.models import TargetDraw
-    from shuangsuiji.planning.models import Task
 
     joint_tasks = Task.objects.filter(joint_plan__isnull=False).order_by("pk")
     bureau = ctx.bureaus.get("lianchi")
@@ -101,8 +108,6 @@ def step_draws(ctx: DemoContext) -> None:
 
 def _confirm_demo_match(task: Any) -> int:
     """The second person who confirmed the draw also confirms the teams (so the 一企一表 can be generated)."""
-    from shuangsuiji.draws import services
-    from shuangsuiji.draws.models import InspectorMatch, MatchStatus
 
     match = (
         InspectorMatch.objects.filter(task=task, status=MatchStatus.MATCHED, draw__confirmed_by__isnull=False)
@@ -110,7 +115,7 @@ def _confirm_demo_match(task: Any) -> int:
     )
     if match is None or match.draw.confirmed_by is None or match.draw.confirmed_by_id == match.matched_by_id:
         return 0
-    services.match_confirm(actor=match.draw.confirmed_by, match=match, comment="演示：核对检查组后确认")
+    draw_services.match_confirm(actor=match.draw.confirmed_by, match=match, comment="演示：核对检查组后确认")
     return 1
 
 
@@ -125,8 +130,6 @@ def step_deadlines(ctx: DemoContext) -> None:
 def step_transparency(ctx: DemoContext) -> None:
     """Today's signed tree head over the draw and match records above, so that the portal's 透明日志 and each
     draw's inclusion proof are there from the start (in production the daily job at 00:10 signs it)."""
-    from shuangsuiji.audit.models import TransparencyLeaf, TreeHead
-    from shuangsuiji.audit.transparency import tree_head_ensure_today
 
     if not TransparencyLeaf.objects.exists():
         return
@@ -142,7 +145,6 @@ def step_inspections(ctx: DemoContext) -> None:
     """一企一表 of the demo joint task: generated, four results entered, three reviewed, one 行政处罚 decided;
     then two entries returned for correction, whose entry deadlines (10 working days after their inspection)
     are now near and overdue, so that the reminder chain of ``step_deadlines`` shows a 提醒 and a 督办."""
-    from shuangsuiji.inspections.demo import load_demo_inspections
 
     summary = load_demo_inspections(today=ctx.today)
     ctx.count("检查结果录入", len(summary.get("entered", [])))
@@ -160,11 +162,6 @@ RETURNED = (
 
 
 def _returned_entries(ctx: DemoContext) -> int:
-    from shuangsuiji.accounts.models import Role
-    from shuangsuiji.deadlines.calendar import get_calendar
-    from shuangsuiji.inspections import demo as inspections_demo
-    from shuangsuiji.inspections import services
-    from shuangsuiji.inspections.models import InspectionRecord, RecordStatus
 
     task = inspections_demo._demo_task()
     if task is None or InspectionRecord.objects.filter(task=task, return_count__gt=0).exists():
@@ -186,7 +183,7 @@ def _returned_entries(ctx: DemoContext) -> int:
         if enterer is None:
             continue
         entry = inspections_demo._entry(record, inspected_on=inspected_on, codes=["10"])
-        record = services.record_submit_result(
+        record = inspection_services.record_submit_result(
             actor=enterer, record=record, entry=entry, signature_data_url=inspections_demo._signature_png()
         )
         reviewer = inspections_demo._pick(
@@ -194,14 +191,13 @@ def _returned_entries(ctx: DemoContext) -> int:
         )
         if reviewer is None:
             continue
-        services.record_review(actor=reviewer, record=record, approve=False, comment=reason)
+        inspection_services.record_review(actor=reviewer, record=record, approve=False, comment=reason)
         made += 1
     return made
 
 
 def step_disclosure(ctx: DemoContext) -> None:
     """Publish the reviewed results and the decided 行政处罚 of the demo on the portal."""
-    from shuangsuiji.disclosure.demo import load_demo_disclosure
 
     summary = load_demo_disclosure(today=ctx.today)
     ctx.count("公示抽查结果", int(summary["results"]))

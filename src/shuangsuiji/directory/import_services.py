@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shuangsuiji.accounts.models import Organization, Region, User
-from shuangsuiji.accounts.scope import Perm, bureau_for_write
+from shuangsuiji.accounts.scope import Perm, bureau_for_write, user_bureau
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.crypto import EncryptedTextField
 from shuangsuiji.common.exceptions import ApplicationError
@@ -722,7 +722,6 @@ WRITERS: dict[str, Callable[..., list[dict[str, Any]]]] = {
 
 def import_reference(*, actor: User) -> dict[str, list[str]]:
     """Region and organization names the actor's files may use (listed in the Excel template)."""
-    from shuangsuiji.accounts.scope import user_bureau
 
     bureau = user_bureau(actor)
     specialties = list(Specialty.objects.filter(is_active=True).values_list("name", flat=True))

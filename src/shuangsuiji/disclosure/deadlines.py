@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from shuangsuiji.core.workdays import DeadlineResult, WorkdayCalendar
+from shuangsuiji.deadlines.calendar import get_calendar
 
 RESULT_WORKDAYS = 20
 PENALTY_WORKDAYS = 7
@@ -51,7 +52,6 @@ class PublicationDeadline:
 
 def _calendar() -> WorkdayCalendar:
     """The administrators' calendar table of the oversight app (seeded from chinesecalendar, editable)."""
-    from shuangsuiji.deadlines.calendar import get_calendar
 
     return get_calendar()
 

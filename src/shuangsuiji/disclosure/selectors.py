@@ -36,6 +36,7 @@ from shuangsuiji.planning.models import (
     SchemeStatus,
     Task,
 )
+from shuangsuiji.planning.selectors import joint_plan_chain
 
 # ---------------------------------------------------------------- 抽查事项清单
 
@@ -152,7 +153,6 @@ def public_joint_plan_get(*, pk: int) -> JointPlan:
 
 def public_joint_plan_versions(*, plan: JointPlan) -> list[JointPlan]:
     """Every published version of the joint plan (its chain of adjustments), newest first."""
-    from shuangsuiji.planning.selectors import joint_plan_chain
 
     public = set(public_joint_plans(organization_id=plan.owner_id).values_list("pk", flat=True))
     return [version for version in joint_plan_chain(plan) if version.pk in public]

@@ -18,6 +18,7 @@ from shuangsuiji.accounts.scope import Perm, check_can_edit
 from shuangsuiji.accounts.security import require_second_factor_for
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
+from shuangsuiji.deadlines.services import deadline_complete
 from shuangsuiji.directory.models import Specialty, Target
 from shuangsuiji.disclosure.deadlines import PublicationKind, publication_due
 from shuangsuiji.disclosure.models import (
@@ -29,7 +30,8 @@ from shuangsuiji.disclosure.models import (
 )
 from shuangsuiji.disclosure.privacy import scrub
 from shuangsuiji.disclosure.search import bigrams, normalize_name
-from shuangsuiji.planning.models import Task
+from shuangsuiji.planning.models import Task, TaskState
+from shuangsuiji.planning.services import task_transition
 
 PUBLISH_PERM = Perm.PLAN_EDIT
 
@@ -197,8 +199,6 @@ def results_publish_task(*, actor: User, task: Task, withheld: dict[int, str] | 
     publication deadline of the oversight app through the planning hooks).
     """
     from shuangsuiji.disclosure.selectors_results import result_entries, unpublished_record_count
-    from shuangsuiji.planning.models import TaskState
-    from shuangsuiji.planning.services import task_transition
 
     check_can_edit(actor, task.owner_id, PUBLISH_PERM)
     entries = result_entries(actor=actor, task=task, withheld=withheld)
@@ -212,7 +212,6 @@ def results_publish_task(*, actor: User, task: Task, withheld: dict[int, str] | 
 @transaction.atomic
 def penalty_publish_case(*, actor: User, case_id: int, withheld_reason: str = "") -> PublishedPenalty:
     """Publish the 行政处罚 decision of a follow-up case under its published result (7 working days)."""
-    from shuangsuiji.deadlines.services import deadline_complete
     from shuangsuiji.disclosure.selectors_results import (
         CASE_KEY,
         published_result_for_record,
@@ -235,6 +234,10 @@ def penalty_publish_case(*, actor: User, case_id: int, withheld_reason: str = ""
         withheld_reason=withheld_reason,
     ))
     if result.result_group != ResultGroup.PENALTY:
+        # the published result moves to the 处罚 group: a change of public data, audited like every other
+        old_group = result.result_group
         PublishedResult.objects.filter(pk=result.pk).update(result_group=ResultGroup.PENALTY, updated_at=timezone.now())
+        audit_record(actor=actor, event="disclosure.result_regroup", target=result,
+                     changes={"result_group": (old_group, ResultGroup.PENALTY), "penalty": penalty.decision_no})
     deadline_complete(subject=case, kind="penalty_publication", actor=actor)
     return penalty

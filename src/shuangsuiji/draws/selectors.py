@@ -9,6 +9,8 @@ from django.db.models import Prefetch, QuerySet
 
 from shuangsuiji.accounts.models import User
 from shuangsuiji.accounts.scope import get_visible_or_404, user_bureau
+from shuangsuiji.common.exceptions import NotFoundError
+from shuangsuiji.directory.models import Inspector
 from shuangsuiji.draws.models import (
     Assignment,
     DrawnTarget,
@@ -89,7 +91,6 @@ def assignment_get(*, actor: User, pk: int) -> Assignment:
     qs = Assignment.objects.select_related("match", "drawn_target__target", "inspector")
     assignment = qs.filter(pk=pk, match__in=InspectorMatch.objects.visible_to(actor)).first()
     if assignment is None:
-        from shuangsuiji.common.exceptions import NotFoundError
 
         raise NotFoundError("对象不存在或不在您的数据范围内")
     return assignment
@@ -252,7 +253,6 @@ def my_assignments(*, actor: User) -> QuerySet[Assignment]:
 
 def fairness_rows(match: InspectorMatch) -> list[dict[str, Any]]:
     """Per inspector: name, region, expected and actual load (from the record's fairness report)."""
-    from shuangsuiji.directory.models import Inspector
     from shuangsuiji.draws.match_inputs import inspector_pk
 
     loads = match.record.get("fairness", {}).get("loads", [])

@@ -7,6 +7,7 @@ import json
 import zipfile
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -53,6 +54,15 @@ def _task_page(request: AuthedHttpRequest, task: Task, status: int = 200, **extr
 
 def _fail(request: AuthedHttpRequest, error: ApplicationError, url: str) -> HttpResponse:
     messages.error(request, error.message)
+    return redirect(url)
+
+
+def _invalid(request: AuthedHttpRequest, form: forms.Form, url: str) -> HttpResponse:
+    """A form that does not validate changes nothing: its Chinese errors are shown on the page it came from."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else str(error))
     return redirect(url)
 
 
@@ -110,10 +120,11 @@ def draw_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def draw_execute(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     draw = selectors.draw_get(actor=request.user, pk=pk)
     form = ExecuteForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return _invalid(request, form, _task_url(draw.task_id))
     try:
         services.draw_execute(
-            actor=request.user, draw=draw, randomness=form.randomness_list(), reveal=form.cleaned_data.get("reveal", "")
+            actor=request.user, draw=draw, randomness=form.randomness_list(), reveal=form.cleaned_data["reveal"]
         )
     except ApplicationError as error:
         return _fail(request, error, _task_url(draw.task_id))
@@ -126,9 +137,10 @@ def draw_execute(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def draw_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     draw = selectors.draw_get(actor=request.user, pk=pk)
     form = ConfirmForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return _invalid(request, form, draw.get_absolute_url())
     try:
-        services.draw_confirm(actor=request.user, draw=draw, comment=form.cleaned_data.get("comment", ""))
+        services.draw_confirm(actor=request.user, draw=draw, comment=form.cleaned_data["comment"])
     except ApplicationError as error:
         return _fail(request, error, draw.get_absolute_url())
     messages.success(request, "抽取结果已确认并锁定")
@@ -140,9 +152,10 @@ def draw_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def draw_redraw_request(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     draw = selectors.draw_get(actor=request.user, pk=pk)
     form = RedrawRequestForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return _invalid(request, form, draw.get_absolute_url())
     try:
-        services.redraw_request_create(actor=request.user, draw=draw, reason=form.cleaned_data.get("reason", ""))
+        services.redraw_request_create(actor=request.user, draw=draw, reason=form.cleaned_data["reason"])
     except ApplicationError as error:
         return _fail(request, error, draw.get_absolute_url())
     messages.success(request, "重新抽取申请已提交，等待领导或双随机办管理员审批")
@@ -154,11 +167,12 @@ def draw_redraw_request(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def redraw_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     redraw = selectors.redraw_request_get(actor=request.user, pk=pk)
     form = RedrawDecideForm(request.POST)
-    form.is_valid()
-    approve = form.cleaned_data.get("decision") == "approve"
+    if not form.is_valid():  # a missing decision must not count as 不批准
+        return _invalid(request, form, redraw.draw.get_absolute_url())
+    approve = form.cleaned_data["decision"] == "approve"
     try:
         services.redraw_request_decide(
-            actor=request.user, request=redraw, approve=approve, comment=form.cleaned_data.get("comment", "")
+            actor=request.user, request=redraw, approve=approve, comment=form.cleaned_data["comment"]
         )
     except ApplicationError as error:
         return _fail(request, error, redraw.draw.get_absolute_url())
@@ -212,7 +226,7 @@ def draw_match(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     try:
         match = services.match_run(
             actor=request.user, draw=draw, randomness=form.randomness_list(), options=form.options(),
-            allow_unstaffed=form.cleaned_data["allow_unstaffed"], reason=form.cleaned_data.get("reason", ""),
+            allow_unstaffed=form.cleaned_data["allow_unstaffed"], reason=form.cleaned_data["reason"],
         )
     except ApplicationError as error:
         if "unstaffed" in error.extra:
@@ -254,9 +268,10 @@ def match_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def match_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     match = selectors.match_get(actor=request.user, pk=pk)
     form = ConfirmForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return _invalid(request, form, match.get_absolute_url())
     try:
-        services.match_confirm(actor=request.user, match=match, comment=form.cleaned_data.get("comment", ""))
+        services.match_confirm(actor=request.user, match=match, comment=form.cleaned_data["comment"])
     except ApplicationError as error:
         return _fail(request, error, match.get_absolute_url())
     messages.success(request, "人员匹配结果已确认，可以生成一企一表")
@@ -308,10 +323,11 @@ def match_verify(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def assignment_replace(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.assignment_get(actor=request.user, pk=pk)
     form = ReplaceForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return _invalid(request, form, assignment.match.get_absolute_url())
     try:
         match = services.assignment_replace(
-            actor=request.user, assignment=assignment, reason=form.cleaned_data.get("reason", ""),
+            actor=request.user, assignment=assignment, reason=form.cleaned_data["reason"],
             randomness=form.randomness_list(),
         )
     except ApplicationError as error:

@@ -31,6 +31,7 @@ from shuangsuiji.inspections.models import (
 )
 from shuangsuiji.inspections.permissions import check_can_close_case, check_can_handle_case
 from shuangsuiji.inspections.workdays import add_workdays
+from shuangsuiji.planning.models import AnnualPlanLine
 
 PENALTY_PUBLICATION_WORKDAYS = 7
 
@@ -379,7 +380,6 @@ def case_close(*, actor: User, case: FollowUpCase, closed_on: datetime.date, not
 def responsible_section(record: InspectionRecord) -> Any:
     """The 科室 responsible for the task's items: its plan line's, else (joint and national tasks have none) the
     section the bureau's annual plan of that year gives one of the task's items."""
-    from shuangsuiji.planning.models import AnnualPlanLine
 
     task = record.task
     if task.plan_line_id and task.plan_line.responsible_section_id:  # type: ignore[union-attr]

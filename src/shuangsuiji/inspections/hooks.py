@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from shuangsuiji.accounts.scope import Perm, has_perm, writable_owner_id
 from shuangsuiji.deadlines.models import DeadlineKind
 from shuangsuiji.deadlines.services import (
     deadline_complete,
@@ -52,6 +53,9 @@ from shuangsuiji.deadlines.services import (
     deadline_withdraw,
     deadlines_open_many,
 )
+from shuangsuiji.planning.deadline_hooks import responsible_in
+from shuangsuiji.planning.models import TaskState
+from shuangsuiji.planning.services import task_transition
 
 if TYPE_CHECKING:
     from shuangsuiji.accounts.models import User
@@ -89,7 +93,6 @@ def _entry_workdays(record: InspectionRecord) -> int:
 
 def _responsible(record: InspectionRecord, actor: User | None) -> User | None:
     """Who is reminded of a record's entry: the team leader's account, else ``actor``, in the record's bureau."""
-    from shuangsuiji.planning.deadline_hooks import responsible_in
 
     members = sorted(
         record.members.select_related("inspector__user"), key=lambda m: (m.role != "leader", m.sort_order)
@@ -121,8 +124,6 @@ def on_records_generated(*, actor: User, task: Task, created: list[InspectionRec
     """一企一表 generated for a task: their entry deadlines open (one batch), and the task moves
     已匹配人员 → 检查中 (once; later runs change nothing)."""
     from shuangsuiji.inspections.models import InspectionRecord, RecordStatus
-    from shuangsuiji.planning.models import TaskState
-    from shuangsuiji.planning.services import task_transition
 
     if _active() and created:
         _open_entries(task, created, actor=actor)
@@ -142,7 +143,6 @@ def _open_entries(task: Task, records: list[InspectionRecord], *, actor: User) -
     """The entry deadlines of newly generated records, in one batch (a few queries for the whole task)."""
     from shuangsuiji.inspections.models import RecordMember
     from shuangsuiji.inspections.services import bureau_settings
-    from shuangsuiji.planning.deadline_hooks import responsible_in
 
     leaders: dict[int, User] = {}
     members = (
@@ -213,10 +213,7 @@ def task_complete_if_reviewed(*, actor: User, task: Task) -> bool:
     ``TaskTransition`` row and audit entry). A reviewer without the planning permission (a 领导) leaves the
     task 检查中: the 双随机办 completes it with the task page's “检查完成”. Returns whether the task moved.
     """
-    from shuangsuiji.accounts.scope import Perm, has_perm, writable_owner_id
     from shuangsuiji.inspections.models import InspectionRecord, RecordStatus
-    from shuangsuiji.planning.models import TaskState
-    from shuangsuiji.planning.services import task_transition
 
     task.refresh_from_db(fields=["state", "completed_at"])
     if task.state != TaskState.INSPECTING:
@@ -246,7 +243,6 @@ def on_rectification_ordered(*, actor: User, case: FollowUpCase) -> None:
     if not _active() or case.rectify_ordered_on is None or case.rectify_deadline is None:
         return
     from shuangsuiji.inspections.workdays import workdays_between
-    from shuangsuiji.planning.deadline_hooks import responsible_in
 
     workdays = max(1, workdays_between(case.rectify_ordered_on, case.rectify_deadline))
     inspector_user = case.inspector.user if case.inspector is not None else None
@@ -273,7 +269,6 @@ def on_penalty_decided(*, actor: User, case: FollowUpCase) -> None:
     if not _active() or case.penalty_decided_on is None:
         return
     from shuangsuiji.inspections.followup import PENALTY_PUBLICATION_WORKDAYS
-    from shuangsuiji.planning.deadline_hooks import responsible_in
 
     deadline_open(
         subject=case, kind=DeadlineKind.PENALTY_PUBLICATION, start_date=case.penalty_decided_on,

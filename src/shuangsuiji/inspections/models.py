@@ -15,6 +15,8 @@ from django.urls import reverse
 from shuangsuiji.accounts.models import Role
 from shuangsuiji.accounts.scope import OwnedQuerySet
 from shuangsuiji.common.models import TimeStampedModel
+from shuangsuiji.directory.models import InspectionMethod, InspectorKind
+from shuangsuiji.draws.models import AssignmentRole
 from shuangsuiji.planning.models import Task
 
 if TYPE_CHECKING:
@@ -238,7 +240,6 @@ class InspectionRecord(TimeStampedModel):
 
     @property
     def method_labels(self) -> list[str]:
-        from shuangsuiji.directory.models import InspectionMethod
 
         labels = dict(InspectionMethod.choices)
         return [labels.get(m, m) for m in self.methods]
@@ -312,13 +313,11 @@ class RecordMember(models.Model):
 
     @property
     def kind_label(self) -> str:
-        from shuangsuiji.directory.models import InspectorKind
 
         return dict(InspectorKind.choices).get(self.kind, self.kind)
 
     @property
     def role_label(self) -> str:
-        from shuangsuiji.draws.models import AssignmentRole
 
         return dict(AssignmentRole.choices).get(self.role, self.role)
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shuangsuiji.accounts.models import Role
-from shuangsuiji.accounts.scope import Perm, has_perm
+from shuangsuiji.accounts.scope import Perm, has_perm, user_bureau
 from shuangsuiji.accounts.types import AuthedHttpRequest
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.view_helpers import user_errors
@@ -52,7 +52,6 @@ def _can_enter(request: AuthedHttpRequest, record: InspectionRecord) -> bool:
         return True
     if user.role == Role.INSPECTOR:
         return is_team_member(user, record)
-    from shuangsuiji.accounts.scope import user_bureau
 
     bureau = user_bureau(user)
     return bureau is not None and bureau.pk == record.owner_id
@@ -384,7 +383,6 @@ def target_history(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def settings_edit(request: AuthedHttpRequest) -> HttpResponse:
-    from shuangsuiji.accounts.scope import user_bureau
 
     bureau = user_bureau(request.user)
     if bureau is None:

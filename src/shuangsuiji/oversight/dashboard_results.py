@@ -39,7 +39,7 @@ from shuangsuiji.inspections.models import (
     RecordStatus,
 )
 from shuangsuiji.oversight.dashboard import Figures, Period, _by_owner, _merge
-from shuangsuiji.planning.models import TaskState
+from shuangsuiji.planning.models import TaskState, TaskTransition
 
 ENTERED = (RecordStatus.SUBMITTED, RecordStatus.RETURNED, RecordStatus.APPROVED)
 RESULT_ENTERED = (RecordStatus.SUBMITTED, RecordStatus.APPROVED)
@@ -346,7 +346,6 @@ def published_in_period(owner_ids: list[int], period: Period) -> dict[int, int]:
             owner_id__in=owner_ids, is_public=True, published_at__gte=period.start_dt, published_at__lt=period.end_dt
         )
     else:
-        from shuangsuiji.planning.models import TaskTransition
 
         published_tasks = TaskTransition.objects.filter(
             to_state=TaskState.PUBLISHED, created_at__gte=period.start_dt, created_at__lt=period.end_dt

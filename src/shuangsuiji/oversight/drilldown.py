@@ -22,7 +22,7 @@ from shuangsuiji.common.exceptions import NotFoundError, PermissionDeniedError
 from shuangsuiji.core.dates import format_cn_date
 from shuangsuiji.deadlines.models import AccountabilityStatus, Deadline, Supervision, SupervisionStatus
 from shuangsuiji.deadlines.permissions import can_view_accountability, is_oversight_viewer
-from shuangsuiji.directory.models import CheckItem, Inspector, InspectorStatus, ItemStatus, Target
+from shuangsuiji.directory.models import CheckItem, Inspector, InspectorStatus, ItemStatus, Specialty, Target
 from shuangsuiji.draws.models import DrawStatus, TargetDraw
 from shuangsuiji.inspections.models import RecordMember
 from shuangsuiji.oversight import dashboard as d
@@ -370,7 +370,6 @@ def drill_period(params: Mapping[str, str], today: datetime.date) -> d.Period:
 
 def _filters_text(c: DrillContext) -> str:
     """The filters of the list, in words (appended to its title)."""
-    from shuangsuiji.directory.models import Specialty
 
     parts: list[str] = []
     specialty = c.int_param("specialty")

@@ -13,6 +13,17 @@ from django.urls import NoReverseMatch, reverse
 
 from shuangsuiji.accounts.models import Role, User
 from shuangsuiji.accounts.navigation import BUSINESS_ROLES, OFFICE_ROLES, build_navigation
+from shuangsuiji.deadlines.selectors import (
+    deadline_counts_by_organization,
+    deadline_list,
+    deadline_status_counts,
+    supervision_list,
+    unread_notification_count,
+)
+from shuangsuiji.directory import selectors
+from shuangsuiji.draws.selectors import my_assignments, pending_confirmations, pending_match_confirmations
+from shuangsuiji.planning.models import TaskState
+from shuangsuiji.planning.selectors import planning_todo, task_state_counts
 
 
 @dataclass
@@ -50,9 +61,6 @@ def home_sections(user: User, today: date) -> list[Section]:
 
 
 def _todo(user: User, today: date) -> Section:
-    from shuangsuiji.deadlines.selectors import deadline_list, supervision_list, unread_notification_count
-    from shuangsuiji.draws.selectors import my_assignments, pending_confirmations, pending_match_confirmations
-    from shuangsuiji.planning.selectors import planning_todo
 
     section = Section("我的待办", empty="暂无待办事项")
     unread = unread_notification_count(actor=user)
@@ -104,7 +112,6 @@ def _todo(user: User, today: date) -> Section:
 
 
 def _deadlines(user: User, today: date) -> Section:
-    from shuangsuiji.deadlines.selectors import deadline_status_counts
 
     counts = deadline_status_counts(actor=user, today=today)
     base = _url("deadlines:deadline_list")
@@ -118,7 +125,6 @@ def _deadlines(user: User, today: date) -> Section:
 
 
 def _directory(user: User, today: date) -> Section:
-    from shuangsuiji.directory import selectors
 
     targets = selectors.target_list(actor=user)
     inspectors = selectors.inspector_list(actor=user)
@@ -144,9 +150,6 @@ def _system(user: User) -> Section:
 
 def stats_context(user: User, today: date) -> dict[str, Any]:
     """Numbers per bureau for the statistics page: tasks by state and deadlines by status."""
-    from shuangsuiji.deadlines.selectors import deadline_counts_by_organization
-    from shuangsuiji.planning.models import TaskState
-    from shuangsuiji.planning.selectors import task_state_counts
 
     return {
         "task_states": [label for _, label in TaskState.choices],

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models, transaction
 from django.db.models import QuerySet
 
+from shuangsuiji.accounts.models import Organization
 from shuangsuiji.accounts.scope import readable_owner_ids, user_bureau
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError, NotFoundError
@@ -55,7 +56,6 @@ def register_kind(key: str) -> RegisterKind:
 
 def register_owner(*, actor: User, org_id: int | None) -> Organization:
     """The bureau whose register is shown: the actor's own, or one in their scope (404 otherwise)."""
-    from shuangsuiji.accounts.models import Organization
 
     own = user_bureau(actor)
     if org_id is None:

@@ -6,6 +6,12 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save
 
+from shuangsuiji.deadlines.models import Accountability, Deadline, Notification, Supervision
+from shuangsuiji.directory.models import ImportJob, Target
+from shuangsuiji.draws.models import InspectorMatch, TargetDraw
+from shuangsuiji.inspections.models import FollowUpCase, InspectionRecord
+from shuangsuiji.planning.models import Task
+
 # ---------------------------------------------------------------------------------------- dashboard summary
 
 
@@ -29,7 +35,6 @@ def connect_summary_signals() -> None:
     """The 检查对象名录库 changed → its counts (``TargetStat``) are re-counted before they are shown again."""
     from django.db.models.signals import m2m_changed
 
-    from shuangsuiji.directory.models import ImportJob, Target
 
     post_save.connect(_library_changed, sender=Target, dispatch_uid="ssj_targetstat_target")
     m2m_changed.connect(_library_changed, sender=Target.specialties.through, dispatch_uid="ssj_targetstat_spec")
@@ -49,7 +54,6 @@ def _work_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) 
 
     owner_id = getattr(instance, "owner_id", None)
     if owner_id is None and getattr(instance, "deadline_id", None) is not None:  # a notification
-        from shuangsuiji.deadlines.models import Deadline
 
         owner_id = Deadline.objects.filter(pk=instance.deadline_id).values_list("owner_id", flat=True).first()
     mark_dirty(owner_id)
@@ -59,10 +63,6 @@ def connect_snapshot_signals() -> None:
     """A bureau's work changed → its dashboard snapshot (``FigureSnapshot``) is recomputed before it is shown."""
     from django.db.models.signals import m2m_changed
 
-    from shuangsuiji.deadlines.models import Accountability, Deadline, Notification, Supervision
-    from shuangsuiji.draws.models import InspectorMatch, TargetDraw
-    from shuangsuiji.inspections.models import FollowUpCase, InspectionRecord
-    from shuangsuiji.planning.models import Task
 
     for model in (Task, TargetDraw, InspectorMatch, InspectionRecord, FollowUpCase, Deadline, Notification,
                   Supervision, Accountability):

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from shuangsuiji.accounts.scope import OwnedQuerySet, readable_owner_ids, user_bureau
 from shuangsuiji.common.models import TimeStampedModel
+from shuangsuiji.directory.models import InspectionMethod
 
 if TYPE_CHECKING:
     from shuangsuiji.accounts.models import User
@@ -361,7 +362,6 @@ class Task(TimeStampedModel):
 
     @property
     def method_labels(self) -> list[str]:
-        from shuangsuiji.directory.models import InspectionMethod
 
         labels = dict(InspectionMethod.choices)
         return [labels.get(m, m) for m in self.methods]

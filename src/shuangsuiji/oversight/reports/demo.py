@@ -13,6 +13,8 @@ from typing import Any
 from django.db import transaction
 
 from shuangsuiji.accounts.models import Organization, OrganizationKind, Role, User
+from shuangsuiji.deadlines.models import Deadline
+from shuangsuiji.deadlines.services import deadline_complete
 from shuangsuiji.directory.models import Specialty
 from shuangsuiji.oversight.models_reports import (
     DutyAssignment,
@@ -107,8 +109,6 @@ def _submit_past_period_reports(today: datetime.date) -> int:
     from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
 
-    from shuangsuiji.deadlines.models import Deadline
-    from shuangsuiji.deadlines.services import deadline_complete
     from shuangsuiji.oversight.reports.services import PERIOD_DEADLINE, period_report_submit
 
     report_type = ContentType.objects.get_for_model(PeriodReport)
