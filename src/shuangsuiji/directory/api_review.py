@@ -51,7 +51,7 @@ class ReviewIn(Schema):
 
 
 class DecisionIn(Schema):
-    approve: bool
+    approve: bool = False  # true: 审查通过; false (default): 退回修改, which needs an opinion
     opinion: str = ""
     remarks: dict[int, str] = {}
 
