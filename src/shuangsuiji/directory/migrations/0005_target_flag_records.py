@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_password_policy'),
-        ('directory', '0003_seed_specialties'),
+        ('directory', '0004_item_review'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
