@@ -81,7 +81,9 @@ def test_stored_large_record_still_verifies(big_pool: Pool, tmp_path: Path) -> N
     lines = path.read_text(encoding="utf-8").splitlines()
     messy = tmp_path / "messy.csv"
     messy.write_text(
-        "\n".join(f"x{k},{line}" if k else f"name,{line}" for k, line in enumerate(reversed(lines[1:] + [lines[0]])))
+        "\n".join(
+            f"x{k},{line}" if k else f"name,{line}" for k, line in enumerate(reversed(lines[1:] + [lines[0]]))
+        )
         + "\n",
         encoding="utf-8",
     )
