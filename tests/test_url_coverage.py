@@ -49,7 +49,10 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "directory:import": (lambda w: "/directory/targets/import/", False),
     "directory:import_template": (lambda w: "/directory/targets/template.xlsx", False),
     "directory:import_list": (lambda w: "/directory/imports/", False),
+    "directory:item_review_list": (lambda w: "/directory/item-reviews/", False),
+    "directory:item_review_detail": (lambda w: f"/directory/item-reviews/{_item_review(w).pk}/", True),
     "disclosure_staff:deadlines": (lambda w: "/disclosure/deadlines/", False),
+    "disclosure_staff:national_export": (lambda w: "/disclosure/national-export/", False),
     "disclosure_staff:task_publish": (lambda w: f"/disclosure/tasks/{_portal(w).task.pk}/publish/", True),
     "draws:index": (lambda w: "/draws/", False),
     "draws:task_draw": (lambda w: f"/draws/tasks/{sample_match(w).task_id}/", True),
@@ -163,6 +166,8 @@ WRONG_ROLE: dict[str, str] = {
 OTHER_COUNTY_USER: dict[str, str] = {"accounts:account_action": "b_security"}
 # POST-only actions: checked for anonymous and out-of-scope refusal.
 ACTIONS: dict[str, UrlBuilder] = {
+    "directory:item_review_decide": lambda w: f"/directory/item-reviews/{_item_review(w).pk}/decide/",
+    "directory:item_review_publish": lambda w: f"/directory/item-reviews/{_item_review(w).pk}/publish/",
     "directory:item_action": lambda w: f"/directory/items/{w.items['a'].pk}/retire/",
     "directory:target_retire": lambda w: f"/directory/targets/{w.targets['a'].pk}/retire/",
     "directory:inspector_retire": lambda w: f"/directory/inspectors/{w.inspectors['a'].pk}/retire/",
@@ -198,6 +203,20 @@ ACTIONS: dict[str, UrlBuilder] = {
     "inspections:case_evidence": lambda w: f"/inspections/cases/{ib.case(w).pk}/evidence/",
     "inspections:case_action": lambda w: f"/inspections/cases/{ib.case(w).pk}/do/close/",
 }
+
+
+def _item_review(w: World) -> Any:
+    """A 合法性审查 of county A's draft item, waiting for the reviewer (built once per world)."""
+    from shuangsuiji.directory import item_review
+    from shuangsuiji.directory.models import CheckItem
+
+    store = w.__dict__.setdefault("_review_cache", {})
+    if "review" not in store:
+        item = CheckItem.objects.get(pk=w.items["a"].pk)
+        item.pk, item.code, item.status = None, "GG-a-draft", "draft"
+        item.save()
+        store["review"] = item_review.item_review_submit(actor=w.users["a_admin"], items=[item])
+    return store["review"]
 
 
 def _portal(w: World) -> Any:
@@ -351,6 +370,7 @@ def _api_operations() -> list[tuple[str, str]]:
 
 
 API_SAMPLES: dict[str, Callable[[World], str]] = {
+    "{review_id}": lambda w: str(_item_review(w).pk),
     "{item_id}": lambda w: str(w.items["a"].pk),
     "{target_id}": lambda w: str(w.targets["a"].pk),
     "{inspector_id}": lambda w: str(w.inspectors["a"].pk),

@@ -63,6 +63,7 @@ class NavGroup:
 NAV_ITEMS: list[NavGroup] = [
     NavGroup("一单两库", (
         NavEntry("抽查事项清单", "directory:item_list"),
+        NavEntry("事项清单合法性审查", "directory:item_review_list", office),
         NavEntry("检查对象名录库", "directory:target_list"),
         NavEntry("执法检查人员名录库", "directory:inspector_list"),
         NavEntry("导入记录", "directory:import_list", _perm(Perm.LIBRARY_EDIT)),
@@ -96,6 +97,7 @@ NAV_ITEMS: list[NavGroup] = [
         NavEntry("组织与工作登记", "oversight:register", office),
         NavEntry("工作统计", "stats", office),
         NavEntry("公示期限", "disclosure_staff:deadlines", office),
+        NavEntry("国家系统数据导出", "disclosure_staff:national_export", office),
     )),
     NavGroup("公开平台", (
         NavEntry("公开平台首页", "disclosure:index", _everyone),

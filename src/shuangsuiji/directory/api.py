@@ -358,3 +358,8 @@ def update_inspector(request: HttpRequest, inspector_id: int, payload: Inspector
     return services.inspector_update(
         actor=_actor(request), inspector=inspector, data=_inspector_data(payload.dict(exclude_unset=True))
     )
+
+
+from shuangsuiji.directory.api_review import router as review_router  # noqa: E402
+
+router.add_router("", review_router)
