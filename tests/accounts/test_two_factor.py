@@ -102,7 +102,11 @@ def test_decorator_sends_unverified_users_to_the_second_factor(world: World) -> 
     assert confirm(request).content == b"ok"
 
 
-def test_sensitive_events_and_service_guard(world: World) -> None:
+def test_sensitive_events_and_service_guard(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shuangsuiji.accounts import security
+
+    # registering a pattern below must not leak into later tests (tests/audit/test_leaf.py reads the list)
+    monkeypatch.setattr(security, "SENSITIVE_EVENT_PATTERNS", list(security.SENSITIVE_EVENT_PATTERNS))
     assert is_sensitive_event("draw.confirm") and is_sensitive_event("result.publish")
     # the events the publishing services really write (an audit found them unguarded)
     for event in ("disclosure.results_publish", "disclosure.penalty_publish", "disclosure.result_withhold",

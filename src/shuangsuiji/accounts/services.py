@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from shuangsuiji.accounts import events
 from shuangsuiji.accounts.models import ApiToken, User
 from shuangsuiji.accounts.scope import Perm, require_perm, user_bureau, writable_owner_id
 from shuangsuiji.accounts.security import require_second_factor_for
@@ -30,7 +31,7 @@ def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     plain = "ssj_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=actor, name=name.strip() or "接口访问", key_hash=hash_token(plain))
     require_second_factor_for(actor, "api_token.create")
-    audit_record(actor=actor, event="api_token.create", target=token, changes={"name": token.name})
+    audit_record(actor=actor, event=events.API_TOKEN_CREATE, target=token, changes={"name": token.name})
     return token, plain
 
 
@@ -51,7 +52,7 @@ def password_change(*, actor: User, new_password: str) -> User:
     actor.password = user.password
     actor.must_change_password = False
     actor.password_changed_at = user.password_changed_at
-    audit_record(actor=actor, event="password.change", target=user)
+    audit_record(actor=actor, event=events.PASSWORD_CHANGE, target=user)
     return user
 
 
@@ -61,7 +62,7 @@ def otp_device_start(*, actor: User) -> TOTPDevice:
     device = TOTPDevice.objects.filter(user=actor, confirmed=False).order_by("-pk").first()
     if device is None:
         device = TOTPDevice.objects.create(user=actor, name="手机验证器", confirmed=False)
-        audit_record(actor=actor, event="otp.setup_start", target=actor)
+        audit_record(actor=actor, event=events.OTP_SETUP_START, target=actor)
     return device
 
 
@@ -75,7 +76,7 @@ def otp_device_confirm(*, actor: User, device: TOTPDevice, token: str) -> TOTPDe
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
-    audit_record(actor=actor, event="otp.enroll", target=actor)
+    audit_record(actor=actor, event=events.OTP_ENROLL, target=actor)
     return device
 
 
@@ -100,7 +101,7 @@ def account_unlock(*, actor: User, user: User) -> int:
 
     _managed_user(actor=actor, user=user)
     cleared = reset(username=user.get_username())
-    audit_record(actor=actor, event="account.unlock", target=user, changes={"cleared_attempts": cleared})
+    audit_record(actor=actor, event=events.ACCOUNT_UNLOCK, target=user, changes={"cleared_attempts": cleared})
     return cleared
 
 
@@ -130,7 +131,7 @@ def account_password_reset(*, actor: User, user: User) -> str:
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
     reset(username=user.get_username())
-    audit_record(actor=actor, event="account.password_reset", target=user)
+    audit_record(actor=actor, event=events.ACCOUNT_PASSWORD_RESET, target=user)
     return plain
 
 
@@ -140,7 +141,7 @@ def account_otp_reset(*, actor: User, user: User) -> int:
     _managed_user(actor=actor, user=user)
     count = TOTPDevice.objects.filter(user=user).count()
     TOTPDevice.objects.filter(user=user).delete()
-    audit_record(actor=actor, event="account.otp_reset", target=user, changes={"devices": count})
+    audit_record(actor=actor, event=events.ACCOUNT_OTP_RESET, target=user, changes={"devices": count})
     return count
 
 
@@ -155,7 +156,7 @@ def account_set_active(*, actor: User, user: User, active: bool) -> User:
     user.is_active = active
     user.save(update_fields=["is_active"])
     audit_record(
-        actor=actor, event="account.activate" if active else "account.deactivate", target=user,
+        actor=actor, event=events.ACCOUNT_ACTIVATE if active else events.ACCOUNT_DEACTIVATE, target=user,
         changes={"is_active": (not active, active)},
     )
     return user

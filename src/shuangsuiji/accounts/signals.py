@@ -10,6 +10,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from shuangsuiji.accounts import events
 from shuangsuiji.accounts.security import SESSION_ENROLLED_KEY, has_confirmed_device
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.middleware import current_request_info
@@ -36,21 +37,21 @@ def _audit(*, actor: Any, event: str, request: HttpRequest | None, changes: dict
 def on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_ENROLLED_KEY] = has_confirmed_device(user)
-    _audit(actor=user, event="auth.login", request=request, changes={})
+    _audit(actor=user, event=events.AUTH_LOGIN, request=request, changes={})
 
 
 @receiver(user_logged_out)
 def on_logout(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        _audit(actor=user, event="auth.logout", request=request, changes={})
+        _audit(actor=user, event=events.AUTH_LOGOUT, request=request, changes={})
 
 
 @receiver(user_login_failed)
 def on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
     username = str(credentials.get("username", ""))[:150]
-    _audit(actor=None, event="auth.login_failed", request=request, changes={"username": username})
+    _audit(actor=None, event=events.AUTH_LOGIN_FAILED, request=request, changes={"username": username})
 
 
 @receiver(user_locked_out)
 def on_locked_out(sender: Any, request: HttpRequest | None, username: str | None = None, **kwargs: Any) -> None:
-    _audit(actor=None, event="auth.locked_out", request=request, changes={"username": (username or "")[:150]})
+    _audit(actor=None, event=events.AUTH_LOCKED_OUT, request=request, changes={"username": (username or "")[:150]})

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from shuangsuiji.audit import events
 from shuangsuiji.audit.models import AuditAnchor, AuditEntry
 from shuangsuiji.audit.services import (
     _PG_AUDIT_LOCK_KEY,
@@ -113,7 +114,7 @@ def audit_archive(*, before: datetime.datetime, out_dir: Path, actor: Any = None
     if deleted != count:
         raise ApplicationError("归档条数与删除条数不一致，已撤销")
     audit_record(
-        actor=actor, event="audit.archive",
+        actor=actor, event=events.AUDIT_ARCHIVE,
         changes={"first_seq": first.seq, "last_seq": last.seq, "count": count, "file": path.name, "sha256": sha},
     )
     return ArchiveResult(path=path, count=count, first_seq=first.seq, last_seq=last.seq, sha256=sha)

@@ -11,6 +11,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from shuangsuiji.cli import events
 from shuangsuiji.cli.app_commands import setup_django
 
 audit_app = typer.Typer(no_args_is_help=True, help="审计日志：完整性校验、签名树头、归档")
@@ -228,5 +229,5 @@ def crypto_rotate_key(
 
     report = rotate_field_key(batch_size=batch_size, progress=lambda label, n: typer.echo(f"{label}：{n} 条"))
     with transaction.atomic():
-        audit_record(actor=None, event="crypto.rotate_key", changes={"fields": report.fields, "total": report.total})
+        audit_record(actor=None, event=events.CRYPTO_ROTATE_KEY, changes={"fields": report.fields, "total": report.total})
     typer.echo(f"完成：共重新加密 {report.total} 个值。确认无误后可从 SSJ_FIELD_OLD_KEYS 中移除旧密钥。")

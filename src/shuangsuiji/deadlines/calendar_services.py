@@ -18,6 +18,7 @@ from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.core.dates import format_cn_date
 from shuangsuiji.core.workdays import CalendarRow, HolidayNoticeError, notice_year, parse_holiday_notice
+from shuangsuiji.deadlines import events
 from shuangsuiji.deadlines.calendar import core_kind, model_kind, seed_from_package
 from shuangsuiji.deadlines.models import CalendarDay, CalendarRevision, CalendarSource, CalendarYear, Deadline
 from shuangsuiji.deadlines.permissions import require_calendar_manager
@@ -132,7 +133,7 @@ def calendar_import_notice(*, actor: User, text: str, notice_title: str = "", no
     CalendarRevision.bump()
     recomputed = deadline_recompute_for_year(year=year, actor=actor)
     audit_record(
-        actor=actor, event="calendar.import", target=calendar_year,
+        actor=actor, event=events.CALENDAR_IMPORT, target=calendar_year,
         changes={
             "year": year, "notice_title": calendar_year.notice_title, "created": created,
             "days": len(rows), "replaced_days": removed_count, "recomputed_deadlines": recomputed,
@@ -156,7 +157,7 @@ def calendar_day_save(*, actor: User, day: CalendarDay) -> CalendarDay:
     for year in sorted(years):
         deadline_recompute_for_year(year=year, actor=actor)
     audit_record(
-        actor=actor, event="calendar.day_save", target=day,
+        actor=actor, event=events.CALENDAR_DAY_SAVE, target=day,
         changes={
             "old": str(old) if old else "", "new": str(day), "note": day.note,
         },
@@ -168,7 +169,7 @@ def calendar_day_save(*, actor: User, day: CalendarDay) -> CalendarDay:
 def calendar_day_delete(*, actor: User, day: CalendarDay) -> None:
     require_calendar_manager(actor)
     description, years = str(day), {day.year, day.date.year}
-    audit_record(actor=actor, event="calendar.day_delete", target=day, changes={"old": description})
+    audit_record(actor=actor, event=events.CALENDAR_DAY_DELETE, target=day, changes={"old": description})
     day.delete()
     CalendarRevision.bump()
     for year in sorted(years):
@@ -185,7 +186,7 @@ def calendar_year_save(*, actor: User, calendar_year: CalendarYear) -> CalendarY
     CalendarRevision.bump()
     deadline_recompute_for_year(year=calendar_year.year, actor=actor)
     audit_record(
-        actor=actor, event="calendar.year_save", target=calendar_year,
+        actor=actor, event=events.CALENDAR_YEAR_SAVE, target=calendar_year,
         changes={"year": calendar_year.year, "source": calendar_year.source, "notice_title": calendar_year.notice_title},
     )
     return calendar_year
@@ -198,7 +199,7 @@ def calendar_year_delete(*, actor: User, calendar_year: CalendarYear) -> None:
     year = calendar_year.year
     days = CalendarDay.objects.filter(year=year)
     count = days.count()
-    audit_record(actor=actor, event="calendar.year_delete", target=calendar_year, changes={"year": year, "days": count})
+    audit_record(actor=actor, event=events.CALENDAR_YEAR_DELETE, target=calendar_year, changes={"year": year, "days": count})
     days.delete()
     calendar_year.delete()
     CalendarRevision.bump()
@@ -215,7 +216,7 @@ def calendar_seed(*, actor: User | None = None, years: list[int] | None = None) 
         CalendarRevision.bump()
         for year in added:
             deadline_recompute_for_year(year=year, actor=actor)
-        audit_record(actor=actor, event="calendar.seed", target=None, changes={"years": added})
+        audit_record(actor=actor, event=events.CALENDAR_SEED, target=None, changes={"years": added})
     return added
 
 

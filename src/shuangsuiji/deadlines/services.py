@@ -66,6 +66,7 @@ from shuangsuiji.accounts.models import Role, User
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError, PermissionDeniedError
 from shuangsuiji.core.dates import format_cn_date
+from shuangsuiji.deadlines import events
 from shuangsuiji.deadlines.calendar import get_calendar
 from shuangsuiji.deadlines.models import (
     Accountability,
@@ -171,7 +172,7 @@ def deadline_open(
     except IntegrityError:  # opened concurrently by another request: same result as the early return
         return Deadline.objects.get(**lookup, kind=kind)
     audit_record(
-        actor=actor, event="deadline.open", target=deadline, organization=owner,
+        actor=actor, event=events.DEADLINE_OPEN, target=deadline, organization=owner,
         changes={
             "kind": kind.label, "subject": deadline.subject_repr, "due_date": deadline.due_date,
             "provisional": deadline.provisional, "responsible": responsible.display_name if responsible else "",
@@ -238,7 +239,7 @@ def deadlines_open_many(
         return 0
     Deadline.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     audit_record(
-        actor=actor, event="deadline.open", target=None, organization=owner,
+        actor=actor, event=events.DEADLINE_OPEN, target=None, organization=owner,
         changes={
             "kind": kind.label, "count": len(rows), "subject_type": content_type.model,
             "subjects": [row.object_id for row in rows][:500],
@@ -278,7 +279,7 @@ def deadline_complete(
         status=SupervisionStatus.CLOSED, closed_at=when
     )
     audit_record(
-        actor=actor, event="deadline.complete", target=deadline, organization=deadline.owner,
+        actor=actor, event=events.DEADLINE_COMPLETE, target=deadline, organization=deadline.owner,
         changes={
             "completed_on": completed_on, "due_date": deadline.due_date,
             "completed_late": deadline.completed_late, "late_workdays": deadline.late_workdays,
@@ -343,7 +344,7 @@ def deadline_reschedule(
         setattr(deadline, name, value)
     deadline.save(update_fields=[*new, "updated_at"])
     audit_record(
-        actor=actor, event="deadline.reopen" if "completed_at" in changed else "deadline.reschedule",
+        actor=actor, event=events.DEADLINE_REOPEN if "completed_at" in changed else "deadline.reschedule",
         target=deadline, organization=deadline.owner,
         changes={key: changed[key] for key in ("due_date", "start_date", "provisional", "completed_at") if key in changed},
     )
@@ -369,7 +370,7 @@ def deadline_withdraw(*, subject: models.Model, kind: str, reason: str, actor: U
         or Accountability.objects.filter(deadline=deadline).exists()
     )
     audit_record(
-        actor=actor, event="deadline.withdraw", target=deadline, organization=deadline.owner,
+        actor=actor, event=events.DEADLINE_WITHDRAW, target=deadline, organization=deadline.owner,
         changes={
             "kind": deadline.get_kind_display(), "subject": deadline.subject_repr, "due_date": deadline.due_date,
             "reason": reason, "escalated": escalated,
@@ -420,7 +421,7 @@ def deadline_recompute_for_year(*, year: int, actor: User | None = None) -> int:
             changed.append(deadline.pk)
     if changed:
         audit_record(
-            actor=actor, event="deadline.recompute", target=None,
+            actor=actor, event=events.DEADLINE_RECOMPUTE, target=None,
             changes={"year": year, "count": len(changed), "deadline_ids": changed[:200]},
         )
     return len(changed)
@@ -450,7 +451,7 @@ def deadline_settings_save(*, actor: User, row: Any) -> int:
     old = type(row).objects.filter(pk=row.pk).first() if row.pk else None
     row.save()
     audit_record(
-        actor=actor, event="deadline_settings.save", target=row,
+        actor=actor, event=events.DEADLINE_SETTINGS_SAVE, target=row,
         changes={f.name: (getattr(old, f.name, None), getattr(row, f.name)) for f in row._meta.concrete_fields
                  if f.name not in ("id", "updated_at") and getattr(old, f.name, None) != getattr(row, f.name)},
     )
@@ -492,7 +493,7 @@ def deadline_settings_save(*, actor: User, row: Any) -> int:
         changed.append(deadline.pk)
     if changed:
         audit_record(
-            actor=actor, event="deadline.replan", target=None,
+            actor=actor, event=events.DEADLINE_REPLAN, target=None,
             changes={"settings": str(row), "count": len(changed), "deadline_ids": changed[:200]},
         )
     return len(changed)
@@ -628,7 +629,7 @@ def supervision_open(
         return Supervision.objects.get(deadline=deadline), False
     supervision.addressees.set(supervisors_of(deadline, staff))
     audit_record(
-        actor=None, event="supervision.open", target=supervision, organization=deadline.owner,
+        actor=None, event=events.SUPERVISION_OPEN, target=supervision, organization=deadline.owner,
         changes={"deadline": str(deadline), "due_date": deadline.due_date, "overdue_workdays": overdue_workdays},
     )
     return supervision, True
@@ -656,7 +657,7 @@ def supervision_answer(*, actor: User, supervision: Supervision, reason: str, pr
     supervision.status = SupervisionStatus.ANSWERED
     supervision.save(update_fields=["answer_reason", "promised_date", "answered_at", "answered_by", "status"])
     audit_record(
-        actor=actor, event="supervision.answer", target=supervision, organization=supervision.owner,
+        actor=actor, event=events.SUPERVISION_ANSWER, target=supervision, organization=supervision.owner,
         changes={"old": old, "answer_reason": reason, "promised_date": promised_date},
     )
     deadline = supervision.deadline
@@ -703,7 +704,7 @@ def accountability_record(
         late_workdays=late_workdays, trigger=trigger,
     )
     audit_record(
-        actor=None, event="accountability.open", target=accountability, organization=deadline.owner,
+        actor=None, event=events.ACCOUNTABILITY_OPEN, target=accountability, organization=deadline.owner,
         changes={
             "deadline": str(deadline), "person": deadline.responsible.display_name if deadline.responsible else "",
             "late_workdays": late_workdays, "trigger": trigger.label,
@@ -746,7 +747,7 @@ def accountability_conclude(*, actor: User, accountability: Accountability, conc
     accountability.concluded_at = timezone.now()
     accountability.save(update_fields=["conclusion", "status", "concluded_by", "concluded_at", "updated_at"])
     audit_record(
-        actor=actor, event="accountability.conclude", target=accountability, organization=accountability.owner,
+        actor=actor, event=events.ACCOUNTABILITY_CONCLUDE, target=accountability, organization=accountability.owner,
         changes={"conclusion": (old, conclusion)},
     )
     return accountability

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.models import Organization, OrganizationKind, Region, RegionLevel, Role, User
 from shuangsuiji.audit.services import audit_record
+from shuangsuiji.demo import events
 from shuangsuiji.demo.data import (
     ADJACENCY,
     CITY,
@@ -316,7 +317,7 @@ def load_demo(
             step(ctx)
     if ctx.created:
         with transaction.atomic():
-            audit_record(actor=None, event="demo.load", changes={"created": ctx.created, "seed": seed, "size": size})
+            audit_record(actor=None, event=events.DEMO_LOAD, changes={"created": ctx.created, "seed": seed, "size": size})
     return ctx
 
 

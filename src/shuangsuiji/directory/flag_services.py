@@ -15,6 +15,7 @@ from shuangsuiji.accounts.models import User
 from shuangsuiji.accounts.scope import Perm, check_can_edit
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
+from shuangsuiji.directory import events
 from shuangsuiji.directory.models import FlagSource, RiskFlag, Target, TargetFlagRecord
 
 # The flag a source usually gives, for imports that name only the list (经营异常名录 / 严重违法失信名单).
@@ -56,7 +57,7 @@ def record_flag(
         changes["risk_flags"] = (list(locked.risk_flags), [*locked.risk_flags, flag])
         locked.risk_flags = [*locked.risk_flags, flag]
         locked.save(update_fields=["risk_flags", "updated_at"])
-    audit_record(actor=actor, event="target.flag_record", target=locked, changes=changes)
+    audit_record(actor=actor, event=events.TARGET_FLAG_RECORD, target=locked, changes=changes)
     return entry
 
 

@@ -32,7 +32,7 @@ from shuangsuiji.accounts.scope import Perm, bureau_for_write, user_bureau
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.crypto import EncryptedTextField
 from shuangsuiji.common.exceptions import ApplicationError
-from shuangsuiji.directory import importers
+from shuangsuiji.directory import events, importers
 from shuangsuiji.directory.importers import Lookups, ValidationResult, iter_chunks, normalize_key
 from shuangsuiji.directory.models import (
     CheckItem,
@@ -255,7 +255,7 @@ def import_file(
             if db_errors:
                 raise _RollBack(db_errors)
             audit_record(
-                actor=actor, event=f"import.{kind}", target=job,
+                actor=actor, event=events.import_event(kind), target=job,
                 changes={
                     "file": file_name, "rows": outcome.total_rows, "created": outcome.created,
                     "updated": outcome.updated, "unchanged": outcome.unchanged,

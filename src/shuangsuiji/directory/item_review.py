@@ -21,8 +21,10 @@ from django.utils import timezone
 from shuangsuiji.accounts.legal import can_legal_review, legal_reviewer_text
 from shuangsuiji.accounts.models import Organization, User
 from shuangsuiji.accounts.scope import Perm, check_can_edit, get_visible_or_404
+from shuangsuiji.accounts.security import require_second_factor_for
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError, PermissionDeniedError
+from shuangsuiji.directory import events
 from shuangsuiji.directory.models import CheckItem, ItemReview, ItemReviewEntry, ItemReviewStatus, ItemStatus
 
 # What the reviewer reads: every field of an item version that says what is checked, on what basis, how often.
@@ -166,7 +168,7 @@ def item_review_submit(*, actor: User, items: Sequence[CheckItem], note: str = "
         ItemReviewEntry(review=review, item=item, content_sha256=item_content_digest(item)) for item in locked
     )
     audit_record(
-        actor=actor, event="item_review.submit", target=review,
+        actor=actor, event=events.ITEM_REVIEW_SUBMIT, target=review,
         changes={"items": [f"{i.code} 第{i.version}版" for i in locked], "note": note.strip()},
     )
     return review
@@ -204,7 +206,7 @@ def item_review_decide(
     review.opinion = opinion
     review.save(update_fields=["status", "reviewer", "reviewed_at", "opinion", "updated_at"])
     audit_record(
-        actor=actor, event="item_review.approve" if approve else "item_review.return", target=review,
+        actor=actor, event=events.ITEM_REVIEW_APPROVE if approve else events.ITEM_REVIEW_RETURN, target=review,
         changes={"status": (old, review.status), "opinion": opinion, "remarks": {str(k): v for k, v in (remarks or {}).items()}},
     )
     return review
@@ -237,8 +239,9 @@ def item_review_publish(*, actor: User, review: ItemReview) -> list[CheckItem]:
     if not published:
         detail = "；".join(skipped) if skipped else "全部事项均已公布"
         raise ApplicationError(f"没有可公布的事项：{detail}")
+    require_second_factor_for(actor, events.ITEM_REVIEW_PUBLISH)
     audit_record(
-        actor=actor, event="item_review.publish", target=review,
+        actor=actor, event=events.ITEM_REVIEW_PUBLISH, target=review,
         changes={"published": [f"{i.code} 第{i.version}版" for i in published], "skipped": skipped},
     )
     return published

@@ -14,7 +14,7 @@ from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.services import model_update
 from shuangsuiji.core.uscc import UsccError, validate_uscc
-from shuangsuiji.directory import item_review
+from shuangsuiji.directory import events, item_review
 from shuangsuiji.directory.models import (
     CheckItem,
     ConflictDeclaration,
@@ -72,7 +72,7 @@ def item_create(*, actor: User, data: dict[str, Any]) -> CheckItem:
             setattr(item, name, data[name])
     item.full_clean()
     item.save()
-    audit_record(actor=actor, event="item.create", target=item, changes={"code": code, "name": item.name})
+    audit_record(actor=actor, event=events.ITEM_CREATE, target=item, changes={"code": code, "name": item.name})
     return item
 
 
@@ -90,7 +90,7 @@ def item_update(*, actor: User, item: CheckItem, data: dict[str, Any], change_no
             raise ApplicationError("该事项正在合法性审查中，审查结束（通过或退回）前不能修改")
         item, changes = model_update(instance=item, fields=ITEM_FIELDS, data=data)
         if changes:
-            audit_record(actor=actor, event="item.update", target=item, changes=changes)
+            audit_record(actor=actor, event=events.ITEM_UPDATE, target=item, changes=changes)
         return item
     if not change_note.strip():
         raise ApplicationError("修改已公布的事项须填写修订说明")
@@ -110,7 +110,7 @@ def item_update(*, actor: User, item: CheckItem, data: dict[str, Any], change_no
     new_item.full_clean()
     new_item.save()
     audit_record(
-        actor=actor, event="item.new_version", target=new_item,
+        actor=actor, event=events.ITEM_NEW_VERSION, target=new_item,
         changes={"from_version": item.version, "to_version": new_item.version, "note": change_note},
     )
     return new_item
@@ -133,7 +133,7 @@ def item_set_published(*, actor: User, item: CheckItem, published: bool) -> Chec
     item.save(update_fields=["status", "published_at", "updated_at"])
     require_second_factor_for(actor, "item.publish" if published else "item.unpublish")
     audit_record(
-        actor=actor, event="item.publish" if published else "item.unpublish", target=item,
+        actor=actor, event=events.ITEM_PUBLISH if published else events.ITEM_UNPUBLISH, target=item,
         changes={"status": (old, item.status)},
     )
     return item
@@ -146,7 +146,7 @@ def item_retire(*, actor: User, item: CheckItem) -> CheckItem:
     old = item.status
     item.status = ItemStatus.RETIRED
     item.save(update_fields=["status", "updated_at"])
-    audit_record(actor=actor, event="item.retire", target=item, changes={"status": (old, item.status)})
+    audit_record(actor=actor, event=events.ITEM_RETIRE, target=item, changes={"status": (old, item.status)})
     return item
 
 
@@ -172,7 +172,7 @@ def target_create(*, actor: User, data: dict[str, Any]) -> Target:
     target.full_clean()
     target.save()
     target.specialties.set(specialties)
-    audit_record(actor=actor, event="target.create", target=target, changes={"code": code, "name": target.name})
+    audit_record(actor=actor, event=events.TARGET_CREATE, target=target, changes={"code": code, "name": target.name})
     return target
 
 
@@ -194,7 +194,7 @@ def target_update(*, actor: User, target: Target, data: dict[str, Any]) -> Targe
     target, changes = model_update(instance=target, fields=TARGET_FIELDS, data=data)
     if changes:
         target.save(update_fields=["code"])
-        audit_record(actor=actor, event="target.update", target=target, changes=changes)
+        audit_record(actor=actor, event=events.TARGET_UPDATE, target=target, changes=changes)
     return target
 
 
@@ -206,7 +206,7 @@ def target_retire(*, actor: User, target: Target, reason: str) -> Target:
         raise ApplicationError("移出名录须说明原因")
     target.is_retired = True
     target.save(update_fields=["is_retired", "updated_at"])
-    audit_record(actor=actor, event="target.retire", target=target, changes={"reason": reason})
+    audit_record(actor=actor, event=events.TARGET_RETIRE, target=target, changes={"reason": reason})
     return target
 
 
@@ -236,7 +236,7 @@ def inspector_create(*, actor: User, data: dict[str, Any]) -> Inspector:
     inspector.save()
     inspector.qualifications.set(data.get("qualifications") or [])
     audit_record(
-        actor=actor, event="inspector.create", target=inspector,
+        actor=actor, event=events.INSPECTOR_CREATE, target=inspector,
         changes={"name": inspector.name, "licence_no": licence_no},
     )
     return inspector
@@ -268,7 +268,7 @@ def inspector_update(*, actor: User, inspector: Inspector, data: dict[str, Any])
     inspector, changes = model_update(instance=inspector, fields=INSPECTOR_FIELDS, data=data)
     _check_licence_dates(inspector)
     if changes:
-        audit_record(actor=actor, event="inspector.update", target=inspector, changes=changes)
+        audit_record(actor=actor, event=events.INSPECTOR_UPDATE, target=inspector, changes=changes)
     return inspector
 
 
@@ -280,7 +280,7 @@ def inspector_retire(*, actor: User, inspector: Inspector, reason: str) -> Inspe
         raise ApplicationError("移出名录须说明原因")
     inspector.is_retired = True
     inspector.save(update_fields=["is_retired", "updated_at"])
-    audit_record(actor=actor, event="inspector.retire", target=inspector, changes={"reason": reason})
+    audit_record(actor=actor, event=events.INSPECTOR_RETIRE, target=inspector, changes={"reason": reason})
     return inspector
 
 
@@ -303,7 +303,7 @@ def conflict_declare(
         owner=inspector.owner, inspector=inspector, target=target, reason=reason.strip(),
         valid_from=valid_from, valid_to=valid_to,
     )
-    audit_record(actor=actor, event="conflict.declare", target=conflict, changes={"reason": reason})
+    audit_record(actor=actor, event=events.CONFLICT_DECLARE, target=conflict, changes={"reason": reason})
     return conflict
 
 

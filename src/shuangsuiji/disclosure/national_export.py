@@ -38,6 +38,7 @@ from shuangsuiji.accounts.scope import Perm, check_can_edit, readable_owner_ids,
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError, PermissionDeniedError
 from shuangsuiji.core.uscc import UsccError, validate_uscc
+from shuangsuiji.disclosure import events
 from shuangsuiji.disclosure.models import PublishedPenalty, PublishedResult, ResultGroup
 from shuangsuiji.disclosure.models_national import NationalExportProfile
 from shuangsuiji.disclosure.selectors_results import CASE_KEY, RECORD_KEY
@@ -421,7 +422,7 @@ def national_export_build(
     files["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
     content = _zip(files)
     audit_record(
-        actor=actor, event="national_export.create", target=organization or user_bureau(actor),
+        actor=actor, event=events.NATIONAL_EXPORT_CREATE, target=organization or user_bureau(actor),
         changes={"layout": layout.key, "rows": len(good), "excluded": manifest["rows_excluded"],
                  "date_from": _date(date_from), "date_to": _date(date_to),
                  "sha256": hashlib.sha256(content).hexdigest()},
@@ -451,5 +452,5 @@ def export_profile_save(*, actor: User, agency_uscc: str) -> NationalExportProfi
     profile.agency_uscc = code
     profile.updated_by = actor
     profile.save()
-    audit_record(actor=actor, event="national_export.profile", target=profile, changes={"agency_uscc": (old, code)})
+    audit_record(actor=actor, event=events.NATIONAL_EXPORT_PROFILE, target=profile, changes={"agency_uscc": (old, code)})
     return profile

@@ -20,6 +20,7 @@ from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.deadlines.services import deadline_complete
 from shuangsuiji.directory.models import Specialty, Target
+from shuangsuiji.disclosure import events
 from shuangsuiji.disclosure.deadlines import PublicationKind, publication_due
 from shuangsuiji.disclosure.models import (
     PublishedPenalty,
@@ -132,7 +133,7 @@ def results_publish(
     summary.release = release
     require_second_factor_for(actor, "disclosure.results_publish")
     audit_record(
-        actor=actor, event="disclosure.results_publish", target=release,
+        actor=actor, event=events.DISCLOSURE_RESULTS_PUBLISH, target=release,
         changes={
             "task": task.code, "published": summary.published, "withheld": summary.withheld,
             "withheld_reasons": {r.source_key: r.withheld_reason for r in created if not r.is_public},
@@ -161,7 +162,7 @@ def penalty_publish(*, actor: User, result: PublishedResult, entry: PenaltyEntry
     )
     require_second_factor_for(actor, "disclosure.penalty_publish")
     audit_record(
-        actor=actor, event="disclosure.penalty_publish", target=penalty,
+        actor=actor, event=events.DISCLOSURE_PENALTY_PUBLISH, target=penalty,
         changes={"decision_no": penalty.decision_no, "result": result.pk, "withheld_reason": withheld},
     )
     return penalty
@@ -182,7 +183,7 @@ def result_withhold(*, actor: User, result: PublishedResult, reason: str) -> Pub
     result.withheld_at = timezone.now()
     result.save(update_fields=["is_public", "withheld_reason", "withheld_by", "withheld_at", "updated_at"])
     require_second_factor_for(actor, "disclosure.result_withhold")
-    audit_record(actor=actor, event="disclosure.result_withhold", target=result,
+    audit_record(actor=actor, event=events.DISCLOSURE_RESULT_WITHHOLD, target=result,
                  changes={"is_public": (True, False), "reason": result.withheld_reason})
     return result
 
@@ -237,7 +238,7 @@ def penalty_publish_case(*, actor: User, case_id: int, withheld_reason: str = ""
         # the published result moves to the 处罚 group: a change of public data, audited like every other
         old_group = result.result_group
         PublishedResult.objects.filter(pk=result.pk).update(result_group=ResultGroup.PENALTY, updated_at=timezone.now())
-        audit_record(actor=actor, event="disclosure.result_regroup", target=result,
+        audit_record(actor=actor, event=events.DISCLOSURE_RESULT_REGROUP, target=result,
                      changes={"result_group": (old_group, ResultGroup.PENALTY), "penalty": penalty.decision_no})
     deadline_complete(subject=case, kind="penalty_publication", actor=actor)
     return penalty

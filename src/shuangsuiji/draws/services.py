@@ -23,7 +23,7 @@ from shuangsuiji.core.dates import format_cn_date
 from shuangsuiji.core.formats.text import FormatError
 from shuangsuiji.core.matching import MatchError, MatchInputError, build_record, rematch_slot
 from shuangsuiji.directory.models import Target, TargetStatus
-from shuangsuiji.draws import engine, hooks, storage
+from shuangsuiji.draws import engine, events, hooks, storage
 from shuangsuiji.draws.commitments import draw_record_register, match_record_register
 from shuangsuiji.draws.match_inputs import (
     MatchOptions,
@@ -186,7 +186,7 @@ def draw_freeze_pool(
         approved.new_draw = draw
         approved.save(update_fields=["new_draw", "updated_at"])
     audit_record(
-        actor=actor, event="draw.freeze", target=draw,
+        actor=actor, event=events.DRAW_FREEZE, target=draw,
         changes={
             "task": task.code, "sequence": sequence, "pool_size": draw.pool_size, "pool_digest": draw.pool_digest,
             "randomness_kind": kind.value, "seed_commitment": seed_commitment,
@@ -254,7 +254,7 @@ def draw_execute(*, actor: User, draw: TargetDraw, randomness: list[str], reveal
     if task.state in (TaskState.SCHEME_PUBLISHED, TaskState.INSPECTORS_MATCHED):
         task_set_state(actor=actor, task=task, to_state=TaskState.TARGETS_DRAWN, comment=f"第{draw.sequence}次抽取完成")
     audit_record(
-        actor=actor, event="draw.execute", target=draw,
+        actor=actor, event=events.DRAW_EXECUTE, target=draw,
         changes={
             "status": (DrawStatus.POOL_FROZEN, DrawStatus.DRAWN), "randomness": values,
             "record_digest": draw.record_digest, "selected": len(picked),
@@ -286,7 +286,7 @@ def draw_confirm(*, actor: User, draw: TargetDraw, comment: str = "") -> TargetD
     draw.save(update_fields=["status", "confirmed_by", "confirmed_at", "updated_at"])
     require_second_factor_for(actor, "draw.confirm")
     audit_record(
-        actor=actor, event="draw.confirm", target=draw,
+        actor=actor, event=events.DRAW_CONFIRM, target=draw,
         changes={"status": (DrawStatus.DRAWN, DrawStatus.CONFIRMED), "late": late, "comment": comment.strip()},
     )
     hooks.on_draw_confirmed(draw, actor=actor)
@@ -314,7 +314,7 @@ def redraw_request_create(*, actor: User, draw: TargetDraw, reason: str) -> Redr
             request = RedrawRequest.objects.create(owner_id=draw.owner_id, draw=draw, reason=reason, requested_by=actor)
     except IntegrityError:  # pragma: no cover - the row lock above already serialises requests
         raise ApplicationError("已有重新抽取申请正在等待审批，不能重复申请") from None
-    audit_record(actor=actor, event="draw.redraw_request", target=draw, changes={"reason": reason})
+    audit_record(actor=actor, event=events.DRAW_REDRAW_REQUEST, target=draw, changes={"reason": reason})
     return request
 
 
@@ -368,7 +368,7 @@ def redraw_request_decide(*, actor: User, request: RedrawRequest, approve: bool,
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "updated_at"])
     changes["comment"] = comment
     audit_record(
-        actor=actor, event="draw.redraw_approve" if approve else "draw.redraw_reject", target=draw, changes=changes
+        actor=actor, event=events.DRAW_REDRAW_APPROVE if approve else events.DRAW_REDRAW_REJECT, target=draw, changes=changes
     )
     return request
 
@@ -484,7 +484,7 @@ def match_run(
     if task.state == TaskState.TARGETS_DRAWN:
         task_set_state(actor=actor, task=task, to_state=TaskState.INSPECTORS_MATCHED, comment=f"第{sequence}次匹配完成")
     audit_record(
-        actor=actor, event="match.run", target=match,
+        actor=actor, event=events.MATCH_RUN, target=match,
         changes={
             "draw": draw.pk, "randomness": values, "record_digest": match.record_digest,
             "staffed": len(record["assignments"]), "unstaffed": len(record["unstaffed"]),
@@ -520,7 +520,7 @@ def match_confirm(*, actor: User, match: InspectorMatch, comment: str = "") -> I
     match.save(update_fields=["status", "confirmed_by", "confirmed_at", "updated_at"])
     require_second_factor_for(actor, "match.confirm")
     audit_record(
-        actor=actor, event="match.confirm", target=match,
+        actor=actor, event=events.MATCH_CONFIRM, target=match,
         changes={
             "status": (MatchStatus.MATCHED, MatchStatus.CONFIRMED), "unstaffed": len(match.unstaffed),
             "comment": comment.strip(),
@@ -596,7 +596,7 @@ def assignment_replace(*, actor: User, assignment: Assignment, reason: str, rand
     assert replacement is not None
     Assignment.objects.filter(pk=assignment.pk).update(replaced_by=replacement, replaced_reason=reason[:255])
     audit_record(
-        actor=actor, event="match.replace", target=new_match,
+        actor=actor, event=events.MATCH_REPLACE, target=new_match,
         changes={
             "previous_match": match.pk, "target": target_code, "replaced": change["replaced"],
             "replacement": change["replacement"], "reason": reason, "randomness": values,

@@ -19,7 +19,7 @@ from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.core.dates import format_cn_date
 from shuangsuiji.directory.models import InspectorKind
-from shuangsuiji.inspections import hooks
+from shuangsuiji.inspections import events, hooks
 from shuangsuiji.inspections.models import (
     CaseStatus,
     Finding,
@@ -90,7 +90,7 @@ def open_cases_for_record(*, actor: User, record: InspectionRecord) -> list[Foll
         )
         _step(case=case, actor=actor, kind="open", on=opened_on, note=problem, measures=measures)
         audit_record(
-            actor=actor, event="followup.open", target=case,
+            actor=actor, event=events.FOLLOWUP_OPEN, target=case,
             changes={"record": record.number, "problem": problem, "measures": measures},
         )
         hooks.on_case_opened(actor=actor, case=case)
@@ -127,7 +127,7 @@ def _order_rectification(
         note += f"；{deadline.reason}"
     _step(case=case, actor=actor, kind="rectify", on=ordered_on, note=note, requirement=requirement)
     audit_record(
-        actor=actor, event="followup.rectify", target=case,
+        actor=actor, event=events.FOLLOWUP_RECTIFY, target=case,
         changes={"rectify": (old, (ordered_on, deadline.date)), "workdays": workdays},
     )
     hooks.on_rectification_ordered(actor=actor, case=case)
@@ -161,7 +161,7 @@ def case_record_recheck(
     case.recheck_on, case.recheck_passed, case.recheck_note = rechecked_on, passed, note.strip()
     case.save()
     _step(case=case, actor=actor, kind="recheck", on=rechecked_on, note=note, passed=passed)
-    audit_record(actor=actor, event="followup.recheck", target=case, changes={"recheck_on": rechecked_on, "passed": passed})
+    audit_record(actor=actor, event=events.FOLLOWUP_RECHECK, target=case, changes={"recheck_on": rechecked_on, "passed": passed})
     hooks.on_recheck_recorded(actor=actor, case=case)
     return case
 
@@ -183,7 +183,7 @@ def case_set_conditions(
     case.save()
     _step(case=case, actor=actor, kind="conditions", on=timezone.localdate(), note=note,
           case_filing=case_filing, abnormal_list=abnormal_list, serious_illegal=serious_illegal)
-    audit_record(actor=actor, event="followup.conditions", target=case, changes={"conditions": (old, new), "note": note})
+    audit_record(actor=actor, event=events.FOLLOWUP_CONDITIONS, target=case, changes={"conditions": (old, new), "note": note})
     return case
 
 
@@ -199,7 +199,7 @@ def case_file(*, actor: User, case: FollowUpCase, case_number: str, filed_on: da
     case.case_number, case.case_filed_on = case_number.strip(), filed_on
     case.save()
     _step(case=case, actor=actor, kind="file", on=filed_on, note=f"立案号 {case.case_number}")
-    audit_record(actor=actor, event="followup.file", target=case, changes={"case_number": case.case_number, "filed_on": filed_on})
+    audit_record(actor=actor, event=events.FOLLOWUP_FILE, target=case, changes={"case_number": case.case_number, "filed_on": filed_on})
     return case
 
 
@@ -239,7 +239,7 @@ def case_decide_penalty(
         amount=str(amount) if amount is not None else None,
     )
     audit_record(
-        actor=actor, event="followup.penalty", target=case,
+        actor=actor, event=events.FOLLOWUP_PENALTY, target=case,
         changes={"decision": case.penalty_decision_number, "decided_on": decided_on, "amount": amount,
                  "publish_deadline": deadline.date},
     )
@@ -265,7 +265,7 @@ def case_conclude(*, actor: User, case: FollowUpCase, conclusion: str) -> Follow
     case.case_conclusion = conclusion.strip()
     case.save()
     _step(case=case, actor=actor, kind="conclude", on=timezone.localdate(), note=case.case_conclusion)
-    audit_record(actor=actor, event="followup.conclude", target=case, changes={"conclusion": case.case_conclusion})
+    audit_record(actor=actor, event=events.FOLLOWUP_CONCLUDE, target=case, changes={"conclusion": case.case_conclusion})
     return case
 
 
@@ -281,10 +281,10 @@ def case_transfer(
     _check_date(transferred_on, label="移交日期", not_before=case.record.inspected_on, before_label="检查日期")
     if judicial:
         case.judicial_agency, case.judicial_transferred_on = agency.strip(), transferred_on
-        kind, event = "judicial", "followup.judicial"
+        kind, event = events.JUDICIAL, "followup.judicial"
     else:
         case.transfer_agency, case.transferred_on = agency.strip(), transferred_on
-        kind, event = "transfer", "followup.transfer"
+        kind, event = events.TRANSFER, "followup.transfer"
     case.save()
     _step(case=case, actor=actor, kind=kind, on=transferred_on, note=f"{agency.strip()} {note.strip()}".strip())
     audit_record(actor=actor, event=event, target=case, changes={"agency": agency.strip(), "on": transferred_on})
@@ -329,7 +329,7 @@ def case_list_credit(
     case.credit_note = "\n".join(filter(None, [case.credit_note, note.strip()]))
     case.save()
     _step(case=case, actor=actor, kind="credit", on=listed_on, note=f"列入{'、'.join(listed)}：{note.strip()}")
-    audit_record(actor=actor, event="followup.credit", target=case, changes={"listed": listed, "on": listed_on})
+    audit_record(actor=actor, event=events.FOLLOWUP_CREDIT, target=case, changes={"listed": listed, "on": listed_on})
     return case
 
 
@@ -377,7 +377,7 @@ def case_close(*, actor: User, case: FollowUpCase, closed_on: datetime.date, not
     case.save()
     _step(case=case, actor=actor, kind="close", on=closed_on, note=note, evidence=case.evidence.count())
     audit_record(
-        actor=actor, event="followup.close", target=case,
+        actor=actor, event=events.FOLLOWUP_CLOSE, target=case,
         changes={"status": (CaseStatus.OPEN, CaseStatus.CLOSED), "measures": case.measures_taken},
     )
     hooks.on_case_closed(actor=actor, case=case)

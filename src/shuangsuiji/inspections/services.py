@@ -29,7 +29,7 @@ from shuangsuiji.draws.models import (
     MatchStatus,
     TargetDraw,
 )
-from shuangsuiji.inspections import hooks, uploads
+from shuangsuiji.inspections import events, hooks, uploads
 from shuangsuiji.inspections.models import (
     ENTRY_OPEN_STATUSES,
     PUBLICATION_PRECEDENCE,
@@ -78,7 +78,7 @@ def settings_update(*, actor: User, data: dict[str, Any]) -> InspectionSettings:
     if changes:
         current.full_clean()
         current.save()
-        audit_record(actor=actor, event="inspection_settings.update", target=current, changes=changes)
+        audit_record(actor=actor, event=events.INSPECTION_SETTINGS_UPDATE, target=current, changes=changes)
     return current
 
 
@@ -298,7 +298,7 @@ def records_generate_for_task(*, actor: User, task: Task) -> GenerateResult:
     result.created = new_records
 
     audit_record(
-        actor=actor, event="inspection.records_generate", target=task,
+        actor=actor, event=events.INSPECTION_RECORDS_GENERATE, target=task,
         changes={
             "draw": draw.pk, "match": match.pk, "created": len(result.created), "refreshed": result.refreshed,
             "cancelled": result.cancelled,
@@ -509,7 +509,7 @@ def record_submit_result(
     late = "（逾期录入）" if record.entered_late else ""
     _step(record=record, actor=actor, action="submit", old=old, comment=late)
     audit_record(
-        actor=actor, event="inspection.submit", target=record,
+        actor=actor, event=events.INSPECTION_SUBMIT, target=record,
         changes={
             "status": (old, record.status), "inspected_on": record.inspected_on, "methods": record.methods,
             "result_codes": [c.code for c in codes], "signature_kind": record.signature_kind,
@@ -556,7 +556,7 @@ def evidence_add(
     stored = uploads.store_upload(upload, keep_location=bureau_settings(record.owner_id).keep_photo_location)
     evidence = _evidence_row(actor=actor, record=record, stored=stored, note=note, case=case)
     audit_record(
-        actor=actor, event="inspection.evidence_add", target=evidence,
+        actor=actor, event=events.INSPECTION_EVIDENCE_ADD, target=evidence,
         changes={"record": record.pk, "case": case.pk if case else None, "sha256": evidence.sha256,
                  "kind": evidence.kind, "size": evidence.size},
     )
@@ -585,7 +585,7 @@ def record_review(*, actor: User, record: InspectionRecord, approve: bool, comme
         record.save()
         _step(record=record, actor=actor, action="return", old=old, comment=record.review_comment)
         audit_record(
-            actor=actor, event="inspection.return", target=record,
+            actor=actor, event=events.INSPECTION_RETURN, target=record,
             changes={"status": (old, record.status), "reason": record.review_comment},
         )
         hooks.on_record_reviewed(actor=actor, record=record, approved=False)
@@ -598,7 +598,7 @@ def record_review(*, actor: User, record: InspectionRecord, approve: bool, comme
     cases = followup.open_cases_for_record(actor=actor, record=record)
     target_changes = apply_result_to_target(actor=actor, record=record)
     audit_record(
-        actor=actor, event="inspection.approve", target=record,
+        actor=actor, event=events.INSPECTION_APPROVE, target=record,
         changes={
             "status": (old, record.status), "cases_opened": [c.number for c in cases], "target": target_changes,
         },
@@ -639,7 +639,7 @@ def apply_result_to_target(*, actor: User, record: InspectionRecord) -> dict[str
         target.risk_flags = [*target.risk_flags, "sampling_failed"]
     if changes:
         target.save(update_fields=["last_inspected_on", "last_result", "risk_flags", "updated_at"])
-        audit_record(actor=actor, event="target.inspection_result", target=target, changes=changes)
+        audit_record(actor=actor, event=events.TARGET_INSPECTION_RESULT, target=target, changes=changes)
     if failed_testing and record.inspected_on:
         record_flag(actor=actor, target=target, flag="sampling_failed", occurred_on=record.inspected_on,
                     source=FlagSource.SAMPLING, reference=f"一企一表 {record.number}")
@@ -716,5 +716,5 @@ def notice_issue(*, actor: User, record: InspectionRecord, method: str) -> Inspe
         issued_on=today, respond_by=respond_by.date if respond_by else None,
         respond_by_provisional=bool(respond_by and respond_by.provisional), issued_by=actor,
     )
-    audit_record(actor=actor, event="inspection.notice_issue", target=notice, changes={"record": record.pk, "method": method})
+    audit_record(actor=actor, event=events.INSPECTION_NOTICE_ISSUE, target=notice, changes={"record": record.pk, "method": method})
     return notice

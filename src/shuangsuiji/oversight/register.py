@@ -19,6 +19,7 @@ from shuangsuiji.accounts.scope import readable_owner_ids, user_bureau
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError, NotFoundError
 from shuangsuiji.common.services import model_update
+from shuangsuiji.oversight import events
 from shuangsuiji.oversight.models_reports import DutyAssignment, LeadingGroupMember, WorkEvent
 from shuangsuiji.oversight.permissions import require_report_editor
 
@@ -114,7 +115,7 @@ def entry_save(*, actor: User, kind: str, data: dict[str, Any], entry: Any = Non
         entry.save()
         if "specialties" in data and "specialties" in spec.fields:
             entry.specialties.set(data["specialties"])
-        audit_record(actor=actor, event=f"register.{kind}.create", target=entry, organization=owner,
+        audit_record(actor=actor, event=events.register_event(kind, "create"), target=entry, organization=owner,
                      changes={k: v for k, v in plain.items() if k != "created_by"})
         return entry
     require_report_editor(actor, entry.owner_id)
@@ -122,7 +123,7 @@ def entry_save(*, actor: User, kind: str, data: dict[str, Any], entry: Any = Non
     entry = spec.model._default_manager.select_for_update().get(pk=entry.pk)
     entry, changes = model_update(instance=entry, fields=list(spec.fields), data=data)
     if changes:
-        audit_record(actor=actor, event=f"register.{kind}.update", target=entry, organization=entry.owner,
+        audit_record(actor=actor, event=events.register_event(kind, "update"), target=entry, organization=entry.owner,
                      changes=changes)
     return entry
 
@@ -131,6 +132,6 @@ def entry_save(*, actor: User, kind: str, data: dict[str, Any], entry: Any = Non
 def entry_delete(*, actor: User, kind: str, entry: Any) -> None:
     spec = register_kind(kind)
     require_report_editor(actor, entry.owner_id)
-    audit_record(actor=actor, event=f"register.{kind}.delete", target=entry, organization=entry.owner,
+    audit_record(actor=actor, event=events.register_event(kind, "delete"), target=entry, organization=entry.owner,
                  changes={"deleted": str(entry)})
     spec.model._default_manager.filter(pk=entry.pk).delete()

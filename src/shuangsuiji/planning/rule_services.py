@@ -17,6 +17,7 @@ from shuangsuiji.accounts.scope import user_bureau
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError, PermissionDeniedError
 from shuangsuiji.directory.models import RiskFlag, Specialty
+from shuangsuiji.planning import events
 from shuangsuiji.planning.rule_models import CoverageFloor, CycleMode, DrawRuleSettings, FloorLevel
 from shuangsuiji.planning.rules import CYCLE_RANGE, bureau_rules, coverage_floor
 
@@ -132,7 +133,7 @@ def draw_rules_save(*, actor: User, organization: Organization, data: dict[str, 
         for f in SETTING_FIELDS
         if before is None or before[f] != values[f]
     }
-    audit_record(actor=actor, event="draw_rules.save", target=settings, changes=changes)
+    audit_record(actor=actor, event=events.DRAW_RULES_SAVE, target=settings, changes=changes)
     return settings
 
 
@@ -167,7 +168,7 @@ def coverage_floor_set(*, actor: User, region: Region, level: str, percent: Any,
     floor.percent, floor.basis = value, basis.strip()[:200]
     floor.save()
     audit_record(
-        actor=actor, event="coverage_floor.set", target=floor,
+        actor=actor, event=events.COVERAGE_FLOOR_SET, target=floor,
         changes={"region": region.code, "level": level, "percent": (old, f"{value.normalize():f}")},
     )
     return floor

@@ -30,6 +30,7 @@ from shuangsuiji.common.services import model_update
 from shuangsuiji.deadlines.calendar import get_calendar
 from shuangsuiji.deadlines.models import DeadlineKind
 from shuangsuiji.deadlines.services import deadline_complete, deadline_open
+from shuangsuiji.oversight import events
 from shuangsuiji.oversight.models_reports import MonthlyReport, PeriodKind, PeriodReport, ReportStatus
 from shuangsuiji.oversight.permissions import require_report_editor
 from shuangsuiji.oversight.reports.monthly import build_monthly
@@ -89,7 +90,7 @@ def monthly_report_open(*, actor: User | None, owner: Organization, year: int, m
     report = MonthlyReport.objects.create(owner=owner, year=year, month=month, **_previous_header(MonthlyReport, owner))
     deadline_open(subject=report, kind=DeadlineKind.MONTHLY_REPORT, organization=owner,
                   responsible=_responsible(actor, owner), due_date=monthly_due_date(year, month), actor=actor)
-    audit_record(actor=actor, event="report.monthly.open", target=report, organization=owner,
+    audit_record(actor=actor, event=events.REPORT_MONTHLY_OPEN, target=report, organization=owner,
                  changes={"year": year, "month": month})
     return report
 
@@ -107,7 +108,7 @@ def monthly_report_update(*, actor: User, report: MonthlyReport, data: dict[str,
     report, changes = model_update(instance=report, data=data,
                                    fields=[*HEADER_FIELDS, "filled_on", "website", "texts"])
     if changes:
-        audit_record(actor=actor, event="report.monthly.update", target=report, organization=report.owner,
+        audit_record(actor=actor, event=events.REPORT_MONTHLY_UPDATE, target=report, organization=report.owner,
                      changes=changes)
     return report
 
@@ -126,7 +127,7 @@ def monthly_report_submit(*, actor: User, report: MonthlyReport, today: datetime
     snapshot = build_monthly(report).as_json()
     _freeze(actor, report, snapshot)
     deadline_complete(subject=report, kind=DeadlineKind.MONTHLY_REPORT, actor=actor)
-    audit_record(actor=actor, event="report.monthly.submit", target=report, organization=report.owner,
+    audit_record(actor=actor, event=events.REPORT_MONTHLY_SUBMIT, target=report, organization=report.owner,
                  changes={"snapshot_sha256": report.snapshot_sha256})
     return report
 
@@ -159,7 +160,7 @@ def period_report_open(*, actor: User | None, owner: Organization, year: int, ki
                                          **_previous_header(PeriodReport, owner))
     deadline_open(subject=report, kind=PERIOD_DEADLINE[PeriodKind(kind)], organization=owner,
                   responsible=_responsible(actor, owner), year=year, actor=actor)
-    audit_record(actor=actor, event="report.period.open", target=report, organization=owner,
+    audit_record(actor=actor, event=events.REPORT_PERIOD_OPEN, target=report, organization=owner,
                  changes={"year": year, "kind": PeriodKind(kind).label})
     return report
 
@@ -174,7 +175,7 @@ def period_report_update(*, actor: User, report: PeriodReport, data: dict[str, A
         raise ApplicationError(f"统计截止日期应在{report.year}年内（2月及以后）")
     report, changes = model_update(instance=report, data=data, fields=[*HEADER_FIELDS, "period_end", "texts"])
     if changes:
-        audit_record(actor=actor, event="report.period.update", target=report, organization=report.owner,
+        audit_record(actor=actor, event=events.REPORT_PERIOD_UPDATE, target=report, organization=report.owner,
                      changes=changes)
     return report
 
@@ -190,7 +191,7 @@ def period_report_submit(*, actor: User, report: PeriodReport, today: datetime.d
     snapshot = build_period(report, today=today).as_json()
     _freeze(actor, report, snapshot)
     deadline_complete(subject=report, kind=PERIOD_DEADLINE[PeriodKind(report.kind)], actor=actor)
-    audit_record(actor=actor, event="report.period.submit", target=report, organization=report.owner,
+    audit_record(actor=actor, event=events.REPORT_PERIOD_SUBMIT, target=report, organization=report.owner,
                  changes={"snapshot_sha256": report.snapshot_sha256})
     return report
 

@@ -16,7 +16,7 @@ from shuangsuiji.accounts.security import require_second_factor_for
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.directory.models import CheckItem, ItemStatus
-from shuangsuiji.planning import deadline_hooks
+from shuangsuiji.planning import deadline_hooks, events
 from shuangsuiji.planning.models import (
     AnnualPlan,
     AnnualPlanLine,
@@ -81,7 +81,7 @@ def plan_create(
         plan.overall_goal_percent = overall_goal_percent
     full_clean(plan)
     plan.save()
-    audit_record(actor=actor, event="plan.create", target=plan, changes={"year": year, "title": plan.title})
+    audit_record(actor=actor, event=events.PLAN_CREATE, target=plan, changes={"year": year, "title": plan.title})
     deadline_hooks.on_plan_created(plan, actor=actor)
     return plan
 
@@ -99,7 +99,7 @@ def plan_update(*, actor: User, plan: AnnualPlan, data: dict[str, Any]) -> Annua
     if changes:
         full_clean(plan)
         plan.save()
-        audit_record(actor=actor, event="plan.update", target=plan, changes=changes)
+        audit_record(actor=actor, event=events.PLAN_UPDATE, target=plan, changes=changes)
     return plan
 
 
@@ -158,7 +158,7 @@ def plan_line_save(
     line.save()
     plan.uncovered.filter(item__code=item.code).delete()
     audit_record(
-        actor=actor, event="plan.line_add" if created else "plan.line_update", target=plan,
+        actor=actor, event=events.PLAN_LINE_ADD if created else events.PLAN_LINE_UPDATE, target=plan,
         changes={"item": item.code, **{k: v for k, v in values.items() if k != "responsible_section"},
                  "responsible_section": str(responsible_section or "")},
     )
@@ -174,7 +174,7 @@ def plan_line_delete(*, actor: User, line: AnnualPlanLine) -> None:
         raise ApplicationError("该计划事项已生成抽查任务，不能移除")
     code = line.item.code
     line.delete()
-    audit_record(actor=actor, event="plan.line_delete", target=plan, changes={"item": code})
+    audit_record(actor=actor, event=events.PLAN_LINE_DELETE, target=plan, changes={"item": code})
 
 
 @transaction.atomic
@@ -195,7 +195,7 @@ def plan_lines_add_missing(
     AnnualPlanLine.objects.bulk_create(lines)
     if lines:
         audit_record(
-            actor=actor, event="plan.lines_add_missing", target=plan,
+            actor=actor, event=events.PLAN_LINES_ADD_MISSING, target=plan,
             changes={"items": [item.code for item in missing], "ratios": clean_ratios},
         )
     return lines
@@ -215,7 +215,7 @@ def plan_uncovered_save(*, actor: User, plan: AnnualPlan, item: CheckItem, reaso
     entry, _ = PlanUncoveredItem.objects.update_or_create(
         plan=plan, item=item, defaults={"reason": reason.strip()[:255]}
     )
-    audit_record(actor=actor, event="plan.uncovered_save", target=plan, changes={"item": item.code, "reason": reason})
+    audit_record(actor=actor, event=events.PLAN_UNCOVERED_SAVE, target=plan, changes={"item": item.code, "reason": reason})
     return entry
 
 
@@ -226,7 +226,7 @@ def plan_uncovered_delete(*, actor: User, entry: PlanUncoveredItem) -> None:
     _require_draft(plan)
     code = entry.item.code
     entry.delete()
-    audit_record(actor=actor, event="plan.uncovered_delete", target=plan, changes={"item": code})
+    audit_record(actor=actor, event=events.PLAN_UNCOVERED_DELETE, target=plan, changes={"item": code})
 
 
 def plan_missing_items(*, plan: AnnualPlan) -> list[CheckItem]:
@@ -278,7 +278,7 @@ def plan_transition(*, actor: User, plan: AnnualPlan, action: str, comment: str 
     _step(plan, action=action, old=old, new=plan.status, actor=actor, comment=comment)
     require_second_factor_for(actor, f"plan.{action}")
     audit_record(
-        actor=actor, event=f"plan.{action}", target=plan, changes={"status": (old, plan.status), "comment": comment}
+        actor=actor, event=events.plan_event(action), target=plan, changes={"status": (old, plan.status), "comment": comment}
     )
     if action == "file":
         deadline_hooks.on_plan_filed(plan, actor=actor)
@@ -309,7 +309,7 @@ def _plan_return(*, actor: User, plan: AnnualPlan, comment: str) -> AnnualPlan:
     plan.status = PlanStatus.DRAFT
     plan.save(update_fields=["status", "updated_at"])
     _step(plan, action="return", old=old, new=plan.status, actor=actor, comment=comment)
-    audit_record(actor=actor, event="plan.return", target=plan, changes={"status": (old, plan.status), "comment": comment})
+    audit_record(actor=actor, event=events.PLAN_RETURN, target=plan, changes={"status": (old, plan.status), "comment": comment})
     return plan
 
 
@@ -340,7 +340,7 @@ def plan_adjust(*, actor: User, plan: AnnualPlan, reason: str) -> AnnualPlan:
     )
     _step(new, action="adjust", old=PlanStatus.DRAFT, new=PlanStatus.DRAFT, actor=actor, comment=reason)
     audit_record(
-        actor=actor, event="plan.adjust", target=new,
+        actor=actor, event=events.PLAN_ADJUST, target=new,
         changes={"previous": plan.pk, "version": (plan.version, new.version), "reason": reason},
     )
     deadline_hooks.on_plan_created(new, actor=actor)

@@ -15,7 +15,7 @@ from shuangsuiji.accounts.security import require_second_factor_for
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.directory.models import CheckItem
-from shuangsuiji.planning import deadline_hooks
+from shuangsuiji.planning import deadline_hooks, events
 from shuangsuiji.planning.models import (
     JointPlan,
     JointPlanParticipant,
@@ -76,7 +76,7 @@ def joint_plan_create(
     own = joint_plan.participants.get(organization=bureau)
     own.items.set(_own_items(bureau, owner_items))
     audit_record(
-        actor=actor, event="joint_plan.create", target=joint_plan,
+        actor=actor, event=events.JOINT_PLAN_CREATE, target=joint_plan,
         changes={"title": joint_plan.title, "participants": names, "items": [i.code for i in owner_items]},
     )
     deadline_hooks.on_joint_plan_created(joint_plan, actor=actor)
@@ -116,7 +116,7 @@ def joint_plan_update(
         own = joint_plan.participants.get(organization_id=joint_plan.owner_id)
         own.items.set(_own_items(joint_plan.owner, owner_items))
         changes["items"] = [i.code for i in owner_items]
-    audit_record(actor=actor, event="joint_plan.update", target=joint_plan, changes=changes)
+    audit_record(actor=actor, event=events.JOINT_PLAN_UPDATE, target=joint_plan, changes=changes)
     return joint_plan
 
 
@@ -137,7 +137,7 @@ def joint_plan_send(*, actor: User, joint_plan: JointPlan) -> JointPlan:
     own.save(update_fields=["confirmed_at", "confirmed_by"])
     joint_plan.status = JointPlanStatus.CONFIRMING
     joint_plan.save(update_fields=["status", "updated_at"])
-    audit_record(actor=actor, event="joint_plan.send", target=joint_plan,
+    audit_record(actor=actor, event=events.JOINT_PLAN_SEND, target=joint_plan,
                  changes={"status": (JointPlanStatus.DRAFT, joint_plan.status)})
     deadline_hooks.on_joint_plan_sent(joint_plan, actor=actor)
     return joint_plan
@@ -171,7 +171,7 @@ def joint_participant_confirm(
         joint_plan.save(update_fields=["status", "updated_at"])
     require_second_factor_for(actor, "joint_plan.confirm")
     audit_record(
-        actor=actor, event="joint_plan.confirm", target=joint_plan,
+        actor=actor, event=events.JOINT_PLAN_CONFIRM, target=joint_plan,
         changes={"organization": participant.organization.name, "items": participant.item_lines,
                  "all_confirmed": all_done},
     )
@@ -196,11 +196,11 @@ def joint_plan_publish(*, actor: User, joint_plan: JointPlan) -> JointPlan:
                                  "status": (previous.status, JointPlanStatus.SUPERSEDED)}
         previous.status = JointPlanStatus.SUPERSEDED
         previous.save(update_fields=["status", "updated_at"])
-        audit_record(actor=actor, event="joint_plan.supersede", target=previous,
+        audit_record(actor=actor, event=events.JOINT_PLAN_SUPERSEDE, target=previous,
                      changes={"status": (JointPlanStatus.PUBLISHED, previous.status), "next": joint_plan.pk,
                               "reason": f"被第{joint_plan.version}版取代：{joint_plan.adjustment_reason}"})
     require_second_factor_for(actor, "joint_plan.publish")
-    audit_record(actor=actor, event="joint_plan.publish", target=joint_plan, changes=changes)
+    audit_record(actor=actor, event=events.JOINT_PLAN_PUBLISH, target=joint_plan, changes=changes)
     deadline_hooks.on_joint_plan_published(joint_plan, actor=actor)
     return joint_plan
 
@@ -233,7 +233,7 @@ def joint_plan_adjust(*, actor: User, joint_plan: JointPlan, reason: str) -> Joi
         )
         copy.items.set(part.items.all())
     audit_record(
-        actor=actor, event="joint_plan.adjust", target=new,
+        actor=actor, event=events.JOINT_PLAN_ADJUST, target=new,
         changes={"previous": joint_plan.pk, "version": (joint_plan.version, new.version), "reason": reason},
     )
     deadline_hooks.on_joint_plan_created(new, actor=actor)

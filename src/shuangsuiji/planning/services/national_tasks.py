@@ -11,7 +11,7 @@ from shuangsuiji.accounts.scope import Perm, bureau_for_write
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.directory.models import CheckItem, ItemStatus
-from shuangsuiji.planning import deadline_hooks
+from shuangsuiji.planning import deadline_hooks, events
 from shuangsuiji.planning.models import (
     NationalTask,
     Task,
@@ -50,7 +50,7 @@ def national_tasks_import(*, actor: User, content: bytes, file_name: str) -> lis
     ]
     NationalTask.objects.bulk_create(tasks)
     audit_record(
-        actor=actor, event="national_task.import", target=None, organization=bureau,
+        actor=actor, event=events.NATIONAL_TASK_IMPORT, target=None, organization=bureau,
         changes={"file": file_name, "count": len(tasks), "codes": [t.code for t in tasks]},
     )
     return list(NationalTask.objects.filter(owner=bureau, code__in=[t.code for t in tasks]))
@@ -87,7 +87,7 @@ def national_task_claim(*, actor: User, national_task: NationalTask, data: dict[
     )
     task.scope_locked = True
     task.save(update_fields=["scope_locked"])
-    audit_record(actor=actor, event="national_task.claim", target=task,
+    audit_record(actor=actor, event=events.NATIONAL_TASK_CLAIM, target=task,
                  changes={**_task_audit_changes(task), "national_task": national_task.code})
     deadline_hooks.on_task_created(task, actor=actor)
     return task

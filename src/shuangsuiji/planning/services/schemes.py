@@ -11,7 +11,7 @@ from shuangsuiji.accounts.models import User
 from shuangsuiji.accounts.security import require_second_factor_for
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
-from shuangsuiji.planning import deadline_hooks
+from shuangsuiji.planning import deadline_hooks, events
 from shuangsuiji.planning.models import (
     SchemeStatus,
     Task,
@@ -47,11 +47,11 @@ def scheme_generate(*, actor: User, task: Task, regenerate: bool = False) -> Wor
     body = scheme_default_body(task)
     if scheme is None:
         scheme = WorkScheme.objects.create(task=task, title=scheme_default_title(task), body=body)
-        event = "scheme.create"
+        event = events.SCHEME_CREATE
     else:
         scheme.body = body
         scheme.save(update_fields=["body", "updated_at"])
-        event = "scheme.regenerate"
+        event = events.SCHEME_REGENERATE
     audit_record(actor=actor, event=event, target=scheme, changes={"task": task.code, "title": scheme.title})
     return scheme
 
@@ -76,7 +76,7 @@ def scheme_update(*, actor: User, scheme: WorkScheme, title: str, body: str, doc
     if changes:
         full_clean(scheme)
         scheme.save()
-        audit_record(actor=actor, event="scheme.update", target=scheme, changes=changes)
+        audit_record(actor=actor, event=events.SCHEME_UPDATE, target=scheme, changes=changes)
     return scheme
 
 
@@ -88,7 +88,7 @@ def scheme_approve(*, actor: User, scheme: WorkScheme, comment: str = "") -> Wor
         raise ApplicationError(f"工作方案当前状态为“{scheme.get_status_display()}”，不能审批")
     scheme.status, scheme.approved_by, scheme.approved_at = SchemeStatus.APPROVED, actor, timezone.now()
     scheme.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
-    audit_record(actor=actor, event="scheme.approve", target=scheme,
+    audit_record(actor=actor, event=events.SCHEME_APPROVE, target=scheme,
                  changes={"status": (SchemeStatus.DRAFT, scheme.status), "comment": comment})
     return scheme
 
@@ -105,7 +105,7 @@ def scheme_publish(*, actor: User, scheme: WorkScheme) -> WorkScheme:
     scheme.status, scheme.published_at = SchemeStatus.PUBLISHED, timezone.now()
     scheme.save(update_fields=["status", "published_at", "updated_at"])
     require_second_factor_for(actor, "scheme.publish")
-    audit_record(actor=actor, event="scheme.publish", target=scheme,
+    audit_record(actor=actor, event=events.SCHEME_PUBLISH, target=scheme,
                  changes={"status": (SchemeStatus.APPROVED, scheme.status)})
     task_transition(actor=actor, task=scheme.task, to_state=TaskState.SCHEME_PUBLISHED, comment="工作方案已公布")
     deadline_hooks.on_scheme_published(scheme.task, actor=actor)

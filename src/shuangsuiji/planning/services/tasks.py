@@ -19,7 +19,7 @@ from shuangsuiji.accounts.scope import Perm, check_can_edit
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.directory.models import InspectionMethod, RiskFlag
-from shuangsuiji.planning import deadline_hooks, task_guards
+from shuangsuiji.planning import deadline_hooks, events, task_guards
 from shuangsuiji.planning.models import (
     RISK_CLASSES,
     AnnualPlanLine,
@@ -135,7 +135,7 @@ def task_create_from_plan_line(*, actor: User, line: AnnualPlanLine, data: dict[
         raise ApplicationError("只能从已公布的年度计划创建任务")
     data = {"ratios": line.ratios, "items": [line.item], "methods": line.item.methods or ["on_site"], **data}
     task = _task_save(actor=actor, owner=plan.owner, data=data, plan_line=line)
-    audit_record(actor=actor, event="task.create", target=task, changes={**_task_audit_changes(task), "plan_line": line.pk})
+    audit_record(actor=actor, event=events.TASK_CREATE, target=task, changes={**_task_audit_changes(task), "plan_line": line.pk})
     deadline_hooks.on_task_created(task, actor=actor)
     return task
 
@@ -157,7 +157,7 @@ def task_create_from_joint_plan(*, actor: User, joint_plan: JointPlan, data: dic
         "methods": ["on_site"],
     }
     task = _task_save(actor=actor, owner=joint_plan.owner, data={**defaults, **data}, joint_plan=joint_plan)
-    audit_record(actor=actor, event="task.create", target=task,
+    audit_record(actor=actor, event=events.TASK_CREATE, target=task,
                  changes={**_task_audit_changes(task), "joint_plan": joint_plan.pk})
     deadline_hooks.on_task_created(task, actor=actor)
     return task
@@ -191,7 +191,7 @@ def task_update(*, actor: User, task: Task, data: dict[str, Any]) -> Task:
                 manager.set(data[name])
                 changes[name] = (old, new)
     if changes:
-        audit_record(actor=actor, event="task.update", target=task, changes=changes)
+        audit_record(actor=actor, event=events.TASK_UPDATE, target=task, changes=changes)
     return task
 
 
@@ -275,7 +275,7 @@ def task_transition(
         fields.append("completed_at")
     locked.save(update_fields=fields)
     TaskTransition.objects.create(task=locked, from_state=old, to_state=to_state, actor=actor, note=comment[:255])
-    audit_record(actor=actor, event="task.transition", target=locked,
+    audit_record(actor=actor, event=events.TASK_TRANSITION, target=locked,
                  changes={"state": (old, to_state), "action": rule.label, "comment": comment})
     if to_state == TaskState.COMPLETED:
         deadline_hooks.on_task_completed(locked, actor=actor)
