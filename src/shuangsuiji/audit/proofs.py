@@ -16,26 +16,17 @@ import base64
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from shuangsuiji.core import merkle
+from shuangsuiji.core.verification import Verification
 
 HEAD_FORMAT = "ssj-tree-head-v1"
 
 
-@dataclass
-class ProofCheck:
-    ok: bool = True
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def fail(self, message: str) -> None:
-        self.ok = False
-        self.problems.append(message)
 
 
 def signed_message(head: Mapping[str, Any]) -> bytes:
@@ -45,7 +36,7 @@ def signed_message(head: Mapping[str, Any]) -> bytes:
     ]).encode("utf-8")
 
 
-def check_head(head: Mapping[str, Any], check: ProofCheck, *, public_key: str | None = None, what: str = "树头") -> None:
+def check_head(head: Mapping[str, Any], check: Verification, *, public_key: str | None = None, what: str = "树头") -> None:
     try:
         key_bytes = base64.b64decode(public_key or str(head["public_key"]))
         key = Ed25519PublicKey.from_public_bytes(key_bytes)
@@ -69,8 +60,8 @@ def check_head(head: Mapping[str, Any], check: ProofCheck, *, public_key: str | 
     )
 
 
-def check_inclusion(data: Mapping[str, Any], *, public_key: str | None = None) -> ProofCheck:
-    check = ProofCheck()
+def check_inclusion(data: Mapping[str, Any], *, public_key: str | None = None) -> Verification:
+    check = Verification()
     try:
         head = data["tree_head"]
         index, size = int(data["index"]), int(data["tree_size"])
@@ -99,8 +90,8 @@ def check_inclusion(data: Mapping[str, Any], *, public_key: str | None = None) -
     return check
 
 
-def check_consistency(data: Mapping[str, Any], *, public_key: str | None = None) -> ProofCheck:
-    check = ProofCheck()
+def check_consistency(data: Mapping[str, Any], *, public_key: str | None = None) -> Verification:
+    check = Verification()
     try:
         old, new = data["old_head"], data["new_head"]
         old_size, new_size = int(old["tree_size"]), int(new["tree_size"])
@@ -122,16 +113,16 @@ def check_consistency(data: Mapping[str, Any], *, public_key: str | None = None)
     return check
 
 
-def check_file(data: Mapping[str, Any], *, public_key: str | None = None) -> ProofCheck:
+def check_file(data: Mapping[str, Any], *, public_key: str | None = None) -> Verification:
     kind = data.get("type")
     if kind == "ssj.transparency.inclusion":
         return check_inclusion(data, public_key=public_key)
     if kind == "ssj.transparency.consistency":
         return check_consistency(data, public_key=public_key)
     if kind == "ssj.transparency.tree-head":
-        check = ProofCheck()
+        check = Verification()
         check_head(data, check, public_key=public_key)
         return check
-    check = ProofCheck()
+    check = Verification()
     check.fail(f"不认识的文件类型：{kind}")
     return check

@@ -12,6 +12,7 @@ from django.http import Http404
 
 from shuangsuiji.audit import proofs, transparency
 from shuangsuiji.audit.models import TransparencyLeaf, TreeHead
+from shuangsuiji.core.verification import Verification
 
 HISTORY_LIMIT = 120
 
@@ -71,7 +72,7 @@ class LogPage:
     key_id: str
     old: TreeHead | None
     new: TreeHead | None
-    consistency: proofs.ProofCheck | None
+    consistency: Verification | None
 
     @property
     def latest_text(self) -> str:

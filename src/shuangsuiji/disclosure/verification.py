@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
@@ -19,6 +19,7 @@ from shuangsuiji.common.exceptions import ApplicationError, NotFoundError
 from shuangsuiji.core.draw import DrawInputError
 from shuangsuiji.core.draw import public as public_draw
 from shuangsuiji.core.uscc import normalize_uscc
+from shuangsuiji.core.verification import Verification
 from shuangsuiji.disclosure.selectors import draw_has_result
 from shuangsuiji.draws import commitments, engine
 from shuangsuiji.draws import verification as draws_verification
@@ -72,17 +73,9 @@ def public_record_digest(draw: TargetDraw) -> str:
         return ""
 
 
-@dataclass(frozen=True)
-class Outcome:
-    ok: bool
-    messages: list[str] = field(default_factory=list)
-
-    @property
-    def verdict(self) -> str:
-        return "一致" if self.ok else "不一致"
 
 
-def verify_draw(draw: TargetDraw) -> Outcome:
+def verify_draw(draw: TargetDraw) -> Verification:
     """Recompute the draw server-side from the full (internal) pool and record, then check that the published
     public pool, public record and transparency-log leaf are the ones derived from them.
 
@@ -98,7 +91,7 @@ def verify_draw(draw: TargetDraw) -> Outcome:
     try:
         public = commitments.draw_public_record(draw)
     except (ApplicationError, engine.DrawEngineError, DrawInputError, LookupError):
-        return Outcome(ok=False, messages=[*messages, "无法生成公开记录（对象池文件不可读）"])
+        return Verification.of(ok=False, messages=[*messages, "无法生成公开记录（对象池文件不可读）"])
     messages.append(f"公开对象池摘要 {public['pool']['public_digest']}，公开记录摘要 {public['public_record_digest']}")
     leaf = commitments.draw_leaf(draw)
     if leaf is not None:
@@ -107,7 +100,7 @@ def verify_draw(draw: TargetDraw) -> Outcome:
         else:
             ok = False
             messages.append(f"与透明日志第 {leaf.index} 号登记的摘要不一致：记录在登记后被改动")
-    return Outcome(ok=ok, messages=messages)
+    return Verification.of(ok=ok, messages=messages)
 
 
 def cli_steps(draw: TargetDraw) -> list[tuple[str, str]]:

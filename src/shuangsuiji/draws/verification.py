@@ -7,35 +7,25 @@ from the downloads, and checks that the database rows say the same as the record
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
 
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.core.formats.text import FormatError
 from shuangsuiji.core.matching import MatchError, MatchInputError, verify_record
+from shuangsuiji.core.verification import Verification
 from shuangsuiji.draws import engine, storage
 from shuangsuiji.draws.match_inputs import inspector_pk, load_stored_inputs
 from shuangsuiji.draws.models import DrawStatus, InspectorMatch, RandomnessKind, TargetDraw
 
 
-@dataclass(frozen=True)
-class VerificationResult:
-    ok: bool
-    messages: list[str] = field(default_factory=list)
-
-    @property
-    def verdict(self) -> str:
-        return "一致" if self.ok else "不一致"
-
-
-def verify_draw(draw: TargetDraw) -> VerificationResult:
+def verify_draw(draw: TargetDraw) -> Verification:
     """一致 when the pool file, the record and the drawn targets all agree with a recomputation."""
     if draw.record is None or draw.status == DrawStatus.POOL_FROZEN:
-        return VerificationResult(False, ["尚未抽取：对象池已冻结，等待公布随机数"])
+        return Verification.of(False, ["尚未抽取：对象池已冻结，等待公布随机数"])
     messages: list[str] = []
     try:
         content = storage.read_file(draw.pool_file)
     except ApplicationError as error:
-        return VerificationResult(False, [error.message])
+        return Verification.of(False, [error.message])
     if hashlib.sha256(content).hexdigest() not in draw.pool_file:
         messages.append("对象池文件内容与其存储摘要不符，文件可能被改动")
     try:
@@ -45,7 +35,7 @@ def verify_draw(draw: TargetDraw) -> VerificationResult:
         previous = draw.previous.record if draw.previous is not None else None
         ok, engine_messages = engine.verify(draw.record, pool, previous_record=previous)
     except engine.DrawEngineError as error:
-        return VerificationResult(False, [*messages, f"无法重新计算：{error}"])
+        return Verification.of(False, [*messages, f"无法重新计算：{error}"])
     if not ok:
         messages.extend(engine_messages)
     if engine.recompute_record_digest(draw.record) != draw.record_digest:
@@ -61,9 +51,9 @@ def verify_draw(draw: TargetDraw) -> VerificationResult:
     if recorded != stored:
         messages.append("系统中的抽中对象清单与抽取记录不一致")
     if messages:
-        return VerificationResult(False, messages)
+        return Verification.of(False, messages)
     summary = [m for m in engine_messages if m] if ok else []
-    return VerificationResult(
+    return Verification.of(
         True,
         [
             *summary,
@@ -73,18 +63,18 @@ def verify_draw(draw: TargetDraw) -> VerificationResult:
     )
 
 
-def verify_match(match: InspectorMatch) -> VerificationResult:
+def verify_match(match: InspectorMatch) -> Verification:
     """一致 when the record recomputes from the stored inputs and the assignments say the same."""
     try:
         folder = storage.resolve(match.inputs_file)
         inputs = load_stored_inputs(folder)
     except (ApplicationError, FormatError, MatchInputError, OSError) as error:
-        return VerificationResult(False, [f"无法读取匹配输入：{error}"])
+        return Verification.of(False, [f"无法读取匹配输入：{error}"])
     previous = match.previous.record if match.previous is not None else None
     try:
         verification = verify_record(match.record, inputs, previous)
     except (MatchError, ValueError) as error:
-        return VerificationResult(False, [f"无法重新计算：{error}"])
+        return Verification.of(False, [f"无法重新计算：{error}"])
     messages = list(verification.messages)
     recorded = sorted(
         (entry["target_id"], inspector_pk(member["inspector_id"]))
@@ -99,4 +89,4 @@ def verify_match(match: InspectorMatch) -> VerificationResult:
     if match.record_digest != match.record.get("record_digest"):
         ok = False
         messages.append("数据库中保存的记录摘要与记录内容不一致")
-    return VerificationResult(ok, messages)
+    return Verification.of(ok, messages)

@@ -27,13 +27,13 @@ import hashlib
 import io
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from shuangsuiji.core import merkle
 from shuangsuiji.core.draw.engine import record_digest
 from shuangsuiji.core.draw.pool import read_pool_bytes
 from shuangsuiji.core.draw.verify import verify_record
+from shuangsuiji.core.verification import Verification
 
 PUBLIC_RECORD_TYPE = "ssj.draw.public"
 PUBLIC_PROOF_TYPE = "ssj.pool.public-membership"
@@ -191,18 +191,9 @@ def membership_proof(rows: Sequence[Sequence[str]], candidate_id: str) -> dict[s
     return proof
 
 
-@dataclass
-class Check:
-    ok: bool = True
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    def fail(self, message: str) -> None:
-        self.ok = False
-        self.problems.append(message)
 
 
-def _checked_leaf(entry: Any, size: int, root: bytes, what: str, check: Check) -> tuple[int, str] | None:
+def _checked_leaf(entry: Any, size: int, root: bytes, what: str, check: Verification) -> tuple[int, str] | None:
     try:
         row = [str(v) for v in entry["row"]]
         index = int(entry["index"])
@@ -219,8 +210,8 @@ def _checked_leaf(entry: Any, size: int, root: bytes, what: str, check: Check) -
     return index, row[0]
 
 
-def verify_membership_proof(proof: Mapping[str, Any], expected_digest: str | None = None) -> Check:
-    check = Check()
+def verify_membership_proof(proof: Mapping[str, Any], expected_digest: str | None = None) -> Verification:
+    check = Verification()
     digest = str(proof.get("public_pool_digest", ""))
     if expected_digest and digest != expected_digest:
         check.fail(f"证明中的公开对象池摘要 {digest} 与公布的摘要 {expected_digest} 不同")
@@ -261,9 +252,9 @@ def verify_membership_proof(proof: Mapping[str, Any], expected_digest: str | Non
 # ---------------------------------------------------------------- offline checks of the downloads
 
 
-def verify_public_record(record: Mapping[str, Any], pool_rows: Sequence[Sequence[str]] | None = None) -> Check:
+def verify_public_record(record: Mapping[str, Any], pool_rows: Sequence[Sequence[str]] | None = None) -> Verification:
     """The public record's own digest; with the public pool file: its digest, size and the selected ids."""
-    check = Check()
+    check = Verification()
     if record.get("type") != PUBLIC_RECORD_TYPE:
         check.fail("不是公开抽取记录（type 应为 ssj.draw.public）")
         return check
@@ -291,9 +282,9 @@ def verify_public_record(record: Mapping[str, Any], pool_rows: Sequence[Sequence
     return check
 
 
-def verify_audit_bundle(bundle: Mapping[str, Any]) -> Check:
+def verify_audit_bundle(bundle: Mapping[str, Any]) -> Verification:
     """Auditors: recompute the draw from the full record and pool, then the public pool and public record."""
-    check = Check()
+    check = Verification()
     if bundle.get("type") != AUDIT_BUNDLE_TYPE:
         check.fail("不是审计用完整抽取包（type 应为 ssj.draw.audit-bundle）")
         return check
