@@ -306,3 +306,7 @@ class ImportJob(TimeStampedModel):
         if not self.total_rows:
             return 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+# The 合法性审查 models live in their own module; imported here so Django registers them with the app.
+from shuangsuiji.directory.models_review import ItemReview, ItemReviewEntry, ItemReviewStatus  # noqa: E402,F401

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.types import AuthedHttpRequest
+from shuangsuiji.deadlines.selectors import deadlines_for_subject
 from shuangsuiji.draws import selectors, services, storage
 from shuangsuiji.draws.forms import (
     ConfirmForm,
@@ -29,7 +30,6 @@ from shuangsuiji.draws.forms import (
 from shuangsuiji.draws.instructions import draw_verify_commands, match_verify_commands
 from shuangsuiji.draws.presentation import draw_params_lines, fallback_label, strata_rows
 from shuangsuiji.draws.verification import verify_draw, verify_match
-from shuangsuiji.oversight.selectors import deadlines_for_subject
 from shuangsuiji.planning.models import Task
 
 

@@ -14,9 +14,9 @@ from shuangsuiji.accounts.scope import Perm, has_perm
 from shuangsuiji.common.exceptions import ApplicationError, NotFoundError
 from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.common.view_helpers import user_errors
+from shuangsuiji.deadlines.selectors import deadlines_for_subject
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.instructions import draw_verify_commands, match_verify_commands
-from shuangsuiji.oversight.selectors import deadlines_for_subject
 from shuangsuiji.planning import selectors, services
 from shuangsuiji.planning.documents import scheme_docx, scheme_pdf
 from shuangsuiji.planning.forms import (
