@@ -19,13 +19,14 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY, db_periodic_task
 
 from shuangsuiji.common.models import PeriodicRun
 
 logger = logging.getLogger(__name__)
-F = TypeVar("F", bound=Callable[..., Any])
+FuncT = TypeVar("FuncT", bound=Callable[..., Any])
 # A weekly crontab is the sparsest the project uses; look back a little further than that for the slot.
 LOOKBACK_MINUTES = 8 * 24 * 60
 KEEP_DAYS = 60
@@ -60,15 +61,16 @@ def claim_slot(task: str, slot: datetime.datetime) -> bool:
         with transaction.atomic():
             PeriodicRun.objects.create(task=task, slot=_aware(slot), worker=worker)
     except IntegrityError:
+        PeriodicRun.objects.filter(task=task, slot=_aware(slot)).update(duplicates=F("duplicates") + 1)
         return False
     PeriodicRun.objects.filter(slot__lt=timezone.now() - datetime.timedelta(days=KEEP_DAYS)).delete()
     return True
 
 
-def periodic_once(validate: Callable[[datetime.datetime], bool], **options: Any) -> Callable[[F], F]:
+def periodic_once(validate: Callable[[datetime.datetime], bool], **options: Any) -> Callable[[FuncT], FuncT]:
     """``db_periodic_task(validate)`` whose body runs at most once per schedule slot (see the module text)."""
 
-    def decorator(fn: F) -> F:
+    def decorator(fn: FuncT) -> FuncT:
         name = f"{fn.__module__}.{fn.__name__}"
 
         @wraps(fn)

@@ -21,6 +21,8 @@ class PeriodicRun(models.Model):
     slot = models.DateTimeField("计划时间")
     worker = models.CharField("运行进程", max_length=200, blank=True)
     started_at = models.DateTimeField("开始时间", auto_now_add=True)
+    # later attempts at the same slot (other consumers' schedulers), refused
+    duplicates = models.PositiveIntegerField("重复触发次数", default=0)
 
     class Meta:
         verbose_name = "定时任务运行记录"
