@@ -53,6 +53,7 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "directory:item_review_list": (lambda w: "/directory/item-reviews/", False),
     "directory:item_review_detail": (lambda w: f"/directory/item-reviews/{_item_review(w).pk}/", True),
     "disclosure_staff:deadlines": (lambda w: "/disclosure/deadlines/", False),
+    "disclosure_staff:national_export": (lambda w: "/disclosure/national-export/", False),
     "disclosure_staff:task_publish": (lambda w: f"/disclosure/tasks/{_portal(w).task.pk}/publish/", True),
     "draws:index": (lambda w: "/draws/", False),
     "draws:task_draw": (lambda w: f"/draws/tasks/{sample_match(w).task_id}/", True),
