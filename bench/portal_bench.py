@@ -398,9 +398,12 @@ def _fetch(conn: Any, url: str) -> tuple[int, str]:
     return response.status, response.getheader("X-SSJ-Cache") or ""
 
 
-def load_run(urls: list[str], seconds: float, threads: int, env: dict[str, str]) -> dict[str, Any]:
+def load_run(urls: list[str], seconds: float, threads: int, env: dict[str, str],
+             fresh: list[str] | None = None, fresh_every: int = 0) -> dict[str, Any]:
     """gunicorn (2 processes x 4 threads) on loopback; ``threads`` clients with keep-alive connections go through
-    ``urls`` (after one warm-up pass over the distinct URLs, the same in every run) for ``seconds``."""
+    ``urls`` (after one warm-up pass over the distinct URLs, the same in every run) for ``seconds``. With
+    ``fresh``, every ``fresh_every``-th request of a client is instead a search never asked before (the long tail
+    that no cache holds)."""
     import http.client
 
     server, port = _serve(env)
@@ -430,6 +433,7 @@ def load_run(urls: list[str], seconds: float, threads: int, env: dict[str, str])
         errors: list[str] = []
         hits = [0]
         stop = time.time() + seconds
+        unseen = iter(fresh or [])
 
         def worker(offset: int) -> None:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -437,9 +441,14 @@ def load_run(urls: list[str], seconds: float, threads: int, env: dict[str, str])
             mine: list[float] = []
             mine_search: list[float] = []
             my_hits = 0
+            count = 0
             while time.time() < stop:
                 url = urls[n % len(urls)]
                 n += threads
+                count += 1
+                if fresh_every and count % fresh_every == 0:
+                    with lock:
+                        url = next(unseen, url)
                 started = time.perf_counter()
                 try:
                     status, cache_state = _fetch(conn, url)
@@ -486,14 +495,14 @@ def load_run(urls: list[str], seconds: float, threads: int, env: dict[str, str])
             server.kill()
 
 
-def load_runs(urls: list[str], args: argparse.Namespace) -> dict[str, Any]:
+def load_runs(urls: list[str], args: argparse.Namespace, fresh: list[str] | None = None) -> dict[str, Any]:
     """The same load without and with the portal cache (Redis when it answers, as in production)."""
     base = dict(os.environ)
     backend = "本进程内存"
     if redis_available():
         base.update({"SSJ_REDIS_URL": REDIS_URL, "SSJ_REDIS_KEY_PREFIX": f"ssj-portal-bench-{os.getpid()}-"})
         backend = "Redis"
-    out: dict[str, Any] = {"backend": backend, "runs": []}
+    out: dict[str, Any] = {"backend": backend, "runs": [], "tail": []}
     for round_no in range(args.load_rounds):
         for label, seconds in (("不缓存", "0"), ("缓存", "300")):
             env = dict(base, SSJ_PORTAL_CACHE_SECONDS=seconds)
@@ -502,6 +511,14 @@ def load_runs(urls: list[str], args: argparse.Namespace) -> dict[str, Any]:
             run = load_run(urls, args.load_seconds, args.load_threads, env)
             run.update(label=label, round=round_no + 1, load=os.getloadavg()[0])
             out["runs"].append(run)
+    if args.fresh_every and fresh:
+        for label, seconds in (("不缓存", "0"), ("缓存", "300")):
+            env = dict(base, SSJ_PORTAL_CACHE_SECONDS=seconds)
+            if "SSJ_REDIS_KEY_PREFIX" in env:
+                env["SSJ_REDIS_KEY_PREFIX"] += f"tail-{seconds}-"
+            run = load_run(urls, args.load_seconds, args.load_threads, env, list(fresh), args.fresh_every)
+            run.update(label=label, round=1, load=os.getloadavg()[0], fresh_every=args.fresh_every)
+            out["tail"].append(run)
     return out
 
 
@@ -558,7 +575,10 @@ def child(args: argparse.Namespace) -> None:
         mixed = [u for urls in sets.values() for u in urls[:40]]
         random.Random(SEED + 2).shuffle(mixed)
         mixed += ["/gs/", "/gs/tasks/", f"/api/public/results?year={YEARS[-1]}", "/gs/results/"]
-        report["load"] = load_runs(mixed, args)
+        tail = scenarios(world, random.Random(SEED + 3), 400)
+        fresh = [u for label, urls in tail.items() if label != "不带条件（首页列表）" for u in urls]
+        random.Random(SEED + 4).shuffle(fresh)
+        report["load"] = load_runs(mixed, args, fresh)
     print("RESULT " + json.dumps(report, ensure_ascii=False))
 
 
@@ -593,7 +613,8 @@ def run_child(engine: str, args: argparse.Namespace, folder: Path) -> dict[str, 
         env.update({"SSJ_DB_ENGINE": "sqlite", "SSJ_SQLITE_PATH": str(folder / "portal_bench.sqlite3")})
     command = [sys.executable, str(Path(__file__).resolve()), "--child", "--size", str(args.size),
                "--queries", str(args.queries), "--load-seconds", str(args.load_seconds),
-               "--load-threads", str(args.load_threads), "--load-rounds", str(args.load_rounds)]
+               "--load-threads", str(args.load_threads), "--load-rounds", str(args.load_rounds),
+               "--fresh-every", str(args.fresh_every)]
     command += ["--reuse-db"] if args.reuse_db else []
     command += ["--skip-pages"] if args.skip_pages else []
     try:
@@ -620,6 +641,10 @@ def pg_available() -> bool:
             return True
     except Exception:
         return False
+
+
+def args_fresh_every(load: dict[str, Any]) -> int:
+    return int(load["tail"][0].get("fresh_every", 0)) if load.get("tail") else 0
 
 
 def print_report(report: dict[str, Any]) -> None:
@@ -649,6 +674,11 @@ def print_report(report: dict[str, Any]) -> None:
             out.write(f"{run['round']:<5}{run['label']:<6}{run['rps']:9.1f}{run['p50']:9.1f}{run['p95']:9.1f}"
                       f"{run['search_p95']:9.1f}{run['hit_share']:8.0%}{run['errors']:6d}{run['load']:7.2f}"
                       + (f"（首个错误：{run['first_error']}）" if run["errors"] else "") + "\n")
+        for run in load.get("tail", []):
+            out.write(f"{'长尾':<5}{run['label']:<6}{run['rps']:9.1f}{run['p50']:9.1f}{run['p95']:9.1f}"
+                      f"{run['search_p95']:9.1f}{run['hit_share']:8.0%}{run['errors']:6d}{run['load']:7.2f}\n")
+        if load.get("tail"):
+            out.write(f"（长尾：每个客户端每 {args_fresh_every(load)} 个请求中有 1 个是从未出现过的检索，缓存无法命中）\n")
         best = {label: max((r for r in runs if r["label"] == label), key=lambda r: r["rps"])
                 for label in ("不缓存", "缓存")}
         cached, plain = best["缓存"], best["不缓存"]
@@ -669,6 +699,8 @@ def main() -> None:
     parser.add_argument("--load-threads", type=int, default=8)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--fresh-every", type=int, default=10,
+                        help="另测一组长尾负载：每个客户端每 N 个请求中有 1 个从未出现过的检索（0 为不测）")
     parser.add_argument("--load-rounds", type=int, default=1, help="不缓存/缓存两种负载各测几轮（机器嘈杂时取多轮）")
     parser.add_argument("--keep-db", action="store_true", help=f"保留 PostgreSQL 数据库 {PG_DB} 以便分析")
     parser.add_argument("--reuse-db", action="store_true",

@@ -261,6 +261,7 @@ LOGGING = {
 # The cache holds rate-limit counters, fragments and the portal's shared pages (disclosure/page_cache.py). Redis
 # makes it one cache for all app servers (required with several: invalidation after a publication and rate
 # limits must reach every server); the default is each process's own memory.
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                           "KEY_PREFIX": REDIS_KEY_PREFIX}}
