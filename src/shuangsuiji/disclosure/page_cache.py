@@ -20,6 +20,7 @@ stored: the replica may not have replayed the publication yet.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from django.utils.http import http_date, parse_http_date_safe
 
 from shuangsuiji.common.db_router import replica_configured, replica_reads
 
+logger = logging.getLogger(__name__)
 GENERATION_KEY = "ssj:portal:generation"
 MAX_BYTES = 5 * 1024 * 1024
 # Headers of the view's own answer worth keeping; the middleware adds the rest (security headers) on each hit.
@@ -68,8 +70,14 @@ def generation() -> int:
 
 
 def invalidate() -> None:
-    """Drop every cached public answer now (use ``invalidate_on_commit`` inside a transaction)."""
-    cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+    """Drop every cached public answer now (use ``invalidate_on_commit`` inside a transaction).
+
+    A cache server that is down does not stop a publication: the error is logged, and entries expire after
+    ``SSJ_PORTAL_CACHE_SECONDS`` anyway."""
+    try:
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+    except Exception:
+        logger.error("公开平台缓存不可用，发布后未能使缓存失效", exc_info=True)
 
 
 def invalidate_on_commit() -> None:
@@ -134,9 +142,13 @@ def serve(request: HttpRequest, render: Callable[[], HttpResponseBase]) -> HttpR
     seconds = lifetime()
     if seconds <= 0 or request.method != "GET" or not is_anonymous(request):
         return render()
-    gen = generation()
-    key = _key(request, gen)
-    entry = cache.get(key)
+    try:
+        gen = generation()
+        key = _key(request, gen)
+        entry = cache.get(key)
+    except Exception:  # the cache server is down: serve the page uncached rather than fail
+        logger.warning("公开平台缓存不可用，本次请求不经缓存", exc_info=True)
+        return render()
     if isinstance(entry, Entry):
         return _answer(request, entry, hit=True)
     response = render()
@@ -152,7 +164,10 @@ def serve(request: HttpRequest, render: Callable[[], HttpResponseBase]) -> HttpR
     )
     grace = float(getattr(settings, "SSJ_PORTAL_CACHE_REPLICA_GRACE", 5))
     if not (replica_configured() and time.time() - gen / 1e9 < grace):
-        cache.set(key, entry, seconds)
+        try:
+            cache.set(key, entry, seconds)
+        except Exception:
+            logger.warning("公开平台缓存不可用，页面未存入缓存", exc_info=True)
     if _not_modified(request, etag, entry.rendered_at):
         return _answer(request, entry, hit=False)
     response["ETag"] = etag
