@@ -102,6 +102,25 @@ def _key(request: HttpRequest, gen: int) -> str:
     return f"ssj:portal:page:{gen}:{hashlib.sha256(raw.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
+_last_generation = 0  # the generation this process saw last: guessed so that a hit costs one round trip
+
+
+def _lookup(request: HttpRequest) -> tuple[int, str, Any]:
+    """(generation, key, cached entry or None): the generation and the page under the generation seen last are
+    fetched together; only right after a publication does a second round trip fetch the page again."""
+    global _last_generation
+    guess = _last_generation
+    if guess:
+        key = _key(request, guess)
+        found = cache.get_many([GENERATION_KEY, key])
+        if found.get(GENERATION_KEY) == guess:
+            return guess, key, found.get(key)
+    gen = generation()
+    _last_generation = gen
+    key = _key(request, gen)
+    return gen, key, cache.get(key)
+
+
 def _not_modified(request: HttpRequest, etag: str, rendered_at: float) -> bool:
     wanted = request.headers.get("If-None-Match")
     if wanted is not None:
@@ -143,9 +162,7 @@ def serve(request: HttpRequest, render: Callable[[], HttpResponseBase]) -> HttpR
     if seconds <= 0 or request.method != "GET" or not is_anonymous(request):
         return render()
     try:
-        gen = generation()
-        key = _key(request, gen)
-        entry = cache.get(key)
+        gen, key, entry = _lookup(request)
     except Exception:  # the cache server is down: serve the page uncached rather than fail
         logger.warning("公开平台缓存不可用，本次请求不经缓存", exc_info=True)
         return render()
