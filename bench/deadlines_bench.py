@@ -84,11 +84,11 @@ def run(count: int) -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from shuangsuiji.oversight.calendar import build_calendar, clear_cache, get_calendar
-    from shuangsuiji.oversight.models import Deadline, DeadlineKind, Notification
-    from shuangsuiji.oversight.reminders import deadlines_scan
-    from shuangsuiji.oversight.selectors import deadline_counts_for_owners
-    from shuangsuiji.oversight.services import deadline_open
+    from shuangsuiji.deadlines.calendar import build_calendar, clear_cache, get_calendar
+    from shuangsuiji.deadlines.models import Deadline, DeadlineKind, Notification
+    from shuangsuiji.deadlines.reminders import deadlines_scan
+    from shuangsuiji.deadlines.selectors import deadline_counts_for_owners
+    from shuangsuiji.deadlines.services import deadline_open
     from shuangsuiji.planning.models import AnnualPlan
 
     today = timezone.localdate()

@@ -24,8 +24,8 @@ UrlBuilder = Callable[[World], str]
 
 
 def _oversight(w: World) -> dict[str, Any]:
-    """County A's overdue deadline with its 督办, 问责 and a notification to a_admin (tests/oversight)."""
-    from tests.oversight.factories import oversight_objects
+    """County A's overdue deadline with its 督办, 问责 and a notification to a_admin (tests/deadlines)."""
+    from tests.deadlines.factories import oversight_objects
 
     return oversight_objects(w)
 
@@ -49,6 +49,8 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "directory:import": (lambda w: "/directory/targets/import/", False),
     "directory:import_template": (lambda w: "/directory/targets/template.xlsx", False),
     "directory:import_list": (lambda w: "/directory/imports/", False),
+    "directory:item_review_list": (lambda w: "/directory/item-reviews/", False),
+    "directory:item_review_detail": (lambda w: f"/directory/item-reviews/{_item_review(w).pk}/", True),
     "disclosure_staff:deadlines": (lambda w: "/disclosure/deadlines/", False),
     "disclosure_staff:task_publish": (lambda w: f"/disclosure/tasks/{_portal(w).task.pk}/publish/", True),
     "draws:index": (lambda w: "/draws/", False),
@@ -79,25 +81,25 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "planning:task_edit": (lambda w: f"/planning/tasks/{pb.task(w).pk}/edit/", True),
     "planning:scheme_edit": (lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme/", True),
     "planning:scheme_download": (lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme.pdf", True),
-    "oversight:deadline_list": (lambda w: "/oversight/", False),
-    "oversight:deadline_export": (lambda w: "/oversight/deadlines.xlsx", False),
-    "oversight:deadline_detail": (lambda w: f"/oversight/deadlines/{_oversight(w)['deadline'].pk}/", True),
-    "oversight:notification_list": (lambda w: "/oversight/notifications/", False),
-    "oversight:notification_open": (
+    "deadlines:deadline_list": (lambda w: "/oversight/", False),
+    "deadlines:deadline_export": (lambda w: "/oversight/deadlines.xlsx", False),
+    "deadlines:deadline_detail": (lambda w: f"/oversight/deadlines/{_oversight(w)['deadline'].pk}/", True),
+    "deadlines:notification_list": (lambda w: "/oversight/notifications/", False),
+    "deadlines:notification_open": (
         lambda w: f"/oversight/notifications/{_oversight(w)['notification'].pk}/", True
     ),
-    "oversight:supervision_list": (lambda w: "/oversight/supervisions/", False),
-    "oversight:supervision_export": (lambda w: "/oversight/supervisions/export.xlsx", False),
-    "oversight:supervision_detail": (lambda w: f"/oversight/supervisions/{_oversight(w)['supervision'].pk}/", True),
-    "oversight:accountability_list": (lambda w: "/oversight/accountability/", False),
-    "oversight:accountability_export": (lambda w: "/oversight/accountability/export.xlsx", False),
-    "oversight:accountability_detail": (
+    "deadlines:supervision_list": (lambda w: "/oversight/supervisions/", False),
+    "deadlines:supervision_export": (lambda w: "/oversight/supervisions/export.xlsx", False),
+    "deadlines:supervision_detail": (lambda w: f"/oversight/supervisions/{_oversight(w)['supervision'].pk}/", True),
+    "deadlines:accountability_list": (lambda w: "/oversight/accountability/", False),
+    "deadlines:accountability_export": (lambda w: "/oversight/accountability/export.xlsx", False),
+    "deadlines:accountability_detail": (
         lambda w: f"/oversight/accountability/{_oversight(w)['accountability'].pk}/", True
     ),
-    "oversight:calendar": (lambda w: "/oversight/calendar/", False),
-    "oversight:calendar_year": (lambda w: "/oversight/calendar/2026/", False),
-    "oversight:calendar_export": (lambda w: "/oversight/calendar/2026/notice.csv", False),
-    "oversight:calendar_import": (lambda w: "/oversight/calendar/import/", False),
+    "deadlines:calendar": (lambda w: "/oversight/calendar/", False),
+    "deadlines:calendar_year": (lambda w: "/oversight/calendar/2026/", False),
+    "deadlines:calendar_export": (lambda w: "/oversight/calendar/2026/notice.csv", False),
+    "deadlines:calendar_import": (lambda w: "/oversight/calendar/import/", False),
     "oversight:dashboard": (lambda w: "/oversight/dashboard/", False),
     "oversight:dashboard_drill": (lambda w: f"/oversight/dashboard/drill/drawn/?org={w.orgs['a'].pk}", True),
     "oversight:dashboard_export": (lambda w: "/oversight/dashboard/specialty.xlsx", False),
@@ -155,7 +157,7 @@ WRONG_ROLE: dict[str, str] = {
     "oversight:statistics_export": "a_inspector",
     "oversight:dashboard_export": "a_inspector",
     "oversight:dashboard_drill_export": "a_inspector",
-    "oversight:accountability_export": "a_staff",
+    "deadlines:accountability_export": "a_staff",
     "oversight:monthly_detail": "a_inspector",
     "stats": "a_inspector",
 }
@@ -163,6 +165,8 @@ WRONG_ROLE: dict[str, str] = {
 OTHER_COUNTY_USER: dict[str, str] = {"accounts:account_action": "b_security"}
 # POST-only actions: checked for anonymous and out-of-scope refusal.
 ACTIONS: dict[str, UrlBuilder] = {
+    "directory:item_review_decide": lambda w: f"/directory/item-reviews/{_item_review(w).pk}/decide/",
+    "directory:item_review_publish": lambda w: f"/directory/item-reviews/{_item_review(w).pk}/publish/",
     "directory:item_action": lambda w: f"/directory/items/{w.items['a'].pk}/retire/",
     "directory:target_retire": lambda w: f"/directory/targets/{w.targets['a'].pk}/retire/",
     "directory:inspector_retire": lambda w: f"/directory/inspectors/{w.inspectors['a'].pk}/retire/",
@@ -186,7 +190,7 @@ ACTIONS: dict[str, UrlBuilder] = {
     "planning:task_transition": lambda w: f"/planning/tasks/{pb.task(w).pk}/transition/",
     "planning:scheme_generate": lambda w: f"/planning/tasks/{pb.task(w).pk}/scheme/generate/",
     "planning:scheme_action": lambda w: f"/planning/tasks/{pb.task_with_scheme(w).pk}/scheme/do/approve/",
-    "oversight:notification_read": lambda w: f"/oversight/notifications/{_oversight(w)['notification'].pk}/read/",
+    "deadlines:notification_read": lambda w: f"/oversight/notifications/{_oversight(w)['notification'].pk}/read/",
     "oversight:register_delete": lambda w: f"/oversight/register/members/{rb.member(w).pk}/delete/",
     "oversight:monthly_submit": lambda w: f"/oversight/reports/monthly/{rb.monthly(w).pk}/submit/",
     "oversight:period_submit": lambda w: f"/oversight/reports/period/{rb.period(w).pk}/submit/",
@@ -198,6 +202,20 @@ ACTIONS: dict[str, UrlBuilder] = {
     "inspections:case_evidence": lambda w: f"/inspections/cases/{ib.case(w).pk}/evidence/",
     "inspections:case_action": lambda w: f"/inspections/cases/{ib.case(w).pk}/do/close/",
 }
+
+
+def _item_review(w: World) -> Any:
+    """A 合法性审查 of county A's draft item, waiting for the reviewer (built once per world)."""
+    from shuangsuiji.directory import item_review
+    from shuangsuiji.directory.models import CheckItem
+
+    store = w.__dict__.setdefault("_review_cache", {})
+    if "review" not in store:
+        item = CheckItem.objects.get(pk=w.items["a"].pk)
+        item.pk, item.code, item.status = None, "GG-a-draft", "draft"
+        item.save()
+        store["review"] = item_review.item_review_submit(actor=w.users["a_admin"], items=[item])
+    return store["review"]
 
 
 def _portal(w: World) -> Any:
@@ -237,7 +255,7 @@ PUBLIC: dict[str, UrlBuilder] = {
 PUBLIC_API_PREFIX = "public_api:"
 # Checked elsewhere (their own test modules) or not ours.
 COVERED_ELSEWHERE = {
-    "login", "logout", "directory:import_detail", "oversight:notification_read_all",
+    "login", "logout", "directory:import_detail", "deadlines:notification_read_all",
     # public JSON of the transparency log: tests/audit/test_transparency.py
     "audit:tree_head", "audit:inclusion_proof",
     # reports: opening is per own bureau (tests/oversight/test_reports_monthly.py); charts need data
@@ -351,6 +369,7 @@ def _api_operations() -> list[tuple[str, str]]:
 
 
 API_SAMPLES: dict[str, Callable[[World], str]] = {
+    "{review_id}": lambda w: str(_item_review(w).pk),
     "{item_id}": lambda w: str(w.items["a"].pk),
     "{target_id}": lambda w: str(w.targets["a"].pk),
     "{inspector_id}": lambda w: str(w.inspectors["a"].pk),

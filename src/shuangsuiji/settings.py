@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "shuangsuiji.draws",
     "shuangsuiji.inspections",
     "shuangsuiji.disclosure",
+    "shuangsuiji.deadlines",
     "shuangsuiji.oversight",
     "shuangsuiji.api",
 ]
@@ -99,7 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shuangsuiji.common.context_processors.navigation",
-                "shuangsuiji.oversight.context_processors.notifications",
+                "shuangsuiji.deadlines.context_processors.notifications",
                 "shuangsuiji.accounts.context_processors.security",
             ],
         },

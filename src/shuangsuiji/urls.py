@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from shuangsuiji.accounts import views as account_views
 from shuangsuiji.api.api import api
@@ -20,9 +21,17 @@ urlpatterns = [
     path("disclosure/", include("shuangsuiji.disclosure.urls_staff")),
     path("api/public/", public_api.urls),
     path("planning/", include("shuangsuiji.planning.urls")),
+    # deadlines and oversight share the /oversight/ prefix (the deadline pages were there before the split)
+    path("oversight/", include("shuangsuiji.deadlines.urls")),
     path("oversight/", include("shuangsuiji.oversight.urls")),
     path("inspections/", include("shuangsuiji.inspections.urls")),
     path("api/", api.urls),
+    # Admin pages of the models that moved from oversight to deadlines (issue 19): old bookmarks still work.
+    re_path(
+        r"^admin/oversight/(?P<rest>(?:calendaryear|calendarday|deadlinesettings|deadline|notification|supervision"
+        r"|accountability)/.*)$",
+        RedirectView.as_view(url="/admin/deadlines/%(rest)s", permanent=True, query_string=True),
+    ),
     path("admin/", admin.site.urls),
 ]
 

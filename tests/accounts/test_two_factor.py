@@ -20,6 +20,7 @@ from shuangsuiji.accounts.security import (
 from shuangsuiji.audit.models import AuditEntry
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import PermissionDeniedError
+from shuangsuiji.directory import item_review
 from shuangsuiji.directory.models import ItemStatus
 from tests.conftest import PASSWORD, World
 
@@ -70,6 +71,8 @@ def test_staff_without_device_reads_freely_but_cannot_publish(world: World) -> N
     item = world.items["a"]
     item.status = ItemStatus.DRAFT
     item.save()
+    review = item_review.item_review_submit(actor=world.users["a_staff"], items=[item])
+    item_review.item_review_decide(actor=world.users["a_admin"], review=review, approve=True, opinion="")
     response = client.post(f"/directory/items/{item.pk}/publish/")
     assert response.status_code == 302
     item.refresh_from_db()

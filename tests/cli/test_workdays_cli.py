@@ -105,8 +105,8 @@ def test_uses_the_application_calendar_from_the_database() -> None:
     """An administrator's correction in the app is what `ssj workdays` counts with (unless --builtin)."""
     import datetime
 
-    from shuangsuiji.oversight.calendar import clear_cache
-    from shuangsuiji.oversight.models import CalendarDay, CalendarDayKind, CalendarRevision
+    from shuangsuiji.deadlines.calendar import clear_cache
+    from shuangsuiji.deadlines.models import CalendarDay, CalendarDayKind, CalendarRevision
 
     CalendarDay.objects.create(date=datetime.date(2026, 12, 21), kind=CalendarDayKind.DAY_OFF, year=2026,
                                name="测试假日")

@@ -15,6 +15,7 @@ from shuangsuiji.accounts.models import Organization, Region, Role, User
 from shuangsuiji.audit.models import AuditEntry
 from shuangsuiji.core.idcard import is_valid_id_number
 from shuangsuiji.core.uscc import is_valid_uscc
+from shuangsuiji.deadlines.models import Accountability, Deadline, Notification, Supervision
 from shuangsuiji.demo import (
     DEMO_PASSWORD,
     LIBRARY_STEPS,
@@ -28,7 +29,6 @@ from shuangsuiji.demo.generator import iter_targets
 from shuangsuiji.directory.importers import TARGET_COLUMNS
 from shuangsuiji.directory.models import CheckItem, ConflictDeclaration, Inspector, Specialty, Target
 from shuangsuiji.draws.models import Assignment, InspectorMatch, TargetDraw
-from shuangsuiji.oversight.models import Accountability, Deadline, Notification, Supervision
 from shuangsuiji.planning.models import AnnualPlan, JointPlan, NationalTask, Task, WorkScheme
 from tests.conftest import mark_otp_verified
 

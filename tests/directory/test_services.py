@@ -10,7 +10,7 @@ from tests.conftest import World
 from shuangsuiji.audit.models import AuditEntry
 from shuangsuiji.common.exceptions import ApplicationError, PermissionDeniedError
 from shuangsuiji.core.uscc import complete_uscc
-from shuangsuiji.directory import services
+from shuangsuiji.directory import item_review, services
 from shuangsuiji.directory.models import CheckItem, ItemStatus, Specialty, Target
 
 
@@ -38,6 +38,8 @@ def test_editing_published_item_creates_version_and_keeps_old(world: World) -> N
     assert new.pk != item.pk and new.version == 2 and new.status == ItemStatus.DRAFT
     old = CheckItem.objects.get(pk=item.pk)
     assert old.name == "对公共场所卫生的监督检查" and not old.is_current and old.status == ItemStatus.PUBLISHED
+    review = item_review.item_review_submit(actor=actor, items=[new])
+    item_review.item_review_decide(actor=actor, review=review, approve=True, opinion="")
     services.item_set_published(actor=actor, item=new, published=True)
     assert CheckItem.objects.get(pk=new.pk).published_at is not None
 

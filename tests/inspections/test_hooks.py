@@ -16,10 +16,10 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from shuangsuiji.audit.models import AuditEntry
+from shuangsuiji.deadlines.models import Accountability, Deadline, DeadlineKind
 from shuangsuiji.inspections import followup, hooks
 from shuangsuiji.inspections.models import FollowUpCase, InspectionRecord, RecordStatus
 from shuangsuiji.inspections.services import record_review, record_submit_result, records_generate_for_task
-from shuangsuiji.oversight.models import Accountability, Deadline, DeadlineKind
 from shuangsuiji.planning.models import TaskState, TaskTransition
 from tests.conftest import World
 from tests.inspections.factories import confirm_draw, entry_for, generated, make_target

@@ -11,17 +11,17 @@ from django.core import mail
 
 from shuangsuiji.accounts.models import User
 from shuangsuiji.common.exceptions import ApplicationError
+from shuangsuiji.deadlines.models import Accountability, Deadline, DeadlineKind, DeadlineStatus, Notification
 from shuangsuiji.directory.models import Inspector
 from shuangsuiji.draws import services as draw_services
 from shuangsuiji.draws.hooks import notify_assigned
 from shuangsuiji.draws.match_inputs import MatchOptions
 from shuangsuiji.draws.models import Assignment
-from shuangsuiji.oversight.models import Accountability, Deadline, DeadlineKind, DeadlineStatus, Notification
 from shuangsuiji.planning import services
 from shuangsuiji.planning.models import AnnualPlan, TaskState
 from tests.conftest import World
+from tests.deadlines.factories import frozen
 from tests.draws.factories import add_inspectors, add_targets, confirmed, drawn, make_task, populated_task
-from tests.oversight.factories import frozen
 from tests.planning.conftest import RATIOS, WINDOW
 
 JOINT = {"title": "2026年部门联合抽查计划", "year": 2026, "target_scope": "辖区内歌舞娱乐场所、定点医疗机构",

@@ -12,11 +12,11 @@ from django.test import Client
 
 from shuangsuiji.accounts.models import User
 from shuangsuiji.common.context_processors import build_navigation
+from shuangsuiji.deadlines.models import Deadline, DeadlineKind, Notification
 from shuangsuiji.demo import DEMO_STEPS, DemoContext, demo_logins, load_demo
 from shuangsuiji.demo.features import step_deadlines, step_disclosure, step_inspections
 from shuangsuiji.draws.models import DrawStatus, InspectorMatch, MatchStatus, TargetDraw
 from shuangsuiji.inspections.models import InspectionRecord
-from shuangsuiji.oversight.models import Deadline, DeadlineKind, Notification
 from shuangsuiji.planning.models import AnnualPlan, JointPlan, Task
 from tests.conftest import mark_otp_verified
 

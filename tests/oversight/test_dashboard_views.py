@@ -81,7 +81,7 @@ def test_drill_down_counts_equal_the_figures(world: World, s: Scenario, username
     a new figure whose link opens a list of another length fails here.
     """
     from shuangsuiji.planning.models import Task
-    from tests.oversight.factories import oversight_objects
+    from tests.deadlines.factories import oversight_objects
     from tests.planning.url_builders import joint
 
     oversight_objects(world)  # a 督办 and a 问责 in county A

@@ -12,10 +12,10 @@ from urllib.parse import unquote
 import pytest
 from openpyxl import load_workbook
 
-from shuangsuiji.oversight.exports import ACCOUNTABILITY_HEADERS, DEADLINE_HEADERS, SUPERVISION_HEADERS
+from shuangsuiji.deadlines.exports import ACCOUNTABILITY_HEADERS, DEADLINE_HEADERS, SUPERVISION_HEADERS
 from shuangsuiji.oversight.views_dashboard import DASHBOARD_TABLES
 from tests.conftest import World
-from tests.oversight.factories import oversight_objects, result_entry
+from tests.deadlines.factories import oversight_objects, result_entry
 from tests.oversight.stats_factories import Scenario
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

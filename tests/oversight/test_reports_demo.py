@@ -28,7 +28,7 @@ def test_demo_is_idempotent(world: World) -> None:
 
 def test_demo_sends_past_due_period_reports_on_their_due_day(world: World) -> None:
     """No false 问责 in the demo: the 半年/全年报告 due before today were sent on time (and only once)."""
-    from shuangsuiji.oversight.models import Deadline, DeadlineKind
+    from shuangsuiji.deadlines.models import Deadline, DeadlineKind
     from shuangsuiji.oversight.models_reports import PeriodReport, ReportStatus
 
     first = load_demo_reports(today=TODAY)

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from shuangsuiji.audit.models import AuditEntry
 from shuangsuiji.common.exceptions import ApplicationError, PermissionDeniedError
-from shuangsuiji.oversight.models import Deadline, DeadlineKind
+from shuangsuiji.deadlines.models import Deadline, DeadlineKind
 from shuangsuiji.oversight.models_reports import MonthlyReport, PeriodReport, ReportStatus, WorkEvent
 from shuangsuiji.oversight.reports import services
 from shuangsuiji.oversight.reports.monthly import build_monthly

@@ -11,7 +11,7 @@ from docx import Document
 from PIL import Image
 
 from shuangsuiji.common.exceptions import ApplicationError
-from shuangsuiji.oversight.models import Accountability, Deadline, DeadlineKind
+from shuangsuiji.deadlines.models import Accountability, Deadline, DeadlineKind
 from shuangsuiji.oversight.models_reports import DutyAssignment, LeadingGroupMember, PeriodReport
 from shuangsuiji.oversight.reports import services
 from shuangsuiji.oversight.reports.charts import bar_chart, pie_chart

@@ -12,7 +12,7 @@ from django.test import Client
 
 from shuangsuiji.audit.models import AuditEntry
 from shuangsuiji.common.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
-from shuangsuiji.oversight.models import Deadline, DeadlineKind
+from shuangsuiji.deadlines.models import Deadline, DeadlineKind
 from shuangsuiji.planning import selectors, services
 from shuangsuiji.planning.models import JointPlan, JointPlanStatus
 from tests.conftest import World

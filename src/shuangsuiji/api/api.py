@@ -67,6 +67,7 @@ from shuangsuiji.inspections.api import router as inspections_router  # noqa: E4
 
 api.add_router("/inspections/", inspections_router)
 
-from shuangsuiji.oversight.api import router as oversight_router  # noqa: E402
+# The deadline API keeps its address /api/v1/oversight/ from before the deadlines app existed.
+from shuangsuiji.deadlines.api import router as deadlines_router  # noqa: E402
 
-api.add_router("/oversight/", oversight_router)
+api.add_router("/oversight/", deadlines_router)

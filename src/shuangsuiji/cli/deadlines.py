@@ -29,7 +29,7 @@ def _parse_date_option(text: str) -> object:
 def scan(date: DateOption = "") -> None:
     """立即检查全部未完成期限：临近提醒、逾期督办、问责（可重复运行，不会重复发送）。"""
     setup_django()
-    from shuangsuiji.oversight.reminders import deadlines_scan
+    from shuangsuiji.deadlines.reminders import deadlines_scan
 
     today = _parse_date_option(date)
     typer.echo(deadlines_scan(today=today).summary())  # type: ignore[arg-type]
@@ -39,7 +39,7 @@ def scan(date: DateOption = "") -> None:
 def recompute(year: Annotated[int, typer.Option("--year", help="放假安排有变化的年份")]) -> None:
     """按数据库中的工作日历重新计算某一年相关的未完成期限。"""
     setup_django()
-    from shuangsuiji.oversight.services import deadline_recompute_for_year
+    from shuangsuiji.deadlines.services import deadline_recompute_for_year
 
     typer.echo(f"重新计算后日期有变化的期限：{deadline_recompute_for_year(year=year)} 项")
 
@@ -48,7 +48,7 @@ def recompute(year: Annotated[int, typer.Option("--year", help="放假安排有�
 def status(date: DateOption = "") -> None:
     """各单位期限状态统计（未到期 / 临近 / 逾期 / 已完成）。"""
     setup_django()
-    from shuangsuiji.oversight.selectors import deadline_counts_for_owners
+    from shuangsuiji.deadlines.selectors import deadline_counts_for_owners
 
     rows = deadline_counts_for_owners(owner_ids=None, today=_parse_date_option(date))  # type: ignore[arg-type]
     if not rows:
@@ -67,8 +67,8 @@ def register_workdays_commands(workdays_app: typer.Typer) -> None:
     def seed() -> None:
         """把 chinesecalendar 软件包中数据库尚无的年份写入工作日历表（可重复运行；已有年份不改动）。"""
         setup_django()
-        from shuangsuiji.oversight.calendar_services import calendar_seed
-        from shuangsuiji.oversight.models import CalendarYear
+        from shuangsuiji.deadlines.calendar_services import calendar_seed
+        from shuangsuiji.deadlines.models import CalendarYear
 
         added = calendar_seed()
         years = sorted(CalendarYear.objects.values_list("year", flat=True))

@@ -115,7 +115,7 @@ def _database_calendar() -> WorkdayCalendar | None:
         in_memory = ":memory:" in name or "mode=memory" in name
         if connection.vendor == "sqlite" and not in_memory and not Path(name).exists():
             return None  # no database yet: connecting would create an empty file
-        from shuangsuiji.oversight.calendar import get_calendar
+        from shuangsuiji.deadlines.calendar import get_calendar
 
         calendar = get_calendar()
     except (DatabaseError, ImportError, RuntimeError):

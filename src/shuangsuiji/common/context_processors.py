@@ -63,6 +63,7 @@ class NavGroup:
 NAV_ITEMS: list[NavGroup] = [
     NavGroup("一单两库", (
         NavEntry("抽查事项清单", "directory:item_list"),
+        NavEntry("事项清单合法性审查", "directory:item_review_list", office),
         NavEntry("检查对象名录库", "directory:target_list"),
         NavEntry("执法检查人员名录库", "directory:inspector_list"),
         NavEntry("导入记录", "directory:import_list", _perm(Perm.LIBRARY_EDIT)),
@@ -83,11 +84,11 @@ NAV_ITEMS: list[NavGroup] = [
         NavEntry("后续处置台账", "inspections:case_list"),
     )),
     NavGroup("期限督办", (
-        NavEntry("期限台账", "oversight:deadline_list"),
-        NavEntry("督办", "oversight:supervision_list"),
-        NavEntry("问责记录", "oversight:accountability_list", overseer),
-        NavEntry("我的提醒", "oversight:notification_list"),
-        NavEntry("工作日历", "oversight:calendar", calendar_users),
+        NavEntry("期限台账", "deadlines:deadline_list"),
+        NavEntry("督办", "deadlines:supervision_list"),
+        NavEntry("问责记录", "deadlines:accountability_list", overseer),
+        NavEntry("我的提醒", "deadlines:notification_list"),
+        NavEntry("工作日历", "deadlines:calendar", calendar_users),
     )),
     NavGroup("统计报表", (
         NavEntry("统计驾驶舱", "oversight:dashboard", office),
@@ -105,7 +106,7 @@ NAV_ITEMS: list[NavGroup] = [
     NavGroup("系统管理", (
         NavEntry("账号安全", "accounts:account_list", _perm(Perm.SECURITY_MANAGE)),
         NavEntry("审计日志", "audit:entry_list", _perm(Perm.AUDIT_READ)),
-        NavEntry("工作日历维护", "oversight:calendar_import", _is(frozenset({Role.SYSTEM_ADMIN, Role.PROGRAM_ADMIN}))),
+        NavEntry("工作日历维护", "deadlines:calendar_import", _is(frozenset({Role.SYSTEM_ADMIN, Role.PROGRAM_ADMIN}))),
         NavEntry("管理后台", "admin:index", _staff),
         NavEntry("接口文档", "/api/docs", developers),
     )),

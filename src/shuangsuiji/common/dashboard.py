@@ -50,16 +50,16 @@ def home_sections(user: User, today: date) -> list[Section]:
 
 
 def _todo(user: User, today: date) -> Section:
+    from shuangsuiji.deadlines.selectors import deadline_list, supervision_list, unread_notification_count
     from shuangsuiji.draws.selectors import my_assignments, pending_confirmations, pending_match_confirmations
-    from shuangsuiji.oversight.selectors import deadline_list, supervision_list, unread_notification_count
     from shuangsuiji.planning.selectors import planning_todo
 
     section = Section("我的待办", empty="暂无待办事项")
     unread = unread_notification_count(actor=user)
-    section.cards.append(Card("未读提醒", _url("oversight:notification_list", "?unread=1"), unread,
+    section.cards.append(Card("未读提醒", _url("deadlines:notification_list", "?unread=1"), unread,
                               tone="red" if unread else ""))
     if user.is_superuser or user.role in BUSINESS_ROLES:
-        base = _url("oversight:deadline_list")
+        base = _url("deadlines:deadline_list")
         for status, label in (("overdue", "我负责的逾期期限"), ("near", "我负责的临近期限")):
             mine = deadline_list(actor=user, filters={"mine": "true", "status": status}, today=today).count()
             if mine:
@@ -67,7 +67,7 @@ def _todo(user: User, today: date) -> Section:
                                           tone="red" if status == "overdue" else "yellow"))
     awaiting = supervision_list(actor=user, status="awaiting").filter(responsible=user).count()
     if awaiting:
-        section.cards.append(Card("待我答复的督办", _url("oversight:supervision_list", "?status=awaiting"), awaiting,
+        section.cards.append(Card("待我答复的督办", _url("deadlines:supervision_list", "?status=awaiting"), awaiting,
                                   note="请说明逾期原因并承诺完成日期", tone="red"))
     if user.role == Role.INSPECTOR or (user.is_superuser and my_assignments(actor=user).exists()):
         assignments = list(my_assignments(actor=user))
@@ -104,10 +104,10 @@ def _todo(user: User, today: date) -> Section:
 
 
 def _deadlines(user: User, today: date) -> Section:
-    from shuangsuiji.oversight.selectors import deadline_status_counts
+    from shuangsuiji.deadlines.selectors import deadline_status_counts
 
     counts = deadline_status_counts(actor=user, today=today)
-    base = _url("oversight:deadline_list")
+    base = _url("deadlines:deadline_list")
     section = Section("法定期限", [
         Card("临近到期", f"{base}?status=near", counts["near"], note="已进入到期前提醒期", tone="yellow"),
         Card("已逾期", f"{base}?status=overdue", counts["overdue"], note="逾期后自动督办", tone="red"),
@@ -144,7 +144,7 @@ def _system(user: User) -> Section:
 
 def stats_context(user: User, today: date) -> dict[str, Any]:
     """Numbers per bureau for the statistics page: tasks by state and deadlines by status."""
-    from shuangsuiji.oversight.selectors import deadline_counts_by_organization
+    from shuangsuiji.deadlines.selectors import deadline_counts_by_organization
     from shuangsuiji.planning.models import TaskState
     from shuangsuiji.planning.selectors import task_state_counts
 

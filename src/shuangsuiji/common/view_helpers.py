@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import quote
 
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from shuangsuiji.common.exceptions import ApplicationError
 
@@ -28,3 +29,13 @@ def user_errors(request: HttpRequest) -> Iterator[None]:
         yield
     except ApplicationError as error:
         messages.error(request, error.message)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    """A download with a UTF-8 (Chinese) file name."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

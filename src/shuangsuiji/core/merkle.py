@@ -5,7 +5,7 @@
     MTH(D[n])  = SHA-256(0x01 || MTH(D[0:k]) || MTH(D[k:n])),  k = largest power of two < n
 
 Computed level by level (pair neighbours, carry an unpaired last node up unchanged), which gives exactly the
-RFC 6962 root. Leaf hashes are passed around as one `bytes` object of n x 32 bytes, so that a million leaves
+RFC 6962 root. Large levels are hashed in one call (`sha256_batch`). Leaf hashes are passed around as one `bytes` object of n x 32 bytes, so that a million leaves
 are one Python object. `subtree_split(n)` tells where the two largest subtrees meet: the draw engine hashes
 them in two processes.
 
@@ -17,6 +17,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from shuangsuiji.core.sha256_batch import COMPILED_MIN_MESSAGES, sha256_many
 
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
@@ -40,11 +44,19 @@ def leaf_hashes(rows: Iterable[bytes]) -> bytes:
 
 def next_level(level: bytes) -> bytes:
     """Hash neighbouring pairs of a level (n x 32 bytes); an unpaired last node is carried up unchanged."""
-    digest = _sha256
-    full = len(level) - len(level) % (2 * HASH_SIZE)
-    upper = b"".join(
-        [digest(NODE_PREFIX + level[i : i + 2 * HASH_SIZE]).digest() for i in range(0, full, 2 * HASH_SIZE)]
-    )
+    pairs = len(level) // (2 * HASH_SIZE)
+    full = pairs * 2 * HASH_SIZE
+    if pairs >= COMPILED_MIN_MESSAGES:
+        # All messages 0x01 || left || right laid out in one buffer, hashed in one call.
+        messages = np.empty((pairs, 1 + 2 * HASH_SIZE), dtype=np.uint8)
+        messages[:, 0] = 1
+        messages[:, 1:] = np.frombuffer(level, dtype=np.uint8, count=full).reshape(pairs, 2 * HASH_SIZE)
+        upper = sha256_many(messages, np.arange(0, (pairs + 1) * (1 + 2 * HASH_SIZE), 1 + 2 * HASH_SIZE))
+    else:
+        digest = _sha256
+        upper = b"".join(
+            [digest(NODE_PREFIX + level[i : i + 2 * HASH_SIZE]).digest() for i in range(0, full, 2 * HASH_SIZE)]
+        )
     if full != len(level):
         upper += level[full:]
     return upper

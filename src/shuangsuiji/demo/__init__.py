@@ -23,6 +23,7 @@ from shuangsuiji.demo.features import (
     step_transparency,
 )
 from shuangsuiji.demo.files import write_targets_file
+from shuangsuiji.demo.item_reviews import step_item_reviews
 from shuangsuiji.demo.loader import (
     DEMO_PASSWORD,
     DemoContext,
@@ -50,6 +51,8 @@ LIBRARY_STEPS: list[Callable[[DemoContext], None]] = [
 ]
 DEMO_STEPS: list[Callable[[DemoContext], None]] = [
     *LIBRARY_STEPS,
+    # 合法性审查 of the 抽查事项清单 (a city 政策法规科 and its reviewer; 莲池's returned and pending reviews)
+    step_item_reviews,
     # the workflow (demo/features.py): plans and tasks → a confirmed draw and match of the joint task
     step_planning,
     step_draws,
@@ -66,6 +69,6 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
 
 __all__ = [
     "DEMO_PASSWORD", "DEMO_STEPS", "LIBRARY_STEPS", "DemoContext", "demo_logins", "load_demo", "step_conflicts", "step_geography",
-    "step_deadlines", "step_disclosure", "step_draws", "step_inspections", "step_inspectors", "step_items", "step_organizations", "step_planning",
+    "step_deadlines", "step_disclosure", "step_draws", "step_inspections", "step_inspectors", "step_item_reviews", "step_items", "step_organizations", "step_planning",
     "step_reports", "step_targets", "step_transparency", "step_users", "write_targets_file",
 ]  # fmt: skip

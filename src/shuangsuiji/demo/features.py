@@ -41,9 +41,9 @@ def step_planning(ctx: DemoContext) -> None:
 
 
 def _plan_filing_deadlines(ctx: DemoContext) -> int:
-    from shuangsuiji.oversight.calendar import get_calendar
-    from shuangsuiji.oversight.models import Deadline, DeadlineKind
-    from shuangsuiji.oversight.services import deadline_complete, deadline_open
+    from shuangsuiji.deadlines.calendar import get_calendar
+    from shuangsuiji.deadlines.models import Deadline, DeadlineKind
+    from shuangsuiji.deadlines.services import deadline_complete, deadline_open
     from shuangsuiji.planning.deadline_hooks import responsible_in
     from shuangsuiji.planning.models import AnnualPlan, JointPlan
 
@@ -116,7 +116,7 @@ def _confirm_demo_match(task: Any) -> int:
 
 def step_deadlines(ctx: DemoContext) -> None:
     """Deadlines in every state for each bureau, then the reminder chain (提醒 → 督办 → 问责) run for today."""
-    from shuangsuiji.oversight.demo import load_demo_deadlines
+    from shuangsuiji.demo.deadlines import load_demo_deadlines
 
     summary = load_demo_deadlines(today=ctx.today)
     ctx.count("期限", summary.created)
@@ -161,10 +161,10 @@ RETURNED = (
 
 def _returned_entries(ctx: DemoContext) -> int:
     from shuangsuiji.accounts.models import Role
+    from shuangsuiji.deadlines.calendar import get_calendar
     from shuangsuiji.inspections import demo as inspections_demo
     from shuangsuiji.inspections import services
     from shuangsuiji.inspections.models import InspectionRecord, RecordStatus
-    from shuangsuiji.oversight.calendar import get_calendar
 
     task = inspections_demo._demo_task()
     if task is None or InspectionRecord.objects.filter(task=task, return_count__gt=0).exists():

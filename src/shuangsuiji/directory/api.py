@@ -11,9 +11,9 @@ from ninja.pagination import paginate
 
 from shuangsuiji.accounts.models import Organization, Region, User
 from shuangsuiji.accounts.scope import Perm, has_perm
-from shuangsuiji.api.pagination import PageNumberPagination
 from shuangsuiji.common.crypto import mask_id_number, mask_phone
 from shuangsuiji.common.exceptions import ApplicationError
+from shuangsuiji.common.pagination import PageNumberPagination
 from shuangsuiji.directory import selectors, services
 from shuangsuiji.directory.models import CheckItem, Inspector, Specialty, Target
 
@@ -358,3 +358,8 @@ def update_inspector(request: HttpRequest, inspector_id: int, payload: Inspector
     return services.inspector_update(
         actor=_actor(request), inspector=inspector, data=_inspector_data(payload.dict(exclude_unset=True))
     )
+
+
+from shuangsuiji.directory.api_review import router as review_router  # noqa: E402
+
+router.add_router("", review_router)

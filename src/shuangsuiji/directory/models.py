@@ -258,6 +258,56 @@ class ConflictDeclaration(TimeStampedModel):
         return f"{self.inspector} — {self.target}"
 
 
+class FlagSource(models.TextChoices):
+    INSPECTION = "inspection", "检查结果"
+    PENALTY = "penalty", "行政处罚决定"
+    COMPLAINT = "complaint", "投诉举报"
+    SAMPLING = "sampling", "抽检结果"
+    INCIDENT = "incident", "突发事件报告"
+    IMPORTED_LIST = "imported_list", "导入的经营异常/严重违法失信名单"
+    MANUAL = "manual", "人工登记"
+
+
+class TargetFlagRecord(TimeStampedModel):
+    """A dated risk flag with its source (大洼: "上年度投诉举报较多、受到同类处罚……应当纳入年度随机抽查范围").
+
+    The draw counts a flag when it occurred in the look-back window before the draw day (上年度 and this year by
+    default), so an old penalty stops making a target mandatory; undated flags in ``Target.risk_flags`` (entered
+    before flags had dates) count as current.
+    """
+
+    owner = models.ForeignKey("accounts.Organization", verbose_name="所属单位", on_delete=models.PROTECT)
+    target = models.ForeignKey(Target, verbose_name="检查对象", on_delete=models.CASCADE, related_name="flag_records")
+    flag = models.CharField("风险标记", max_length=32, choices=RiskFlag.choices)
+    occurred_on = models.DateField("发生日期")
+    source = models.CharField("来源", max_length=16, choices=FlagSource.choices)
+    reference = models.CharField("来源文书/编号", max_length=200, blank=True)
+    note = models.CharField("说明", max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", verbose_name="登记人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "风险标记记录"
+        verbose_name_plural = "风险标记记录"
+        ordering = ["-occurred_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "flag", "occurred_on", "source", "reference"], name="uniq_target_flag_record"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} {self.get_flag_display()}（{self.occurred_on}，{self.get_source_display()}）"
+
+    @property
+    def reason_text(self) -> str:
+        ref = f"，{self.reference}" if self.reference else ""
+        return f"{self.get_flag_display()}（{self.occurred_on.year}年{self.occurred_on.month}月{self.occurred_on.day}日，{self.get_source_display()}{ref}）"
+
+
 class ImportKind(models.TextChoices):
     TARGETS = "targets", "检查对象"
     INSPECTORS = "inspectors", "执法检查人员"
@@ -306,3 +356,7 @@ class ImportJob(TimeStampedModel):
         if not self.total_rows:
             return 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+# The 合法性审查 models live in their own module; imported here so Django registers them with the app.
+from shuangsuiji.directory.models_review import ItemReview, ItemReviewEntry, ItemReviewStatus  # noqa: E402,F401

@@ -13,6 +13,7 @@ from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.services import model_update
 from shuangsuiji.core.uscc import UsccError, validate_uscc
+from shuangsuiji.directory import item_review
 from shuangsuiji.directory.models import (
     CheckItem,
     ConflictDeclaration,
@@ -84,6 +85,8 @@ def item_update(*, actor: User, item: CheckItem, data: dict[str, Any], change_no
     if item.status == ItemStatus.RETIRED:
         raise ApplicationError("已停用的事项不能修改")
     if item.status == ItemStatus.DRAFT:
+        if item_review.pending_entry(item) is not None:
+            raise ApplicationError("该事项正在合法性审查中，审查结束（通过或退回）前不能修改")
         item, changes = model_update(instance=item, fields=ITEM_FIELDS, data=data)
         if changes:
             audit_record(actor=actor, event="item.update", target=item, changes=changes)
@@ -120,6 +123,8 @@ def item_set_published(*, actor: User, item: CheckItem, published: bool) -> Chec
         raise ApplicationError("只能公布或撤回当前版本")
     if item.status == ItemStatus.RETIRED:
         raise ApplicationError("已停用的事项不能公布")
+    if published and item.status != ItemStatus.PUBLISHED:
+        item_review.require_reviewed(item)  # 合法性审查 before publication (玉溪 2020)
     old = item.status
     item.status = ItemStatus.PUBLISHED if published else ItemStatus.UNPUBLISHED
     if published:

@@ -1,10 +1,14 @@
 from django.urls import path
 
-from shuangsuiji.directory import views
+from shuangsuiji.directory import views, views_review
 
 app_name = "directory"
 
 urlpatterns = [
+    path("item-reviews/", views_review.review_list, name="item_review_list"),
+    path("item-reviews/<int:pk>/", views_review.review_detail, name="item_review_detail"),
+    path("item-reviews/<int:pk>/decide/", views_review.review_decide, name="item_review_decide"),
+    path("item-reviews/<int:pk>/publish/", views_review.review_publish, name="item_review_publish"),
     path("items/", views.item_list, name="item_list"),
     path("items/new/", views.item_edit, name="item_create"),
     path("items/<int:pk>/", views.item_detail, name="item_detail"),

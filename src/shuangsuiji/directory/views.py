@@ -20,6 +20,7 @@ from shuangsuiji.common.view_helpers import user_errors
 from shuangsuiji.directory import selectors, services
 from shuangsuiji.directory.filters import CheckItemFilterSet, InspectorFilterSet, TargetFilterSet
 from shuangsuiji.directory.forms import CheckItemForm, ConflictForm, InspectorForm, RetireForm, TargetForm
+from shuangsuiji.directory.item_review import item_review_state
 from shuangsuiji.directory.tables import CheckItemTable, InspectorTable, TargetTable
 
 PAGE_SIZE = 50
@@ -56,7 +57,8 @@ def item_list(request: AuthedHttpRequest) -> HttpResponse:
 def item_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     item = selectors.item_get(actor=request.user, pk=pk)
     versions = selectors.item_versions(actor=request.user, item=item)
-    return render(request, "directory/item_detail.html", {"item": item, "versions": versions})
+    review = item_review_state(item)
+    return render(request, "directory/item_detail.html", {"item": item, "versions": versions, "review": review})
 
 
 @login_required

@@ -51,7 +51,7 @@ class PublicationDeadline:
 
 def _calendar() -> WorkdayCalendar:
     """The administrators' calendar table of the oversight app (seeded from chinesecalendar, editable)."""
-    from shuangsuiji.oversight.calendar import get_calendar
+    from shuangsuiji.deadlines.calendar import get_calendar
 
     return get_calendar()
 

@@ -208,12 +208,12 @@ def results_publish_task(*, actor: User, task: Task, withheld: dict[int, str] | 
 @transaction.atomic
 def penalty_publish_case(*, actor: User, case_id: int, withheld_reason: str = "") -> PublishedPenalty:
     """Publish the 行政处罚 decision of a follow-up case under its published result (7 working days)."""
+    from shuangsuiji.deadlines.services import deadline_complete
     from shuangsuiji.disclosure.selectors_results import (
         CASE_KEY,
         published_result_for_record,
         unpublished_penalty_cases,
     )
-    from shuangsuiji.oversight.services import deadline_complete
 
     case = unpublished_penalty_cases(actor=actor).filter(pk=case_id).first()
     if case is None:

@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from shuangsuiji.accounts.scope import user_bureau
 from shuangsuiji.core.dates import format_cn_date
-from shuangsuiji.oversight.models import Deadline, DeadlineKind, NotificationKind
-from shuangsuiji.oversight.services import (
+from shuangsuiji.deadlines.models import Deadline, DeadlineKind, NotificationKind
+from shuangsuiji.deadlines.services import (
     deadline_complete,
     deadline_open,
     notification_build,

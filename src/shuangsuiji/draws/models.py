@@ -64,6 +64,8 @@ class TargetDraw(TimeStampedModel):
     pool_digest = models.CharField("对象池摘要（Merkle 根）", max_length=64)
     pool_file = models.CharField("对象池文件（相对存储路径）", max_length=255)
     params = models.JSONField("抽取参数", default=dict)
+    # The rules in words and each mandatory target's dated reasons (draws.rules.rule_context), fixed at the freeze.
+    rules = models.JSONField("适用的抽取规则", default=dict, blank=True)
     randomness_kind = models.CharField(
         "随机数来源", max_length=16, choices=RandomnessKind.choices, default=RandomnessKind.ANNOUNCED
     )

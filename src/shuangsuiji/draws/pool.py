@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from shuangsuiji.accounts.models import Organization, Region
+from shuangsuiji.directory.flag_services import effective_flags
 from shuangsuiji.directory.models import Target, TargetStatus
 from shuangsuiji.planning.models import JointPlanParticipant, Task
 
@@ -41,6 +42,8 @@ class PoolRow:
     risk_flags: set[str] = field(default_factory=set)
     last_inspected_on: datetime.date | None = None
     departments: set[str] = field(default_factory=set)
+    risk_score: str = ""  # the plan's region weight (玉溪 不同地区的抽查比重), when the plan sets any
+    flag_reasons: list[str] = field(default_factory=list)  # dated flags and their sources, for the draw page
 
 
 def task_scopes(task: Task) -> list[DepartmentScope]:
@@ -65,8 +68,20 @@ def task_scopes(task: Task) -> list[DepartmentScope]:
 RISK_ORDER = {"A": 0, "B": 1, "C": 2, "D": 3}
 
 
-def collect_pool(task: Task) -> tuple[list[PoolRow], list[DepartmentScope]]:
-    """Candidates in scope (在营, not removed from the 名录库), one row per 对象编码, sorted by id."""
+# A target whose last inspection found a problem has an adverse record: never left alone by 非请勿扰 (玉溪: 对诚信守法类
+# 企业实行“非请勿扰”). The pseudo-flag is not one of the mandatory flags, so it only keeps the target in the pool.
+ADVERSE_FLAG = "adverse_result"
+CLEAN_RESULTS = ("", "未发现问题")
+
+
+def collect_pool(
+    task: Task, *, flags_window: tuple[datetime.date, datetime.date] | None = None
+) -> tuple[list[PoolRow], list[DepartmentScope]]:
+    """Candidates in scope (在营, not removed from the 名录库), one row per 对象编码, sorted by id.
+
+    With ``flags_window`` (since, until) the risk flags are the dated ones of that window (directory
+    ``effective_flags``) instead of the 名录库's current list, and an adverse last result adds ``ADVERSE_FLAG``.
+    """
     scopes = task_scopes(task)
     rows: dict[str, PoolRow] = {}
     for scope in scopes:
@@ -79,6 +94,14 @@ def collect_pool(task: Task) -> tuple[list[PoolRow], list[DepartmentScope]]:
         qs = qs.distinct().order_by("pk")
         fields = ("pk", "code", "name", "region__code", "risk_class", "risk_flags", "last_inspected_on", "owner_id")
         found = list(qs.values_list(*fields))
+        reasons: dict[int, list[str]] = {}
+        if flags_window is not None:
+            dated, reasons = effective_flags([f[0] for f in found], since=flags_window[0], until=flags_window[1])
+            adverse = set(qs.exclude(last_result__in=CLEAN_RESULTS).values_list("pk", flat=True))
+            found = [
+                (pk, *rest[:4], sorted(dated.get(pk, set()) | ({ADVERSE_FLAG} if pk in adverse else set())), *rest[5:])
+                for pk, *rest in found
+            ]
         specialties: dict[int, set[str]] = {}
         through = Target.specialties.through.objects.filter(target_id__in=qs.order_by().values("pk"))
         for target_id, code in through.values_list("target_id", "specialty__code"):
@@ -92,6 +115,7 @@ def collect_pool(task: Task) -> tuple[list[PoolRow], list[DepartmentScope]]:
                 row.target_pk = pk  # the task bureau's own record represents the target
             row.specialties |= specialties.get(pk, set())
             row.risk_flags |= set(risk_flags or [])
+            row.flag_reasons.extend(r for r in reasons.get(pk, []) if r not in row.flag_reasons)
             if RISK_ORDER.get(risk_class, 1) > RISK_ORDER.get(row.risk_class, 1):
                 row.risk_class = risk_class
             if last_inspected_on and (row.last_inspected_on is None or last_inspected_on > row.last_inspected_on):

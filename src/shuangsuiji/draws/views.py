@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.types import AuthedHttpRequest
+from shuangsuiji.deadlines.selectors import deadlines_for_subject
 from shuangsuiji.draws import selectors, services, storage
 from shuangsuiji.draws.forms import (
     ConfirmForm,
@@ -28,8 +29,8 @@ from shuangsuiji.draws.forms import (
 )
 from shuangsuiji.draws.instructions import draw_verify_commands, match_verify_commands
 from shuangsuiji.draws.presentation import draw_params_lines, fallback_label, strata_rows
+from shuangsuiji.draws.rules import task_batches
 from shuangsuiji.draws.verification import verify_draw, verify_match
-from shuangsuiji.oversight.selectors import deadlines_for_subject
 from shuangsuiji.planning.models import Task
 
 
@@ -86,11 +87,16 @@ def task_freeze(request: AuthedHttpRequest, task_id: int) -> HttpResponse:
 def draw_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     draw = selectors.draw_get(actor=request.user, pk=pk)
     overview = selectors.task_draw_overview(actor=request.user, task=draw.task)
+    selections = list(selectors.draw_selections(draw=draw))
+    reasons = (draw.rules or {}).get("mandatory", {})
     context = {
         "title": f"{draw.task.code} 第{draw.sequence}次抽取",
         "draw": draw,
         "o": overview,
-        "selections": selectors.draw_selections(draw=draw),
+        "selections": selections,
+        "selection_rows": [(s, reasons.get(s.target.code, [])) for s in selections],
+        "rule_lines": (draw.rules or {}).get("lines", []),
+        "batches": task_batches(draw.task, draw.record),
         "commands": draw_verify_commands(draw),
         "params_lines": draw_params_lines(draw.params),
         "strata": strata_rows(draw.record),

@@ -10,8 +10,8 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from shuangsuiji.accounts.models import User
-from shuangsuiji.api.pagination import PageNumberPagination
 from shuangsuiji.common.exceptions import ApplicationError
+from shuangsuiji.common.pagination import PageNumberPagination
 from shuangsuiji.inspections import followup, selectors, services
 from shuangsuiji.inspections.models import FollowUpCase, InspectionRecord
 

@@ -1,12 +1,12 @@
 """Points where inspections tell the rest of the system that something happened.
 
 The services call these functions **inside their transaction**, after the state change they audit, so a record
-or case never exists without its deadline and a failure rolls both back. ``oversight.services`` is idempotent
+or case never exists without its deadline and a failure rolls both back. ``deadlines.services`` is idempotent
 (``deadline_open`` returns the existing deadline, ``deadline_complete`` does nothing twice), so a repeated call
 is harmless. All dates come from the working-day calendar of ``oversight`` (provisional beyond the known years).
 
 =============================  ======================================================================
-event                          deadline (``oversight.models.DeadlineKind``) / task state
+event                          deadline (``deadlines.models.DeadlineKind``) / task state
 =============================  ======================================================================
 on_records_generated           检查结果录入 opens for every new record, due ``record.entry_deadline``: the
                                inspection day is not known yet, so it counts from the end of the task's
@@ -44,8 +44,8 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from shuangsuiji.oversight.models import DeadlineKind
-from shuangsuiji.oversight.services import (
+from shuangsuiji.deadlines.models import DeadlineKind
+from shuangsuiji.deadlines.services import (
     deadline_complete,
     deadline_open,
     deadline_reschedule,

@@ -19,7 +19,8 @@ from shuangsuiji.accounts.scope import Perm, bureau_for_write
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.core.dates import format_cn_date
-from shuangsuiji.directory.models import CheckItem, InspectionMethod, InspectorKind, Target
+from shuangsuiji.directory.flag_services import record_flag
+from shuangsuiji.directory.models import CheckItem, FlagSource, InspectionMethod, InspectorKind, Target
 from shuangsuiji.draws.models import (
     Assignment,
     DrawnTarget,
@@ -639,18 +640,22 @@ def apply_result_to_target(*, actor: User, record: InspectionRecord) -> dict[str
     if changes:
         target.save(update_fields=["last_inspected_on", "last_result", "risk_flags", "updated_at"])
         audit_record(actor=actor, event="target.inspection_result", target=target, changes=changes)
+    if failed_testing and record.inspected_on:
+        record_flag(actor=actor, target=target, flag="sampling_failed", occurred_on=record.inspected_on,
+                    source=FlagSource.SAMPLING, reference=f"一企一表 {record.number}")
     return changes
 
 
-def target_add_risk_flag(*, actor: User, target: Target, flag: str, reason: str) -> None:
-    """Add a risk flag (受过行政处罚, 经营异常名录, 严重违法失信) to a target; audited. Caller holds the transaction."""
-    target = Target.objects.select_for_update(of=("self",)).get(pk=target.pk)
-    if flag in target.risk_flags:
-        return
-    old = list(target.risk_flags)
-    target.risk_flags = [*old, flag]
-    target.save(update_fields=["risk_flags", "updated_at"])
-    audit_record(actor=actor, event="target.risk_flag", target=target, changes={"risk_flags": (old, target.risk_flags), "reason": reason})
+def target_add_risk_flag(
+    *, actor: User, target: Target, flag: str, reason: str, occurred_on: datetime.date | None = None,
+    source: str = FlagSource.INSPECTION,
+) -> None:
+    """Add a risk flag (受过行政处罚, 经营异常名录, 严重违法失信) to a target with its date and source, so that the draw
+    applies it by date (大洼: 上年度……); audited. Caller holds the transaction."""
+    record_flag(
+        actor=actor, target=target, flag=flag, occurred_on=occurred_on or timezone.localdate(), source=source,
+        reference=reason,
+    )
 
 
 # ---------------------------------------------------------------- 检查通知

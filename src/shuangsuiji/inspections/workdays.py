@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 
 from shuangsuiji.core.workdays import DeadlineResult, WorkdayCalendar
-from shuangsuiji.oversight.calendar import get_calendar
+from shuangsuiji.deadlines.calendar import get_calendar
 
 
 def calendar() -> WorkdayCalendar:

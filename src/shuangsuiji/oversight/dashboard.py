@@ -40,9 +40,7 @@ from django.utils import timezone
 from shuangsuiji.accounts.models import Organization, Region
 from shuangsuiji.accounts.scope import BUREAU_KINDS, readable_owner_ids, user_bureau
 from shuangsuiji.common.exceptions import NotFoundError
-from shuangsuiji.directory.models import CheckItem, Inspector, InspectorKind, InspectorStatus, ItemStatus
-from shuangsuiji.draws.models import DrawnTarget, DrawStatus, InspectorMatch, MatchStatus, TargetDraw
-from shuangsuiji.oversight.models import (
+from shuangsuiji.deadlines.models import (
     Accountability,
     AccountabilityStatus,
     Deadline,
@@ -51,6 +49,8 @@ from shuangsuiji.oversight.models import (
     Supervision,
     SupervisionStatus,
 )
+from shuangsuiji.directory.models import CheckItem, Inspector, InspectorKind, InspectorStatus, ItemStatus
+from shuangsuiji.draws.models import DrawnTarget, DrawStatus, InspectorMatch, MatchStatus, TargetDraw
 from shuangsuiji.oversight.models_reports import TargetStat
 from shuangsuiji.oversight.summary import ensure_fresh
 from shuangsuiji.planning.models import FILED_STATUSES, AnnualPlan, Task, TaskState

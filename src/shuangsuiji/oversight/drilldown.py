@@ -20,13 +20,13 @@ from django.utils import timezone
 
 from shuangsuiji.common.exceptions import NotFoundError, PermissionDeniedError
 from shuangsuiji.core.dates import format_cn_date
+from shuangsuiji.deadlines.models import AccountabilityStatus, Deadline, Supervision, SupervisionStatus
+from shuangsuiji.deadlines.permissions import can_view_accountability, is_oversight_viewer
 from shuangsuiji.directory.models import CheckItem, Inspector, InspectorStatus, ItemStatus, Target
 from shuangsuiji.draws.models import DrawStatus, TargetDraw
 from shuangsuiji.inspections.models import RecordMember
 from shuangsuiji.oversight import dashboard as d
 from shuangsuiji.oversight import dashboard_results as r
-from shuangsuiji.oversight.models import AccountabilityStatus, Deadline, Supervision, SupervisionStatus
-from shuangsuiji.oversight.permissions import can_view_accountability, is_oversight_viewer
 from shuangsuiji.planning.models import Task, TaskState
 
 if TYPE_CHECKING:
@@ -145,20 +145,20 @@ CASE_COLUMNS = [
     DrillColumn("办结日期", lambda x: x.closed_on),
 ]
 DEADLINE_COLUMNS = [
-    DrillColumn("事项", lambda x: x.subject_repr, _url("oversight:deadline_detail")),
+    DrillColumn("事项", lambda x: x.subject_repr, _url("deadlines:deadline_detail")),
     DrillColumn("期限类型", lambda x: x.get_kind_display()),
     DrillColumn("截止日期", lambda x: x.due_date),
     DrillColumn("责任人", lambda x: x.responsible.display_name if x.responsible else ""),
     DrillColumn("完成日期", lambda x: x.completed_on),
 ]
 SUPERVISION_COLUMNS = [
-    DrillColumn("督办", lambda x: x.number, _url("oversight:supervision_detail")),
+    DrillColumn("督办", lambda x: x.number, _url("deadlines:supervision_detail")),
     DrillColumn("事项", lambda x: x.deadline.subject_repr),
     DrillColumn("状态", lambda x: x.get_status_display()),
     DrillColumn("承诺完成日期", lambda x: x.promised_date),
 ]
 ACCOUNTABILITY_COLUMNS = [
-    DrillColumn("事项", lambda x: x.what, _url("oversight:accountability_detail")),
+    DrillColumn("事项", lambda x: x.what, _url("deadlines:accountability_detail")),
     DrillColumn("责任单位", lambda x: x.organization.name),
     DrillColumn("逾期工作日", lambda x: x.late_workdays),
     DrillColumn("处理状态", lambda x: x.get_status_display()),

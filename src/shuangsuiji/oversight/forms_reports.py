@@ -6,8 +6,8 @@ from typing import Any
 
 from django import forms
 
+from shuangsuiji.deadlines.forms import DateInput
 from shuangsuiji.directory.models import Specialty
-from shuangsuiji.oversight.forms import DateInput
 from shuangsuiji.oversight.models_reports import DutyAssignment, LeadingGroupMember, WorkEvent
 
 PHONE_HELP = "个人信息：加密保存，页面上对其他人员掩码显示"

@@ -1,24 +1,10 @@
-"""Any calendar row written outside the services (shell, fixtures) still invalidates the cached calendar."""
+"""Signals of the statistics: the 名录库 or the work of a bureau changed → its counts are recomputed lazily."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
-
-from shuangsuiji.oversight.models import CalendarDay, CalendarRevision, CalendarYear
-
-
-@receiver(post_save, sender=CalendarDay)
-@receiver(post_delete, sender=CalendarDay)
-@receiver(post_save, sender=CalendarYear)
-@receiver(post_delete, sender=CalendarYear)
-def calendar_changed(sender: Any, raw: bool = False, **kwargs: Any) -> None:
-    if raw:  # loaddata: the revision row is loaded (or bumped) separately
-        return
-    CalendarRevision.bump()
-
 
 # ---------------------------------------------------------------------------------------- dashboard summary
 
@@ -63,7 +49,7 @@ def _work_changed(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) 
 
     owner_id = getattr(instance, "owner_id", None)
     if owner_id is None and getattr(instance, "deadline_id", None) is not None:  # a notification
-        from shuangsuiji.oversight.models import Deadline
+        from shuangsuiji.deadlines.models import Deadline
 
         owner_id = Deadline.objects.filter(pk=instance.deadline_id).values_list("owner_id", flat=True).first()
     mark_dirty(owner_id)
@@ -73,9 +59,9 @@ def connect_snapshot_signals() -> None:
     """A bureau's work changed → its dashboard snapshot (``FigureSnapshot``) is recomputed before it is shown."""
     from django.db.models.signals import m2m_changed
 
+    from shuangsuiji.deadlines.models import Accountability, Deadline, Notification, Supervision
     from shuangsuiji.draws.models import InspectorMatch, TargetDraw
     from shuangsuiji.inspections.models import FollowUpCase, InspectionRecord
-    from shuangsuiji.oversight.models import Accountability, Deadline, Notification, Supervision
     from shuangsuiji.planning.models import Task
 
     for model in (Task, TargetDraw, InspectorMatch, InspectionRecord, FollowUpCase, Deadline, Notification,

@@ -1,35 +1,12 @@
-"""Background jobs (huey): the deadline scan and the email queue.
+"""Background jobs (huey) of the statistics: summary counts, dashboard snapshots and the periodic reports.
 
-The consumer is started by ``make run`` (``run_server_with_jobs``) or ``manage.py run_huey`` in production.
-Crontabs are evaluated in UTC by huey: ``hour="23,0-14"`` is 07:00–22:00 Beijing time. The scan is
-idempotent, so running it every hour only catches up what a stopped consumer missed; nothing is sent twice.
+The deadline scan and the email queue are in ``deadlines.tasks``. Crontabs are evaluated in UTC by huey.
 """
 
 from __future__ import annotations
 
-import logging
-
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
-
-from shuangsuiji.oversight.reminders import deadlines_scan
-from shuangsuiji.oversight.services import notification_send_emails
-
-logger = logging.getLogger(__name__)
-
-
-@db_periodic_task(crontab(minute="5", hour="23,0-14"))
-def deadline_scan_task() -> str:
-    """每天（北京时间 7:05 至 22:05 每小时）检查期限：提醒、督办、问责。"""
-    report = deadlines_scan()
-    logger.info(report.summary())
-    return report.summary()
-
-
-@db_periodic_task(crontab(minute="*/10"))
-def notification_email_task() -> int:
-    """每 10 分钟补发未发出的提醒邮件（如邮件服务器曾不可用时产生的待发邮件）。"""
-    return notification_send_emails()
 
 
 @db_periodic_task(crontab(minute="*/10"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 from shuangsuiji.common.exceptions import NotFoundError
 from shuangsuiji.common.types import AuthedHttpRequest
+from shuangsuiji.common.view_helpers import XLSX, attachment
 from shuangsuiji.oversight import exports, statistics
 from shuangsuiji.oversight.dashboard import build_dashboard, scope_choices
 from shuangsuiji.oversight.dashboard_page import Drill, dashboard_context, table_view
@@ -21,7 +21,6 @@ from shuangsuiji.oversight.drilldown import drill_list
 from shuangsuiji.oversight.permissions import can_edit_reports, require_statistics_viewer
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _int(value: Any) -> int | None:
@@ -45,12 +44,6 @@ def _selector_context(request: AuthedHttpRequest, org_id: int, year: int) -> dic
         "orgs": scope_choices(actor=request.user), "org_id": org_id, "year": year,
         "years": list(range(today.year + 1, today.year - 6, -1)),
     }
-
-
-def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 @login_required

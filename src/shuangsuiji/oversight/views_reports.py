@@ -20,6 +20,7 @@ from shuangsuiji.accounts.scope import user_bureau
 from shuangsuiji.common.crypto import mask_phone
 from shuangsuiji.common.exceptions import ApplicationError, NotFoundError, PermissionDeniedError
 from shuangsuiji.common.types import AuthedHttpRequest
+from shuangsuiji.common.view_helpers import XLSX, attachment
 from shuangsuiji.oversight.forms_reports import MonthlyReportForm, PeriodReportForm, ReportCreateForm
 from shuangsuiji.oversight.models_reports import PeriodKind
 from shuangsuiji.oversight.permissions import can_edit_reports, require_statistics_viewer
@@ -28,7 +29,7 @@ from shuangsuiji.oversight.reports.monthly import FIELDS, MonthlyContent, build_
 from shuangsuiji.oversight.reports.monthly_files import monthly_pdf, monthly_xlsx
 from shuangsuiji.oversight.reports.period import TEXT_SECTIONS, PeriodContent, build_period
 from shuangsuiji.oversight.reports.period_files import chart_images, headings, period_docx, period_pdf
-from shuangsuiji.oversight.views_dashboard import XLSX, _int, attachment
+from shuangsuiji.oversight.views_dashboard import _int
 
 PERIOD_CACHE_SECONDS = 300
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -1,7 +1,7 @@
 """The one place where planning talks to the statutory deadlines of ``oversight`` (docs/deadlines.md).
 
 The services call these functions **inside their transaction**, right after the state change they audit, so a
-plan or task never exists without its deadline and a failure rolls both back. ``oversight.services`` is
+plan or task never exists without its deadline and a failure rolls both back. ``deadlines.services`` is
 idempotent (``deadline_open`` returns the existing deadline, ``deadline_complete`` does nothing twice), so a
 repeated call is harmless.
 
@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from shuangsuiji.accounts.scope import user_bureau
-from shuangsuiji.oversight.models import DeadlineKind
-from shuangsuiji.oversight.services import deadline_complete, deadline_open
+from shuangsuiji.deadlines.models import DeadlineKind
+from shuangsuiji.deadlines.services import deadline_complete, deadline_open
 
 if TYPE_CHECKING:
     from shuangsuiji.accounts.models import Organization, User

@@ -8,19 +8,10 @@
 
 from __future__ import annotations
 
-from shuangsuiji.accounts.models import Organization, OrganizationKind, Role, User
+from shuangsuiji.accounts.legal import is_legal_section
+from shuangsuiji.accounts.models import Organization, Role, User
 from shuangsuiji.accounts.scope import Perm, check_can_edit, has_perm, user_bureau
 from shuangsuiji.common.exceptions import PermissionDeniedError
-
-LEGAL_SECTION_MARKERS = ("政策法规", "法规", "法制")
-
-
-def is_legal_section(org: Organization | None) -> bool:
-    return (
-        org is not None
-        and org.kind == OrganizationKind.SECTION
-        and any(marker in org.name for marker in LEGAL_SECTION_MARKERS)
-    )
 
 
 def _same_bureau(user: User, owner_id: int) -> bool:

@@ -8,15 +8,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shuangsuiji.accounts.scope import Perm, has_perm
 from shuangsuiji.common.exceptions import ApplicationError, NotFoundError
 from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.common.view_helpers import user_errors
+from shuangsuiji.deadlines.selectors import deadlines_for_subject
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.instructions import draw_verify_commands, match_verify_commands
-from shuangsuiji.oversight.selectors import deadlines_for_subject
 from shuangsuiji.planning import selectors, services
 from shuangsuiji.planning.documents import scheme_docx, scheme_pdf
 from shuangsuiji.planning.forms import (
@@ -33,6 +34,7 @@ from shuangsuiji.planning.forms import (
 )
 from shuangsuiji.planning.models import JointPlanStatus, PlanStatus, TaskState
 from shuangsuiji.planning.permissions import can_approve, can_confirm_for, can_edit_plans, can_review
+from shuangsuiji.planning.rules import joint_ratios, task_rules
 
 # ---------------------------------------------------------------- annual plans
 
@@ -369,6 +371,7 @@ def task_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "transitions": services.task_manual_transitions(task), "history": task.transitions.select_related("actor"),
         "can_edit": can_edit_plans(request.user, task.owner_id),
         "can_approve": can_approve(request.user, task.owner_id),
+        "rule_lines": task_rules(task, today=timezone.localdate()).lines(),
     })
 
 
@@ -385,7 +388,7 @@ def task_create(request: AuthedHttpRequest) -> HttpResponse:
         joint = selectors.joint_plan_get(actor=request.user, pk=int(request.GET["joint"]))
         own = joint.participants.filter(organization_id=joint.owner_id).first()
         initial |= {"title": joint.title, "items": list(own.items.all()) if own else [],
-                    "ratios": dict.fromkeys("ABCD", joint.ratio_percent), "window_start": joint.window_start,
+                    "ratios": joint_ratios(joint), "window_start": joint.window_start,
                     "window_end": joint.window_end,
                     "participants": [p.organization for p in joint.participants.exclude(organization_id=joint.owner_id)]}
     else:

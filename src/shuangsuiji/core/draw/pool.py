@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import bisect
 import csv
-import hashlib
 import io
 import os
 import tempfile
@@ -45,10 +44,10 @@ from shuangsuiji.core.draw.model import (
     parse_date,
 )
 from shuangsuiji.core.draw.parallel import fork_map, worker_count
+from shuangsuiji.core.sha256_batch import sha256_many
 
 CATEGORICAL = COLUMNS[1:]  # every column but id
 PARALLEL_MIN_ROWS = 50_000
-_sha256 = hashlib.sha256
 
 
 @dataclass(frozen=True)
@@ -125,10 +124,8 @@ def row_leaf_hashes(ids: Sequence[str], texts: Sequence[Sequence[str] | np.ndarr
     rows = list(map(FIELD_SEPARATOR.join, zip(ids, *texts, strict=True)))
     buffer = ("\x00" + "\x00".join(rows)).encode("utf-8")
     del rows
-    starts = np.flatnonzero(np.frombuffer(buffer, dtype=np.uint8) == 0).tolist()
-    starts.append(len(buffer))
-    digest = _sha256
-    return b"".join([digest(buffer[a:b]).digest() for a, b in zip(starts, starts[1:], strict=False)])
+    starts = np.append(np.flatnonzero(np.frombuffer(buffer, dtype=np.uint8) == 0), len(buffer))
+    return sha256_many(buffer, starts)
 
 
 def _subtree_task(task: tuple[Pool, int, int, bool]) -> tuple[bytes, bytes]:
@@ -459,6 +456,8 @@ def _fast_chunk(task: tuple[bytes, int, int, bytes]) -> _FastChunk | None:
     data = np.frombuffer(chunk, dtype=np.uint8)
     # One pass over the bytes below "-": newlines, commas, spaces, control characters.
     low = np.flatnonzero(data < 45)
+    if len(chunk) < 2**31 - 2:
+        low = low.astype(np.int32)  # positions: half the memory of int64
     kinds = data[low]
     newline, comma = kinds == 10, kinds == 44
     if bool(np.any((kinds < 32) & ~newline)):
@@ -472,6 +471,7 @@ def _fast_chunk(task: tuple[bytes, int, int, bytes]) -> _FastChunk | None:
             return None
     line_ends = low[newline]
     separators = low[comma]
+    del low, kinds, newline, comma, delimiters, spaces
     buffer = b"\x00" + chunk.replace(b",", b"\x1f").replace(b"\n", b"\x00")
     bytes_ = np.frombuffer(buffer, dtype=np.uint8)
     # Positions in buffer are chunk positions + 1.
@@ -522,7 +522,7 @@ def _fast_chunk(task: tuple[bytes, int, int, bytes]) -> _FastChunk | None:
         )
     except (UnicodeDecodeError, ValueError, pd.errors.ParserError):
         return None
-    del chunk, data, low, kinds, newline, comma, delimiters, spaces, line_ends, separators, first, id_lengths
+    del chunk, data, line_ends, separators, per_row, first, id_lengths, row_starts, row_ends
     columns: dict[str, tuple[np.ndarray, list[str]]] = {}
     for column in CATEGORICAL:
         series = frame[column]
@@ -543,15 +543,8 @@ def _fast_chunk(task: tuple[bytes, int, int, bytes]) -> _FastChunk | None:
                 return None
         columns[column] = (codes.astype(np.int32), values)
     del frame
-    digest = _sha256
-    parts = []
-    for a in range(0, len(nul) - 1, 65536):
-        starts = nul[a : a + 65537].tolist()
-        parts.append(
-            b"".join([digest(buffer[x:y]).digest() for x, y in zip(starts, starts[1:], strict=False)])
-        )
-    leaves = b"".join(parts)
-    del parts, buffer, bytes_, nul
+    leaves = sha256_many(buffer, nul)
+    del buffer, bytes_, nul
     return _FastChunk(ids, columns, merkle.tree_root(leaves))
 
 

@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from shuangsuiji.oversight.calendar import seed_from_package
+    from shuangsuiji.deadlines.calendar import seed_from_package
 
     year_model = apps.get_model("oversight", "CalendarYear")
     day_model = apps.get_model("oversight", "CalendarDay")

@@ -107,9 +107,9 @@ def _submit_past_period_reports(today: datetime.date) -> int:
     from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
 
-    from shuangsuiji.oversight.models import Deadline
+    from shuangsuiji.deadlines.models import Deadline
+    from shuangsuiji.deadlines.services import deadline_complete
     from shuangsuiji.oversight.reports.services import PERIOD_DEADLINE, period_report_submit
-    from shuangsuiji.oversight.services import deadline_complete
 
     report_type = ContentType.objects.get_for_model(PeriodReport)
     submitted = 0

@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from shuangsuiji.accounts.scope import get_visible_or_404
+from shuangsuiji.deadlines.models import Deadline, DeadlineStatus
 from shuangsuiji.oversight.dashboard import dashboard_scope
-from shuangsuiji.oversight.models import Deadline, DeadlineStatus
 from shuangsuiji.oversight.models_reports import MonthlyReport, PeriodKind, PeriodReport, ReportStatus
 
 if TYPE_CHECKING:

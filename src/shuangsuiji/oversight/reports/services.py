@@ -1,7 +1,7 @@
 """Writes of the reports: open (with its tracked deadline), edit while a draft, submit (frozen snapshot).
 
 * ``monthly_report_open`` / ``period_report_open`` — idempotent per (bureau, period); they open the deadline
-  through ``oversight.services.deadline_open``: the 月报表 is due on day ``SSJ_MONTHLY_REPORT_DUE_DAY`` (default
+  through ``deadlines.services.deadline_open``: the 月报表 is due on day ``SSJ_MONTHLY_REPORT_DUE_DAY`` (default
   5) of the following month, rolled to the next working day; the 半年/全年 reports follow the fixed dates of
   ``DeadlineSettings`` (7月2日 / 11月15日 by default, rolled likewise).
 * ``…_update`` — only drafts; only the bureau's own 双随机办 (``can_edit_reports``).
@@ -27,13 +27,13 @@ from shuangsuiji.accounts.scope import user_bureau
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.services import model_update
-from shuangsuiji.oversight.calendar import get_calendar
-from shuangsuiji.oversight.models import DeadlineKind
+from shuangsuiji.deadlines.calendar import get_calendar
+from shuangsuiji.deadlines.models import DeadlineKind
+from shuangsuiji.deadlines.services import deadline_complete, deadline_open
 from shuangsuiji.oversight.models_reports import MonthlyReport, PeriodKind, PeriodReport, ReportStatus
 from shuangsuiji.oversight.permissions import require_report_editor
 from shuangsuiji.oversight.reports.monthly import build_monthly
 from shuangsuiji.oversight.reports.period import build_period, default_period_end
-from shuangsuiji.oversight.services import deadline_complete, deadline_open
 
 if TYPE_CHECKING:
     from shuangsuiji.accounts.models import User
