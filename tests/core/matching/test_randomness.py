@@ -25,7 +25,7 @@ from shuangsuiji.core.matching import (
 )
 from shuangsuiji.core.matching import engine as engine_module
 from shuangsuiji.core.matching.fractional import UNIT
-from shuangsuiji.core.matching.rounding import dependent_round
+from shuangsuiji.core.matching.rounding import CoinsNeeded, dependent_round
 from shuangsuiji.core.matching.stream import Stream
 
 WINDOW = date(2024, 6, 1)
@@ -33,27 +33,19 @@ PUBLIC, RADIATION = "公共场所卫生", "放射卫生"
 
 
 class Enumerator(Stream):
-    """Plays a forced prefix of coin outcomes (False after it) and records every coin with its odds."""
+    """Forces the outcomes of the rounding's coins (dependent_round stops at the first coin beyond them)."""
 
-    def __init__(self, prefix: list[bool]) -> None:
+    def __init__(self, forced: list[bool]) -> None:
         super().__init__("00" * 32, "enumerate")
-        self.prefix = prefix
-        self.trace: list[tuple[int, int, bool]] = []
-
-    def coin(self, up: int, down: int) -> bool:
-        k = len(self.trace)
-        outcome = self.prefix[k] if k < len(self.prefix) else False
-        self.trace.append((up, down, outcome))
-        return outcome
-
-    def coins(self, up: Any, down: Any) -> Any:
-        return np.array([self.coin(int(u), int(d)) for u, d in zip(up, down, strict=True)], dtype=bool)
+        self.forced = [int(x) for x in forced]
+        self.trace: list[tuple[int, int]] = []
 
     def probability(self) -> Fraction:
+        assert len(self.trace) == len(self.forced)
         return prod(
             (
-                Fraction(down, up + down) if outcome else Fraction(up, up + down)
-                for up, down, outcome in self.trace
+                Fraction(down, up + down) if heads else Fraction(up, up + down)
+                for (up, down), heads in zip(self.trace, self.forced, strict=True)
             ),
             start=Fraction(1),
         )
@@ -66,8 +58,9 @@ def enumerate_outcomes(run: Callable[[Stream], Hashable]) -> dict[Hashable, Frac
     while stack:
         prefix = stack.pop()
         stream = Enumerator(prefix)
-        outcome = run(stream)
-        if len(stream.trace) > len(prefix):
+        try:
+            outcome = run(stream)
+        except CoinsNeeded:
             stack += [[*prefix, False], [*prefix, True]]
             continue
         distribution[outcome] += stream.probability()

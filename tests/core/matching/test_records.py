@@ -72,6 +72,7 @@ def test_new_records_use_version_2_and_report_fairness() -> None:
     for row in fairness["targets"]:
         assert row["uniform_share"] == row["team_size"] / row["eligible"]
         assert row["team_guess_bound"] <= row["max_probability"] <= inputs.params.probability_cap
+        assert row["uniform_share"] <= row["rule_floor"] <= row["max_probability"] + 1e-6
     assert fairness["summary"]["ratio_p95"] >= fairness["summary"]["ratio_p50"] >= 1.0 - 1e-6
     assert len(fairness["pair_digest"]) == 64
 

@@ -213,9 +213,7 @@ def _assign(
     table, gid, group_target, mixed = _probabilities(
         prep, stage, pool, team, coverage_m, denominator, experts
     )
-    chosen = dependent_round(
-        table.i, gid, table.value, UNIT, group_target, len(prep.inspector_ids), stream, prep.i_region
-    )
+    chosen = dependent_round(table.i, gid, table.value, UNIT, group_target, len(prep.inspector_ids), stream)
     return table, chosen, mixed
 
 
@@ -248,18 +246,22 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def _target_fairness(
-    prep: _Prepared, table: PairTable, team: IntArray
+    prep: _Prepared, table: PairTable, team: IntArray, coverage: bool = True
 ) -> tuple[tuple[TargetFairness, ...], dict[str, float]]:
     rows: list[TargetFairness] = []
     if len(table.t):
         starts = np.flatnonzero(np.r_[True, table.t[1:] != table.t[:-1]])
         ends = np.r_[starts[1:], len(table.t)]
         values = table.value.tolist()
+        groups = table.g.tolist()
         for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
             t_row = int(table.t[s])
             probabilities = sorted(values[s:e], reverse=True)
             n = int(team[t_row])
             eligible = e - s
+            m = int(prep.t_m[t_row]) if coverage else 0
+            sizes = [groups[s:e].count(k) for k in range(m)]
+            floor = max([n / eligible] + [1.0 / size for size in sizes if size])
             rows.append(
                 TargetFairness(
                     target_id=prep.target_ids[t_row],
@@ -268,10 +270,14 @@ def _target_fairness(
                     max_probability=probabilities[0] / UNIT,
                     uniform_share=n / eligible,
                     team_guess_bound=probabilities[min(n, eligible) - 1] / UNIT,
+                    rule_floor=min(floor, 1.0),
                 )
             )
     ratios = [r.max_probability / r.uniform_share for r in rows]
+    floor_ratios = [r.max_probability / r.rule_floor for r in rows]
     summary = {
+        "floor_ratio_p50": _percentile(floor_ratios, 50),
+        "floor_ratio_p95": _percentile(floor_ratios, 95),
         "ratio_p50": _percentile(ratios, 50),
         "ratio_p95": _percentile(ratios, 95),
         "ratio_max": max(ratios, default=0.0),

@@ -159,6 +159,9 @@ class TargetFairness:
     max_probability: float  # largest pair probability of the target
     uniform_share: float  # team_size / eligible: every candidate's chance under a uniform draw
     team_guess_bound: float  # the team_size-th largest pair probability: no guess of the whole team beats it
+    rule_floor: float = (
+        0.0  # least possible largest probability under the 专业 rule: max(n/E, 1/专业 group size)
+    )
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,7 @@ def _fairness(report: FairnessReport, version: str = ALGORITHM_VERSION) -> dict[
                 "max_probability": row.max_probability,
                 "uniform_share": row.uniform_share,
                 "team_guess_bound": row.team_guess_bound,
+                "rule_floor": row.rule_floor,
             }
             for row in report.targets
         ],
