@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import World
 from tests.draws.factories import sample_match, sample_redraw_request
+from tests.inspections import team_url_builders as tb
 from tests.inspections import url_builders as ib
 from tests.oversight import report_url_builders as rb
 from tests.planning import url_builders as pb
@@ -131,6 +132,10 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "inspections:record_pdf": (lambda w: f"/inspections/records/{ib.record(w).pk}/form.pdf", True),
     "inspections:record_docx": (lambda w: f"/inspections/records/{ib.record(w).pk}/form.docx", True),
     "inspections:notice_pdf": (lambda w: f"/inspections/notices/{ib.notice(w).pk}/notice.pdf", True),
+    "inspections:notice_docx": (lambda w: f"/inspections/notices/{ib.notice(w).pk}/notice.docx", True),
+    "draws:task_experts": (lambda w: f"/draws/tasks/{ib.task(w).pk}/experts/", True),
+    "draws:expert_draw_detail": (lambda w: f"/draws/experts/{tb.expert_draw(w).pk}/", True),
+    "draws:expert_draw_record": (lambda w: f"/draws/experts/{tb.expert_draw(w).pk}/record.json", True),
     "inspections:evidence_file": (lambda w: f"/inspections/evidence/{ib.evidence(w).pk}/", True),
     "inspections:case_list": (lambda w: "/inspections/cases/", False),
     "inspections:case_export": (lambda w: "/inspections/cases/export.xlsx", False),
@@ -206,6 +211,8 @@ ACTIONS: dict[str, UrlBuilder] = {
     "inspections:notice_issue": lambda w: f"/inspections/records/{ib.record(w).pk}/notices/",
     "inspections:case_evidence": lambda w: f"/inspections/cases/{ib.case(w).pk}/evidence/",
     "inspections:case_action": lambda w: f"/inspections/cases/{ib.case(w).pk}/do/close/",
+    "inspections:member_assign": lambda w: f"/inspections/records/{ib.record(w).pk}/members/",
+    "inspections:member_remove": lambda w: f"/inspections/members/{tb.assigned_member(w).pk}/remove/",
 }
 
 
@@ -406,6 +413,8 @@ API_SAMPLES: dict[str, Callable[[World], str]] = {
     "{record_id}": lambda w: str(ib.record(w).pk),
     "{case_id}": lambda w: str(ib.case(w).pk),
     "{deadline_id}": lambda w: str(_oversight(w)["deadline"].pk),
+    "{expert_draw_id}": lambda w: str(tb.expert_draw(w).pk),
+    "{member_id}": lambda w: str(tb.assigned_member(w).pk),
 }
 
 
