@@ -37,6 +37,7 @@ ORDER: list[tuple[str, ...]] = [
     ("inspections",),
     ("disclosure",),
     ("oversight",),
+    ("supervision",),  # 专项督查 (issue 20): the city's campaigns over its bureaus, above the statistics
     ("api", "cli", "demo"),
 ]
 RANK = {app: rank for rank, group in enumerate(ORDER) for app in group}

@@ -67,6 +67,8 @@ class CheckItem(TimeStampedModel):
     ratio_percent = models.DecimalField("抽查比例（%）", max_digits=5, decimal_places=2, default=5)
     frequency = models.CharField("抽查频次", max_length=64, default="每年不少于1次")
     kind = models.CharField("事项类别", max_length=16, choices=ItemKind.choices, default=ItemKind.GENERAL)
+    # 专业性强的事项 (玉溪: 专家库): each target checked for it gets an expert of the item's 专业 drawn at random.
+    needs_expert = models.BooleanField("需专家参与", default=False)
     status = models.CharField("状态", max_length=16, choices=ItemStatus.choices, default=ItemStatus.DRAFT)
     published_at = models.DateTimeField("公布时间", null=True, blank=True)
     change_note = models.CharField("修订说明", max_length=255, blank=True)

@@ -10,6 +10,7 @@ REPORT_MONTHLY_UPDATE = "report.monthly.update"
 REPORT_PERIOD_OPEN = "report.period.open"
 REPORT_PERIOD_SUBMIT = "report.period.submit"
 REPORT_PERIOD_UPDATE = "report.period.update"
+TASK_ARCHIVE = "task.archive"
 
 
 def register_event(kind: str, action: str) -> str:

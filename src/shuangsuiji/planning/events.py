@@ -33,6 +33,7 @@ SCHEME_UPDATE = "scheme.update"
 TASK_CREATE = "task.create"
 TASK_TRANSITION = "task.transition"
 TASK_UPDATE = "task.update"
+PLAN_RULES = "plan.rules"
 
 
 def plan_event(action: str) -> str:

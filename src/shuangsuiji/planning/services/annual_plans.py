@@ -17,6 +17,7 @@ from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.directory.models import CheckItem, ItemStatus
 from shuangsuiji.planning import deadline_hooks, events
+from shuangsuiji.planning.coverage import check_justification, plan_estimate
 from shuangsuiji.planning.models import (
     AnnualPlan,
     AnnualPlanLine,
@@ -31,6 +32,7 @@ from shuangsuiji.planning.permissions import (
     require_plan_edit,
     require_review,
 )
+from shuangsuiji.planning.rule_services import check_line_rule
 from shuangsuiji.planning.services.base import full_clean, normalise_months, normalise_ratios
 
 # ---------------------------------------------------------------- 年度抽查计划
@@ -132,6 +134,8 @@ def plan_line_save(
     responsible_section: Organization | None = None,
     is_joint: bool = False,
     note: str = "",
+    coverage_rule: str = "none",
+    target_keywords: str = "",
 ) -> AnnualPlanLine:
     """Add the item to the plan, or change its line; a recorded 未纳入 reason for it is dropped."""
     plan = _lock_plan(plan)
@@ -139,7 +143,10 @@ def plan_line_save(
     _require_draft(plan)
     _plan_item(plan, item)
     _check_section(plan, responsible_section)
+    check_line_rule(plan=plan, item=item, coverage_rule=coverage_rule)
     values = {
+        "coverage_rule": coverage_rule,
+        "target_keywords": target_keywords.strip()[:200],
         "ratios": normalise_ratios(ratios),
         "frequency": frequency.strip() or "每年1次",
         "months": normalise_months(months),
@@ -245,7 +252,9 @@ def _step(plan: AnnualPlan, *, action: str, old: str, new: str, actor: User, com
 
 
 @transaction.atomic
-def plan_transition(*, actor: User, plan: AnnualPlan, action: str, comment: str = "") -> AnnualPlan:
+def plan_transition(
+    *, actor: User, plan: AnnualPlan, action: str, comment: str = "", justification: str = ""
+) -> AnnualPlan:
     """submit → review (合法性审查) → approve → file (备案) → publish; ``return`` sends it back to 起草."""
     plan = _lock_plan(plan)
     if action == "return":
@@ -261,6 +270,13 @@ def plan_transition(*, actor: User, plan: AnnualPlan, action: str, comment: str 
         )
     if action == "submit":
         _check_plan_complete(plan)
+        # 涞源: 年度抽查监管主体占比 3% 以上 — below the floor (or a 平顶山 line rule) only with a recorded reason
+        plan.coverage_justification = check_justification(
+            plan_estimate(plan, project=False), justification, what="年度计划"
+        )
+        plan.save(update_fields=["coverage_justification", "updated_at"])
+        if plan.coverage_justification:
+            comment = f"{comment}（低于最低抽查要求的说明：{plan.coverage_justification}）".lstrip()
     now = timezone.now()
     old = plan.status
     plan.status = rule.to_status

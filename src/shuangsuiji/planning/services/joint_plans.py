@@ -16,6 +16,7 @@ from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.directory.models import CheckItem
 from shuangsuiji.planning import deadline_hooks, events
+from shuangsuiji.planning.coverage import check_justification, joint_estimate
 from shuangsuiji.planning.models import (
     JointPlan,
     JointPlanParticipant,
@@ -25,11 +26,12 @@ from shuangsuiji.planning.permissions import (
     require_confirm_for,
     require_plan_edit,
 )
+from shuangsuiji.planning.rule_services import joint_ratio_data
 from shuangsuiji.planning.services.base import full_clean
 
 # ---------------------------------------------------------------- 联合抽查计划
 
-JOINT_FIELDS = ["title", "year", "target_scope", "ratio_percent", "window_start", "window_end"]
+JOINT_FIELDS = ["title", "year", "target_scope", "ratio_percent", "ratios", "window_start", "window_end"]
 
 
 def _lock_joint(joint_plan: JointPlan) -> JointPlan:
@@ -68,6 +70,7 @@ def joint_plan_create(
     *, actor: User, data: dict[str, Any], participants: Sequence[Organization], owner_items: Sequence[CheckItem] = ()
 ) -> JointPlan:
     bureau = bureau_for_write(actor, Perm.PLAN_EDIT)
+    data = joint_ratio_data(data)
     joint_plan = JointPlan(owner=bureau, **{k: v for k, v in data.items() if k in JOINT_FIELDS})
     full_clean(joint_plan)
     _check_window(joint_plan.window_start, joint_plan.window_end)
@@ -103,6 +106,7 @@ def joint_plan_update(
             "（已公布的计划请使用“调整”）"
         )
     changes: dict[str, Any] = {}
+    data = joint_ratio_data(data)
     for name in JOINT_FIELDS:
         if name in data and getattr(joint_plan, name) != data[name]:
             changes[name] = (getattr(joint_plan, name), data[name])
@@ -121,12 +125,15 @@ def joint_plan_update(
 
 
 @transaction.atomic
-def joint_plan_send(*, actor: User, joint_plan: JointPlan) -> JointPlan:
+def joint_plan_send(*, actor: User, joint_plan: JointPlan, justification: str = "") -> JointPlan:
     """Send the plan to the participating departments; the 发起部门's own part counts as confirmed."""
     joint_plan = _lock_joint(joint_plan)
     require_plan_edit(actor, joint_plan.owner_id)
     if joint_plan.status != JointPlanStatus.DRAFT:
         raise ApplicationError("联合抽查计划已发出确认")
+    joint_plan.coverage_justification = check_justification(
+        joint_estimate(joint_plan), justification, what="联合抽查计划"
+    )
     own = joint_plan.participants.filter(organization_id=joint_plan.owner_id).first()
     if own is None or (not own.items.exists() and not own.item_lines):
         raise ApplicationError("请先选择发起部门本部门的抽查事项")
@@ -136,9 +143,10 @@ def joint_plan_send(*, actor: User, joint_plan: JointPlan) -> JointPlan:
     own.confirmed_at, own.confirmed_by = now, actor
     own.save(update_fields=["confirmed_at", "confirmed_by"])
     joint_plan.status = JointPlanStatus.CONFIRMING
-    joint_plan.save(update_fields=["status", "updated_at"])
+    joint_plan.save(update_fields=["status", "coverage_justification", "updated_at"])
     audit_record(actor=actor, event=events.JOINT_PLAN_SEND, target=joint_plan,
-                 changes={"status": (JointPlanStatus.DRAFT, joint_plan.status)})
+                 changes={"status": (JointPlanStatus.DRAFT, joint_plan.status),
+                          "coverage_justification": joint_plan.coverage_justification})
     deadline_hooks.on_joint_plan_sent(joint_plan, actor=actor)
     return joint_plan
 
@@ -224,7 +232,7 @@ def joint_plan_adjust(*, actor: User, joint_plan: JointPlan, reason: str) -> Joi
     new = JointPlan.objects.create(
         owner=joint_plan.owner, year=joint_plan.year, title=joint_plan.title, version=joint_plan.version + 1,
         previous=joint_plan, adjustment_reason=reason, target_scope=joint_plan.target_scope,
-        ratio_percent=joint_plan.ratio_percent, window_start=joint_plan.window_start,
+        ratio_percent=joint_plan.ratio_percent, ratios=joint_plan.ratios, window_start=joint_plan.window_start,
         window_end=joint_plan.window_end,
     )
     for part in joint_plan.participants.prefetch_related("items").order_by("pk"):

@@ -21,7 +21,6 @@ from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.directory.models import InspectionMethod, RiskFlag
 from shuangsuiji.planning import deadline_hooks, events, task_guards
 from shuangsuiji.planning.models import (
-    RISK_CLASSES,
     AnnualPlanLine,
     JointPlan,
     JointPlanStatus,
@@ -35,6 +34,8 @@ from shuangsuiji.planning.models import (
 from shuangsuiji.planning.permissions import (
     require_plan_edit,
 )
+from shuangsuiji.planning.rule_services import check_task_settings
+from shuangsuiji.planning.rules import joint_ratios
 from shuangsuiji.planning.services.base import full_clean, normalise_ratios
 from shuangsuiji.planning.services.joint_plans import _check_window, joint_participant_candidates
 
@@ -101,6 +102,7 @@ def _clean_task_data(owner: Organization, data: dict[str, Any]) -> dict[str, Any
 
 def _task_save(*, actor: User, owner: Organization, data: dict[str, Any], **links: Any) -> Task:
     data = _clean_task_data(owner, data)
+    check_task_settings(owner=owner, items=data.get("items", []), floor_percent=data.get("floor_percent"))
     if not data.get("items") and not links.get("national_task"):
         raise ApplicationError("请至少选择一个抽查事项")
     year = data["window_start"].year if data.get("window_start") else timezone.localdate().year
@@ -146,11 +148,10 @@ def task_create_from_joint_plan(*, actor: User, joint_plan: JointPlan, data: dic
     if joint_plan.status != JointPlanStatus.PUBLISHED:
         raise ApplicationError("只能从已公布的联合抽查计划创建任务")
     own = joint_plan.participants.filter(organization_id=joint_plan.owner_id).first()
-    ratio = joint_plan.ratio_percent
     defaults: dict[str, Any] = {
         "title": joint_plan.title.removesuffix("计划"),
         "items": list(own.items.all()) if own else [],
-        "ratios": dict.fromkeys(RISK_CLASSES, ratio),
+        "ratios": joint_ratios(joint_plan),
         "window_start": joint_plan.window_start,
         "window_end": joint_plan.window_end,
         "participants": [p.organization for p in joint_plan.participants.exclude(organization_id=joint_plan.owner_id)],
@@ -174,6 +175,10 @@ def task_update(*, actor: User, task: Task, data: dict[str, Any]) -> Task:
         if locked:
             raise ApplicationError("上级下达任务的抽查范围、比例和时间由上级确定，不能在本地修改")
     data = _clean_task_data(task.owner, data)
+    check_task_settings(
+        owner=task.owner, items=data.get("items", list(task.items.all())),
+        floor_percent=data.get("floor_percent", task.floor_percent),
+    )
     changes: dict[str, Any] = {}
     for name in TASK_FIELDS:
         if name in data and getattr(task, name) != data[name]:
