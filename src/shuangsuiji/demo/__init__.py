@@ -39,6 +39,7 @@ from shuangsuiji.demo.loader import (
 )
 from shuangsuiji.demo.rules import step_rules
 from shuangsuiji.demo.seeds_a import step_teams
+from shuangsuiji.demo.supervision import step_supervision
 from shuangsuiji.oversight.reports.demo import step_reports
 
 # 一单两库, organizations and users (the import benchmark and the library tests need only these)
@@ -67,6 +68,8 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
     step_disclosure,
     # register, meetings/documents/trainings and the reports due now (月报表, 半年/全年报告) over the data above
     step_reports,
+    # issue 20 item 7: the city's 专项督查 (通报 issued, one 整改 answer due) and a 交叉检查 under way
+    step_supervision,
     # deadlines last: the reminder scan then covers the deadlines opened by every step above
     step_deadlines,
     # today's signed tree head over the draw and match records (the portal's 透明日志)
@@ -76,5 +79,9 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
 __all__ = [
     "DEMO_PASSWORD", "DEMO_STEPS", "LIBRARY_STEPS", "DemoContext", "demo_logins", "load_demo", "step_conflicts", "step_geography",
     "step_deadlines", "step_disclosure", "step_draws", "step_inspections", "step_inspectors", "step_item_reviews", "step_items", "step_organizations", "step_planning",
+<<<<<<< HEAD
     "step_reports", "step_rules", "step_targets", "step_transparency", "step_users", "write_targets_file",
+=======
+    "step_reports", "step_supervision", "step_targets", "step_transparency", "step_users", "write_targets_file",
+>>>>>>> main
 ]  # fmt: skip
