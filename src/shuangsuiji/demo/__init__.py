@@ -79,9 +79,6 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
 __all__ = [
     "DEMO_PASSWORD", "DEMO_STEPS", "LIBRARY_STEPS", "DemoContext", "demo_logins", "load_demo", "step_conflicts", "step_geography",
     "step_deadlines", "step_disclosure", "step_draws", "step_inspections", "step_inspectors", "step_item_reviews", "step_items", "step_organizations", "step_planning",
-<<<<<<< HEAD
-    "step_reports", "step_rules", "step_targets", "step_transparency", "step_users", "write_targets_file",
-=======
-    "step_reports", "step_supervision", "step_targets", "step_transparency", "step_users", "write_targets_file",
->>>>>>> main
+    "step_reports", "step_rules", "step_supervision", "step_targets", "step_transparency", "step_users",
+    "write_targets_file",
 ]  # fmt: skip
