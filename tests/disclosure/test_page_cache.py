@@ -143,3 +143,22 @@ def test_cached_searches_still_count_against_the_rate_limit(portal: Portal, sett
     assert states == ["miss", "hit", "hit"]
     refused = client.get("/api/public/results?q=宾馆")
     assert refused.status_code == 429 and "请求过于频繁" in refused.json()["detail"]
+
+
+class _DownCache:
+    """A cache whose server does not answer."""
+
+    def __getattr__(self, name: str) -> Any:
+        def fail(*args: Any, **kwargs: Any) -> Any:
+            raise ConnectionError("cache server down")
+
+        return fail
+
+
+def test_a_cache_server_that_is_down_neither_breaks_the_portal_nor_publication(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(page_cache, "cache", _DownCache())
+    response = Client().get("/gs/tasks/")
+    assert response.status_code == 200 and _state(response) == ""
+    page_cache.invalidate_on_commit()  # logged, not raised: the publication's transaction goes on
