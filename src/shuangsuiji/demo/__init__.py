@@ -37,6 +37,7 @@ from shuangsuiji.demo.loader import (
     step_targets,
     step_users,
 )
+from shuangsuiji.demo.rules import step_rules
 from shuangsuiji.demo.seeds_a import step_teams
 from shuangsuiji.demo.supervision import step_supervision
 from shuangsuiji.demo.task_archive import step_task_archive
@@ -56,6 +57,8 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
     *LIBRARY_STEPS,
     # 合法性审查 of the 抽查事项清单 (a city 政策法规科 and its reviewer; 莲池's returned and pending reviews)
     step_item_reviews,
+    # the draw rules (demo/rules.py): the city's rules inherited by the counties, floors, dated risk flags
+    step_rules,
     # the workflow (demo/features.py): plans and tasks → a confirmed draw and match of the joint task
     step_planning,
     step_draws,
@@ -79,5 +82,6 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
 __all__ = [
     "DEMO_PASSWORD", "DEMO_STEPS", "LIBRARY_STEPS", "DemoContext", "demo_logins", "load_demo", "step_conflicts", "step_geography",
     "step_deadlines", "step_disclosure", "step_draws", "step_inspections", "step_inspectors", "step_item_reviews", "step_items", "step_organizations", "step_planning",
-    "step_reports", "step_supervision", "step_targets", "step_task_archive", "step_transparency", "step_users", "write_targets_file",
+    "step_reports", "step_rules", "step_supervision", "step_targets", "step_task_archive", "step_transparency",
+    "step_users", "write_targets_file",
 ]  # fmt: skip
