@@ -306,6 +306,12 @@ class Pool:
             *(self.columns[c].values[int(self.columns[c].codes[index])] for c in CATEGORICAL),
         )
 
+    def rows(self) -> list[tuple[str, ...]]:
+        """Every row's canonical fields (as `row_fields`), built column-wise."""
+        texts = [self.column_texts(name).tolist() for name in CATEGORICAL]
+        ids = self.ids.take(np.arange(len(self.ids))) if isinstance(self.ids, IdSequence) else self.ids
+        return list(zip(ids, *texts, strict=True))
+
     def candidate(self, index: int) -> Candidate:
         f = self.row_fields(index)
         return Candidate(
