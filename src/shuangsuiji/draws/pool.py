@@ -95,15 +95,16 @@ def _scope_columns(scope: DepartmentScope) -> tuple[PoolColumns, list[int]]:
     if scope.specialty_ids:
         qs = qs.filter(specialties__in=scope.specialty_ids).distinct()
     code_order = Collate("code", "C") if connection.vendor == "postgresql" else F("code")
-    found = list(
+    rows = (
         qs.annotate(flags_text=Cast("risk_flags", TextField()))
         .order_by(code_order)
-        .values_list("pk", "code", "region__code", "risk_class", "flags_text", "last_inspected_on", "owner_id")
+        .values_list("pk", "code", "region__code", "risk_class", "last_inspected_on", "owner_id", "flags_text")
     )
+    found = _fetch_all(rows)
     out = PoolColumns()
     if not found:
         return out, []
-    pks, codes, regions, risks, flags, lasts, owners = (list(c) for c in zip(*found, strict=True))
+    pks, codes, regions, risks, lasts, owners, flags = (list(c) for c in zip(*found, strict=True))
     del found
     out.ids, out.regions, out.risk_classes, out.last_inspected = codes, regions, risks, lasts
     parsed: dict[str, tuple[str, ...]] = {}
@@ -115,11 +116,24 @@ def _scope_columns(scope: DepartmentScope) -> tuple[PoolColumns, list[int]]:
     return out, owners
 
 
+def _fetch_all(values_list: Any) -> list[tuple[Any, ...]]:
+    """All rows of a values_list queryset of plain columns, fetched by the driver in one go (no per-row model
+    layer: a million rows). Its SQL lists the model columns before the annotations, as the callers do."""
+    sql, params = values_list.query.sql_with_params()
+    width = len(values_list.query.values_select) + len(values_list.query.annotation_select)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = list(cursor.fetchall())
+    if rows and len(rows[0]) > width:  # SELECT DISTINCT … ORDER BY adds the ordering expression
+        rows = [row[:width] for row in rows]
+    return rows
+
+
 def _specialty_sets(qs: Any, pks: np.ndarray) -> list[tuple[str, ...]]:
     """Sorted 专业 codes of each target (in the order of ``pks``); ("unspecified",) for a target without any."""
     codes = dict(Specialty.objects.values_list("pk", "code"))
     links = Target.specialties.through.objects.filter(target_id__in=qs.order_by().values("pk"))
-    pairs = np.asarray(list(links.values_list("target_id", "specialty_id")), dtype=np.int64).reshape(-1, 2)
+    pairs = np.asarray(_fetch_all(links.values_list("target_id", "specialty_id")), dtype=np.int64).reshape(-1, 2)
     order = np.argsort(pks, kind="stable")
     rows = order[np.searchsorted(pks, pairs[:, 0], sorter=order)] if len(pairs) else np.zeros(0, dtype=np.int64)
     ids = sorted(codes)
