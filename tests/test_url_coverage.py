@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import World
 from tests.draws.factories import sample_match, sample_redraw_request
+from tests.inspections import team_url_builders as tb
 from tests.inspections import url_builders as ib
 from tests.oversight import report_url_builders as rb
 from tests.planning import url_builders as pb
@@ -52,6 +53,10 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "directory:item_review_list": (lambda w: "/directory/item-reviews/", False),
     "directory:item_review_detail": (lambda w: f"/directory/item-reviews/{_item_review(w).pk}/", True),
     "disclosure_staff:deadlines": (lambda w: "/disclosure/deadlines/", False),
+    "disclosure_staff:national_export": (lambda w: "/disclosure/national-export/", False),
+    "oversight:task_archive": (lambda w: f"/oversight/tasks/{_archive(w).task_id}/archive/", True),
+    "oversight:task_summary_file": (lambda w: f"/oversight/tasks/{_archive(w).task_id}/summary.pdf", True),
+    "oversight:task_archive_download": (lambda w: f"/oversight/archives/{_archive(w).pk}/download/", True),
     "disclosure_staff:task_publish": (lambda w: f"/disclosure/tasks/{_portal(w).task.pk}/publish/", True),
     "draws:index": (lambda w: "/draws/", False),
     "draws:task_draw": (lambda w: f"/draws/tasks/{sample_match(w).task_id}/", True),
@@ -127,6 +132,10 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "inspections:record_pdf": (lambda w: f"/inspections/records/{ib.record(w).pk}/form.pdf", True),
     "inspections:record_docx": (lambda w: f"/inspections/records/{ib.record(w).pk}/form.docx", True),
     "inspections:notice_pdf": (lambda w: f"/inspections/notices/{ib.notice(w).pk}/notice.pdf", True),
+    "inspections:notice_docx": (lambda w: f"/inspections/notices/{ib.notice(w).pk}/notice.docx", True),
+    "draws:task_experts": (lambda w: f"/draws/tasks/{ib.task(w).pk}/experts/", True),
+    "draws:expert_draw_detail": (lambda w: f"/draws/experts/{tb.expert_draw(w).pk}/", True),
+    "draws:expert_draw_record": (lambda w: f"/draws/experts/{tb.expert_draw(w).pk}/record.json", True),
     "inspections:evidence_file": (lambda w: f"/inspections/evidence/{ib.evidence(w).pk}/", True),
     "inspections:case_list": (lambda w: "/inspections/cases/", False),
     "inspections:case_export": (lambda w: "/inspections/cases/export.xlsx", False),
@@ -165,6 +174,7 @@ WRONG_ROLE: dict[str, str] = {
 OTHER_COUNTY_USER: dict[str, str] = {"accounts:account_action": "b_security"}
 # POST-only actions: checked for anonymous and out-of-scope refusal.
 ACTIONS: dict[str, UrlBuilder] = {
+    "oversight:task_archive_create": lambda w: f"/oversight/tasks/{_archive(w).task_id}/archive/new/",
     "directory:item_review_decide": lambda w: f"/directory/item-reviews/{_item_review(w).pk}/decide/",
     "directory:item_review_publish": lambda w: f"/directory/item-reviews/{_item_review(w).pk}/publish/",
     "directory:item_action": lambda w: f"/directory/items/{w.items['a'].pk}/retire/",
@@ -201,7 +211,23 @@ ACTIONS: dict[str, UrlBuilder] = {
     "inspections:notice_issue": lambda w: f"/inspections/records/{ib.record(w).pk}/notices/",
     "inspections:case_evidence": lambda w: f"/inspections/cases/{ib.case(w).pk}/evidence/",
     "inspections:case_action": lambda w: f"/inspections/cases/{ib.case(w).pk}/do/close/",
+    "inspections:member_assign": lambda w: f"/inspections/records/{ib.record(w).pk}/members/",
+    "inspections:member_remove": lambda w: f"/inspections/members/{tb.assigned_member(w).pk}/remove/",
 }
+
+
+def _archive(w: World) -> Any:
+    """An archive package of county A's task, marked completed (built once per world)."""
+    from shuangsuiji.oversight.task_archive import task_archive_create
+    from shuangsuiji.planning.models import Task, TaskState
+
+    store = w.__dict__.setdefault("_archive_cache", {})
+    if "archive" not in store:
+        task = pb.task(w)
+        Task.objects.filter(pk=task.pk).update(state=TaskState.COMPLETED)
+        task.refresh_from_db()
+        store["archive"] = task_archive_create(actor=w.users["a_admin"], task=task)
+    return store["archive"]
 
 
 def _item_review(w: World) -> Any:
@@ -387,6 +413,8 @@ API_SAMPLES: dict[str, Callable[[World], str]] = {
     "{record_id}": lambda w: str(ib.record(w).pk),
     "{case_id}": lambda w: str(ib.case(w).pk),
     "{deadline_id}": lambda w: str(_oversight(w)["deadline"].pk),
+    "{expert_draw_id}": lambda w: str(tb.expert_draw(w).pk),
+    "{member_id}": lambda w: str(tb.assigned_member(w).pk),
 }
 
 

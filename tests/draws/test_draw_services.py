@@ -14,7 +14,7 @@ from shuangsuiji.common.exceptions import ApplicationError, PermissionDeniedErro
 from shuangsuiji.directory.models import Specialty, Target
 from shuangsuiji.draws import services
 from shuangsuiji.draws.models import DrawnTarget, DrawStatus, RedrawRequest, RedrawStatus, TargetDraw
-from shuangsuiji.planning.models import Task, TaskState, TaskTransition
+from shuangsuiji.planning.models import DrawRuleSettings, Task, TaskState, TaskTransition
 from tests.conftest import World
 from tests.draws.factories import add_targets, confirmed, drawn, make_task, populated_task
 
@@ -183,6 +183,10 @@ def test_joint_task_pool_is_the_union_each_target_once(world: World) -> None:
     medical_bureau = Organization.objects.create(
         name="莲池区医疗保障局", code="A_MEDINS", kind=OrganizationKind.OTHER_DEPARTMENT, region=world.regions["a"],
         system="医疗保障",
+    )
+    # every target drawn: no 一般 cap, no 非请勿扰 for this bureau
+    DrawRuleSettings.objects.create(
+        organization=world.orgs["a"], general_cap_percent=100, do_not_disturb=False, cycle_start_year=2026
     )
     task = make_task(world, ratios={"A": 100, "B": 100, "C": 100, "D": 100})
     task.participants.set([culture, medical_bureau])

@@ -71,3 +71,7 @@ api.add_router("/inspections/", inspections_router)
 from shuangsuiji.deadlines.api import router as deadlines_router  # noqa: E402
 
 api.add_router("/oversight/", deadlines_router)
+
+from shuangsuiji.disclosure.api_national import router as national_export_router  # noqa: E402
+
+api.add_router("/disclosure/", national_export_router)

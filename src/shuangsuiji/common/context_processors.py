@@ -97,6 +97,7 @@ NAV_ITEMS: list[NavGroup] = [
         NavEntry("组织与工作登记", "oversight:register", office),
         NavEntry("工作统计", "stats", office),
         NavEntry("公示期限", "disclosure_staff:deadlines", office),
+        NavEntry("国家系统数据导出", "disclosure_staff:national_export", office),
     )),
     NavGroup("公开平台", (
         NavEntry("公开平台首页", "disclosure:index", _everyone),

@@ -37,6 +37,7 @@ from shuangsuiji.demo.loader import (
     step_targets,
     step_users,
 )
+from shuangsuiji.demo.seeds_a import step_teams
 from shuangsuiji.oversight.reports.demo import step_reports
 
 # 一单两库, organizations and users (the import benchmark and the library tests need only these)
@@ -56,6 +57,8 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
     # the workflow (demo/features.py): plans and tasks → a confirmed draw and match of the joint task
     step_planning,
     step_draws,
+    # issue 20 item 1: a task with 专家 drawn from the 专家库 and 协助/辅助 members 指派 with the reason
+    step_teams,
     # 一企一表 of the confirmed joint task (entered, reviewed, returned, a 行政处罚), then publication of its results
     step_inspections,
     step_disclosure,

@@ -125,6 +125,10 @@ def step_organizations(ctx: DemoContext) -> None:
         }
 
 
+# 专业性强的事项 (放射诊疗、职业卫生): an expert of the 专家库 joins each team that checks them.
+EXPERT_SPECIALTIES = ("radiation", "occupational")
+
+
 def step_items(ctx: DemoContext) -> None:
     """The 抽查事项清单 of every bureau: 17 卫健 items (seed 004's 11 among them) and the departments' items."""
     now = timezone.now()
@@ -141,7 +145,7 @@ def step_items(ctx: DemoContext) -> None:
                 owner=owner, code=code, version=1, is_current=True, specialty=ctx.specialties[specialty], name=name,
                 sub_items=list(subs), legal_basis=basis, subject=owner.name, target_type=target_type,
                 methods=list(methods), ratio_percent=ratio, frequency="每年不少于1次", kind=kind,
-                status=ItemStatus.PUBLISHED, published_at=now,
+                needs_expert=specialty in EXPERT_SPECIALTIES, status=ItemStatus.PUBLISHED, published_at=now,
             ))
     CheckItem.objects.bulk_create(new)
     ctx.count("抽查事项", len(new))

@@ -57,6 +57,7 @@ class ItemOut(Schema):
     ratio_percent: Decimal
     frequency: str
     kind: str
+    needs_expert: bool
     status: str
     published_at: datetime.datetime | None
 
@@ -77,6 +78,7 @@ class ItemIn(Schema):
     ratio_percent: Decimal = Decimal("5")
     frequency: str = "每年不少于1次"
     kind: str = "general"
+    needs_expert: bool = False
 
 
 class ItemPatch(Schema):
@@ -89,6 +91,7 @@ class ItemPatch(Schema):
     ratio_percent: Decimal | None = None
     frequency: str | None = None
     kind: str | None = None
+    needs_expert: bool | None = None
     change_note: str = ""
 
 

@@ -51,7 +51,7 @@ class CheckItemForm(forms.ModelForm):
         model = CheckItem
         fields = [
             "code", "specialty", "name", "legal_basis", "subject", "target_type", "methods", "ratio_percent",
-            "frequency", "kind",
+            "frequency", "kind", "needs_expert",
         ]
         widgets = {"legal_basis": forms.Textarea(attrs={"rows": 3})}
 

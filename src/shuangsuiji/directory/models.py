@@ -67,6 +67,8 @@ class CheckItem(TimeStampedModel):
     ratio_percent = models.DecimalField("抽查比例（%）", max_digits=5, decimal_places=2, default=5)
     frequency = models.CharField("抽查频次", max_length=64, default="每年不少于1次")
     kind = models.CharField("事项类别", max_length=16, choices=ItemKind.choices, default=ItemKind.GENERAL)
+    # 专业性强的事项 (玉溪: 专家库): each target checked for it gets an expert of the item's 专业 drawn at random.
+    needs_expert = models.BooleanField("需专家参与", default=False)
     status = models.CharField("状态", max_length=16, choices=ItemStatus.choices, default=ItemStatus.DRAFT)
     published_at = models.DateTimeField("公布时间", null=True, blank=True)
     change_note = models.CharField("修订说明", max_length=255, blank=True)
@@ -256,6 +258,56 @@ class ConflictDeclaration(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.inspector} — {self.target}"
+
+
+class FlagSource(models.TextChoices):
+    INSPECTION = "inspection", "检查结果"
+    PENALTY = "penalty", "行政处罚决定"
+    COMPLAINT = "complaint", "投诉举报"
+    SAMPLING = "sampling", "抽检结果"
+    INCIDENT = "incident", "突发事件报告"
+    IMPORTED_LIST = "imported_list", "导入的经营异常/严重违法失信名单"
+    MANUAL = "manual", "人工登记"
+
+
+class TargetFlagRecord(TimeStampedModel):
+    """A dated risk flag with its source (大洼: "上年度投诉举报较多、受到同类处罚……应当纳入年度随机抽查范围").
+
+    The draw counts a flag when it occurred in the look-back window before the draw day (上年度 and this year by
+    default), so an old penalty stops making a target mandatory; undated flags in ``Target.risk_flags`` (entered
+    before flags had dates) count as current.
+    """
+
+    owner = models.ForeignKey("accounts.Organization", verbose_name="所属单位", on_delete=models.PROTECT)
+    target = models.ForeignKey(Target, verbose_name="检查对象", on_delete=models.CASCADE, related_name="flag_records")
+    flag = models.CharField("风险标记", max_length=32, choices=RiskFlag.choices)
+    occurred_on = models.DateField("发生日期")
+    source = models.CharField("来源", max_length=16, choices=FlagSource.choices)
+    reference = models.CharField("来源文书/编号", max_length=200, blank=True)
+    note = models.CharField("说明", max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        "accounts.User", verbose_name="登记人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "风险标记记录"
+        verbose_name_plural = "风险标记记录"
+        ordering = ["-occurred_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target", "flag", "occurred_on", "source", "reference"], name="uniq_target_flag_record"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} {self.get_flag_display()}（{self.occurred_on}，{self.get_source_display()}）"
+
+    @property
+    def reason_text(self) -> str:
+        ref = f"，{self.reference}" if self.reference else ""
+        return f"{self.get_flag_display()}（{self.occurred_on.year}年{self.occurred_on.month}月{self.occurred_on.day}日，{self.get_source_display()}{ref}）"
 
 
 class ImportKind(models.TextChoices):

@@ -25,7 +25,7 @@ from shuangsuiji.directory.models import (
 
 ITEM_FIELDS = [
     "specialty", "name", "sub_items", "legal_basis", "subject", "target_type", "methods", "ratio_percent",
-    "frequency", "kind",
+    "frequency", "kind", "needs_expert",
 ]
 TARGET_FIELDS = [
     "uscc", "name", "address", "region", "specialties", "licence_numbers", "legal_representative",

@@ -156,3 +156,7 @@ class PublishedPenalty(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.decision_no
+
+
+# The national-export settings live in their own module; imported here so Django registers the model.
+from shuangsuiji.disclosure.models_national import NationalExportProfile  # noqa: E402,F401

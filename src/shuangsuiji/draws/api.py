@@ -364,3 +364,6 @@ def replace_assignment(request: HttpRequest, assignment_id: int, payload: Replac
     return 201, services.assignment_replace(
         actor=_actor(request), assignment=assignment, reason=payload.reason, randomness=payload.randomness
     )
+
+
+from shuangsuiji.draws import api_experts  # noqa: E402,F401  (adds its endpoints to this router)

@@ -25,8 +25,10 @@ from shuangsuiji.core.draw import (
     record_digest as core_record_digest,
 )
 from shuangsuiji.core.draw.pool import pool_csv_bytes, read_pool_bytes
-from shuangsuiji.draws.pool import PoolColumns
+from shuangsuiji.draws.pool import PoolRow
+from shuangsuiji.draws.rules import rule_params
 from shuangsuiji.planning.models import Task
+from shuangsuiji.planning.rules import TaskRules, task_rules
 
 DrawEngineError = DrawInputError
 RISK_CLASSES = ("A", "B", "C", "D")
@@ -57,8 +59,10 @@ def _percent(value: Any) -> str:
     return f"{Decimal(str(value)).normalize():f}%"
 
 
-def draw_params(task: Task, *, today: datetime.date) -> dict[str, Any]:
-    """Engine parameters (``params.json`` of ``ssj draw``) from the task, normalised by the engine."""
+def draw_params(task: Task, *, today: datetime.date, rules: TaskRules | None = None) -> dict[str, Any]:
+    """Engine parameters (``params.json`` of ``ssj draw``) from the task and the rules that apply to it
+    (``planning.rules.task_rules``: coverage cycle, 非请勿扰, 一般 cap, mandatory flags), normalised by the engine."""
+    rules = rules if rules is not None else task_rules(task, today=today)
     ratios = task.ratios or {}
     if not any(Decimal(str(v or 0)) > 0 for v in ratios.values()):
         raise DrawEngineError("任务未设置各风险类别的抽查比例，请先在任务中填写（如 A 1%、B 2%、C 10%、D 30%）")
@@ -69,9 +73,8 @@ def draw_params(task: Task, *, today: datetime.date) -> dict[str, Any]:
         "rounding": "ceil",
         "floor_ratio": _percent(task.floor_percent),
         "floor_count": int(task.min_per_stratum),
-        "item_kind": "重点" if task.items.filter(kind="key").exists() else "一般",
-        "mandatory_flags": sorted(task.mandatory_flags or []),
         "reference_date": today.isoformat(),
+        **rule_params(rules),
     }
     if task.exclusion_months:
         data["exclude_recent_days"] = (today - months_before(today, task.exclusion_months)).days
@@ -83,9 +86,20 @@ def engine_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
 
 
-def build_pool(rows: PoolColumns) -> Pool:
-    """The engine's pool from the collected columns (each distinct value canonicalised once)."""
-    return Pool.from_columns(rows.columns())
+def build_pool(rows: list[PoolRow]) -> Pool:
+    """The engine's pool, built column-wise: each distinct value is canonicalised once (same rules and
+    errors as one Candidate per row, without a million objects)."""
+    return Pool.from_columns(
+        {
+            "id": [row.id for row in rows],
+            "region": [row.region for row in rows],
+            "specialties": [tuple(sorted(row.specialties)) or ("unspecified",) for row in rows],
+            "risk_class": [row.risk_class for row in rows],
+            "risk_flags": [tuple(sorted(row.risk_flags)) for row in rows],
+            "last_inspected_on": [row.last_inspected_on for row in rows],
+            "risk_score": [row.risk_score for row in rows],
+        }
+    )
 
 
 def pool_csv(pool: Pool) -> bytes:

@@ -64,6 +64,8 @@ class TargetDraw(TimeStampedModel):
     pool_digest = models.CharField("对象池摘要（Merkle 根）", max_length=64)
     pool_file = models.CharField("对象池文件（相对存储路径）", max_length=255)
     params = models.JSONField("抽取参数", default=dict)
+    # The rules in words and each mandatory target's dated reasons (draws.rules.rule_context), fixed at the freeze.
+    rules = models.JSONField("适用的抽取规则", default=dict, blank=True)
     randomness_kind = models.CharField(
         "随机数来源", max_length=16, choices=RandomnessKind.choices, default=RandomnessKind.ANNOUNCED
     )
@@ -259,3 +261,70 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.drawn_target.target} ← {self.inspector}"
+
+
+class ExpertDrawStatus(models.TextChoices):
+    CURRENT = "current", "有效"
+    SUPERSEDED = "superseded", "已被重新抽取取代"
+
+
+class ExpertDraw(TimeStampedModel):
+    """Random draw of 专家 from the 专家库 for the drawn targets whose items need one (``core.experts``).
+
+    Immutable once written: a new draw (new randomness, changed 专家库) supersedes it with a reason.
+    """
+
+    owner = models.ForeignKey("accounts.Organization", verbose_name="组织单位", on_delete=models.PROTECT)
+    task = models.ForeignKey("planning.Task", verbose_name="任务", on_delete=models.PROTECT, related_name="expert_draws")
+    match = models.ForeignKey(InspectorMatch, verbose_name="人员匹配", on_delete=models.PROTECT, related_name="+")
+    sequence = models.PositiveSmallIntegerField("第几次抽取", default=1)
+    status = models.CharField(
+        "状态", max_length=16, choices=ExpertDrawStatus.choices, default=ExpertDrawStatus.CURRENT
+    )
+    randomness_source = models.CharField("随机数出处说明", max_length=255)
+    randomness = models.JSONField("随机数", default=list)
+    record = models.JSONField("专家抽取记录")
+    record_digest = models.CharField("记录摘要", max_length=64, db_index=True)
+    previous = models.OneToOneField(
+        "self", verbose_name="被取代的抽取", null=True, blank=True, on_delete=models.PROTECT, related_name="next_draw"
+    )
+    reason = models.CharField("重新抽取原因", max_length=255, blank=True)
+    drawn_by = models.ForeignKey("accounts.User", verbose_name="操作人", on_delete=models.PROTECT, related_name="+")
+
+    objects = TaskRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "专家抽取"
+        verbose_name_plural = "专家抽取"
+        ordering = ["task", "-sequence"]
+        constraints = [models.UniqueConstraint(fields=["task", "sequence"], name="uniq_expert_draw_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.task.code} 第{self.sequence}次专家抽取"
+
+    def get_absolute_url(self) -> str:
+        return reverse("draws:expert_draw_detail", args=[self.pk])
+
+
+class ExpertSelection(models.Model):
+    """One expert drawn for one drawn target and 专业."""
+
+    expert_draw = models.ForeignKey(
+        ExpertDraw, verbose_name="专家抽取", on_delete=models.PROTECT, related_name="selections"
+    )
+    drawn_target = models.ForeignKey(
+        DrawnTarget, verbose_name="抽中对象", on_delete=models.PROTECT, related_name="expert_selections"
+    )
+    specialty = models.ForeignKey("directory.Specialty", verbose_name="专业", on_delete=models.PROTECT, related_name="+")
+    inspector = models.ForeignKey(
+        "directory.Inspector", verbose_name="专家", on_delete=models.PROTECT, related_name="expert_selections"
+    )
+    eligible = models.PositiveIntegerField("可选专家人数")
+
+    class Meta:
+        verbose_name = "抽中专家"
+        verbose_name_plural = "抽中专家"
+        ordering = ["expert_draw", "drawn_target", "specialty"]
+
+    def __str__(self) -> str:
+        return f"{self.drawn_target.target} ← {self.inspector}（专家）"

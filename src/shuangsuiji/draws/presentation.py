@@ -8,10 +8,12 @@ from typing import Any
 
 from shuangsuiji.core.dates import format_cn_date
 from shuangsuiji.directory.models import RiskFlag
+from shuangsuiji.directory.specialties import SPECIALTIES
 
 FALLBACK_LABELS = {"none": "仅本区域", "adjacent": "本区域优先，不足时相邻区域", "direct": "相邻区域仍不足时直接委派"}
 ROUNDING_LABELS = {"ceil": "向上取整", "round": "四舍五入", "floor": "向下取整"}
 STRATA_LABELS = {"risk_class": "风险等级", "region": "区域", "specialty": "主专业"}
+SPECIALTY_LABELS = dict(SPECIALTIES)
 
 
 def _percent(text: Any) -> str:
@@ -51,6 +53,26 @@ def draw_params_lines(params: dict[str, Any]) -> list[str]:
         )
     if params.get("reference_date"):
         lines.append(f"抽取基准日：{_cn_date(params['reference_date'])}")
+    cycle = params.get("coverage_cycle")
+    if cycle:
+        mode = "优先抽取本周期尚未检查的对象" if cycle.get("mode") == "prefer" else "确保周期内查遍，必要时提高抽取数"
+        lines.append(f"全覆盖周期：{cycle.get('years')} 年，自{_cn_date(cycle.get('start'))}起（{mode}）")
+    else:
+        lines.append("全覆盖周期：未设置")
+    dnd = params.get("do_not_disturb") or {}
+    if dnd.get("mode", "off") != "off":
+        keys = "、".join(SPECIALTY_LABELS.get(k, k) for k in dnd.get("key_specialties", [])) or "无"
+        classes = "、".join(f"{c}类" for c in dnd.get("classes", []))
+        action = "不参加随机抽取" if dnd["mode"] == "exclude" else f"抽取权重降为 {dnd.get('weight')}"
+        lines.append(f"非请勿扰：{classes}且无风险标记的对象{action}；重点专业除外：{keys}")
+    else:
+        lines.append("非请勿扰：不适用")
+    cap = params.get("general_ratio_cap")
+    if params.get("item_kind") == "一般":
+        lines.append(f"一般事项比例上限：{_percent(cap) if cap is not None else '未设置'}")
+    weighting = params.get("weighting")
+    if weighting and weighting.get("by") == "risk_score":
+        lines.append("不同地区的抽查比重：按年度计划的地区权重加权抽取（对象池“风险分值”列为地区权重）")
     lines.append(f"事项类别：{params.get('item_kind', '一般')}；方法：{params.get('method', 'sha256')}")
     return lines
 
@@ -64,6 +86,9 @@ def strata_rows(record: dict[str, Any] | None) -> list[dict[str, Any]]:
             "size": s.get("size"),
             "mandatory": s.get("mandatory"),
             "excluded": (s.get("excluded_recent") or 0) + (s.get("excluded_do_not_disturb") or 0),
+            "excluded_recent": s.get("excluded_recent") or 0,
+            "excluded_dnd": s.get("excluded_do_not_disturb") or 0,
+            "uncovered": s.get("uncovered"),
             "eligible": s.get("eligible"),
             "quota": s.get("quota"),
             "selected": len(s.get("selected", [])),

@@ -20,6 +20,7 @@ from shuangsuiji.draws.models import (
     TargetDraw,
 )
 from shuangsuiji.draws.permissions import can_approve, can_confirm, can_run
+from shuangsuiji.draws.rules import Batch, task_batches
 from shuangsuiji.planning.models import Task, TaskState
 
 STEPS = ("冻结对象池", "公布随机数", "抽取", "双人确认", "匹配人员", "确认人员")
@@ -195,6 +196,11 @@ class TaskDrawSummary:
         from django.urls import reverse
 
         return reverse("draws:task_draw", args=[self.task.pk])
+
+    @property
+    def batches(self) -> list[Batch]:
+        """检查批次顺序 of a 重点 draw (empty otherwise)."""
+        return task_batches(self.task, self.draw.record if self.draw is not None else None)
 
 
 def task_draw_summary(*, actor: User, task: Task) -> TaskDrawSummary:

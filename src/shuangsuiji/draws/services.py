@@ -48,8 +48,10 @@ from shuangsuiji.draws.models import (
 )
 from shuangsuiji.draws.permissions import check_can_approve, check_can_confirm, check_can_run
 from shuangsuiji.draws.pool import DepartmentScope, collect_pool, targets_for_ids
+from shuangsuiji.draws.rules import apply_region_weights, rule_context
 from shuangsuiji.draws.task_hooks import task_set_state
 from shuangsuiji.planning.models import Task, TaskState
+from shuangsuiji.planning.rules import task_rules
 
 OPEN_DRAW_STATUSES = (DrawStatus.POOL_FROZEN, DrawStatus.DRAWN, DrawStatus.CONFIRMED)
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -154,12 +156,14 @@ def draw_freeze_pool(
             raise ApplicationError(
                 "请说明随机数的来源和公布时间（例如：2026年12月1日 福彩3D 开奖号码），随机数须在冻结对象池之后产生"
             )
-    rows, scopes = collect_pool(task)
+    today = timezone.localdate()
+    rules = task_rules(task, today=today)
+    rows, scopes = collect_pool(task, flags_window=(rules.flags_since, today))
     if not rows:
         raise ApplicationError(_empty_pool_message(task, scopes))
-    today = timezone.localdate()
+    apply_region_weights(rows, rules.region_weights)
     try:
-        params = engine.draw_params(task, today=today)
+        params = engine.draw_params(task, today=today, rules=rules)
         pool = engine.build_pool(rows)
         engine.check_drawable(pool, params)
     except engine.DrawEngineError as error:
@@ -176,6 +180,7 @@ def draw_freeze_pool(
         pool_digest=engine.pool_digest(pool),
         pool_file=relative,
         params=params,
+        rules=rule_context(rules, rows, params),
         randomness_kind=kind,
         randomness_source=randomness_source,
         seed_commitment=seed_commitment,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shuangsuiji.draws import views
+from shuangsuiji.draws import views, views_experts
 
 app_name = "draws"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("tasks/<int:task_id>/", views.task_draw, name="task_draw"),
     path("tasks/<int:task_id>/freeze/", views.task_freeze, name="task_freeze"),
+    path("tasks/<int:task_id>/experts/", views_experts.task_experts, name="task_experts"),
+    path("experts/<int:pk>/", views_experts.expert_draw_detail, name="expert_draw_detail"),
+    path("experts/<int:pk>/record.json", views_experts.expert_draw_record, name="expert_draw_record"),
     path("<int:pk>/", views.draw_detail, name="draw_detail"),
     path("<int:pk>/execute/", views.draw_execute, name="draw_execute"),
     path("<int:pk>/confirm/", views.draw_confirm, name="draw_confirm"),

@@ -28,7 +28,9 @@ from shuangsuiji.draws.forms import (
     ReplaceForm,
 )
 from shuangsuiji.draws.instructions import draw_verify_commands, match_verify_commands
+from shuangsuiji.draws.match_fairness import randomness_report
 from shuangsuiji.draws.presentation import draw_params_lines, fallback_label, strata_rows
+from shuangsuiji.draws.rules import task_batches
 from shuangsuiji.draws.verification import verify_draw, verify_match
 from shuangsuiji.planning.models import Task
 
@@ -86,11 +88,16 @@ def task_freeze(request: AuthedHttpRequest, task_id: int) -> HttpResponse:
 def draw_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     draw = selectors.draw_get(actor=request.user, pk=pk)
     overview = selectors.task_draw_overview(actor=request.user, task=draw.task)
+    selections = list(selectors.draw_selections(draw=draw))
+    reasons = (draw.rules or {}).get("mandatory", {})
     context = {
         "title": f"{draw.task.code} 第{draw.sequence}次抽取",
         "draw": draw,
         "o": overview,
-        "selections": selectors.draw_selections(draw=draw),
+        "selections": selections,
+        "selection_rows": [(s, reasons.get(s.target.code, [])) for s in selections],
+        "rule_lines": (draw.rules or {}).get("lines", []),
+        "batches": task_batches(draw.task, draw.record),
         "commands": draw_verify_commands(draw),
         "params_lines": draw_params_lines(draw.params),
         "strata": strata_rows(draw.record),
@@ -239,6 +246,7 @@ def match_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "teams": list(teams.values()),
         "fairness": match.record.get("fairness", {}),
         "loads": selectors.fairness_rows(match),
+        "randomness": randomness_report(match.record, {t["target"].code: t["target"].name for t in teams.values()}),
         "commands": match_verify_commands(match),
         "replace_form": ReplaceForm(),
         "confirm_form": ConfirmForm(),

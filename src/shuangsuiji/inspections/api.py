@@ -326,3 +326,6 @@ def close_case(request: HttpRequest, case_id: int, payload: CloseIn) -> Any:
     return followup.case_close(
         actor=_actor(request), case=case, closed_on=_required(payload.closed_on, "办结日期"), note=payload.note
     )
+
+
+from shuangsuiji.inspections import api_team  # noqa: E402,F401  (adds its endpoints to this router)

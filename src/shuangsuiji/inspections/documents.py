@@ -20,6 +20,8 @@ from shuangsuiji.inspections.models import (
     Finding,
     InspectionNotice,
     InspectionRecord,
+    MemberSource,
+    RecordMember,
     SignatureKind,
 )
 
@@ -30,10 +32,28 @@ CHECKED, UNCHECKED = "■", "□"
 BLANK_DATE = "______年____月____日"
 
 
+TEAM_NOTE = "注：只有随机匹配的执法人员计入不少于2名的执法人员；专家、辅助检查人员和指派的协助人员不计入。"
+
+
 def verify_url(record: InspectionRecord) -> str:
-    """Public verification page of the draw that selected the target (built later by the portal)."""
+    """Public verification page of the draw that selected the target ("" for a non-random inspection)."""
+    if record.draw_id is None:
+        return ""
     base = str(getattr(settings, "PUBLIC_BASE_URL", "")).rstrip("/")
     return f"{base}/gs/draws/{record.draw_id}/verify/"
+
+
+def team_members(record: InspectionRecord) -> list[RecordMember]:
+    return list(record.members.select_related("sent_by").order_by("sort_order", "pk"))
+
+
+def team_lines(record: InspectionRecord) -> list[str]:
+    """The team as the 检查通知 lists it: name, role, and how the member came onto the team."""
+    return [
+        f"{m.name}（{m.kind_label}{'，执法证号 ' + m.licence_no if m.licence_no else ''}）"
+        f"：{m.role_label}，{m.source_text}"
+        for m in team_members(record)
+    ]
 
 
 def _boxes(options: list[tuple[str, str]], selected: set[str] | list[str]) -> str:
@@ -97,10 +117,13 @@ def record_pdf(record: InspectionRecord) -> bytes:
     pdf.ln(1)
     pdf.add_heading("一、检查人员（执法人员不少于2名，出示执法证件）")
     members = [
-        [str(i), m.name, m.kind_label, m.licence_no or "—", m.role_label, "已到场" if m.present else "□到场  签名：______"]
-        for i, m in enumerate(record.members.all(), start=1)
+        [str(i), m.name, m.kind_label, m.licence_no or "—", m.role_label, m.source_text,
+         "已到场" if m.present else "□到场  签名：______"]
+        for i, m in enumerate(team_members(record), start=1)
     ]
-    pdf.add_table(["序号", "姓名", "人员类别", "执法证号", "角色", "到场/签名"], members, col_widths=[0.7, 1.4, 1.6, 2.6, 0.9, 2.4])
+    pdf.add_table(["序号", "姓名", "人员类别", "执法证号", "角色", "产生方式", "到场/签名"], members,
+                  col_widths=[0.6, 1.2, 1.4, 2.2, 0.9, 2.0, 1.7], size=8.5)
+    pdf.add_paragraph(TEAM_NOTE, indent=False, size=8.5)
     pdf.add_heading("二、检查事项及结论（进一次门、查多项事）")
     rows = []
     for i, item in enumerate(record.items.select_related("department"), start=1):
@@ -145,9 +168,10 @@ def record_context(record: InspectionRecord) -> dict[str, Any]:
         "verify_url": verify_url(record),
         "facts": [{"label": k, "value": v} for k, v in _facts(record)],
         "members": [
-            {"no": i, "name": m.name, "kind": m.kind_label, "licence_no": m.licence_no or "—", "role": m.role_label,
+            {"no": i, "name": m.name, "kind": m.kind_label, "licence_no": m.licence_no or "—",
+             "role": m.role_label if m.source == MemberSource.MATCH else f"{m.role_label}（{m.source_text}）",
              "present": "已到场" if m.present else "□到场"}
-            for i, m in enumerate(record.members.all(), start=1)
+            for i, m in enumerate(team_members(record), start=1)
         ],
         "items": [
             {"no": i, "department": item.department.name,
@@ -179,9 +203,45 @@ def notice_pdf(notice: InspectionNotice) -> bytes:
         pdf.add_paragraph(lines[0], indent=False)
     for line in lines[1:]:
         pdf.add_paragraph(line, indent=not line[:1].isdigit())
+    team = team_lines(record)
+    if team:
+        pdf.add_paragraph("检查人员：", indent=False)
+        for line in team:
+            pdf.add_paragraph(line, indent=True)
     if notice.respond_by:
         provisional = "（节假日安排未公布，暂定）" if notice.respond_by_provisional else ""
         pdf.add_paragraph(f"提交期限：{format_cn_date(notice.respond_by)}{provisional}", indent=False)
     pdf.add_paragraph(f"联系人：{notice.issued_by.display_name}", indent=False)
     pdf.add_signature(issuer=notice.owner.name, day=notice.issued_on or timezone.localdate())
     return pdf.to_bytes()
+
+
+def notice_docx(notice: InspectionNotice) -> bytes:
+    """The 检查通知 as Word (python-docx, which docxtpl brings): the same text and team as the PDF."""
+    import io
+
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    record = notice.record
+    document = Document()
+    heading = document.add_heading(notice.title, level=1)
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    number = document.add_paragraph(f"{notice.owner.name}  {notice.number}")
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for line in notice.body.splitlines():
+        document.add_paragraph(line)
+    team = team_lines(record)
+    if team:
+        document.add_paragraph("检查人员：")
+        for line in team:
+            document.add_paragraph(line, style="List Bullet")
+    if notice.respond_by:
+        provisional = "（节假日安排未公布，暂定）" if notice.respond_by_provisional else ""
+        document.add_paragraph(f"提交期限：{format_cn_date(notice.respond_by)}{provisional}")
+    document.add_paragraph(f"联系人：{notice.issued_by.display_name}")
+    signature = document.add_paragraph(f"{notice.owner.name}\n{format_cn_date(notice.issued_on)}")
+    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -244,7 +244,10 @@ def case_decide_penalty(
     )
     from shuangsuiji.inspections.services import target_add_risk_flag
 
-    target_add_risk_flag(actor=actor, target=case.target, flag="penalized", reason=case.penalty_decision_number)
+    target_add_risk_flag(
+        actor=actor, target=case.target, flag="penalized", reason=case.penalty_decision_number,
+        occurred_on=decided_on, source="penalty",
+    )
     hooks.on_penalty_decided(actor=actor, case=case)
     return case
 
@@ -311,11 +314,15 @@ def case_list_credit(
     if abnormal_list and case.abnormal_listed_on is None:
         case.abnormal_listed_on = listed_on
         listed.append("经营异常名录")
-        target_add_risk_flag(actor=actor, target=case.target, flag="abnormal_list", reason=note)
+        target_add_risk_flag(
+            actor=actor, target=case.target, flag="abnormal_list", reason=note, occurred_on=listed_on
+        )
     if serious_illegal and case.serious_illegal_listed_on is None:
         case.serious_illegal_listed_on = listed_on
         listed.append("严重违法失信名单")
-        target_add_risk_flag(actor=actor, target=case.target, flag="blacklist", reason=note)
+        target_add_risk_flag(
+            actor=actor, target=case.target, flag="blacklist", reason=note, occurred_on=listed_on
+        )
     if not listed:
         raise ApplicationError("已列入所选名录")
     case.credit_note = "\n".join(filter(None, [case.credit_note, note.strip()]))

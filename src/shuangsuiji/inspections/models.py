@@ -284,6 +284,27 @@ class RecordItem(models.Model):
         return self.name
 
 
+class MemberRole(models.TextChoices):
+    """Roles on a team. Only 组长/组员 who are 执法人员 count towards the two officers (DESIGN §5)."""
+
+    LEADER = "leader", "组长"
+    MEMBER = "member", "组员"
+    EXPERT = "expert", "专家"
+    HELPER = "helper", "辅助检查"
+    ASSIST = "assist", "协助"
+
+
+COUNTED_ROLES = (MemberRole.LEADER, MemberRole.MEMBER)
+
+
+class MemberSource(models.TextChoices):
+    """How the member came onto the team: at random, or 指派 by the bureau with a recorded reason."""
+
+    MATCH = "match", "随机匹配"
+    EXPERT_DRAW = "expert_draw", "专家随机抽取"
+    ASSIGNED = "assigned", "指派"
+
+
 class RecordMember(models.Model):
     """A member of the inspection team (from the active assignments) and whether they were present."""
 
@@ -302,6 +323,12 @@ class RecordMember(models.Model):
     role = models.CharField("角色", max_length=8)
     sort_order = models.PositiveSmallIntegerField("序号", default=0)
     present = models.BooleanField("到场", default=False)
+    source = models.CharField("产生方式", max_length=16, choices=MemberSource.choices, default=MemberSource.MATCH)
+    sent_by = models.ForeignKey(
+        "accounts.Organization", verbose_name="派出单位", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    assign_reason = models.CharField("指派原因", max_length=255, blank=True)
 
     class Meta:
         verbose_name = "检查组成员"
@@ -324,9 +351,22 @@ class RecordMember(models.Model):
 
     @property
     def role_label(self) -> str:
-        from shuangsuiji.draws.models import AssignmentRole
+        return dict(MemberRole.choices).get(self.role, self.role)
 
-        return dict(AssignmentRole.choices).get(self.role, self.role)
+    @property
+    def is_counted_officer(self) -> bool:
+        """Counts towards the ≥2 执法人员: an officer with a licence on the team proper (not 辅助/协助/专家)."""
+        return self.role in COUNTED_ROLES and self.kind == "officer" and bool(self.licence_no)
+
+    @property
+    def source_text(self) -> str:
+        """“随机匹配”, or “指派（派出单位：…；原因：…）” as printed on the 一企一表 and the 检查通知."""
+        if self.source != MemberSource.ASSIGNED:
+            return self.get_source_display()
+        parts = [f"派出单位：{self.sent_by.name}"] if self.sent_by_id and self.sent_by is not None else []
+        if self.assign_reason:
+            parts.append(f"原因：{self.assign_reason}")
+        return f"指派（{'；'.join(parts)}）" if parts else "指派"
 
 
 class RecordStep(models.Model):

@@ -19,11 +19,14 @@ from shuangsuiji.accounts.scope import Perm, bureau_for_write
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.core.dates import format_cn_date
-from shuangsuiji.directory.models import CheckItem, InspectionMethod, InspectorKind, Target
+from shuangsuiji.directory.flag_services import record_flag
+from shuangsuiji.directory.models import CheckItem, FlagSource, InspectionMethod, InspectorKind, Target
+from shuangsuiji.draws.experts import selections_by_drawn_target
 from shuangsuiji.draws.models import (
     Assignment,
     DrawnTarget,
     DrawStatus,
+    ExpertSelection,
     InspectorMatch,
     MatchStatus,
     TargetDraw,
@@ -39,6 +42,8 @@ from shuangsuiji.inspections.models import (
     InspectionNotice,
     InspectionRecord,
     InspectionSettings,
+    MemberRole,
+    MemberSource,
     PublicationGroup,
     RecordItem,
     RecordMember,
@@ -177,17 +182,48 @@ def _active_assignments(match: InspectorMatch) -> dict[int, list[Assignment]]:
     return by_target
 
 
-def _member_values(order: int, assignment: Assignment) -> dict[str, Any]:
+def _member_values(order: int, assignment: Assignment | ExpertSelection) -> dict[str, Any]:
     inspector = assignment.inspector
+    if isinstance(assignment, ExpertSelection):  # drawn from the 专家库 (draws.experts)
+        return {
+            "inspector_id": inspector.pk, "assignment_id": None, "name": inspector.name,
+            "licence_no": inspector.licence_no, "kind": inspector.kind, "role": MemberRole.EXPERT,
+            "sort_order": order, "source": MemberSource.EXPERT_DRAW,
+        }
     return {
         "inspector_id": inspector.pk, "assignment_id": assignment.pk, "name": inspector.name,
         "licence_no": inspector.licence_no, "kind": inspector.kind, "role": assignment.role, "sort_order": order,
+        "source": MemberSource.MATCH,
     }
 
 
-def _sync_members(record: InspectionRecord, current: list[RecordMember], assignments: list[Assignment]) -> bool:
-    """Make the team of a not-yet-entered record match the active assignments. Returns True if changed."""
-    wanted = {a.inspector_id for a in assignments}
+def _team_of(
+    drawn_target_id: int, assignments: dict[int, list[Assignment]], experts: dict[int, list[ExpertSelection]]
+) -> list[Assignment | ExpertSelection]:
+    """The random part of a team: matched inspectors, then drawn experts not already on it."""
+    team: list[Assignment | ExpertSelection] = list(assignments.get(drawn_target_id, []))
+    seen = {a.inspector_id for a in team}
+    for selection in experts.get(drawn_target_id, []):
+        if selection.inspector_id not in seen:
+            team.append(selection)
+            seen.add(selection.inspector_id)
+    return team
+
+
+def drawn_target_pk(record: InspectionRecord) -> int:
+    assert record.drawn_target_id is not None  # records of a draw
+    return record.drawn_target_id
+
+
+def _sync_members(
+    record: InspectionRecord, current: list[RecordMember], assignments: list[Assignment | ExpertSelection]
+) -> bool:
+    """Make the random part of a not-yet-entered record's team match the active assignments and drawn experts
+    (members 指派 by the bureau stay). Returns True if changed."""
+    assigned = [m for m in current if m.source == MemberSource.ASSIGNED]
+    current = [m for m in current if m.source != MemberSource.ASSIGNED]
+    wanted = {a.inspector_id for a in assignments} - {m.inspector_id for m in assigned}
+    assignments = [a for a in assignments if a.inspector_id in wanted]
     changed = False
     stale = [m.pk for m in current if m.inspector_id not in wanted]
     if stale:
@@ -225,6 +261,7 @@ def records_generate_for_task(*, actor: User, task: Task) -> GenerateResult:
     if not planned:
         raise ApplicationError("该任务没有抽查事项，不能生成一企一表")
     assignments = _active_assignments(match)
+    experts = selections_by_drawn_target(task)
     existing = {r.drawn_target_id: r for r in InspectionRecord.objects.filter(task=task)}
     steps: list[RecordStep] = []
 
@@ -246,7 +283,9 @@ def records_generate_for_task(*, actor: User, task: Task) -> GenerateResult:
     for member in RecordMember.objects.filter(record_id__in=list(pending)).order_by("sort_order"):
         members_by_record[member.record_id].append(member)
     for record in pending.values():
-        if _sync_members(record, members_by_record[record.pk], assignments.get(record.drawn_target_id, [])):
+        if record.drawn_target_id is not None and _sync_members(
+            record, members_by_record[record.pk], _team_of(record.drawn_target_id, assignments, experts)
+        ):
             result.refreshed += 1
 
     next_number = len(existing) + 1
@@ -286,7 +325,7 @@ def records_generate_for_task(*, actor: User, task: Task) -> GenerateResult:
                 name=p.name, specialty_name=p.specialty_name, sub_items=p.sub_items, legal_basis=p.legal_basis,
                 methods=p.methods,
             ))
-        for order, assignment in enumerate(assignments.get(record.drawn_target_id, []), start=1):
+        for order, assignment in enumerate(_team_of(drawn_target_pk(record), assignments, experts), start=1):
             members.append(RecordMember(record=record, **_member_values(order, assignment)))
         steps.append(RecordStep(record=record, action="generate", from_status="", to_status=record.status, actor=actor))
     RecordItem.objects.bulk_create(items, batch_size=2000)
@@ -404,10 +443,11 @@ def validate_result(
     ]
     if invalid:
         raise ApplicationError(f"{'、'.join(invalid)}的行政执法证在检查日期无效，不能作为执法人员到场")
-    officers = [m for m in present if m.kind == InspectorKind.OFFICER and m.licence_no]
+    officers = [m for m in present if m.is_counted_officer]
     if len(officers) < MIN_OFFICERS:
         raise ApplicationError(
-            f"到场执法人员须不少于{MIN_OFFICERS}名并出示执法证（当前 {len(officers)} 名；辅助检查人员和专家不计入）"
+            f"到场执法人员须不少于{MIN_OFFICERS}名并出示执法证（当前 {len(officers)} 名；"
+            "辅助检查人员、专家和指派的协助人员不计入）"
         )
 
     on_site = InspectionMethod.ON_SITE in entry.methods
@@ -639,18 +679,22 @@ def apply_result_to_target(*, actor: User, record: InspectionRecord) -> dict[str
     if changes:
         target.save(update_fields=["last_inspected_on", "last_result", "risk_flags", "updated_at"])
         audit_record(actor=actor, event="target.inspection_result", target=target, changes=changes)
+    if failed_testing and record.inspected_on:
+        record_flag(actor=actor, target=target, flag="sampling_failed", occurred_on=record.inspected_on,
+                    source=FlagSource.SAMPLING, reference=f"一企一表 {record.number}")
     return changes
 
 
-def target_add_risk_flag(*, actor: User, target: Target, flag: str, reason: str) -> None:
-    """Add a risk flag (受过行政处罚, 经营异常名录, 严重违法失信) to a target; audited. Caller holds the transaction."""
-    target = Target.objects.select_for_update(of=("self",)).get(pk=target.pk)
-    if flag in target.risk_flags:
-        return
-    old = list(target.risk_flags)
-    target.risk_flags = [*old, flag]
-    target.save(update_fields=["risk_flags", "updated_at"])
-    audit_record(actor=actor, event="target.risk_flag", target=target, changes={"risk_flags": (old, target.risk_flags), "reason": reason})
+def target_add_risk_flag(
+    *, actor: User, target: Target, flag: str, reason: str, occurred_on: datetime.date | None = None,
+    source: str = FlagSource.INSPECTION,
+) -> None:
+    """Add a risk flag (受过行政处罚, 经营异常名录, 严重违法失信) to a target with its date and source, so that the draw
+    applies it by date (大洼: 上年度……); audited. Caller holds the transaction."""
+    record_flag(
+        actor=actor, target=target, flag=flag, occurred_on=occurred_on or timezone.localdate(), source=source,
+        reference=reason,
+    )
 
 
 # ---------------------------------------------------------------- 检查通知

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shuangsuiji.inspections import views
+from shuangsuiji.inspections import views, views_team
 
 app_name = "inspections"
 
@@ -18,6 +18,9 @@ urlpatterns = [
     path("records/<int:pk>/form.docx", views.record_docx, name="record_docx"),
     path("records/<int:pk>/notices/", views.notice_issue, name="notice_issue"),
     path("notices/<int:pk>/notice.pdf", views.notice_pdf, name="notice_pdf"),
+    path("notices/<int:pk>/notice.docx", views_team.notice_docx, name="notice_docx"),
+    path("records/<int:pk>/members/", views_team.member_assign, name="member_assign"),
+    path("members/<int:pk>/remove/", views_team.member_remove, name="member_remove"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence_file"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/export.xlsx", views.case_export, name="case_export"),

@@ -33,6 +33,7 @@ from shuangsuiji.inspections.models import (
     RecordStatus,
 )
 from shuangsuiji.inspections.permissions import can_review, is_team_member
+from shuangsuiji.inspections.views_extra import record_detail_extra
 
 PAGE_SIZE = 50
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -121,7 +122,7 @@ def record_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "title": f"一企一表 {record.number}",
         "record": record,
         "items": record.items.select_related("department"),
-        "members": record.members.select_related("inspector"),
+        "members": record.members.select_related("inspector", "sent_by"),
         "codes": record.result_codes.all(),
         "evidence": record.evidence.filter(case__isnull=True).order_by("uploaded_at"),
         "cases": record.cases.all(),
@@ -134,6 +135,7 @@ def record_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "review_form": ReviewForm(),
         "evidence_form": EvidenceForm(),
         "verify_url": documents.verify_url(record),
+        **record_detail_extra(request, record),
     }
     return render(request, "inspections/record_detail.html", context)
 

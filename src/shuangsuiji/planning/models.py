@@ -10,6 +10,9 @@ from django.urls import reverse
 from shuangsuiji.accounts.scope import OwnedQuerySet, readable_owner_ids, user_bureau
 from shuangsuiji.common.models import TimeStampedModel
 
+# the rule models are registered with this app by being imported here
+from shuangsuiji.planning.rule_models import CoverageFloor, DrawRuleSettings, default_flags  # noqa: F401
+
 if TYPE_CHECKING:
     from shuangsuiji.accounts.models import User
 
@@ -68,6 +71,12 @@ class AnnualPlan(TimeStampedModel):
     description = models.TextField("说明", blank=True)
     published_at = models.DateTimeField("公布时间", null=True, blank=True)
     filed_at = models.DateTimeField("备案时间", null=True, blank=True)
+    # Draw rules of the plan's tasks; empty = the bureau's settings (planning.rules resolves them).
+    cycle_years = models.PositiveSmallIntegerField("全覆盖周期（年）", null=True, blank=True)
+    cycle_mode = models.CharField("覆盖方式", max_length=8, blank=True)
+    # 玉溪: 不同地区的抽查比重 — {region code: weight}; the draw weights candidates of those regions.
+    region_weights = models.JSONField("不同地区的抽查比重", default=dict, blank=True)
+    coverage_justification = models.TextField("低于最低抽查比例的说明", blank=True)
 
     objects = AnnualPlanQuerySet.as_manager()
 
@@ -85,6 +94,12 @@ class AnnualPlan(TimeStampedModel):
         return reverse("planning:plan_detail", args=[self.pk])
 
 
+class CoverageRule(models.TextChoices):
+    NONE = "none", "按比例"
+    FULL = "full", "全覆盖（100%）"
+    LAST_YEAR = "last_year", "不低于上年检查数量"
+
+
 class AnnualPlanLine(models.Model):
     """One item of the plan: which item, ratios per risk class, months, responsible 科室."""
 
@@ -99,6 +114,11 @@ class AnnualPlanLine(models.Model):
     months = models.JSONField("实施月份", default=list, blank=True)
     is_joint = models.BooleanField("部门联合抽查", default=False)
     note = models.CharField("备注", max_length=255, blank=True)
+    # 平顶山 2021: full coverage of a target class (煤矿和非煤矿山、职业卫生技术服务机构) or not below last year's count.
+    coverage_rule = models.CharField("覆盖要求", max_length=16, choices=CoverageRule.choices, default="none")
+    target_keywords = models.CharField(
+        "对象类别（名称关键词）", max_length=200, blank=True, help_text="多个以顿号或逗号分隔；空则为本事项专业的全部对象"
+    )
 
     class Meta:
         verbose_name = "计划事项"
@@ -185,6 +205,9 @@ class JointPlan(TimeStampedModel):
     adjustment_reason = models.TextField("调整原因", blank=True)
     target_scope = models.TextField("抽查对象范围")
     ratio_percent = models.DecimalField("抽查比例（%）", max_digits=5, decimal_places=2, default=5)
+    # 莲池: "按照企业信用风险分级分类，抽查比例5%以上" — per risk class; empty = ratio_percent for every class.
+    ratios = models.JSONField("各风险类别抽查比例（%）", default=dict, blank=True)
+    coverage_justification = models.TextField("低于最低抽查比例的说明", blank=True)
     window_start = models.DateField("开始日期")
     window_end = models.DateField("结束日期")
     status = models.CharField(
@@ -313,7 +336,7 @@ class Task(TimeStampedModel):
     ratios = models.JSONField("各风险类别抽查比例（%）", default=dict)
     floor_percent = models.DecimalField("各类别最低抽查比例（%）", max_digits=5, decimal_places=2, default=0)
     min_per_stratum = models.PositiveIntegerField("各类别最少抽取户数", default=1)
-    mandatory_flags = models.JSONField("必查风险标记", default=list, blank=True)
+    mandatory_flags = models.JSONField("必查风险标记", default=default_flags, blank=True)
     exclusion_months = models.PositiveIntegerField("近期已检查排除期（月）", default=0)
     methods = models.JSONField("检查方式", default=list)
     team_size = models.PositiveSmallIntegerField("每组执法人员数", default=2)

@@ -9,9 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from shuangsuiji.core.dates import format_cn_date
 from shuangsuiji.directory.models import InspectionMethod, RiskFlag
 from shuangsuiji.planning.models import RISK_CLASSES, Task
+from shuangsuiji.planning.rules import task_rules
 
 HEADING = re.compile(r"^\s*[一二三四五六七八九十]+、\S")
 RISK_LABELS = {"A": "A类（信用风险低）", "B": "B类（信用风险一般）", "C": "C类（信用风险较高）", "D": "D类（信用风险高）"}
@@ -89,8 +92,10 @@ def scheme_default_body(task: Task) -> str:
     lines.append(f"按信用风险分类确定抽查比例：{ratio_text}。抽取户数按比例向上取整，每类至少抽取{task.min_per_stratum}户。")
     if task.floor_percent:
         lines.append(f"各类别抽查比例不低于{_percent(task.floor_percent)}。")
+    rules = task_rules(task, today=timezone.localdate())
+    lines.extend(f"{line}。" for line in rules.lines() if not line.startswith("高风险必查"))
     if flags:
-        lines.append(f"具有以下风险标记的对象必须检查：{flags}。")
+        lines.append(f"{format_cn_date(rules.flags_since)}以来具有以下风险标记的对象必须检查：{flags}。")
     lines.append("六、抽查方法")
     lines.append(
         "检查对象从检查对象名录库中随机抽取，执法检查人员从执法检查人员名录库中随机匹配。"

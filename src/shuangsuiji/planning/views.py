@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from shuangsuiji.accounts.scope import Perm, has_perm
@@ -18,6 +19,7 @@ from shuangsuiji.deadlines.selectors import deadlines_for_subject
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.instructions import draw_verify_commands, match_verify_commands
 from shuangsuiji.planning import selectors, services
+from shuangsuiji.planning.coverage import joint_estimate, plan_estimate, task_estimate
 from shuangsuiji.planning.documents import scheme_docx, scheme_pdf
 from shuangsuiji.planning.forms import (
     AddMissingForm,
@@ -33,6 +35,7 @@ from shuangsuiji.planning.forms import (
 )
 from shuangsuiji.planning.models import JointPlanStatus, PlanStatus, TaskState
 from shuangsuiji.planning.permissions import can_approve, can_confirm_for, can_edit_plans, can_review
+from shuangsuiji.planning.rules import joint_ratios, task_rules
 
 # ---------------------------------------------------------------- annual plans
 
@@ -75,6 +78,7 @@ def _plan_context(request: AuthedHttpRequest, plan: Any) -> dict[str, Any]:
         "comment_form": CommentForm(),
         "can_create_tasks": plan.status == PlanStatus.PUBLISHED and can_edit_plans(user, plan.owner_id),
         "deadlines": deadlines_for_subject(actor=user, subject=plan),
+        "estimate": plan_estimate(plan, today=timezone.localdate()),
     }
 
 
@@ -170,7 +174,10 @@ def plan_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpRespons
             new = services.plan_adjust(actor=request.user, plan=plan, reason=comment)
             messages.success(request, f"已生成第{new.version}版（调整稿），修改后按程序审查、批准、备案和公布")
             return redirect("planning:plan_lines", pk=new.pk)
-        plan = services.plan_transition(actor=request.user, plan=plan, action=action, comment=comment)
+        plan = services.plan_transition(
+            actor=request.user, plan=plan, action=action, comment=comment,
+            justification=request.POST.get("justification", ""),
+        )
         messages.success(request, f"计划状态：{plan.get_status_display()}")
     return redirect("planning:plan_detail", pk=plan.pk)
 
@@ -237,6 +244,7 @@ def joint_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "deadlines": deadlines_for_subject(actor=request.user, subject=joint),
         "diff": selectors.joint_plan_diff(old=joint.previous, new=joint) if joint.previous else None,
         "next_version": selectors.joint_plan_list(actor=request.user).filter(previous=joint).first(),
+        "estimate": joint_estimate(joint), "joint_ratios": joint_ratios(joint),
     })
 
 
@@ -246,7 +254,9 @@ def joint_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpRespon
     joint = selectors.joint_plan_get(actor=request.user, pk=pk)
     try:
         if action == "send":
-            services.joint_plan_send(actor=request.user, joint_plan=joint)
+            services.joint_plan_send(
+                actor=request.user, joint_plan=joint, justification=request.POST.get("justification", "")
+            )
             messages.success(request, "已发送各参与部门确认")
         elif action == "publish":
             services.joint_plan_publish(actor=request.user, joint_plan=joint)
@@ -369,6 +379,8 @@ def task_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "transitions": services.task_manual_transitions(task), "history": task.transitions.select_related("actor"),
         "can_edit": can_edit_plans(request.user, task.owner_id),
         "can_approve": can_approve(request.user, task.owner_id),
+        "rule_lines": task_rules(task, today=timezone.localdate()).lines(),
+        "estimate": task_estimate(task),
     })
 
 
@@ -385,7 +397,7 @@ def task_create(request: AuthedHttpRequest) -> HttpResponse:
         joint = selectors.joint_plan_get(actor=request.user, pk=int(request.GET["joint"]))
         own = joint.participants.filter(organization_id=joint.owner_id).first()
         initial |= {"title": joint.title, "items": list(own.items.all()) if own else [],
-                    "ratios": dict.fromkeys("ABCD", joint.ratio_percent), "window_start": joint.window_start,
+                    "ratios": joint_ratios(joint), "window_start": joint.window_start,
                     "window_end": joint.window_end,
                     "participants": [p.organization for p in joint.participants.exclude(organization_id=joint.owner_id)]}
     else:

@@ -1,0 +1,107 @@
+"""Demo steps of issue 20 (items 1, 2, 3, 5, 9): teams with 专家/辅助/协助 members, non-random inspections, testing
+by an agency, 提醒/约谈/记分 of inspected targets. Each step is idempotent and goes through the real services.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from shuangsuiji.accounts.models import Role, User
+from shuangsuiji.accounts.scope import user_bureau
+from shuangsuiji.common.exceptions import ApplicationError
+from shuangsuiji.demo.loader import DemoContext
+from shuangsuiji.planning.models import Task
+
+logger = logging.getLogger(__name__)
+
+EXPERT_TASK_TITLE = "放射诊疗“双随机”抽查（专家参与）"
+
+
+def _users(bureau_id: int, roles: tuple[str, ...]) -> list[User]:
+    users = User.objects.filter(is_active=True, role__in=roles).select_related("organization").order_by("pk")
+    return [u for u in users if (b := user_bureau(u)) is not None and b.pk == bureau_id]
+
+
+def _expert_task(ctx: DemoContext) -> Task | None:
+    """莲池区: a random 放射诊疗 task from the annual plan whose item needs an expert: drawn, matched, confirmed."""
+    from shuangsuiji.demo.features import _confirm_demo_match
+    from shuangsuiji.draws.demo import load_demo_draws
+    from shuangsuiji.planning import services as planning
+    from shuangsuiji.planning.models import AnnualPlanLine, PlanStatus, TaskState
+
+    bureau = ctx.bureaus.get("lianchi")
+    if bureau is None:
+        return None
+    existing = Task.objects.filter(owner=bureau, title__endswith=EXPERT_TASK_TITLE).first()
+    if existing is not None:
+        return existing
+    line = AnnualPlanLine.objects.filter(
+        plan__owner=bureau, plan__status=PlanStatus.PUBLISHED, item__needs_expert=True,
+        item__specialty__code="radiation",
+    ).select_related("plan", "item").first()
+    admins, leaders = _users(bureau.pk, (Role.PROGRAM_ADMIN,)), _users(bureau.pk, (Role.LEADER,))
+    if line is None or not admins or not leaders:
+        return None
+    start = ctx.today - datetime.timedelta(days=14)
+    task = planning.task_create_from_plan_line(
+        actor=admins[0], line=line,
+        data={"title": f"{ctx.today.year}年{EXPERT_TASK_TITLE}", "window_start": start,
+              "window_end": ctx.today + datetime.timedelta(days=40), "methods": ["on_site", "testing"]},
+    )
+    scheme = planning.scheme_generate(actor=admins[0], task=task)
+    scheme = planning.scheme_approve(actor=leaders[0], scheme=scheme, comment="同意")
+    planning.scheme_publish(actor=admins[0], scheme=scheme)
+    load_demo_draws(today=ctx.today, task=task)
+    _confirm_demo_match(task)
+    task.refresh_from_db()
+    return task if task.state in (TaskState.INSPECTORS_MATCHED, TaskState.INSPECTING) else None
+
+
+def step_teams(ctx: DemoContext) -> None:
+    """Item 1: experts drawn for the 放射诊疗 task, its 一企一表 generated, a 协助 specialist of the 监督所 and a
+    辅助检查人员 指派 (with the reason) to the first team."""
+    from shuangsuiji.directory.models import Inspector, InspectorKind, InspectorStatus
+    from shuangsuiji.draws.experts import current_expert_draw, expert_draw_run
+    from shuangsuiji.inspections.models import InspectionRecord, MemberSource, RecordStatus
+    from shuangsuiji.inspections.services import records_generate_for_task
+    from shuangsuiji.inspections.team import record_member_assign
+
+    try:
+        task = _expert_task(ctx)
+    except ApplicationError as error:
+        logger.warning("专家参与的演示任务未生成：%s", error.message)
+        ctx.log(f"  专家参与的演示任务未生成：{error.message}")
+        return
+    if task is None:
+        return
+    admin = _users(task.owner_id, (Role.PROGRAM_ADMIN,))[0]
+    if current_expert_draw(task) is None:
+        done = expert_draw_run(
+            actor=admin, task=task, randomness=[f"{ctx.today.isoformat()} 福彩3D 7 2 9（演示）"],
+            randomness_source=f"{ctx.today.year}年{ctx.today.month}月{ctx.today.day}日中国福利彩票3D开奖号码（演示）",
+        )
+        ctx.count("专家随机抽取", 1)
+        ctx.count("抽中专家", len(done.record["selections"]))
+    if not InspectionRecord.objects.filter(task=task).exists():
+        ctx.count("一企一表（专家参与任务）", len(records_generate_for_task(actor=admin, task=task).created))
+    record = InspectionRecord.objects.filter(task=task, status=RecordStatus.PENDING).order_by("number").first()
+    if record is None or record.members.filter(source=MemberSource.ASSIGNED).exists():
+        return
+    on_team = set(record.members.values_list("inspector_id", flat=True))
+    people = Inspector.objects.filter(owner_id=task.owner_id, status=InspectorStatus.ON_DUTY, is_retired=False)
+    specialist = (
+        people.filter(kind=InspectorKind.OFFICER, qualifications__code="radiation").exclude(pk__in=on_team)
+        .order_by("pk").first()
+    )
+    helper = people.filter(kind=InspectorKind.ASSISTANT).exclude(pk__in=on_team).order_by("pk").first()
+    institute = ctx.institutes.get("lianchi")
+    if specialist is not None:
+        record_member_assign(
+            actor=admin, record=record, inspector=specialist, role="assist", sent_by=institute,
+            reason="抽中的执法人员不具备放射防护检测专业能力，由监督所派出放射卫生专业人员协助（莲池区方案五（一）2）",
+        )
+        ctx.count("指派的协助人员", 1)
+    if helper is not None:
+        record_member_assign(actor=admin, record=record, inspector=helper, role="helper", reason="协助现场采样和记录")
+        ctx.count("指派的辅助检查人员", 1)
