@@ -191,13 +191,15 @@ class Estimate:
 def inspected_counts(owner: Organization, specialty_code: str, year: int) -> int:
     """Targets of a 专业 inspected in a year — the count 平顶山 compares against ("不低于2020年的监督检查数量").
 
-    From the 名录库's history: every inspection result sets the target's last inspection date, and the history
-    keeps each value, so a target inspected last year and again this year still counts for last year.
+    From the 名录库 and its history: every inspection result sets the target's last inspection date and the
+    history keeps each earlier value, so a target inspected last year and again this year still counts.
     """
-    ids = Target.objects.filter(owner=owner, specialties__code=specialty_code).values("pk")
-    return (
-        Target.history.filter(id__in=ids, last_inspected_on__year=year).values("id").distinct().count()
+    targets = Target.objects.filter(owner=owner, specialties__code=specialty_code)
+    ids = set(targets.filter(last_inspected_on__year=year).values_list("pk", flat=True))
+    ids |= set(
+        Target.history.filter(id__in=targets.values("pk"), last_inspected_on__year=year).values_list("id", flat=True)
     )
+    return len(ids)
 
 
 def _inspected_in_year(owner: Organization, line: AnnualPlanLine, year: int, rows: list[TargetRow]) -> int:
