@@ -11,8 +11,8 @@ from shuangsuiji.draws import services
 from shuangsuiji.draws.models import DepartmentConfirmation, DrawStatus
 from shuangsuiji.planning.models import DrawRuleSettings
 from tests.conftest import World
-from tests.draws.test_api import Api
 from tests.draws.factories import add_targets, drawn, make_task
+from tests.draws.test_api import Api
 
 pytestmark = pytest.mark.django_db
 
