@@ -1,4 +1,4 @@
-"""The demo steps of issue 20 items 6 and 7 (demo/item_reviews.py, demo/supervision.py): they run on the real demo
+"""The demo steps of issue 20 items 4, 6 and 7 (demo/task_archive.py, item_reviews.py, supervision.py): they run on the real demo
 through the services, show every state, and a second run adds nothing."""
 
 from __future__ import annotations
@@ -36,6 +36,16 @@ def test_issue20b_demo(db: Any) -> None:
     cross = Campaign.objects.get(kind=CampaignKind.CROSS)
     assert cross.status == CampaignStatus.OPEN and all(p.checked_by_id for p in cross.parts.all())
 
+    # item 4: a completed and published task with its archive package, which verifies
+    from shuangsuiji.core.archive import verify_archive
+    from shuangsuiji.oversight.models_archive import TaskArchive
+    from shuangsuiji.oversight.task_archive import archive_root
+
+    archive = TaskArchive.objects.get()
+    assert archive.task.state == "published"
+    content = (archive_root() / archive.storage_path).read_bytes()
+    assert verify_archive(content, expected_manifest_sha256=archive.manifest_sha256) == []
+
     again = load_demo(size=1500, inspectors=150, today=TODAY, log=lambda _: None)
-    for key in ("事项清单合法性审查", "专项督查/交叉检查"):
+    for key in ("事项清单合法性审查", "专项督查/交叉检查", "任务归档包"):
         assert key not in again.created, key

@@ -162,3 +162,17 @@ def test_a_cache_server_that_is_down_neither_breaks_the_portal_nor_publication(
     response = Client().get("/gs/tasks/")
     assert response.status_code == 200 and _state(response) == ""
     page_cache.invalidate_on_commit()  # logged, not raised: the publication's transaction goes on
+
+
+def test_search_form_choices_are_a_fragment_dropped_by_publication(portal: Portal) -> None:
+    from shuangsuiji.disclosure import selectors_results
+    from shuangsuiji.disclosure.models import ResultRelease
+    from shuangsuiji.planning.models import Task
+
+    assert 2019 not in dict(selectors_results.search_choices().years)
+    Task.objects.filter(pk=portal.draft_task.pk).update(year=2019)
+    ResultRelease.objects.create(owner=portal.draft_task.owner, task=portal.draft_task, title="2019年结果公示",
+                                 published_at=timezone.now())
+    assert 2019 not in dict(selectors_results.search_choices().years)  # cached fragment
+    page_cache.invalidate_on_commit()  # what every publication does
+    assert 2019 in dict(selectors_results.search_choices().years)

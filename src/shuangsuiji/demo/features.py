@@ -23,7 +23,7 @@ from shuangsuiji.deadlines.services import deadline_complete, deadline_open
 from shuangsuiji.demo.loader import DemoContext
 from shuangsuiji.disclosure.demo import load_demo_disclosure
 from shuangsuiji.draws import services as draw_services
-from shuangsuiji.draws.demo import load_demo_draws
+from shuangsuiji.draws.demo import draw_only, load_demo_draws
 from shuangsuiji.draws.models import InspectorMatch, MatchStatus, TargetDraw
 from shuangsuiji.inspections import demo as inspections_demo
 from shuangsuiji.inspections import services as inspection_services
@@ -32,7 +32,7 @@ from shuangsuiji.inspections.models import InspectionRecord, RecordStatus
 from shuangsuiji.planning import deadline_hooks
 from shuangsuiji.planning.deadline_hooks import responsible_in
 from shuangsuiji.planning.demo import load_demo_planning
-from shuangsuiji.planning.models import AnnualPlan, JointPlan, Task
+from shuangsuiji.planning.models import AnnualPlan, JointPlan, Task, TaskState
 
 
 def _local(day: datetime.date, hour: int = 10) -> datetime.datetime:
@@ -104,6 +104,22 @@ def step_draws(ctx: DemoContext) -> None:
         ctx.count("对象抽取", int(result.draw is not None))
         ctx.count("人员匹配", int(result.match is not None))
     ctx.count("人员匹配确认", _confirm_demo_match(task))
+    ctx.count("对象抽取", _general_item_draw(ctx, bureau))
+
+
+def _general_item_draw(ctx: DemoContext, bureau: Any) -> int:
+    """A confirmed draw of the bureau's 一般-item task too (its record shows the 一般 cap and 非请勿扰 at work); no
+    match, so the inspections demo keeps working on the joint task."""
+
+    task = (
+        Task.objects.filter(owner=bureau, state=TaskState.SCHEME_PUBLISHED, draws__isnull=True,
+                            plan_line__item__kind="general")
+        .order_by("pk").first()
+    )
+    if task is None:
+        return 0
+    draw = draw_only(today=ctx.today, task=task)
+    return int(draw is not None)
 
 
 def _confirm_demo_match(task: Any) -> int:

@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from shuangsuiji.core.draw import (
-    Candidate,
     DrawInputError,
     Pool,
     encode_params,
@@ -89,17 +88,18 @@ def engine_params(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def build_pool(rows: list[PoolRow]) -> Pool:
-    return Pool.from_candidates(
-        Candidate(
-            id=row.id,
-            region=row.region,
-            specialties=tuple(sorted(row.specialties)) or ("unspecified",),
-            risk_class=row.risk_class,
-            risk_flags=tuple(sorted(row.risk_flags)),
-            last_inspected_on=row.last_inspected_on,
-            risk_score=row.risk_score,
-        )
-        for row in rows
+    """The engine's pool, built column-wise: each distinct value is canonicalised once (same rules and
+    errors as one Candidate per row, without a million objects)."""
+    return Pool.from_columns(
+        {
+            "id": [row.id for row in rows],
+            "region": [row.region for row in rows],
+            "specialties": [tuple(sorted(row.specialties)) or ("unspecified",) for row in rows],
+            "risk_class": [row.risk_class for row in rows],
+            "risk_flags": [tuple(sorted(row.risk_flags)) for row in rows],
+            "last_inspected_on": [row.last_inspected_on for row in rows],
+            "risk_score": [row.risk_score for row in rows],
+        }
     )
 
 
@@ -108,7 +108,7 @@ def pool_csv(pool: Pool) -> bytes:
 
 
 def load_pool(content: bytes) -> Pool:
-    return read_pool_bytes(content, "pool.csv", parallel=False)
+    return read_pool_bytes(content, name="pool.csv")
 
 
 def pool_digest(pool: Pool) -> str:

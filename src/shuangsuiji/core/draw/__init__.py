@@ -5,9 +5,9 @@ Public API (used by the `ssj draw` CLI, the benchmark and the Django `draws` app
 - `Candidate(id, region, specialties, risk_class, risk_flags=(), last_inspected_on=None, risk_score="")`:
   frozen dataclass, canonicalised on construction (invalid values raise `DrawInputError`).
 - `Pool.from_candidates(iterable)` / `Pool.from_rows(value tuples in COLUMNS order)` (e.g. a queryset's
-  values_list, no object per row) / `Pool.from_csv(path)` = `read_pool_csv(path)`, or `read_pool_bytes(content, name)`: the pool in canonical
-  order (by id), column-wise; `pool_to_csv(pool, path)`, `write_pool_csv(pool, stream)` and
-  `pool_csv_bytes(pool)` write it back canonically (same digest, and the fast reader's format: store the
+  values_list, no object per row) / `Pool.from_csv(path)` = `read_pool_csv(path)`, or `read_pool_bytes(content, name=…)`: the pool in
+  canonical order (by id), column-wise; `pool_to_csv(pool, path)` and `pool_csv_bytes(pool)` write it back
+  canonically (same digest, and the fast reader's format: store the
   frozen pool this way).
 - `pool_digest(pool) -> str`: hex RFC 6962 Merkle root (SHA-256) over the canonical rows.
 - `parse_params(dict) -> DrawParams` (Chinese `DrawInputError` on bad input); `encode_params` back to JSON.
@@ -46,7 +46,6 @@ from shuangsuiji.core.draw.pool import (
     pool_to_csv,
     read_pool_bytes,
     read_pool_csv,
-    write_pool_csv,
 )
 from shuangsuiji.core.draw.simulate import simulate_coverage
 from shuangsuiji.core.draw.verify import (
@@ -77,7 +76,6 @@ __all__ = [
     "pool_to_csv",
     "read_pool_bytes",
     "read_pool_csv",
-    "write_pool_csv",
     "record_digest",
     "run_draw",
     "selected_ids",
