@@ -37,7 +37,7 @@ from shuangsuiji.demo.loader import (
     step_targets,
     step_users,
 )
-from shuangsuiji.demo.seeds_a import step_teams
+from shuangsuiji.demo.seeds_a import step_nonrandom, step_teams
 from shuangsuiji.oversight.reports.demo import step_reports
 
 # 一单两库, organizations and users (the import benchmark and the library tests need only these)
@@ -62,6 +62,8 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
     # 一企一表 of the confirmed joint task (entered, reviewed, returned, a 行政处罚), then publication of its results
     step_inspections,
     step_disclosure,
+    # issue 20 item 2: a 投诉举报 inspection recorded, inspected and published apart from the 双随机 figures
+    step_nonrandom,
     # register, meetings/documents/trainings and the reports due now (月报表, 半年/全年报告) over the data above
     step_reports,
     # deadlines last: the reminder scan then covers the deadlines opened by every step above

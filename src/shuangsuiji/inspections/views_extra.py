@@ -7,6 +7,7 @@ from typing import Any
 from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.inspections.models import InspectionRecord
 from shuangsuiji.inspections.views_team import MemberAssignForm, can_manage_team
+from shuangsuiji.inspections.views_testing import ReportForm, TestingForm
 
 
 def record_detail_extra(request: AuthedHttpRequest, record: InspectionRecord) -> dict[str, Any]:
@@ -14,4 +15,14 @@ def record_detail_extra(request: AuthedHttpRequest, record: InspectionRecord) ->
     return {
         "can_manage_team": manage,
         "member_form": MemberAssignForm(actor=request.user) if manage else None,
+        "testings": record.testings.select_related("report_file").order_by("pk"),
+        "testing_form": TestingForm(),
+        "report_form": ReportForm(),
+        "entry_hold": _entry_hold(record),
     }
+
+
+def _entry_hold(record: InspectionRecord) -> Any:
+    from shuangsuiji.inspections.testing import _entry_deadline
+
+    return _entry_deadline(record)
