@@ -1,16 +1,32 @@
-"""Benchmark of inspector matching: 10,000 targets x 3,000 inspectors (issue 5), plus a naive baseline.
+"""Benchmark of inspector matching (issues 5 and 17): the current method, the previous flow method (1.0)
+and a uniform-with-rejection baseline, on two instances, in one run.
 
-Run: PYTHONPATH=src python bench/match_bench.py [--scale 0.1]
+Instances
+- "ample": 1,000 targets x 400 inspectors in 4 regions, team 2, workload cap 8, about 45 eligible 执法人员
+  per target (the shape of issue 17);
+- "large": 10,000 targets x 3,000 inspectors in 20 regions (4x5 grid, adjacent fallback), team 2, cap 8.
+
+Figures per method: time (wall and CPU of the matching call, in a fresh process each, numba cache warm) and
+peak RSS of that process; staffed / max-flow bound; workload spread actual / ideal; support (distinct
+inspectors per target over 10 randomness strings, median); spread ratio (largest pair probability of a
+target / uniform share team/E, p50 and p95, E = eligible candidates); distinct whole-task outcomes over 10
+strings; share of targets whose team differs between two strings.
+
+Run: PYTHONPATH=src python bench/match_bench.py [--scale 0.1] [--strings 10]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import resource
+import subprocess  # nosec B404 - runs this same script as a worker
+import sys
 import time
-import tracemalloc
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -18,24 +34,25 @@ from shuangsuiji.core.matching import (
     Conflict,
     FallbackPolicy,
     Inspector,
+    InspectorKind,
     InspectorStatus,
     MatchInputs,
     MatchParams,
     RegionAdjacency,
     Target,
-    build_record,
+    match_version,
 )
-from shuangsuiji.core.matching.engine import effective_denominator
 
 SPECIALTIES = (
     "公共场所卫生", "生活饮用水卫生", "涉水产品", "消毒产品", "餐饮具集中消毒服务单位", "医疗卫生", "放射卫生",
     "传染病防治", "血液安全", "职业卫生", "计划生育", "学校卫生", "托育机构卫生",
 )  # fmt: skip
 RANDOMNESS = ("2024年第一期双色球 03 07 12 19 25 31 + 09", "深证成指收盘 10234.56")
+WINDOW = date(2024, 6, 1)
 
 
 def make_inputs(scale: float, data_seed: int = 20240501, independent_regions: bool = False) -> MatchInputs:
-    """Synthetic data of the issue's shape: 20 regions on a 4x5 grid with random sizes."""
+    """The large instance: 20 regions on a 4x5 grid with random sizes (scale 1 = 10,000 x 3,000)."""
     rng = np.random.default_rng(data_seed)
     n_targets, n_inspectors, n_regions = int(10_000 * scale), int(3_000 * scale), 20
     regions = [f"区{k:02d}" for k in range(n_regions)]
@@ -50,14 +67,13 @@ def make_inputs(scale: float, data_seed: int = 20240501, independent_regions: bo
     # Independent region sizes for staff make some regions short of inspectors (tests fallback and the bound).
     inspector_share = rng.dirichlet(np.full(n_regions, 4.0)) if independent_regions else region_share
     inspector_region = rng.choice(n_regions, size=n_inspectors, p=inspector_share)
-    window_start = date(2024, 6, 1)
     targets = tuple(
         Target(
             id=f"T{k:05d}",
             region=regions[int(target_region[k])],
             specialties=frozenset({SPECIALTIES[int(rng.integers(len(SPECIALTIES)))]}),
-            window_start=window_start,
-            window_end=window_start + timedelta(days=30),
+            window_start=WINDOW,
+            window_end=WINDOW + timedelta(days=30),
             group=f"G{k % 500:03d}",
         )
         for k in range(n_targets)
@@ -96,100 +112,210 @@ def make_inputs(scale: float, data_seed: int = 20240501, independent_regions: bo
     return MatchInputs(targets, inspectors, conflicts, (), adjacency, params)
 
 
-def naive_baseline(inputs: MatchInputs, seed: int) -> dict[str, float]:
-    """Uniform random pick with rejection: for each target, draw same-region inspectors until a valid team."""
+def make_ample(scale: float = 1.0, data_seed: int = 17) -> MatchInputs:
+    """Issue 17's shape: 1,000 x 400 in 4 regions, team 2, cap 8; about 45 eligible per target (执法证
+    validity covers about half the year, inspection windows spread over the year); capacity ample."""
+    rng = np.random.default_rng(data_seed)
+    common = SPECIALTIES[:3]
+    n_targets, n_inspectors = int(1_000 * scale), int(400 * scale)
+    regions = ["东区", "西区", "南区", "北区"]
+    year = date(2024, 1, 1)
+    targets = []
+    for k in range(n_targets):
+        start = year + timedelta(days=int(rng.integers(0, 355)))
+        spec = frozenset({common[int(rng.integers(3))]})
+        targets.append(Target(f"A{k:04d}", regions[k % 4], spec, start, start + timedelta(days=7)))
+    inspectors = []
+    for k in range(n_inspectors):
+        valid_from = year - timedelta(days=60) + timedelta(days=int(rng.integers(0, 300)))
+        inspectors.append(
+            Inspector(
+                f"P{k:04d}",
+                regions[k % 4],
+                frozenset(common[int(s)] for s in rng.choice(3, size=int(rng.integers(2, 4)), replace=False)),
+                valid_from,
+                valid_from + timedelta(days=200),
+                kind=InspectorKind.LAW_ENFORCEMENT if rng.random() < 0.95 else InspectorKind.AUXILIARY,
+                status=InspectorStatus.ON_DUTY if rng.random() < 0.97 else InspectorStatus.ON_LEAVE,
+            )
+        )
+    adjacency = (RegionAdjacency("东区", "西区"), RegionAdjacency("南区", "北区"))
+    params = MatchParams(team_size=2, max_targets_per_inspector=8, fallback=FallbackPolicy.ADJACENT)
+    return MatchInputs(tuple(targets), tuple(inspectors), (), (), adjacency, params)
+
+
+# ------------------------------------------------------------------------------------ uniform baseline
+
+
+def _eligible(inputs: MatchInputs) -> dict[str, list[Inspector]]:
+    """Same-region 在岗 执法人员 with a valid 执法证 and no conflict, per target (the baseline's pool)."""
+    by_region: dict[str, list[Inspector]] = defaultdict(list)
+    for i in inputs.inspectors:
+        if i.kind is InspectorKind.LAW_ENFORCEMENT and i.status is InspectorStatus.ON_DUTY:
+            by_region[i.region].append(i)
+    pairs = {(c.inspector_id, c.target_id) for c in inputs.conflicts if c.target_id}
+    groups = {(c.inspector_id, c.target_group) for c in inputs.conflicts if c.target_group}
+    return {
+        t.id: [
+            i
+            for i in by_region[t.region]
+            if i.licence_valid_from is not None
+            and i.licence_valid_to is not None
+            and i.licence_valid_from <= t.window_start
+            and i.licence_valid_to >= t.window_end
+            and (i.id, t.id) not in pairs
+            and (i.id, t.group) not in groups
+        ]
+        for t in inputs.targets
+    }
+
+
+def uniform_baseline(inputs: MatchInputs, seed: int, eligible: dict[str, list[Inspector]]) -> dict[str, tuple[str, ...]]:
+    """Per target: draw a team uniformly from the eligible, redraw (<= 50 times) until the 专业 are covered
+    and nobody is over the workload cap. Not exact, not reproducible from public randomness: a yardstick."""
     rng = np.random.default_rng(seed)
-    params = inputs.params
-    by_region: dict[str, list[Inspector]] = {}
-    for inspector in inputs.inspectors:
-        by_region.setdefault(inspector.region, []).append(inspector)
-    conflict_pairs = {(c.inspector_id, c.target_id) for c in inputs.conflicts if c.target_id}
-    conflict_groups = {(c.inspector_id, c.target_group) for c in inputs.conflicts if c.target_group}
     load: Counter[str] = Counter()
-    unstaffed = 0
+    teams: dict[str, tuple[str, ...]] = {}
+    n = inputs.params.team_size
     for target in inputs.targets:
-        pool = by_region.get(target.region, [])
-        team: list[Inspector] = []
-        for _ in range(50):  # rejection attempts
-            if len(pool) < params.team_size:
+        pool = eligible[target.id]
+        for _ in range(50):
+            if len(pool) < n:
                 break
-            picks = rng.choice(len(pool), size=params.team_size, replace=False)
-            team = [pool[int(p)] for p in picks]
-            valid = all(
-                (i.licence_valid_to or date.min) >= target.window_end
-                and (i.id, target.id) not in conflict_pairs
-                and (i.id, target.group) not in conflict_groups
-                and load[i.id] < params.max_targets_per_inspector
-                for i in team
-            ) and all(any(s in i.qualifications for i in team) for s in target.specialties)
-            if valid:
+            team = [pool[int(p)] for p in rng.choice(len(pool), size=n, replace=False)]
+            if all(load[i.id] < inputs.params.max_targets_per_inspector for i in team) and all(
+                any(s in i.qualifications for i in team) for s in target.specialties
+            ):
+                teams[target.id] = tuple(sorted(i.id for i in team))
+                load.update(i.id for i in team)
                 break
-            team = []
-        if team:
-            load.update(i.id for i in team)
+    return teams
+
+
+def baseline_ratio(inputs: MatchInputs, eligible: dict[str, list[Inspector]]) -> list[float]:
+    """Exact largest pair probability / uniform share of a uniform draw over the valid teams (team of 2,
+    workload caps ignored), per target."""
+    ratios = []
+    for target in inputs.targets:
+        pool = eligible[target.id]
+        e = len(pool)
+        if e < 2:
+            continue
+        qualified = [all(s in i.qualifications for s in target.specialties) for i in pool]
+        q = sum(qualified)
+        valid = math.comb(e, 2) - math.comb(e - q, 2)
+        if valid == 0:
+            continue
+        best = (e - 1) / valid if q else 0.0  # a qualified person is in every valid team with him
+        ratios.append(best / (2 / e))
+    return ratios
+
+
+# --------------------------------------------------------------------------------------------- workers
+
+
+def _teams(result: Any) -> dict[str, tuple[str, ...]]:
+    return {a.target_id: tuple(sorted(m.inspector_id for m in a.team)) for a in result.assignments}
+
+
+def worker(instance: str, method: str, scale: float) -> None:
+    """One timed matching in this (fresh) process; prints JSON."""
+    inputs = make_ample(scale) if instance == "ample" else make_inputs(scale)
+    wall, cpu = time.perf_counter(), time.process_time()
+    if method == "baseline":
+        teams = uniform_baseline(inputs, 1, _eligible(inputs))
+        staffed = len(teams)
+    else:
+        result = match_version(inputs, RANDOMNESS, method)
+        staffed = result.fairness.staffed_count
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"wall": wall, "cpu": cpu, "rss": rss, "staffed": staffed}))
+
+
+def timed(instance: str, method: str, scale: float) -> dict[str, float]:
+    output = subprocess.run(  # nosec B603 - fixed argv: this interpreter and this script
+        [sys.executable, __file__, "--worker", instance, method, "--scale", str(scale)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return dict(json.loads(output.strip().splitlines()[-1]))
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def measure(instance: str, inputs: MatchInputs, method: str, strings: int, scale: float) -> dict[str, Any]:
+    figures: dict[str, Any] = timed(instance, method, scale)
+    outcomes: list[dict[str, tuple[str, ...]]] = []
+    eligible = _eligible(inputs)
+    ratios: list[float] = []
+    for k in range(strings):
+        randomness = [f"{RANDOMNESS[0]} 第{k}组"]
+        if method == "baseline":
+            outcomes.append(uniform_baseline(inputs, 1000 + k, eligible))
+            continue
+        result = match_version(inputs, randomness, method)
+        outcomes.append(_teams(result))
+        if k == 0:
+            report = result.fairness
+            figures["bound"] = report.max_flow_bound
+            figures["spread"] = report.spread_actual / report.spread_ideal if report.spread_ideal else float("nan")
+    if method == "baseline":
+        ratios = baseline_ratio(inputs, eligible)
+    else:
+        # Largest pair probability of each target over its eligible candidates E (the 2.0 candidate table).
+        rows = match_version(inputs, ["概率"], "2.0").fairness.targets
+        if method == "2.0":
+            ratios = [row.max_probability / row.uniform_share for row in rows]
         else:
-            unstaffed += 1
-    counts = np.array(
-        [load[i.id] for i in inputs.inspectors if (i.licence_valid_to or date.min) >= date(2024, 7, 1)]
-    )
-    mean = counts.sum() / len(counts)
-    return {"unstaffed": unstaffed, "spread": float(counts.max() / mean)}
+            best: dict[str, float] = defaultdict(float)
+            for assignment in match_version(inputs, ["概率"], method).assignments:
+                for member in assignment.team:
+                    best[assignment.target_id] = max(best[assignment.target_id], member.probability)
+            ratios = [best[row.target_id] / row.uniform_share for row in rows if row.target_id in best]
+    targets = sorted(set().union(*[o.keys() for o in outcomes]))
+    support = [len({i for o in outcomes for i in o.get(t, ())}) for t in targets]
+    figures["support_p50"] = _percentile([float(s) for s in support], 50)
+    figures["ratio_p50"] = _percentile(ratios, 50)
+    figures["ratio_p95"] = _percentile(ratios, 95)
+    figures["distinct"] = len({tuple(sorted(o.items())) for o in outcomes})
+    common = [t for t in outcomes[0] if t in outcomes[1]]
+    figures["changed"] = sum(outcomes[0][t] != outcomes[1][t] for t in common) / len(common) if common else 0.0
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "--scale", type=float, default=1.0, help="fraction of the full size (e.g. 0.1 for CI)"
-    )
-    parser.add_argument(
-        "--independent-regions", action="store_true", help="draw staff region sizes independently (regional shortages)"
-    )
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of both instances (0.1 for CI)")
+    parser.add_argument("--strings", type=int, default=10, help="randomness strings per method")
+    parser.add_argument("--worker", nargs=2, metavar=("INSTANCE", "METHOD"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    inputs = make_inputs(args.scale, independent_regions=args.independent_regions)
-    print(
-        f"规模：{len(inputs.targets)} 个检查对象 × {len(inputs.inspectors)} 名检查人员，20 个区域，13 个专业"
-    )
-
-    started = time.perf_counter()
-    record = build_record(inputs, RANDOMNESS)
-    elapsed = time.perf_counter() - started
-    # Second run under tracemalloc (slower) for the peak of Python/numpy allocations; RSS covers ortools.
-    tracemalloc.start()
-    again = build_record(inputs, RANDOMNESS)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    fairness = record["fairness"]
-    cap = inputs.params.probability_cap
-    ideal = fairness["spread_ideal"]
-    print(f"本算法 {record['algorithm']['name']} v{record['algorithm']['version']}")
-    print(
-        f"  耗时 {elapsed:.2f} s（目标 ≤ 3 s），峰值内存 tracemalloc {peak / 2**20:.0f} MiB，进程 RSS {rss:.0f} MiB（目标 ≤ 1024 MiB）"
-    )
-    print(
-        f"  配齐 {fairness['staffed_count']}，未配齐 {fairness['unstaffed_count']}，最大流上界 {fairness['max_flow_bound']}"
-    )
-    print(
-        f"  最大单对概率 {fairness['max_pair_probability']:.3f}（上限 {cap}，有效上限 1/{effective_denominator(cap)}）"
-    )
-    print(
-        f"  工作量离散度 max/mean 实际 {fairness['spread_actual']:.3f}，期望 {fairness['spread_expected']:.3f}，"
-        f"理想 {ideal:.3f}，实际/理想 {fairness['spread_actual'] / ideal:.3f}（目标 ≤ 1.2）"
-    )
-    print(
-        f"  可复现：{'是' if again['record_digest'] == record['record_digest'] else '否'}（记录摘要 {record['record_digest'][:16]}…）"
-    )
-    reasons = Counter(row["reason"] for row in record["unstaffed"])
-    for reason, count in reasons.most_common(5):
-        print(f"    未配齐原因 ×{count}：{reason}")
-
-    started = time.perf_counter()
-    baseline = naive_baseline(inputs, seed=1)
-    elapsed = time.perf_counter() - started
-    print("朴素基线（本区域均匀随机抽取 + 拒绝重抽，最多 50 次）")
-    print(
-        f"  耗时 {elapsed:.2f} s，未配齐 {baseline['unstaffed']}，工作量离散度 max/mean {baseline['spread']:.3f}"
-    )
+    if args.worker:
+        worker(args.worker[0], args.worker[1], args.scale)
+        return
+    timed("ample", "2.0", 0.05)  # warm numba's on-disk cache so that no timing includes compilation
+    methods = (("2.0", "本算法 2.0（最大熵 + 相依舍入）"), ("1.0", "原算法 1.0（最小费用流 + 欧拉拆分）"),
+               ("baseline", "均匀随机 + 拒绝重抽（基线）"))  # fmt: skip
+    for instance, label in (("ample", "宽松实例"), ("large", "大规模实例")):
+        inputs = make_ample(args.scale) if instance == "ample" else make_inputs(args.scale)
+        print(f"{label}：{len(inputs.targets)} 个检查对象 × {len(inputs.inspectors)} 名检查人员")
+        for method, name in methods:
+            f = measure(instance, inputs, method, args.strings, args.scale)
+            bound = f" / 上界 {f['bound']}" if "bound" in f else ""
+            spread = f"，工作量离散度 实际/理想 {f['spread']:.3f}" if "spread" in f else ""
+            print(f"  {name}")
+            print(
+                f"    耗时 {f['wall']:.2f} s（CPU {f['cpu']:.2f} s），进程峰值 RSS {f['rss']:.0f} MiB；"
+                f"配齐 {f['staffed']}{bound}{spread}"
+            )
+            print(
+                f"    {args.strings} 个随机数：不同的整体结果 {f['distinct']} 个；两次之间检查组变化的对象 {f['changed']:.0%}；"
+                f"每对象出现过的不同人员 中位数 {f['support_p50']:.0f}；"
+                f"最大单对概率/均匀份额 p50 {f['ratio_p50']:.2f}，p95 {f['ratio_p95']:.2f}"
+            )
 
 
 if __name__ == "__main__":

@@ -54,6 +54,9 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "directory:item_review_detail": (lambda w: f"/directory/item-reviews/{_item_review(w).pk}/", True),
     "disclosure_staff:deadlines": (lambda w: "/disclosure/deadlines/", False),
     "disclosure_staff:national_export": (lambda w: "/disclosure/national-export/", False),
+    "oversight:task_archive": (lambda w: f"/oversight/tasks/{_archive(w).task_id}/archive/", True),
+    "oversight:task_summary_file": (lambda w: f"/oversight/tasks/{_archive(w).task_id}/summary.pdf", True),
+    "oversight:task_archive_download": (lambda w: f"/oversight/archives/{_archive(w).pk}/download/", True),
     "disclosure_staff:task_publish": (lambda w: f"/disclosure/tasks/{_portal(w).task.pk}/publish/", True),
     "draws:index": (lambda w: "/draws/", False),
     "draws:task_draw": (lambda w: f"/draws/tasks/{sample_match(w).task_id}/", True),
@@ -173,6 +176,7 @@ WRONG_ROLE: dict[str, str] = {
 OTHER_COUNTY_USER: dict[str, str] = {"accounts:account_action": "b_security"}
 # POST-only actions: checked for anonymous and out-of-scope refusal.
 ACTIONS: dict[str, UrlBuilder] = {
+    "oversight:task_archive_create": lambda w: f"/oversight/tasks/{_archive(w).task_id}/archive/new/",
     "directory:item_review_decide": lambda w: f"/directory/item-reviews/{_item_review(w).pk}/decide/",
     "directory:item_review_publish": lambda w: f"/directory/item-reviews/{_item_review(w).pk}/publish/",
     "directory:item_action": lambda w: f"/directory/items/{w.items['a'].pk}/retire/",
@@ -214,6 +218,20 @@ ACTIONS: dict[str, UrlBuilder] = {
     "inspections:testing_create": lambda w: f"/inspections/records/{ib.record(w).pk}/testings/",
     "inspections:testing_report": lambda w: f"/inspections/testings/{tb.testing(w).pk}/report/",
 }
+
+
+def _archive(w: World) -> Any:
+    """An archive package of county A's task, marked completed (built once per world)."""
+    from shuangsuiji.oversight.task_archive import task_archive_create
+    from shuangsuiji.planning.models import Task, TaskState
+
+    store = w.__dict__.setdefault("_archive_cache", {})
+    if "archive" not in store:
+        task = pb.task(w)
+        Task.objects.filter(pk=task.pk).update(state=TaskState.COMPLETED)
+        task.refresh_from_db()
+        store["archive"] = task_archive_create(actor=w.users["a_admin"], task=task)
+    return store["archive"]
 
 
 def _item_review(w: World) -> Any:

@@ -121,6 +121,21 @@ if DB_ENGINE == "postgresql":
             "TEST": {"NAME": "test_" + os.environ.get("SSJ_DB_NAME", "shuangsuiji")},
         }
     }
+    # A streaming read replica (hot standby) for the portal and dashboards (common/db_router.py, README 部署).
+    # Unset parts default to the primary's: usually only the host (or port) differs.
+    if os.environ.get("SSJ_DB_REPLICA_HOST"):
+        primary = DATABASES["default"]
+        DATABASES["replica"] = {
+            **primary,
+            "NAME": os.environ.get("SSJ_DB_REPLICA_NAME", primary["NAME"]),
+            "USER": os.environ.get("SSJ_DB_REPLICA_USER", primary["USER"]),
+            "PASSWORD": os.environ.get("SSJ_DB_REPLICA_PASSWORD", primary["PASSWORD"]),
+            "HOST": os.environ["SSJ_DB_REPLICA_HOST"],
+            "PORT": os.environ.get("SSJ_DB_REPLICA_PORT", primary["PORT"]),
+            # tests: the replica serves the primary's test database (through real streaming, or the same server)
+            "TEST": {"MIRROR": "default"},
+        }
+        DATABASE_ROUTERS = ["shuangsuiji.common.db_router.ReplicaRouter"]
 else:
     DATABASES = {
         "default": {
@@ -211,8 +226,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("SSJ_FROM_EMAIL", "shuangsuiji@localhost")
 SITE_URL = os.environ.get("SSJ_SITE_URL", "http://127.0.0.1:8000")
 
 REDIS_URL = os.environ.get("SSJ_REDIS_URL", "")
+# Prefix of every Redis key (cache and job queue): several installations (or test runs) can share one Redis.
+REDIS_KEY_PREFIX = os.environ.get("SSJ_REDIS_KEY_PREFIX", "")
 if REDIS_URL:
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "shuangsuiji", "url": REDIS_URL, "immediate": False}
+    HUEY = {"huey_class": "huey.RedisHuey", "name": REDIS_KEY_PREFIX + "shuangsuiji", "url": REDIS_URL,
+            "immediate": False}
 else:
     # Embedded default: a SQLite-backed queue file next to the database; tests run jobs immediately.
     HUEY = {
@@ -240,10 +258,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
+# The cache holds rate-limit counters, fragments and the portal's shared pages (disclosure/page_cache.py). Redis
+# makes it one cache for all app servers (required with several: invalidation after a publication and rate
+# limits must reach every server); the default is each process's own memory.
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": REDIS_KEY_PREFIX}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ssj"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ssj",
+                          "OPTIONS": {"MAX_ENTRIES": 2000}}}
+# Life of a cached public page in seconds (0: no page cache); publications drop the cache at once anyway.
+SSJ_PORTAL_CACHE_SECONDS = int(os.environ.get("SSJ_PORTAL_CACHE_SECONDS", "300"))
+# With a read replica: pages rendered this many seconds after a publication are not cached (replication lag).
+SSJ_PORTAL_CACHE_REPLICA_GRACE = float(os.environ.get("SSJ_PORTAL_CACHE_REPLICA_GRACE", "5"))
 
 # ---------------------------------------------------------------- security (README "安全")
 # Idle timeout: the session ends 15 minutes after the last request (AccountSecurityMiddleware renews

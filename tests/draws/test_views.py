@@ -47,6 +47,10 @@ def test_wizard_walk_through(world: World) -> None:
     assert response.status_code == 302 and response["Location"] == f"/draws/matches/{match.pk}/"
     detail = admin.get(f"/draws/matches/{match.pk}/").content.decode()
     assert "公平性报告" in detail and "最大单对概率" in detail and "ssj match verify" in detail
+    # The randomness report: the paragraph, and per target its eligible count against the uniform share.
+    assert "每名合格执法人员的机会" in detail and "组员人数 ÷ 合格人数" in detail
+    first = match.record["fairness"]["targets"][0]
+    assert f"{first['uniform_share'] * 100:.1f}%" in detail and match.record["fairness"]["pair_digest"] in detail
     task.refresh_from_db()
     assert task.state == TaskState.INSPECTORS_MATCHED
     page = admin.get(f"/draws/tasks/{task.pk}/").content.decode()

@@ -46,11 +46,11 @@ def test_annual_plan_filing_opens_on_creation_and_completes_on_filing(pw: World)
         assert status(deadline, datetime.date(2026, 1, 12)) == DeadlineStatus.PENDING
         services.plan_lines_add_missing(actor=admin, plan=plan, ratios=RATIOS, months=[4, 5])
         for action, user in (("submit", "a_admin"), ("review", "a_legal"), ("approve", "a_leader")):
-            plan = services.plan_transition(actor=pw.users[user], plan=plan, action=action)
+            plan = services.plan_transition(actor=pw.users[user], plan=plan, action=action, justification="测试：名录库对象较少")
         assert deadline_of(plan, DeadlineKind.ANNUAL_PLAN_FILING).completed_at is None
     with frozen(datetime.date(2026, 1, 28)):
-        plan = services.plan_transition(actor=admin, plan=plan, action="file")
-        plan = services.plan_transition(actor=admin, plan=plan, action="publish")
+        plan = services.plan_transition(actor=admin, plan=plan, action="file", justification="测试：名录库对象较少")
+        plan = services.plan_transition(actor=admin, plan=plan, action="publish", justification="测试：名录库对象较少")
     deadline.refresh_from_db()
     assert deadline.completed_on == datetime.date(2026, 1, 28) and deadline.completed_by == admin
     assert not deadline.completed_late and not Accountability.objects.exists()
@@ -66,7 +66,7 @@ def test_plan_filed_late_is_recorded_for_accountability(pw: World) -> None:
         plan = services.plan_create(actor=pw.users["a_admin"], year=2026, title="2026年度计划")
         services.plan_lines_add_missing(actor=pw.users["a_admin"], plan=plan, ratios=RATIOS, months=[4])
         for action, user in (("submit", "a_admin"), ("review", "a_legal"), ("approve", "a_leader"), ("file", "a_admin")):
-            plan = services.plan_transition(actor=pw.users[user], plan=plan, action=action)
+            plan = services.plan_transition(actor=pw.users[user], plan=plan, action=action, justification="测试：名录库对象较少")
     deadline = deadline_of(plan, DeadlineKind.ANNUAL_PLAN_FILING)
     assert deadline.completed_late and deadline.late_workdays == 5
     assert Accountability.objects.get(deadline=deadline).late_workdays == 5

@@ -48,7 +48,7 @@ def make_published_plan(w: World, year: int = 2026) -> Any:
     services.plan_lines_add_missing(actor=admin, plan=plan, ratios=RATIOS, months=[4, 5])
     for action, user in (("submit", "a_admin"), ("review", "a_legal"), ("approve", "a_leader"), ("file", "a_admin"),
                          ("publish", "a_admin")):
-        plan = services.plan_transition(actor=w.users[user], plan=plan, action=action, comment="同意")
+        plan = services.plan_transition(actor=w.users[user], plan=plan, action=action, comment="同意", justification="测试：名录库对象较少")
     return plan
 
 

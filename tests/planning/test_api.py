@@ -31,9 +31,13 @@ def test_plan_to_published_scheme_through_api(pw: World) -> None:
     assert status == 400 and "YL-a" in error["detail"] and error["missing_items"][0]["code"] == "YL-a"
     status, _ = _json(admin, "POST", f"/plans/{pid}/uncovered", {"item_code": "YL-a", "reason": "已纳入国家监督抽检"})
     assert status == 200
+    # 1 target at B 2%: below the 3% floor, so submitting needs a recorded justification
+    status, error = _json(admin, "POST", f"/plans/{pid}/transitions", {"action": "submit"})
+    assert status == 400 and "低于最低抽查比例 3%" in error["detail"] and error["coverage_problems"]
     for action, user in (("submit", "a_admin"), ("review", "a_legal"), ("approve", "a_leader"), ("file", "a_admin"),
                          ("publish", "a_admin")):
-        status, plan = _json(pw.client(user), "POST", f"/plans/{pid}/transitions", {"action": action, "comment": "同意"})
+        payload = {"action": action, "comment": "同意", "justification": "辖区对象少，按实际安排"}
+        status, plan = _json(pw.client(user), "POST", f"/plans/{pid}/transitions", payload)
         assert status == 200, plan
     assert plan["status"] == "published" and [s["action"] for s in plan["steps"]][-1] == "publish"
     assert _json(pw.client("city_admin"), "GET", f"/plans/{pid}")[0] == 200

@@ -34,11 +34,11 @@ def test_submit_refused_with_list_of_uncovered_items(pw: World) -> None:
     plan = _draft(pw)
     services.plan_line_save(actor=admin, plan=plan, item=pw.items["a"], ratios=RATIOS, months=[3, 4])
     with pytest.raises(ApplicationError) as exc:
-        services.plan_transition(actor=admin, plan=plan, action="submit")
+        services.plan_transition(actor=admin, plan=plan, action="submit", justification="测试：名录库对象较少")
     assert "YL-a" in exc.value.message and "对医疗机构依法执业的监督检查" in exc.value.message
     assert [m["code"] for m in exc.value.extra["missing_items"]] == ["YL-a"]
     services.plan_uncovered_save(actor=admin, plan=plan, item=pw.items["a2"], reason="已纳入国家监督抽检")
-    plan = services.plan_transition(actor=admin, plan=plan, action="submit")
+    plan = services.plan_transition(actor=admin, plan=plan, action="submit", justification="测试：名录库对象较少")
     assert plan.status == PlanStatus.SUBMITTED
 
 
@@ -62,17 +62,17 @@ def test_review_only_by_legal_section_or_admin(pw: World) -> None:
     admin = pw.users["a_admin"]
     plan = _draft(pw)
     services.plan_lines_add_missing(actor=admin, plan=plan, ratios=RATIOS)
-    plan = services.plan_transition(actor=admin, plan=plan, action="submit")
+    plan = services.plan_transition(actor=admin, plan=plan, action="submit", justification="测试：名录库对象较少")
     for user in ("a_staff", "a_leader", "b_admin"):
         with pytest.raises(PermissionDeniedError):
-            services.plan_transition(actor=pw.users[user], plan=plan, action="review")
+            services.plan_transition(actor=pw.users[user], plan=plan, action="review", justification="测试：名录库对象较少")
     with pytest.raises(ApplicationError, match="不能执行"):
-        services.plan_transition(actor=admin, plan=plan, action="file")
-    plan = services.plan_transition(actor=pw.users["a_legal"], plan=plan, action="review", comment="经审查合法")
+        services.plan_transition(actor=admin, plan=plan, action="file", justification="测试：名录库对象较少")
+    plan = services.plan_transition(actor=pw.users["a_legal"], plan=plan, action="review", comment="经审查合法", justification="测试：名录库对象较少")
     assert plan.steps.last().comment == "经审查合法"  # type: ignore[union-attr]
     with pytest.raises(PermissionDeniedError):
-        services.plan_transition(actor=pw.users["a_staff"], plan=plan, action="approve")
-    plan = services.plan_transition(actor=pw.users["a_leader"], plan=plan, action="approve")
+        services.plan_transition(actor=pw.users["a_staff"], plan=plan, action="approve", justification="测试：名录库对象较少")
+    plan = services.plan_transition(actor=pw.users["a_leader"], plan=plan, action="approve", justification="测试：名录库对象较少")
     assert plan.status == PlanStatus.APPROVED
 
 
@@ -80,10 +80,10 @@ def test_return_needs_comment_and_goes_back_to_draft(pw: World) -> None:
     admin = pw.users["a_admin"]
     plan = _draft(pw)
     services.plan_lines_add_missing(actor=admin, plan=plan, ratios=RATIOS)
-    plan = services.plan_transition(actor=admin, plan=plan, action="submit")
+    plan = services.plan_transition(actor=admin, plan=plan, action="submit", justification="测试：名录库对象较少")
     with pytest.raises(ApplicationError, match="意见"):
-        services.plan_transition(actor=pw.users["a_legal"], plan=plan, action="return")
-    plan = services.plan_transition(actor=pw.users["a_legal"], plan=plan, action="return", comment="依据有误")
+        services.plan_transition(actor=pw.users["a_legal"], plan=plan, action="return", justification="测试：名录库对象较少")
+    plan = services.plan_transition(actor=pw.users["a_legal"], plan=plan, action="return", comment="依据有误", justification="测试：名录库对象较少")
     assert plan.status == PlanStatus.DRAFT
     assert [s.action for s in plan.steps.all()] == ["submit", "return"]
 
@@ -124,7 +124,7 @@ def test_adjustment_creates_version_with_diff_and_supersedes_on_publish(pw: Worl
     assert v1.status == PlanStatus.PUBLISHED  # still in force while v2 is drafted
     for action, user in (("submit", "a_admin"), ("review", "a_legal"), ("approve", "a_leader"), ("file", "a_admin"),
                          ("publish", "a_admin")):
-        v2 = services.plan_transition(actor=pw.users[user], plan=v2, action=action)
+        v2 = services.plan_transition(actor=pw.users[user], plan=v2, action=action, justification="测试：名录库对象较少")
     v1.refresh_from_db()
     assert v1.status == PlanStatus.SUPERSEDED
     assert v1.lines.get(item=pw.items["a"]).ratios["D"] == 30  # the old version stays as it was

@@ -37,7 +37,14 @@ def test_plan_through_pages(pw: World) -> None:
     page = admin.get(f"/planning/plans/{plan.pk}/").content.decode()
     assert "对医疗机构依法执业的监督检查" in page and "既未纳入计划" in page
     _post(admin, f"/planning/plans/{plan.pk}/uncovered/", {"unc-item": pw.items["a2"].pk, "unc-reason": "已纳入国家监督抽检"})
+    # below the 3% floor: the page warns and asks for a justification; without one nothing changes
+    page = admin.get(f"/planning/plans/{plan.pk}/").content.decode()
+    assert "低于最低抽查比例 3%" in page and 'name="justification"' in page
     _post(admin, f"/planning/plans/{plan.pk}/do/submit/")
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT
+    _post(admin, f"/planning/plans/{plan.pk}/do/submit/", {"justification": "辖区仅一户，按实际安排"})
+    assert "辖区仅一户，按实际安排" in admin.get(f"/planning/plans/{plan.pk}/").content.decode()
     # a 科室 user without the 政策法规 role sees no review button and is refused
     staff = pw.client("a_staff")
     assert "合法性审查通过" not in staff.get(f"/planning/plans/{plan.pk}/").content.decode()

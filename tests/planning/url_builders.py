@@ -22,7 +22,7 @@ def plan(w: World) -> Any:
     new = services.plan_create(actor=admin, year=2026, title="2026年度抽查计划")
     services.plan_lines_add_missing(actor=admin, plan=new, ratios=RATIOS)
     for action in ("submit", "review", "approve", "file", "publish"):
-        new = services.plan_transition(actor=admin, plan=new, action=action)
+        new = services.plan_transition(actor=admin, plan=new, action=action, justification="测试：名录库对象较少")
     return new
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
 from shuangsuiji.audit.transparency import tree_head_sign
+from shuangsuiji.common.jobs import periodic_once
 
 
-@db_periodic_task(crontab(hour="0", minute="10"))
+@periodic_once(crontab(hour="0", minute="10"))
 def daily_tree_head() -> None:
     """Sign the transparency log's tree head (and pin the audit chain head) every day at 00:10."""
     tree_head_sign()

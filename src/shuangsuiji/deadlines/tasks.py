@@ -10,15 +10,15 @@ from __future__ import annotations
 import logging
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
+from shuangsuiji.common.jobs import periodic_once
 from shuangsuiji.deadlines.reminders import deadlines_scan
 from shuangsuiji.deadlines.services import notification_send_emails
 
 logger = logging.getLogger(__name__)
 
 
-@db_periodic_task(crontab(minute="5", hour="23,0-14"))
+@periodic_once(crontab(minute="5", hour="23,0-14"))
 def deadline_scan_task() -> str:
     """每天（北京时间 7:05 至 22:05 每小时）检查期限：提醒、督办、问责。"""
     report = deadlines_scan()
@@ -26,7 +26,7 @@ def deadline_scan_task() -> str:
     return report.summary()
 
 
-@db_periodic_task(crontab(minute="*/10"))
+@periodic_once(crontab(minute="*/10"))
 def notification_email_task() -> int:
     """每 10 分钟补发未发出的提醒邮件（如邮件服务器曾不可用时产生的待发邮件）。"""
     return notification_send_emails()

@@ -28,7 +28,7 @@ from shuangsuiji.directory.models import CheckItem, ItemReview, ItemReviewEntry,
 # What the reviewer reads: every field of an item version that says what is checked, on what basis, how often.
 CONTENT_FIELDS = (
     "code", "version", "specialty", "name", "sub_items", "legal_basis", "subject", "target_type", "methods",
-    "ratio_percent", "frequency", "kind",
+    "ratio_percent", "frequency", "kind", "needs_expert",
 )
 REVIEWABLE_STATUSES = (ItemStatus.DRAFT, ItemStatus.UNPUBLISHED)
 

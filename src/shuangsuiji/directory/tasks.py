@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
+
+from shuangsuiji.common.jobs import periodic_once
 
 
 @db_task()
@@ -14,7 +16,7 @@ def import_job_task(job_id: int) -> None:
     import_job_run(job_id=job_id)
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@periodic_once(crontab(minute="*/5"))
 def import_jobs_expire_stale_task() -> int:
     """Jobs whose worker died (SIGKILL, restart) are marked 系统错误 instead of showing 导入中 forever."""
     from shuangsuiji.directory.import_services import import_jobs_expire_stale

@@ -11,14 +11,16 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from ninja import Field, NinjaAPI, Path, Query, Schema
+from ninja.decorators import decorate_view
 from ninja.pagination import PaginationBase, paginate
 
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.directory.models import CheckItem
 from shuangsuiji.disclosure import selectors, selectors_results, verification
 from shuangsuiji.disclosure.models import PublishedPenalty, PublishedResult
+from shuangsuiji.disclosure.page_cache import public_page
 from shuangsuiji.disclosure.ratelimit import allow, search_limit
 from shuangsuiji.draws.models import TargetDraw
 from shuangsuiji.planning.models import AnnualPlan, JointPlan, Task
@@ -68,8 +70,27 @@ def PathId() -> Any:
     return Path(..., ge=1, le=ID_MAX)
 
 
-class RateLimited(ApplicationError):
-    status_code = 429
+RATE_LIMITED = "请求过于频繁，请稍后再试"
+
+
+def _refused() -> HttpResponse:
+    return JsonResponse({"detail": RATE_LIMITED}, status=429, json_dumps_params={"ensure_ascii": False})
+
+
+def _search_gate(request: HttpRequest) -> HttpResponse | None:
+    """A result search with conditions counts against the client's rate limit, cached answer or not."""
+    params = {k: v for k, v in request.GET.items() if v != ""}
+    if selectors_results.ResultFilters.from_params(params).is_empty and not params.get("task"):
+        return None
+    return None if allow(request, scope="search", limit=search_limit()) else _refused()
+
+
+def _proof_gate(request: HttpRequest) -> HttpResponse | None:
+    return None if allow(request, scope="proof", limit=search_limit()) else _refused()
+
+
+# Every answer of this API is the same for everyone: served from the portal's shared cache (page_cache).
+cached = decorate_view(public_page())
 
 
 class PublicPagination(PaginationBase):
@@ -146,12 +167,14 @@ class ItemFilters(Schema):
     specialty: int | None = Field(None, ge=1, le=ID_MAX, description="专业 id")
 
 
+@cached
 @public_api.get("/items", response=list[ItemOut], summary="随机抽查事项清单（现行版本）", tags=["抽查事项"])
 @paginate(PublicPagination)
 def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> Any:
     return selectors.public_items(organization_id=filters.organization, specialty_id=filters.specialty)
 
 
+@cached
 @public_api.get("/items/{item_id}", response=list[ItemOut], summary="抽查事项的全部已公布版本", tags=["抽查事项"])
 def item_versions(request: HttpRequest, item_id: int = PathId()) -> Any:
     item = selectors.public_item_get(pk=item_id)
@@ -209,12 +232,14 @@ class PlanFilters(Schema):
     year: int | None = Field(None, ge=1, le=9999)
 
 
+@cached
 @public_api.get("/plans", response=list[PlanOut], summary="年度抽查计划（含调整前后各版本）", tags=["抽查计划"])
 @paginate(PublicPagination)
 def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> Any:
     return selectors.public_annual_plans(organization_id=filters.organization, year=filters.year)
 
 
+@cached
 @public_api.get("/plans/{plan_id}", response=PlanDetailOut, summary="年度抽查计划详情", tags=["抽查计划"])
 def get_plan(request: HttpRequest, plan_id: int = PathId()) -> Any:
     return selectors.public_annual_plan_get(pk=plan_id)
@@ -253,12 +278,14 @@ class JointPlanOut(Schema):
         ]
 
 
+@cached
 @public_api.get("/joint-plans", response=list[JointPlanOut], summary="联合抽查计划", tags=["抽查计划"])
 @paginate(PublicPagination)
 def list_joint_plans(request: HttpRequest, filters: Query[PlanFilters]) -> Any:
     return selectors.public_joint_plans(organization_id=filters.organization, year=filters.year)
 
 
+@cached
 @public_api.get("/joint-plans/{plan_id}", response=JointPlanOut, summary="联合抽查计划详情", tags=["抽查计划"])
 def get_joint_plan(request: HttpRequest, plan_id: int = PathId()) -> Any:
     return selectors.public_joint_plan_get(pk=plan_id)
@@ -335,6 +362,7 @@ class TaskFilters(Schema):
     specialty: int | None = OptionalId
 
 
+@cached
 @public_api.get("/tasks", response=list[TaskOut], summary="抽查任务公告（工作方案已公布）", tags=["抽查任务"])
 @paginate(PublicPagination)
 def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> Any:
@@ -343,6 +371,7 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> Any:
     )
 
 
+@cached
 @public_api.get("/tasks/{task_id}", response=TaskDetailOut, summary="抽查任务详情和工作方案", tags=["抽查任务"])
 def get_task(request: HttpRequest, task_id: int = PathId()) -> Any:
     return selectors.public_task_get(pk=task_id)
@@ -399,6 +428,7 @@ class DrawOut(Schema):
         return obj.drawn_at if selectors.draw_has_result(obj) else None
 
 
+@cached
 @public_api.get("/draws/{draw_id}", response=DrawOut, summary="随机抽取公告和记录", tags=["随机抽取"])
 def get_draw(request: HttpRequest, draw_id: int = PathId()) -> Any:
     return selectors.public_draw_get(pk=draw_id)
@@ -411,6 +441,7 @@ class VerificationOut(Schema):
     messages: list[str]
 
 
+@decorate_view(public_page(shared=False))  # a live re-computation, never a cached verdict
 @public_api.get("/draws/{draw_id}/verification", response=VerificationOut, summary="服务器端重新计算本次抽取",
                 tags=["随机抽取"])
 def verify_draw(request: HttpRequest, draw_id: int = PathId()) -> Any:
@@ -428,13 +459,12 @@ class ProofOut(Schema):
     proof: dict[str, Any] | None
 
 
+@decorate_view(public_page(gate=_proof_gate))
 @public_api.get("/draws/{draw_id}/proof", response=ProofOut, summary="本单位是否在抽取范围内（Merkle 证明）",
                 tags=["随机抽取"])
 def draw_proof(
     request: HttpRequest, draw_id: int = PathId(), id: str = Query(..., max_length=64, description="统一社会信用代码")
 ) -> Any:
-    if not allow(request, scope="proof", limit=search_limit()):
-        raise RateLimited("请求过于频繁，请稍后再试")
     draw = selectors.public_draw_get(pk=draw_id)
     found = verification.membership(draw, id)
     return {"id": found.id, "included": found.included, "message": found.message, "proof": found.proof}
@@ -506,20 +536,20 @@ class ResultQuery(Schema):
     task: int | None = Field(None, ge=1, le=ID_MAX, description="任务 id")
 
 
+@decorate_view(public_page(gate=_search_gate))
 @public_api.get("/results", response=list[ResultOut], summary="抽查结果检索", tags=["抽查结果"])
 @paginate(ResultPagination)
 def list_results(request: HttpRequest, filters: Query[ResultQuery]) -> Any:
     params = filters.dict(exclude_none=True)
     query = selectors_results.ResultFilters.from_params(params)
     query.task_id = filters.task
-    if not query.is_empty and not allow(request, scope="search", limit=search_limit()):
-        raise RateLimited("请求过于频繁，请稍后再试")
     qs, message = selectors_results.filtered_results(query)
     if message:
         raise ApplicationError(message)
     return qs.select_related("region")
 
 
+@cached
 @public_api.get("/results/{result_id}", response=ResultDetailOut, summary="抽查结果详情（含行政处罚信息）",
                 tags=["抽查结果"])
 def get_result(request: HttpRequest, result_id: int = PathId()) -> Any:
@@ -535,6 +565,7 @@ class AnnouncementOut(Schema):
     summary: str
 
 
+@cached
 @public_api.get("/announcements", response=list[AnnouncementOut], summary="最新公告", tags=["公告"])
 def announcements(request: HttpRequest) -> Any:
     return selectors.recent_announcements(limit=50)

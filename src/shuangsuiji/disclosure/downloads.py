@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from shuangsuiji.disclosure.exports import DATASETS, Dataset
+from shuangsuiji.disclosure.page_cache import public_page
 from shuangsuiji.disclosure.ratelimit import allow, search_limit
 from shuangsuiji.disclosure.verification import download, etag_for
 
@@ -62,7 +63,17 @@ def xlsx_bytes(dataset: Dataset, params: dict[str, Any]) -> bytes:
         return buffer.getvalue()
 
 
+def _download_gate(request: HttpRequest) -> HttpResponse | None:
+    """Bulk downloads count against the client's rate limit, served from the cache or not."""
+    match = request.resolver_match
+    found = DATASETS.get(match.kwargs.get("dataset", "")) if match is not None else None
+    if found is None or not found.large or allow(request, scope="download", limit=max(1, search_limit() // 6)):
+        return None
+    return HttpResponse("请求过于频繁，请稍后再试", status=429, content_type="text/plain; charset=utf-8")
+
+
 @require_GET
+@public_page()
 def data_index(request: HttpRequest) -> HttpResponse:
     return render(request, "disclosure/data_index.html", {
         "title": "开放数据", "datasets": DATASETS.values(), "published_at": None,
@@ -70,13 +81,12 @@ def data_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page(gate=_download_gate)
 def dataset_download(request: HttpRequest, dataset: str, fmt: str) -> HttpResponse | StreamingHttpResponse:
     found = DATASETS.get(dataset)
     if found is None or fmt not in ("csv", "xlsx"):
         raise Http404("没有这个数据集")
     params = {k: v for k, v in request.GET.items() if k in ("q", "region", "specialty", "year", "result")}
-    if found.large and not allow(request, scope="download", limit=max(1, search_limit() // 6)):
-        return HttpResponse("请求过于频繁，请稍后再试", status=429, content_type="text/plain; charset=utf-8")
     filename = f"{found.key}.{fmt}"
     if found.large and fmt == "csv":
         tag = etag_for(f"{found.version(params)}|{fmt}".encode())

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from shuangsuiji.disclosure import downloads, feeds, views
+from shuangsuiji.disclosure.page_cache import public_page
 
 app_name = "disclosure"
 
@@ -31,5 +32,5 @@ urlpatterns = [
     path("results/e/<str:uscc>/", views.enterprise_results, name="enterprise_results"),
     path("data/", downloads.data_index, name="data_index"),
     path("data/<str:dataset>.<str:fmt>", downloads.dataset_download, name="dataset_download"),
-    path("feed/", feeds.AnnouncementFeed(), name="feed"),
+    path("feed/", public_page()(feeds.AnnouncementFeed()), name="feed"),
 ]

@@ -29,6 +29,7 @@ from shuangsuiji.disclosure import (
     verification,
 )
 from shuangsuiji.disclosure.models import ResultGroup
+from shuangsuiji.disclosure.page_cache import public_page
 from shuangsuiji.disclosure.ratelimit import allow, search_limit
 from shuangsuiji.disclosure.search import uscc_query
 from shuangsuiji.draws import selectors as draws_selectors
@@ -51,12 +52,34 @@ def _query_string(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+def _rate_limited(request: HttpRequest) -> HttpResponse:
+    return _render(request, "rate_limited.html", {"title": "请求过于频繁", "published_at": None}, status=429)
+
+
+def _search_gate(request: HttpRequest) -> HttpResponse | None:
+    """A search with conditions counts against the client's rate limit, served from the cache or not."""
+    if selectors_results.ResultFilters.from_params(request.GET).is_empty:
+        return None
+    return None if allow(request, scope="search", limit=search_limit()) else _rate_limited(request)
+
+
+def _proof_gate(request: HttpRequest) -> HttpResponse | None:
+    if not selectors_results.clean_text(request.GET.get("id"))[:64]:
+        return None
+    return _proof_file_gate(request)
+
+
+def _proof_file_gate(request: HttpRequest) -> HttpResponse | None:
+    return None if allow(request, scope="proof", limit=search_limit()) else _rate_limited(request)
+
+
 def _latest(*values: datetime.datetime | None) -> datetime.datetime | None:
     present = [v for v in values if v is not None]
     return max(present) if present else None
 
 
 @require_GET
+@public_page()
 def index(request: HttpRequest) -> HttpResponse:
     announcements = selectors.recent_announcements(limit=15)
     return _render(request, "index.html", {
@@ -71,6 +94,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def item_list(request: HttpRequest) -> HttpResponse:
     org_id = selectors.parse_int(request.GET.get("org"))
     specialty_id = selectors.parse_int(request.GET.get("specialty"))
@@ -89,6 +113,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.public_item_get(pk=pk)
     return _render(request, "item_detail.html", {
@@ -104,6 +129,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def plan_list(request: HttpRequest) -> HttpResponse:
     org_id = selectors.parse_int(request.GET.get("org"))
     year = selectors.parse_int(request.GET.get("year"))
@@ -122,6 +148,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.public_annual_plan_get(pk=pk)
     return _render(request, "plan_detail.html", {
@@ -135,6 +162,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def joint_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = selectors.public_joint_plan_get(pk=pk)
     return _render(request, "joint_plan_detail.html", {
@@ -151,6 +179,7 @@ def joint_plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def task_list(request: HttpRequest) -> HttpResponse:
     org_id = selectors.parse_int(request.GET.get("org"))
     year = selectors.parse_int(request.GET.get("year"))
@@ -172,6 +201,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.public_task_get(pk=pk)
     draws = list(selectors.public_draws(task=task))
@@ -186,6 +216,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
     draw = selectors.public_draw_get(pk=pk)
     has_result = selectors.draw_has_result(draw)
@@ -205,6 +236,7 @@ def draw_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@public_page(gate=_proof_gate, shared=False)  # recomputed on every request: a tampered record shows at once
 def draw_verify(request: HttpRequest, pk: int) -> HttpResponse:
     draw = selectors.public_draw_get(pk=pk)
     has_result = selectors.draw_has_result(draw)
@@ -212,8 +244,6 @@ def draw_verify(request: HttpRequest, pk: int) -> HttpResponse:
     proof = None
     query = selectors_results.clean_text(request.GET.get("id"))[:64]
     if query:
-        if not allow(request, scope="proof", limit=search_limit()):
-            return _render(request, "rate_limited.html", {"title": "请求过于频繁", "published_at": None}, status=429)
         proof = verification.membership(draw, query)
     return _render(request, "draw_verify.html", {
         "title": f"验证本次抽取：{draw.task.title} 第{draw.sequence}次",
@@ -232,6 +262,7 @@ def draw_verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def draw_record(request: HttpRequest, pk: int) -> HttpResponse:
     draw = selectors.public_draw_get(pk=pk)
     return verification.download(request, verification.record_bytes(draw), f"draw-{draw.task.code}-{draw.sequence}-record.json",
@@ -239,6 +270,7 @@ def draw_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def draw_pool(request: HttpRequest, pk: int) -> HttpResponse:
     draw = selectors.public_draw_get(pk=pk)
     return verification.download(request, verification.pool_bytes(draw), f"draw-{draw.task.code}-{draw.sequence}-pool.csv",
@@ -246,10 +278,9 @@ def draw_pool(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@public_page(gate=_proof_file_gate)
 def draw_proof(request: HttpRequest, pk: int) -> HttpResponse:
     draw = selectors.public_draw_get(pk=pk)
-    if not allow(request, scope="proof", limit=search_limit()):
-        return _render(request, "rate_limited.html", {"title": "请求过于频繁", "published_at": None}, status=429)
     query = selectors_results.clean_text(request.GET.get("id"))[:64]
     proof = verification.membership(draw, query)
     return verification.download(request, proof.json_bytes, f"proof-{draw.task.code}-{draw.sequence}-{proof.id}.json",
@@ -257,6 +288,7 @@ def draw_proof(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def draw_inclusion(request: HttpRequest, pk: int) -> HttpResponse:
     """The draw record's inclusion proof in the transparency log against the latest signed tree head."""
     draw = selectors.public_draw_get(pk=pk)
@@ -271,6 +303,7 @@ def draw_inclusion(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def transparency_log(request: HttpRequest) -> HttpResponse:
     page = transparency_pages.log_page(request.GET)
     return _render(request, "transparency.html", {
@@ -281,6 +314,7 @@ def transparency_log(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def transparency_head(request: HttpRequest, head_id: int | None = None) -> HttpResponse:
     head = transparency_pages.head_get(head_id)
     return verification.download(request, transparency_pages.head_bytes(head), f"tree-head-{head.pk}.json",
@@ -288,6 +322,7 @@ def transparency_head(request: HttpRequest, head_id: int | None = None) -> HttpR
 
 
 @require_GET
+@public_page()
 def transparency_consistency(request: HttpRequest) -> HttpResponse:
     old, new = transparency_pages.head_pair(request.GET)
     return verification.download(request, transparency_pages.consistency_bytes(old, new),
@@ -302,10 +337,9 @@ def _options(choices: Any, selected: Any) -> list[tuple[Any, str, bool]]:
 
 
 @require_GET
+@public_page(gate=_search_gate)
 def result_search(request: HttpRequest) -> HttpResponse:
     filters = selectors_results.ResultFilters.from_params(request.GET)
-    if not filters.is_empty and not allow(request, scope="search", limit=search_limit()):
-        return _render(request, "rate_limited.html", {"title": "请求过于频繁", "published_at": None}, status=429)
     page = selectors_results.search_results(filters, page=selectors.parse_int(request.GET.get("page")) or 1)
     choices = selectors_results.search_choices()
     return _render(request, "result_search.html", {
@@ -322,6 +356,7 @@ def result_search(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
     result = selectors_results.public_result_get(pk=pk)
     return _render(request, "result_detail.html", {
@@ -333,6 +368,7 @@ def result_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def enterprise_results(request: HttpRequest, uscc: str) -> HttpResponse:
     code = uscc_query(uscc.replace("\x00", ""))
     if code is None:
@@ -350,6 +386,7 @@ def enterprise_results(request: HttpRequest, uscc: str) -> HttpResponse:
 
 
 @require_GET
+@public_page()
 def task_results(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.public_task_get(pk=pk)
     results = Paginator(selectors_results.task_results(task=task), LIST_PAGE).get_page(request.GET.get("page"))

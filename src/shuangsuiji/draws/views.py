@@ -28,6 +28,7 @@ from shuangsuiji.draws.forms import (
     ReplaceForm,
 )
 from shuangsuiji.draws.instructions import draw_verify_commands, match_verify_commands
+from shuangsuiji.draws.match_fairness import randomness_report
 from shuangsuiji.draws.presentation import draw_params_lines, fallback_label, strata_rows
 from shuangsuiji.draws.rules import task_batches
 from shuangsuiji.draws.verification import verify_draw, verify_match
@@ -245,6 +246,7 @@ def match_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "teams": list(teams.values()),
         "fairness": match.record.get("fairness", {}),
         "loads": selectors.fairness_rows(match),
+        "randomness": randomness_report(match.record, {t["target"].code: t["target"].name for t in teams.values()}),
         "commands": match_verify_commands(match),
         "replace_form": ReplaceForm(),
         "confirm_form": ConfirmForm(),

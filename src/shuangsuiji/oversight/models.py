@@ -4,6 +4,8 @@ They are defined in ``models_reports`` (imported here so that Django finds them)
 notifications, 督办 and 问责 are in the ``deadlines`` app.
 """
 
+# 任务归档包 (issue 20 item 4), in its own module; imported here so Django registers the model.
+from shuangsuiji.oversight.models_archive import TaskArchive  # noqa: F401
 from shuangsuiji.oversight.models_reports import (  # noqa: F401
     DutyAssignment,
     FigureSnapshot,

@@ -6,10 +6,11 @@ The deadline scan and the email queue are in ``deadlines.tasks``. Crontabs are e
 from __future__ import annotations
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+
+from shuangsuiji.common.jobs import periodic_once
 
 
-@db_periodic_task(crontab(minute="*/10"))
+@periodic_once(crontab(minute="*/10"))
 def dashboard_stats_task() -> int:
     """每 10 分钟重新统计名录库有变化的单位，并重算过期的统计看板快照。"""
     from shuangsuiji.oversight.snapshots import refresh_stale
@@ -20,7 +21,7 @@ def dashboard_stats_task() -> int:
     return rows
 
 
-@db_periodic_task(crontab(minute="30", hour="18"))
+@periodic_once(crontab(minute="30", hour="18"))
 def dashboard_stats_nightly_task() -> int:
     """每天凌晨（北京时间 2:30）重新统计全部单位的名录库（也覆盖以 SQL 直接写入的数据）。"""
     from datetime import timedelta
@@ -30,7 +31,7 @@ def dashboard_stats_nightly_task() -> int:
     return target_stats_refresh_stale(max_age=timedelta(hours=12))
 
 
-@db_periodic_task(crontab(minute="15", hour="23"))
+@periodic_once(crontab(minute="15", hour="23"))
 def reports_ensure_task() -> int:
     """每天（北京时间 7:15）为各卫生健康局建立上月月报表和当期半年/全年报告（含报送期限）。"""
     from shuangsuiji.oversight.reports.services import reports_ensure

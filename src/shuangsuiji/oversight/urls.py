@@ -1,11 +1,15 @@
 from django.urls import path
 
-from shuangsuiji.oversight import views_dashboard, views_register, views_reports
+from shuangsuiji.oversight import views_archive, views_dashboard, views_register, views_reports
 
 app_name = "oversight"
 
 urlpatterns = [
     path("dashboard/", views_dashboard.dashboard, name="dashboard"),
+    path("tasks/<int:pk>/archive/", views_archive.task_archive_page, name="task_archive"),
+    path("tasks/<int:pk>/summary.<str:fmt>", views_archive.task_summary_file, name="task_summary_file"),
+    path("tasks/<int:pk>/archive/new/", views_archive.task_archive_create, name="task_archive_create"),
+    path("archives/<int:pk>/download/", views_archive.task_archive_download, name="task_archive_download"),
     path("dashboard/<slug:table>.xlsx", views_dashboard.dashboard_export, name="dashboard_export"),
     path("dashboard/drill/<slug:metric>.xlsx", views_dashboard.dashboard_drill_export, name="dashboard_drill_export"),
     path("dashboard/drill/<slug:metric>/", views_dashboard.dashboard_drill, name="dashboard_drill"),

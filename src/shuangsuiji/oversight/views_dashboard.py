@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from shuangsuiji.common.db_router import replica_reads
 from shuangsuiji.common.exceptions import NotFoundError
 from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.common.view_helpers import XLSX, attachment
@@ -48,6 +49,7 @@ def _selector_context(request: AuthedHttpRequest, org_id: int, year: int) -> dic
 
 
 @login_required
+@replica_reads
 def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     require_statistics_viewer(request.user)
     board = build_dashboard(actor=request.user, org_id=_int(request.GET.get("org")), year=_year(request))
@@ -65,6 +67,7 @@ DASHBOARD_TABLES = {"specialty": "一单两库与各专业情况", "region": "�
 
 
 @login_required
+@replica_reads
 def dashboard_export(request: AuthedHttpRequest, table: str) -> HttpResponse:
     """One table of the dashboard as .xlsx, the rows it shows (same organization, year and scope)."""
     require_statistics_viewer(request.user)
@@ -88,6 +91,7 @@ def dashboard_export(request: AuthedHttpRequest, table: str) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def dashboard_drill_export(request: AuthedHttpRequest, metric: str) -> HttpResponse:
     """The whole drill-down list as .xlsx (same parameters, same scope as the page)."""
     require_statistics_viewer(request.user)
@@ -99,6 +103,7 @@ def dashboard_drill_export(request: AuthedHttpRequest, metric: str) -> HttpRespo
 
 
 @login_required
+@replica_reads
 def dashboard_drill(request: AuthedHttpRequest, metric: str) -> HttpResponse:
     require_statistics_viewer(request.user)
     drill = drill_list(actor=request.user, metric=metric, params=request.GET)
@@ -122,6 +127,7 @@ def _table(request: AuthedHttpRequest, key: str) -> tuple[Any, statistics.StatTa
 
 
 @login_required
+@replica_reads
 def statistics_page(request: AuthedHttpRequest) -> HttpResponse:
     key = request.GET.get("table") or "specialty"
     board, table = _table(request, key)
@@ -134,6 +140,7 @@ def statistics_page(request: AuthedHttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def statistics_export(request: AuthedHttpRequest, table: str) -> HttpResponse:
     board, stat = _table(request, table)
     subtitle = (f"{board.scope.organization.name}　统计期间：{board.period.year}年1月1日至"

@@ -25,6 +25,7 @@ from shuangsuiji.planning.models import (
     Task,
     WorkScheme,
 )
+from shuangsuiji.planning.rules import joint_ratios
 
 router = Router(tags=["计划与任务"])
 
@@ -163,6 +164,8 @@ class PlanLineIn(Schema):
     responsible_section: str | None = None
     is_joint: bool = False
     note: str = ""
+    coverage_rule: str = "none"  # none | full (全覆盖) | last_year (不低于上年检查数量)
+    target_keywords: str = ""
 
 
 class UncoveredIn(Schema):
@@ -173,6 +176,11 @@ class UncoveredIn(Schema):
 class PlanActionIn(Schema):
     action: str = ""
     comment: str = ""
+    justification: str = ""  # submit below the required coverage (recorded in the plan's history)
+
+
+class JustificationIn(Schema):
+    justification: str = ""
 
 
 class ReasonIn(Schema):
@@ -209,7 +217,8 @@ def save_plan_line(request: HttpRequest, plan_id: int, payload: PlanLineIn) -> A
     return services.plan_line_save(
         actor=actor, plan=plan, item=_item(actor, payload.item_code), ratios=payload.ratios,
         frequency=payload.frequency, months=payload.months, responsible_section=section,
-        is_joint=payload.is_joint, note=payload.note,
+        is_joint=payload.is_joint, note=payload.note, coverage_rule=payload.coverage_rule,
+        target_keywords=payload.target_keywords,
     )
 
 
@@ -275,7 +284,9 @@ def save_plan_uncovered(request: HttpRequest, plan_id: int, payload: UncoveredIn
 def transition_plan(request: HttpRequest, plan_id: int, payload: PlanActionIn) -> Any:
     actor = _actor(request)
     plan = selectors.plan_get(actor=actor, pk=plan_id)
-    return services.plan_transition(actor=actor, plan=plan, action=payload.action, comment=payload.comment)
+    return services.plan_transition(
+        actor=actor, plan=plan, action=payload.action, comment=payload.comment, justification=payload.justification
+    )
 
 
 @router.post("/plans/{plan_id}/adjust", response={201: PlanOut}, summary="调整已公布的计划（生成新版本）")
@@ -337,6 +348,8 @@ class JointPlanOut(Schema):
     adjustment_reason: str
     target_scope: str
     ratio_percent: Decimal
+    ratios: dict[str, float]
+    coverage_justification: str
     window_start: datetime.date
     window_end: datetime.date
     status: str
@@ -348,6 +361,10 @@ class JointPlanOut(Schema):
         return obj.owner.code
 
     @staticmethod
+    def resolve_ratios(obj: JointPlan) -> dict[str, float]:
+        return {k: float(v) for k, v in joint_ratios(obj).items()}
+
+    @staticmethod
     def resolve_participants(obj: JointPlan) -> Any:
         return selectors.joint_participants(joint_plan=obj)
 
@@ -357,6 +374,7 @@ class JointPlanIn(Schema):
     year: int
     target_scope: str
     ratio_percent: Decimal = Decimal("5")
+    ratios: dict[str, Decimal] = {}  # per risk class (莲池: 按照企业信用风险分级分类); empty = ratio_percent for all
     window_start: datetime.date
     window_end: datetime.date
     participants: list[str]
@@ -389,9 +407,12 @@ def get_joint_plan(request: HttpRequest, joint_plan_id: int) -> Any:
 
 
 @router.post("/joint-plans/{joint_plan_id}/send", response=JointPlanOut, summary="发送各参与部门确认")
-def send_joint_plan(request: HttpRequest, joint_plan_id: int) -> Any:
+def send_joint_plan(request: HttpRequest, joint_plan_id: int, payload: JustificationIn | None = None) -> Any:
     actor = _actor(request)
-    return services.joint_plan_send(actor=actor, joint_plan=selectors.joint_plan_get(actor=actor, pk=joint_plan_id))
+    return services.joint_plan_send(
+        actor=actor, joint_plan=selectors.joint_plan_get(actor=actor, pk=joint_plan_id),
+        justification=payload.justification if payload is not None else "",
+    )
 
 
 @router.post("/joint-plans/{joint_plan_id}/publish", response=JointPlanOut, summary="公布联合抽查计划")

@@ -9,7 +9,7 @@ from django import forms
 from shuangsuiji.accounts.models import Organization, Region, User
 from shuangsuiji.accounts.scope import user_bureau
 from shuangsuiji.directory.models import CheckItem, InspectionMethod, ItemStatus, RiskFlag, Specialty
-from shuangsuiji.planning.models import RISK_CLASSES, AnnualPlan, JointPlan, Task, WorkScheme
+from shuangsuiji.planning.models import RISK_CLASSES, AnnualPlan, CoverageRule, JointPlan, Task, WorkScheme
 from shuangsuiji.planning.selectors import participant_choices
 
 MONTHS = [(m, f"{m}月") for m in range(1, 13)]
@@ -58,6 +58,16 @@ class PlanLineForm(RatiosMixin, forms.Form):
     responsible_section = forms.ModelChoiceField(label="责任科室", queryset=Organization.objects.none(), required=False)
     is_joint = forms.BooleanField(label="部门联合抽查", required=False)
     note = forms.CharField(label="备注", max_length=255, required=False)
+    coverage_rule = forms.ChoiceField(
+        label="覆盖要求", choices=CoverageRule.choices, initial=CoverageRule.NONE, required=False,
+        help_text="平顶山：煤矿和非煤矿山、职业卫生技术服务机构应当全覆盖；职业卫生抽查数量不低于上年",
+    )
+    target_keywords = forms.CharField(
+        label="对象类别（名称关键词）", max_length=200, required=False, help_text="如“煤矿、矿山”；空则为本事项专业的全部对象"
+    )
+
+    def clean_coverage_rule(self) -> str:
+        return self.cleaned_data.get("coverage_rule") or CoverageRule.NONE
 
     def __init__(self, *args: Any, plan: AnnualPlan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -118,8 +128,26 @@ class JointPlanForm(forms.ModelForm):
             own = self.instance.participants.filter(organization_id=self.instance.owner_id).first()
             self.fields["owner_items"].initial = list(own.items.values_list("pk", flat=True)) if own else []
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # 莲池: 按照企业信用风险分级分类 — optional ratio per class; empty = the 抽查比例 above for every class
+        initial = (self.instance.ratios or {}) if self.instance.pk else {}
+        for risk in RISK_CLASSES:
+            self.fields[f"ratio_{risk}"] = forms.DecimalField(
+                label=f"{risk}类比例%（按信用风险分类，可空）", min_value=0, max_value=100, decimal_places=2,
+                required=False, initial=initial.get(risk),
+            )
+        self.fields["ratio_percent"].help_text = "各风险类别比例均未填写时，所有类别按此比例；填写后此项取各类别的最低值"
+
     def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k not in ("participants", "owner_items")}
+        data = {
+            k: v for k, v in self.cleaned_data.items()
+            if k not in ("participants", "owner_items") and not k.startswith("ratio_") or k == "ratio_percent"
+        }
+        ratios = {risk: self.cleaned_data.get(f"ratio_{risk}") for risk in RISK_CLASSES}
+        if any(v is not None for v in ratios.values()):
+            data["ratios"] = {k: v for k, v in ratios.items() if v is not None}
+        return data
 
 
 class ConfirmForm(forms.Form):

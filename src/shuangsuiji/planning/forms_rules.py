@@ -60,3 +60,12 @@ class CoverageFloorForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         if bureau is not None:
             field.queryset = Region.objects.filter(path__startswith=bureau.region.path)
+
+
+class PlanRulesForm(forms.Form):
+    cycle_years = forms.IntegerField(label="全覆盖周期（年）", required=False, help_text="空 = 沿用本单位抽取规则；3—5 年")
+    cycle_mode = forms.ChoiceField(label="覆盖方式", choices=[("", "沿用本单位抽取规则"), *CycleMode.choices], required=False)
+    region_weights = forms.CharField(
+        label="不同地区的抽查比重", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="玉溪：明确……不同地区的抽查比重。每行“区划代码或名称:比重”，如 130606:2；未列出的地区比重为 1",
+    )

@@ -6,6 +6,7 @@ saved when any value is wrong (cycle outside 3–5, cap below the floor, unknown
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,7 +17,9 @@ from shuangsuiji.accounts.models import Organization, Region, Role, User
 from shuangsuiji.accounts.scope import user_bureau
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError, PermissionDeniedError
-from shuangsuiji.directory.models import RiskFlag, Specialty
+from shuangsuiji.directory.models import ItemKind, RiskFlag, Specialty
+from shuangsuiji.planning.models import CoverageRule
+from shuangsuiji.planning.permissions import require_plan_edit
 from shuangsuiji.planning.rule_models import CoverageFloor, CycleMode, DrawRuleSettings, FloorLevel
 from shuangsuiji.planning.rules import CYCLE_RANGE, bureau_rules, coverage_floor
 
@@ -171,3 +174,117 @@ def coverage_floor_set(*, actor: User, region: Region, level: str, percent: Any,
         changes={"region": region.code, "level": level, "percent": (old, f"{value.normalize():f}")},
     )
     return floor
+
+
+# ---------------------------------------------------------------- contradictions (called by the planning services)
+
+
+def check_line_rule(*, plan: Any, item: Any, coverage_rule: str) -> None:
+    """A 一般 item (capped) cannot also require 100% coverage: the two settings contradict each other."""
+    if coverage_rule not in CoverageRule.values:
+        raise ApplicationError(f"覆盖要求『{coverage_rule}』无效（可选：{'、'.join(CoverageRule.labels)}）")
+    if coverage_rule == CoverageRule.FULL and item.kind == ItemKind.GENERAL:
+        cap = bureau_rules(plan.owner).general_cap
+        if cap < 100:
+            raise ApplicationError(
+                f"“{item.name}”是一般检查事项，本单位一般事项抽查比例上限为 {cap.normalize():f}%，"
+                "与“全覆盖（100%）”要求矛盾：请将该事项改为重点检查事项（不设上限），或改用其他覆盖要求"
+            )
+
+
+def check_task_settings(*, owner: Organization, items: Any, floor_percent: Any) -> None:
+    """A task of 一般 items cannot require a per-class floor above the 一般 cap (the cap would break it)."""
+    if floor_percent in (None, "") or any(getattr(i, "kind", "") == ItemKind.KEY for i in items):
+        return
+    floor = Decimal(str(floor_percent))
+    cap = bureau_rules(owner).general_cap
+    if floor > cap:
+        raise ApplicationError(
+            f"各类别最低抽查比例 {floor.normalize():f}% 高于一般事项抽查比例上限 {cap.normalize():f}%，二者矛盾："
+            "请降低最低比例，或选择重点检查事项"
+        )
+
+
+def joint_ratio_data(data: dict[str, Any]) -> dict[str, Any]:
+    """莲池: 按照企业信用风险分级分类，抽查比例5%以上 — ratios per class; ``ratio_percent`` is their minimum."""
+    if "ratios" not in data or not data["ratios"]:
+        return {k: v for k, v in data.items() if k != "ratios"}
+    table: dict[str, float] = {}
+    for risk in ("A", "B", "C", "D"):
+        value = data["ratios"].get(risk)
+        if value in (None, ""):
+            raise ApplicationError(f"请填写{risk}类对象的抽查比例")
+        number = _decimal(value, f"{risk}类抽查比例")
+        if not Decimal(0) < number <= Decimal(100):
+            raise ApplicationError(f"{risk}类抽查比例应在0到100之间（不含0）")
+        table[risk] = float(round(number, 2))
+    return {**data, "ratios": table, "ratio_percent": Decimal(str(min(table.values())))}
+
+
+@transaction.atomic
+def plan_rules_save(
+    *, actor: User, plan: Any, cycle_years: Any = None, cycle_mode: str = "", region_weights: dict[str, Any] | None = None
+) -> Any:
+    """An annual plan's own draw rules: coverage cycle (else the bureau's) and 不同地区的抽查比重 (玉溪)."""
+    from shuangsuiji.planning.models import AnnualPlan, PlanStatus
+
+    plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+    require_plan_edit(actor, plan.owner_id)
+    if plan.status != PlanStatus.DRAFT:
+        raise ApplicationError(f"计划当前状态为“{plan.get_status_display()}”，只有起草状态的计划可以修改抽取规则")
+    errors: list[str] = []
+    years: int | None = None
+    if cycle_years not in (None, ""):
+        try:
+            years = int(cycle_years)
+        except (TypeError, ValueError):
+            years = -1
+        low, high = CYCLE_RANGE
+        if not low <= years <= high:
+            errors.append(f"全覆盖周期须为 {low}—{high} 年（大洼实施细则：按3—5年全面覆盖一次），现为『{cycle_years}』")
+    if cycle_mode and cycle_mode not in CycleMode.values:
+        errors.append(f"覆盖方式『{cycle_mode}』无效")
+    weights: dict[str, str] = {}
+    for code, raw in (region_weights or {}).items():
+        region = Region.objects.filter(code=str(code).strip()).first()
+        if region is None or not region.path.startswith(plan.owner.region.path):
+            errors.append(f"区划『{code}』不在本单位辖区内")
+            continue
+        try:
+            weight = _decimal(raw, f"{region.name}的抽查比重")
+        except ApplicationError as error:
+            errors.append(error.message)
+            continue
+        if not Decimal("0.1") <= weight <= Decimal(10):
+            errors.append(f"{region.name}的抽查比重须在 0.1—10 之间（1 为一般），现为 {weight.normalize():f}")
+            continue
+        if weight != 1:
+            weights[region.code] = f"{weight.normalize():f}"
+    if errors:
+        raise ApplicationError("；".join(errors))
+    before = {"cycle_years": plan.cycle_years, "cycle_mode": plan.cycle_mode, "region_weights": plan.region_weights}
+    plan.cycle_years, plan.cycle_mode, plan.region_weights = years, cycle_mode or "", weights
+    plan.save(update_fields=["cycle_years", "cycle_mode", "region_weights", "updated_at"])
+    after = {"cycle_years": years, "cycle_mode": plan.cycle_mode, "region_weights": weights}
+    audit_record(
+        actor=actor, event="plan.rules", target=plan,
+        changes={k: (before[k], after[k]) for k in after if before[k] != after[k]},
+    )
+    return plan
+
+
+def parse_region_weights(text: str) -> dict[str, str]:
+    """"130606:2, 130630：0.5" (or 区划名称:比重, one per line) → {code: weight}; Chinese error on bad input."""
+    result: dict[str, str] = {}
+    for n, part in enumerate((p.strip() for p in re.split(r"[,，;；\n]+", text or "")), start=1):
+        if not part:
+            continue
+        pieces = re.split(r"[:：=\s]+", part)
+        if len(pieces) != 2 or not pieces[0] or not pieces[1]:
+            raise ApplicationError(f"第{n}项『{part}』格式应为“区划代码或名称:比重”，如 130606:2")
+        key, value = pieces
+        region = Region.objects.filter(code=key).first() or Region.objects.filter(name=key).first()
+        if region is None:
+            raise ApplicationError(f"第{n}项：区划『{key}』不存在")
+        result[region.code] = value
+    return result

@@ -24,6 +24,7 @@ from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.directory.models import CheckItem, InspectionMethod, ItemStatus, RiskFlag, Specialty
 from shuangsuiji.planning import deadline_hooks
+from shuangsuiji.planning.coverage import check_justification, joint_estimate, plan_estimate
 from shuangsuiji.planning.models import (
     RISK_CLASSES,
     AnnualPlan,
@@ -50,6 +51,8 @@ from shuangsuiji.planning.permissions import (
     require_plan_edit,
     require_review,
 )
+from shuangsuiji.planning.rule_services import check_line_rule, check_task_settings, joint_ratio_data
+from shuangsuiji.planning.rules import joint_ratios
 
 # ---------------------------------------------------------------- shared checks
 
@@ -202,6 +205,8 @@ def plan_line_save(
     responsible_section: Organization | None = None,
     is_joint: bool = False,
     note: str = "",
+    coverage_rule: str = "none",
+    target_keywords: str = "",
 ) -> AnnualPlanLine:
     """Add the item to the plan, or change its line; a recorded 未纳入 reason for it is dropped."""
     plan = _lock_plan(plan)
@@ -209,7 +214,10 @@ def plan_line_save(
     _require_draft(plan)
     _plan_item(plan, item)
     _check_section(plan, responsible_section)
+    check_line_rule(plan=plan, item=item, coverage_rule=coverage_rule)
     values = {
+        "coverage_rule": coverage_rule,
+        "target_keywords": target_keywords.strip()[:200],
         "ratios": normalise_ratios(ratios),
         "frequency": frequency.strip() or "每年1次",
         "months": normalise_months(months),
@@ -315,7 +323,9 @@ def _step(plan: AnnualPlan, *, action: str, old: str, new: str, actor: User, com
 
 
 @transaction.atomic
-def plan_transition(*, actor: User, plan: AnnualPlan, action: str, comment: str = "") -> AnnualPlan:
+def plan_transition(
+    *, actor: User, plan: AnnualPlan, action: str, comment: str = "", justification: str = ""
+) -> AnnualPlan:
     """submit → review (合法性审查) → approve → file (备案) → publish; ``return`` sends it back to 起草."""
     plan = _lock_plan(plan)
     if action == "return":
@@ -331,6 +341,13 @@ def plan_transition(*, actor: User, plan: AnnualPlan, action: str, comment: str 
         )
     if action == "submit":
         _check_plan_complete(plan)
+        # 涞源: 年度抽查监管主体占比 3% 以上 — below the floor (or a 平顶山 line rule) only with a recorded reason
+        plan.coverage_justification = check_justification(
+            plan_estimate(plan, project=False), justification, what="年度计划"
+        )
+        plan.save(update_fields=["coverage_justification", "updated_at"])
+        if plan.coverage_justification:
+            comment = f"{comment}（低于最低抽查要求的说明：{plan.coverage_justification}）".lstrip()
     now = timezone.now()
     old = plan.status
     plan.status = rule.to_status
@@ -418,7 +435,7 @@ def plan_adjust(*, actor: User, plan: AnnualPlan, reason: str) -> AnnualPlan:
 
 # ---------------------------------------------------------------- 联合抽查计划
 
-JOINT_FIELDS = ["title", "year", "target_scope", "ratio_percent", "window_start", "window_end"]
+JOINT_FIELDS = ["title", "year", "target_scope", "ratio_percent", "ratios", "window_start", "window_end"]
 
 
 def _lock_joint(joint_plan: JointPlan) -> JointPlan:
@@ -457,6 +474,7 @@ def joint_plan_create(
     *, actor: User, data: dict[str, Any], participants: Sequence[Organization], owner_items: Sequence[CheckItem] = ()
 ) -> JointPlan:
     bureau = bureau_for_write(actor, Perm.PLAN_EDIT)
+    data = joint_ratio_data(data)
     joint_plan = JointPlan(owner=bureau, **{k: v for k, v in data.items() if k in JOINT_FIELDS})
     full_clean(joint_plan)
     _check_window(joint_plan.window_start, joint_plan.window_end)
@@ -492,6 +510,7 @@ def joint_plan_update(
             "（已公布的计划请使用“调整”）"
         )
     changes: dict[str, Any] = {}
+    data = joint_ratio_data(data)
     for name in JOINT_FIELDS:
         if name in data and getattr(joint_plan, name) != data[name]:
             changes[name] = (getattr(joint_plan, name), data[name])
@@ -510,12 +529,15 @@ def joint_plan_update(
 
 
 @transaction.atomic
-def joint_plan_send(*, actor: User, joint_plan: JointPlan) -> JointPlan:
+def joint_plan_send(*, actor: User, joint_plan: JointPlan, justification: str = "") -> JointPlan:
     """Send the plan to the participating departments; the 发起部门's own part counts as confirmed."""
     joint_plan = _lock_joint(joint_plan)
     require_plan_edit(actor, joint_plan.owner_id)
     if joint_plan.status != JointPlanStatus.DRAFT:
         raise ApplicationError("联合抽查计划已发出确认")
+    joint_plan.coverage_justification = check_justification(
+        joint_estimate(joint_plan), justification, what="联合抽查计划"
+    )
     own = joint_plan.participants.filter(organization_id=joint_plan.owner_id).first()
     if own is None or (not own.items.exists() and not own.item_lines):
         raise ApplicationError("请先选择发起部门本部门的抽查事项")
@@ -525,9 +547,10 @@ def joint_plan_send(*, actor: User, joint_plan: JointPlan) -> JointPlan:
     own.confirmed_at, own.confirmed_by = now, actor
     own.save(update_fields=["confirmed_at", "confirmed_by"])
     joint_plan.status = JointPlanStatus.CONFIRMING
-    joint_plan.save(update_fields=["status", "updated_at"])
+    joint_plan.save(update_fields=["status", "coverage_justification", "updated_at"])
     audit_record(actor=actor, event="joint_plan.send", target=joint_plan,
-                 changes={"status": (JointPlanStatus.DRAFT, joint_plan.status)})
+                 changes={"status": (JointPlanStatus.DRAFT, joint_plan.status),
+                          "coverage_justification": joint_plan.coverage_justification})
     deadline_hooks.on_joint_plan_sent(joint_plan, actor=actor)
     return joint_plan
 
@@ -611,7 +634,7 @@ def joint_plan_adjust(*, actor: User, joint_plan: JointPlan, reason: str) -> Joi
     new = JointPlan.objects.create(
         owner=joint_plan.owner, year=joint_plan.year, title=joint_plan.title, version=joint_plan.version + 1,
         previous=joint_plan, adjustment_reason=reason, target_scope=joint_plan.target_scope,
-        ratio_percent=joint_plan.ratio_percent, window_start=joint_plan.window_start,
+        ratio_percent=joint_plan.ratio_percent, ratios=joint_plan.ratios, window_start=joint_plan.window_start,
         window_end=joint_plan.window_end,
     )
     for part in joint_plan.participants.prefetch_related("items").order_by("pk"):
@@ -725,6 +748,7 @@ def _clean_task_data(owner: Organization, data: dict[str, Any]) -> dict[str, Any
 
 def _task_save(*, actor: User, owner: Organization, data: dict[str, Any], **links: Any) -> Task:
     data = _clean_task_data(owner, data)
+    check_task_settings(owner=owner, items=data.get("items", []), floor_percent=data.get("floor_percent"))
     if not data.get("items") and not links.get("national_task"):
         raise ApplicationError("请至少选择一个抽查事项")
     year = data["window_start"].year if data.get("window_start") else timezone.localdate().year
@@ -770,11 +794,10 @@ def task_create_from_joint_plan(*, actor: User, joint_plan: JointPlan, data: dic
     if joint_plan.status != JointPlanStatus.PUBLISHED:
         raise ApplicationError("只能从已公布的联合抽查计划创建任务")
     own = joint_plan.participants.filter(organization_id=joint_plan.owner_id).first()
-    ratio = joint_plan.ratio_percent
     defaults: dict[str, Any] = {
         "title": joint_plan.title.removesuffix("计划"),
         "items": list(own.items.all()) if own else [],
-        "ratios": dict.fromkeys(RISK_CLASSES, ratio),
+        "ratios": joint_ratios(joint_plan),
         "window_start": joint_plan.window_start,
         "window_end": joint_plan.window_end,
         "participants": [p.organization for p in joint_plan.participants.exclude(organization_id=joint_plan.owner_id)],
@@ -835,6 +858,10 @@ def task_update(*, actor: User, task: Task, data: dict[str, Any]) -> Task:
         if locked:
             raise ApplicationError("上级下达任务的抽查范围、比例和时间由上级确定，不能在本地修改")
     data = _clean_task_data(task.owner, data)
+    check_task_settings(
+        owner=task.owner, items=data.get("items", list(task.items.all())),
+        floor_percent=data.get("floor_percent", task.floor_percent),
+    )
     changes: dict[str, Any] = {}
     for name in TASK_FIELDS:
         if name in data and getattr(task, name) != data[name]:

@@ -7,6 +7,7 @@ app_name = "planning"
 urlpatterns = [
     path("plans/", views.plan_list, name="plan_list"),
     path("rules/", views_rules.draw_rules, name="draw_rules"),
+    path("plans/<int:pk>/rules/", views_rules.plan_rules, name="plan_rules"),
     path("plans/new/", views.plan_create, name="plan_create"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/lines/", views.plan_lines, name="plan_lines"),

@@ -19,6 +19,7 @@ from shuangsuiji.deadlines.selectors import deadlines_for_subject
 from shuangsuiji.draws import selectors as draw_selectors
 from shuangsuiji.draws.instructions import draw_verify_commands, match_verify_commands
 from shuangsuiji.planning import selectors, services
+from shuangsuiji.planning.coverage import joint_estimate, plan_estimate, task_estimate
 from shuangsuiji.planning.documents import scheme_docx, scheme_pdf
 from shuangsuiji.planning.forms import (
     AddMissingForm,
@@ -77,6 +78,7 @@ def _plan_context(request: AuthedHttpRequest, plan: Any) -> dict[str, Any]:
         "comment_form": CommentForm(),
         "can_create_tasks": plan.status == PlanStatus.PUBLISHED and can_edit_plans(user, plan.owner_id),
         "deadlines": deadlines_for_subject(actor=user, subject=plan),
+        "estimate": plan_estimate(plan, today=timezone.localdate()),
     }
 
 
@@ -172,7 +174,10 @@ def plan_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpRespons
             new = services.plan_adjust(actor=request.user, plan=plan, reason=comment)
             messages.success(request, f"已生成第{new.version}版（调整稿），修改后按程序审查、批准、备案和公布")
             return redirect("planning:plan_lines", pk=new.pk)
-        plan = services.plan_transition(actor=request.user, plan=plan, action=action, comment=comment)
+        plan = services.plan_transition(
+            actor=request.user, plan=plan, action=action, comment=comment,
+            justification=request.POST.get("justification", ""),
+        )
         messages.success(request, f"计划状态：{plan.get_status_display()}")
     return redirect("planning:plan_detail", pk=plan.pk)
 
@@ -239,6 +244,7 @@ def joint_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "deadlines": deadlines_for_subject(actor=request.user, subject=joint),
         "diff": selectors.joint_plan_diff(old=joint.previous, new=joint) if joint.previous else None,
         "next_version": selectors.joint_plan_list(actor=request.user).filter(previous=joint).first(),
+        "estimate": joint_estimate(joint), "joint_ratios": joint_ratios(joint),
     })
 
 
@@ -248,7 +254,9 @@ def joint_action(request: AuthedHttpRequest, pk: int, action: str) -> HttpRespon
     joint = selectors.joint_plan_get(actor=request.user, pk=pk)
     try:
         if action == "send":
-            services.joint_plan_send(actor=request.user, joint_plan=joint)
+            services.joint_plan_send(
+                actor=request.user, joint_plan=joint, justification=request.POST.get("justification", "")
+            )
             messages.success(request, "已发送各参与部门确认")
         elif action == "publish":
             services.joint_plan_publish(actor=request.user, joint_plan=joint)
@@ -372,6 +380,7 @@ def task_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "can_edit": can_edit_plans(request.user, task.owner_id),
         "can_approve": can_approve(request.user, task.owner_id),
         "rule_lines": task_rules(task, today=timezone.localdate()).lines(),
+        "estimate": task_estimate(task),
     })
 
 

@@ -8,12 +8,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from shuangsuiji.accounts.models import Role
+from shuangsuiji.accounts.models import Region, Role
 from shuangsuiji.accounts.scope import user_bureau
 from shuangsuiji.common.exceptions import ApplicationError, PermissionDeniedError
 from shuangsuiji.common.types import AuthedHttpRequest
-from shuangsuiji.planning import rule_services
-from shuangsuiji.planning.forms_rules import CoverageFloorForm, DrawRulesForm
+from shuangsuiji.planning import rule_services, selectors
+from shuangsuiji.planning.forms_rules import CoverageFloorForm, DrawRulesForm, PlanRulesForm
 from shuangsuiji.planning.rule_models import CoverageFloor, FloorLevel
 from shuangsuiji.planning.rules import bureau_rules, coverage_floor, specialty_names
 
@@ -64,3 +64,27 @@ def draw_rules(request: AuthedHttpRequest) -> HttpResponse:
         "can_edit": can_edit,
     }
     return render(request, "planning/draw_rules.html", context)
+
+
+@login_required
+def plan_rules(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(actor=request.user, pk=pk)
+    names = dict(Region.objects.filter(code__in=list(plan.region_weights or {})).values_list("code", "name"))
+    initial = {
+        "cycle_years": plan.cycle_years, "cycle_mode": plan.cycle_mode,
+        "region_weights": "\n".join(f"{names.get(c, c)}:{w}" for c, w in (plan.region_weights or {}).items()),
+    }
+    form = PlanRulesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            weights = rule_services.parse_region_weights(form.cleaned_data["region_weights"])
+            rule_services.plan_rules_save(
+                actor=request.user, plan=plan, cycle_years=form.cleaned_data["cycle_years"],
+                cycle_mode=form.cleaned_data["cycle_mode"], region_weights=weights,
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, "本计划的抽取规则已保存")
+            return redirect("planning:plan_detail", pk=plan.pk)
+    return render(request, "planning/form.html", {"form": form, "title": f"{plan}：抽取规则与地区比重"})

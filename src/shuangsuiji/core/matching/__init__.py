@@ -3,7 +3,14 @@
 See `engine.py` for the method. Public API re-exported here.
 """
 
-from shuangsuiji.core.matching.engine import ALGORITHM_NAME, ALGORITHM_VERSION, effective_denominator, match
+from shuangsuiji.core.matching.engine import (
+    ALGORITHM_NAME,
+    ALGORITHM_VERSION,
+    effective_denominator,
+    match,
+    match_version,
+    pair_table,
+)
 from shuangsuiji.core.matching.model import (
     Basis,
     Conflict,
@@ -22,6 +29,7 @@ from shuangsuiji.core.matching.model import (
     RegionAdjacency,
     Target,
     TargetAssignment,
+    TargetFairness,
     TeamMember,
     UnstaffedTarget,
     input_digests,
@@ -49,6 +57,7 @@ __all__ = [
     "RegionAdjacency",
     "Target",
     "TargetAssignment",
+    "TargetFairness",
     "TeamMember",
     "UnstaffedTarget",
     "Verification",
@@ -56,6 +65,8 @@ __all__ = [
     "effective_denominator",
     "input_digests",
     "match",
+    "match_version",
+    "pair_table",
     "rematch_slot",
     "validate_inputs",
     "verify_record",

@@ -150,6 +150,21 @@ class InspectorLoad:
 
 
 @dataclass(frozen=True)
+class TargetFairness:
+    """How random one staffed target's team is (algorithm 2.0)."""
+
+    target_id: str
+    eligible: int  # candidate 执法人员 of the target (all region tiers it may use)
+    team_size: int
+    max_probability: float  # largest pair probability of the target
+    uniform_share: float  # team_size / eligible: every candidate's chance under a uniform draw
+    team_guess_bound: float  # the team_size-th largest pair probability: no guess of the whole team beats it
+    rule_floor: float = (
+        0.0  # least possible largest probability under the 专业 rule: max(n/E, 1/专业 group size)
+    )
+
+
+@dataclass(frozen=True)
 class FairnessReport:
     loads: tuple[InspectorLoad, ...]
     max_pair_probability: float
@@ -163,6 +178,11 @@ class FairnessReport:
     spread_actual: float  # max / mean actual load over active inspectors
     spread_expected: float  # max / mean expected load over active inspectors
     spread_ideal: float  # ceil(mean) / mean: the best max/mean any integral assignment can reach
+    # Algorithm 2.0 and later (absent from 1.0 records):
+    targets: tuple[TargetFairness, ...] = ()
+    summary: dict[str, float] = field(default_factory=dict)  # percentiles over the staffed targets
+    mixed_share: float = 0.0  # share of the flow solution mixed in to meet the caps exactly (0 = none)
+    pair_digest: str = ""  # SHA-256 of the table of every candidate pair's probability
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,11 @@ import numpy as np
 from shuangsuiji.core.matching.engine import (
     ALGORITHM_NAME,
     ALGORITHM_VERSION,
+    LEGACY_ALGORITHMS,
     NO_DATE,
     _prepare,
     derive_seed,
-    match,
+    match_version,
 )
 from shuangsuiji.core.matching.model import (
     Basis,
@@ -69,8 +70,8 @@ def _assignment(assignment: TargetAssignment) -> dict[str, Any]:
     }
 
 
-def _fairness(report: FairnessReport) -> dict[str, Any]:
-    return {
+def _fairness(report: FairnessReport, version: str = ALGORITHM_VERSION) -> dict[str, Any]:
+    fields = {
         "loads": [
             {"inspector_id": x.inspector_id, "expected_load": x.expected_load, "actual_load": x.actual_load}
             for x in report.loads
@@ -87,6 +88,31 @@ def _fairness(report: FairnessReport) -> dict[str, Any]:
         "spread_expected": report.spread_expected,
         "spread_ideal": report.spread_ideal,
     }
+    if version in LEGACY_ALGORITHMS:  # 1.0 records have exactly the fields above
+        return fields
+    return {
+        **fields,
+        "targets": [
+            {
+                "target_id": row.target_id,
+                "eligible": row.eligible,
+                "team_size": row.team_size,
+                "max_probability": row.max_probability,
+                "uniform_share": row.uniform_share,
+                "team_guess_bound": row.team_guess_bound,
+                "rule_floor": row.rule_floor,
+            }
+            for row in report.targets
+        ],
+        "summary": dict(sorted(report.summary.items())),
+        "mixed_share": report.mixed_share,
+        "pair_digest": report.pair_digest,
+    }
+
+
+def algorithm_of(version: str) -> dict[str, str]:
+    name = ALGORITHM_NAME if version == ALGORITHM_VERSION else LEGACY_ALGORITHMS.get(version, "")
+    return {"name": name, "version": version}
 
 
 def _seal(record: dict[str, Any]) -> dict[str, Any]:
@@ -95,12 +121,14 @@ def _seal(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def record_from_result(inputs: MatchInputs, randomness: Sequence[str], result: MatchResult) -> dict[str, Any]:
+def record_from_result(
+    inputs: MatchInputs, randomness: Sequence[str], result: MatchResult, version: str = ALGORITHM_VERSION
+) -> dict[str, Any]:
     digests = result.input_digests or input_digests(inputs)
     drawn = sum(len(a.team) + len(a.experts) for a in result.assignments)
     record: dict[str, Any] = {
         "type": RECORD_TYPE,
-        "algorithm": {"name": ALGORITHM_NAME, "version": ALGORITHM_VERSION},
+        "algorithm": algorithm_of(version),
         "input_digests": digests,
         "params": encode_params(inputs.params),
         "randomness": [s.strip() for s in randomness],
@@ -108,7 +136,7 @@ def record_from_result(inputs: MatchInputs, randomness: Sequence[str], result: M
         "assignments": [_assignment(a) for a in result.assignments],
         "unstaffed": [{"target_id": u.target_id, "reason": u.reason} for u in result.unstaffed],
         "expert_shortfall": list(result.expert_shortfall),
-        "fairness": _fairness(result.fairness),
+        "fairness": _fairness(result.fairness, version),
         "previous_record_digest": None,
         "changes": [],
         "swap_count": 0,
@@ -117,9 +145,11 @@ def record_from_result(inputs: MatchInputs, randomness: Sequence[str], result: M
     return _seal(record)
 
 
-def build_record(inputs: MatchInputs, randomness: Sequence[str]) -> dict[str, Any]:
-    """Run the matching and return the JSON-serialisable, sealed record."""
-    return record_from_result(inputs, randomness, match(inputs, randomness))
+def build_record(
+    inputs: MatchInputs, randomness: Sequence[str], version: str = ALGORITHM_VERSION
+) -> dict[str, Any]:
+    """Run the matching (the current algorithm unless an older version is asked for) and seal the record."""
+    return record_from_result(inputs, randomness, match_version(inputs, randomness, version), version)
 
 
 def rematch_slot(
@@ -259,8 +289,10 @@ def verify_record(
     if sha256_hex(body) != record.get("record_digest"):
         messages.append("记录摘要不一致：记录内容在生成后被修改过")
     algorithm = record.get("algorithm", {})
-    if algorithm != {"name": ALGORITHM_NAME, "version": ALGORITHM_VERSION}:
-        messages.append(f"算法版本不同：记录为 {algorithm}，本程序为 {ALGORITHM_NAME} v{ALGORITHM_VERSION}")
+    version = str(algorithm.get("version", "")) if isinstance(algorithm, dict) else ""
+    if algorithm != algorithm_of(version) or not algorithm_of(version)["name"]:
+        known = "、".join(f"{algorithm_of(v)['name']} v{v}" for v in [ALGORITHM_VERSION, *LEGACY_ALGORITHMS])
+        return Verification(False, (*messages, f"未知的匹配算法：记录为 {algorithm}，本程序支持 {known}"))
     labels = {
         "targets": "检查对象",
         "inspectors": "检查人员",
@@ -290,7 +322,7 @@ def verify_record(
                 randomness=change["randomness"],
             )
         else:
-            expected = build_record(inputs, record.get("randomness", []))
+            expected = build_record(inputs, record.get("randomness", []), version)
     except (MatchError, ValueError) as error:
         return Verification(False, (*messages, f"无法重新计算：{error}"))
     for key, label in (

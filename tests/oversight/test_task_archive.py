@@ -1,0 +1,198 @@
+"""总结报告 and 归档包 of a completed task (issue 20 item 4): content, Word/PDF, the manifest verifies and any
+tampering is detected, scope, audit, pages and the offline ``ssj archive verify``."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+from docx import Document
+from typer.testing import CliRunner
+
+from shuangsuiji.audit.models import AuditEntry
+from shuangsuiji.audit.services import entry_digest
+from shuangsuiji.cli.main import app as cli_app
+from shuangsuiji.common.exceptions import ApplicationError, PermissionDeniedError
+from shuangsuiji.core.archive import build_archive, read_manifest, sha256, verify_archive
+from shuangsuiji.oversight import task_archive
+from shuangsuiji.oversight.models_archive import TaskArchive
+from shuangsuiji.oversight.task_summary import summary_docx, summary_pdf, task_summary
+from shuangsuiji.planning.models import Task, TaskState
+from tests.conftest import World
+from tests.disclosure.published_task import published_task
+from tests.pdf_tools import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+def _rewrite(content: bytes, changes: dict[str, bytes]) -> bytes:
+    """The same ZIP with some members replaced (what someone tampering with a package would do)."""
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in source.namelist():
+            target.writestr(name, changes.get(name, source.read(name)))
+        for name, data in changes.items():
+            if name not in source.namelist():
+                target.writestr(name, data)
+    return out.getvalue()
+
+
+def test_core_archive_verifies_and_detects_tampering() -> None:
+    files = {"a.txt": b"alpha", "dir/b.json": b'{"x": 1}'}
+    content, digest = build_archive(files, meta={"task": "T"})
+    assert verify_archive(content, expected_manifest_sha256=digest) == []
+    assert build_archive(files, meta={"task": "T"}) == (content, digest)  # deterministic
+    changed = _rewrite(content, {"a.txt": b"alphA"})
+    assert any("文件被改动：a.txt" in p for p in verify_archive(changed))
+    assert any("清单之外的文件" in p for p in verify_archive(_rewrite(content, {"extra.txt": b"x"})))
+    # a consistent rewrite of file + manifest + sums passes the internal check but not the recorded digest
+    manifest = read_manifest(content)
+    for entry in manifest["files"]:
+        if entry["path"] == "a.txt":
+            entry["sha256"], entry["size"] = sha256(b"alphA"), 5
+    new_manifest = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+    sums = "".join(f"{e['sha256']}  {e['path']}\n" for e in sorted(manifest["files"], key=lambda e: e["path"]))
+    forged = _rewrite(content, {"a.txt": b"alphA", "manifest.json": new_manifest, "SHA256SUMS": sums.encode()})
+    assert verify_archive(forged) == []
+    assert any("与登记的" in p for p in verify_archive(forged, expected_manifest_sha256=digest))
+    assert verify_archive(b"not a zip") == ["不是有效的 ZIP 文件"]
+    with pytest.raises(ValueError):
+        build_archive({"../x": b""}, meta={})
+
+
+def test_summary_counts_match_the_task(world: World) -> None:
+    published = published_task(world)
+    summary = task_summary(published.task)
+    figures = summary.figures
+    assert figures["approved"] == 2 and figures["inspected"] == 2 and figures["published"] == 2
+    assert figures["groups"] == {"未发现问题": 1, "行政处罚": 1}
+    assert figures["cases"] == 1 and figures["penalties"] == 1
+    assert figures["drawn"] == published.task.draws.get(status="confirmed").selections.count()
+    rows = {row[0]: row[1] for row in summary.result_rows}
+    assert rows["未发现问题"] == "1" and rows["行政处罚"] == "1" and rows["无法联系"] == "0"
+    assert "罚没款 2,000.00 元" in dict(summary.followup)["行政处罚"]
+    text = pdf_text(summary_pdf(summary))
+    for expected in ("总结报告", "五、检查结果（按结果类别）", "行政处罚", published.clinic.number, "七、结果公示"):
+        assert expected in text, expected
+    document = Document(io.BytesIO(summary_docx(summary)))
+    words = "\n".join(p.text for p in document.paragraphs) + "\n".join(
+        cell.text for table in document.tables for row in table.rows for cell in row.cells
+    )
+    assert summary.title in words and published.hotel.target.name in words and "{{" not in words
+
+
+def test_archive_package_content_verifies_and_is_audited(world: World) -> None:
+    published = published_task(world)
+    task = published.task
+    archive = task_archive.task_archive_create(actor=world.users["a_admin"], task=task, note="结果公示后归档")
+    content = (task_archive.archive_root() / archive.storage_path).read_bytes()
+    assert sha256(content) == archive.zip_sha256
+    assert verify_archive(content, expected_manifest_sha256=archive.manifest_sha256) == []
+    names = set(zipfile.ZipFile(io.BytesIO(content)).namelist())
+    expected = {
+        "manifest.json", "SHA256SUMS", "README.txt", "总结报告.pdf", "总结报告.docx", "task/task.json",
+        "records/records.json", "followup/cases.json", "evidence/index.csv", "draws/如何验证.txt",
+        "publication/results.json", "publication/penalties.json", "audit/audit-excerpt.jsonl",
+        f"records/{published.hotel.number}.pdf",
+    }
+    assert expected <= names
+    assert any(n.startswith(f"draws/match-{task.code}-") and n.endswith("record.json") for n in names)
+    package = zipfile.ZipFile(io.BytesIO(content))
+    howto = package.read("draws/如何验证.txt").decode()
+    assert "ssj match verify" in howto  # the factory draw has no record: the real one is tested below
+    records = json.loads(package.read("records/records.json"))
+    assert {r["number"] for r in records} == {published.hotel.number, published.clinic.number}
+    # the audit excerpt: every entry's hash recomputes from its payload and predecessor
+    lines = [json.loads(line) for line in package.read("audit/audit-excerpt.jsonl").decode().splitlines()]
+    assert lines and {"inspections.inspectionrecord", "planning.task"} <= {x["payload"]["object_type"] for x in lines}
+    for line in lines:
+        assert entry_digest(line["prev_hash"], line["payload"]) == line["entry_hash"]
+    entry = AuditEntry.objects.get(event="task.archive")
+    assert entry.changes["manifest_sha256"] == archive.manifest_sha256
+    # tampering with any file is found
+    tampered = _rewrite(content, {"records/records.json": b"[]"})
+    assert verify_archive(tampered, expected_manifest_sha256=archive.manifest_sha256)
+    # a second archive is a new version; the first one is untouched
+    second = task_archive.task_archive_create(actor=world.users["a_admin"], task=task)
+    assert second.version == 2 and (task_archive.archive_root() / archive.storage_path).read_bytes() == content
+
+
+def test_archive_refusals(world: World) -> None:
+    published = published_task(world)
+    with pytest.raises(PermissionDeniedError):
+        task_archive.task_archive_create(actor=world.users["b_admin"], task=published.task)
+    with pytest.raises(PermissionDeniedError):
+        task_archive.task_archive_create(actor=world.users["a_leader"], task=published.task)
+    Task.objects.filter(pk=published.task.pk).update(state=TaskState.INSPECTING)
+    with pytest.raises(ApplicationError, match="检查完成后才能归档"):
+        task_archive.task_archive_create(actor=world.users["a_admin"], task=published.task)
+    assert not TaskArchive.objects.exists() and not AuditEntry.objects.filter(event="task.archive").exists()
+
+
+def test_pages_and_cli(world: World, tmp_path: object) -> None:
+    published = published_task(world)
+    task = published.task
+    admin = world.client("a_admin")
+    page = admin.get(f"/oversight/tasks/{task.pk}/archive/").content.decode()
+    assert "总结报告" in page and "生成归档包" in page and "尚未归档" in page
+    assert "总结报告（Word/PDF）与归档包" in admin.get(f"/planning/tasks/{task.pk}/").content.decode()
+    pdf = admin.get(f"/oversight/tasks/{task.pk}/summary.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert admin.get(f"/oversight/tasks/{task.pk}/summary.docx").content.startswith(b"PK")
+    admin.post(f"/oversight/tasks/{task.pk}/archive/new/", {"note": "归档"})
+    archive = TaskArchive.objects.get()
+    download = admin.get(f"/oversight/archives/{archive.pk}/download/")
+    content = b"".join(download.streaming_content) if download.streaming else download.content  # type: ignore[attr-defined]
+    assert sha256(content) == archive.zip_sha256
+    assert world.client("b_admin").get(f"/oversight/archives/{archive.pk}/download/").status_code == 404
+    assert world.client("city_supervisor").get(f"/oversight/tasks/{task.pk}/archive/").status_code == 200
+    path = tmp_path / "archive.zip"  # type: ignore[operator]
+    path.write_bytes(content)
+    runner = CliRunner()
+    ok = runner.invoke(cli_app, ["archive", "verify", str(path), "--manifest-sha256", archive.manifest_sha256])
+    assert ok.exit_code == 0 and "一致" in ok.output
+    path.write_bytes(_rewrite(content, {"总结报告.pdf": b"%PDF-1.4 forged"}))
+    bad = runner.invoke(cli_app, ["archive", "verify", str(path)])
+    assert bad.exit_code == 1 and "总结报告.pdf" in bad.output
+    missing = runner.invoke(cli_app, ["archive", "verify", str(tmp_path) + "/none.zip"])  # type: ignore[operator]
+    assert missing.exit_code == 2
+
+
+def test_not_completed_task_has_no_summary(world: World) -> None:
+    published = published_task(world)
+    Task.objects.filter(pk=published.task.pk).update(state=TaskState.INSPECTING)
+    admin = world.client("a_admin")
+    assert "检查完成" in admin.get(f"/oversight/tasks/{published.task.pk}/archive/").content.decode()
+    assert admin.get(f"/oversight/tasks/{published.task.pk}/summary.pdf").status_code == 302
+
+
+def test_draw_and_match_records_in_the_package_verify_with_their_commands(world: World, tmp_path: object,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The package of a task with a real draw and match: the archived 如何验证 commands succeed on its files."""
+    import shlex
+
+    from tests.draws.factories import sample_match
+
+    match = sample_match(world)
+    content, digest, _ = task_archive.build_task_package(match.task, version=1, actor=world.users["a_admin"])
+    assert verify_archive(content, expected_manifest_sha256=digest) == []
+    folder = tmp_path / "pkg"  # type: ignore[operator]
+    zipfile.ZipFile(io.BytesIO(content)).extractall(folder)
+    howto = (folder / "draws" / "如何验证.txt").read_text(encoding="utf-8").splitlines()
+    monkeypatch.chdir(folder / "draws")
+    runner = CliRunner()
+    draw_commands = [line for line in howto if line.startswith("ssj draw verify")]
+    assert draw_commands
+    for line in draw_commands:
+        result = runner.invoke(cli_app, shlex.split(line)[1:])
+        assert result.exit_code == 0, (line, result.output)
+    match_commands = [line for line in howto if "ssj match verify" in line]
+    assert match_commands
+    for line in match_commands:
+        inner = line.split("&& ", 1)[1].rstrip(")")
+        monkeypatch.chdir(folder / "draws" / line.split("cd ", 1)[1].split(" ")[0])
+        result = runner.invoke(cli_app, shlex.split(inner)[1:])
+        assert result.exit_code == 0, (line, result.output)
