@@ -216,6 +216,7 @@ ACTIONS: dict[str, UrlBuilder] = {
     "inspections:member_assign": lambda w: f"/inspections/records/{ib.record(w).pk}/members/",
     "inspections:member_remove": lambda w: f"/inspections/members/{tb.assigned_member(w).pk}/remove/",
     "inspections:testing_create": lambda w: f"/inspections/records/{ib.record(w).pk}/testings/",
+    "inspections:measure_create": lambda w: f"/inspections/records/{ib.record(w).pk}/measures/",
     "inspections:testing_report": lambda w: f"/inspections/testings/{tb.testing(w).pk}/report/",
 }
 

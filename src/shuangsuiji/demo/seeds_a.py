@@ -166,6 +166,7 @@ def step_nonrandom(ctx: DemoContext) -> None:
     if reviewer is None:
         return
     inspections.record_review(actor=reviewer, record=record, approve=True, comment="核查属实，已责令整改")
+    _measures(ctx, admins[0], record)
     results_publish_task(actor=admins[0], task=task)
     ctx.count("非随机检查结果公示", 1)
 
@@ -185,3 +186,32 @@ def _testing(ctx: DemoContext, admin: User, record: object) -> None:
         sampled_on=sampled, sent_on=min(ctx.today, sampled + datetime.timedelta(days=1)),
     )
     ctx.count("送检中的检验检测", 1)
+
+
+def _measures(ctx: DemoContext, admin: User, record: object) -> None:
+    """Item 5: the complained-about hotel is reminded and its manager interviewed; a 医疗机构 of the demo with an
+    approved record gets a 不良行为记分 with its 传染病防治分类监督综合评价 result."""
+    from decimal import Decimal
+
+    from shuangsuiji.inspections.measures import measure_record
+    from shuangsuiji.inspections.models import MEDICAL_SPECIALTIES, InspectionRecord, RecordStatus
+
+    assert isinstance(record, InspectionRecord)
+    day = ctx.today - datetime.timedelta(days=1)
+    measure_record(actor=admin, record=record, kind="reminder", occurred_on=day,
+                   content="书面提醒：落实公共用品用具一客一换一消毒", outcome="已签收，承诺立即整改")
+    measure_record(actor=admin, record=record, kind="interview", occurred_on=ctx.today,
+                   participants="法定代表人及客房部经理", content="约谈：投诉反映问题属实，须建立清洗消毒台账",
+                   outcome="承诺10个工作日内完成整改并报送整改报告")
+    ctx.count("提醒、约谈", 2)
+    medical = (
+        InspectionRecord.objects.filter(owner_id=record.owner_id, status=RecordStatus.APPROVED,
+                                        target__specialties__code__in=MEDICAL_SPECIALTIES)
+        .exclude(measures__kind="scoring").order_by("number").first()
+    )
+    if medical is not None and medical.inspected_on is not None:
+        measure_record(actor=admin, record=medical, kind="scoring", occurred_on=max(medical.inspected_on, day),
+                       points=3, content="传染病防治分类监督综合评价：预检分诊和医疗废物管理不符合要求",
+                       outcome="责令改正，已纳入不良执业行为记分", evaluation_grade="key",
+                       evaluation_score=Decimal("62.5"))
+        ctx.count("不良行为记分", 1)

@@ -329,6 +329,7 @@ def close_case(request: HttpRequest, case_id: int, payload: CloseIn) -> Any:
 
 
 from shuangsuiji.inspections import (  # noqa: E402  (they add their endpoints to this router)
+    api_measures,  # noqa: F401
     api_nonrandom,  # noqa: F401
     api_team,  # noqa: F401
     api_testing,  # noqa: F401

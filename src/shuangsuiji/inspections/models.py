@@ -688,3 +688,66 @@ class TestingRecord(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.record.number} {self.agency_name} {self.sample}"
+
+
+# ---------------------------------------------------------------- 提醒、约谈、记分 (大洼 六(六) 后续处置)
+
+
+class MeasureKind(models.TextChoices):
+    """综合运用提醒、培训、约谈、记分等手段落实检查对象责任 (大洼)."""
+
+    REMINDER = "reminder", "提醒"
+    TRAINING = "training", "培训"
+    INTERVIEW = "interview", "约谈"
+    SCORING = "scoring", "记分"
+
+
+class EvaluationGrade(models.TextChoices):
+    """Result of the 医疗卫生机构传染病防治分类监督综合评价 (平顶山: 评价结果与不良行为记分相衔接)."""
+
+    EXCELLENT = "excellent", "优秀"
+    QUALIFIED = "qualified", "合格"
+    KEY = "key", "重点监督"
+
+
+# 专业 of a 医疗机构: its 记分 is the 医疗机构不良执业行为记分 and takes the evaluation form's result.
+MEDICAL_SPECIALTIES = ("medical", "infectious_disease")
+
+
+class TargetMeasure(TimeStampedModel):
+    """One 提醒 / 培训 / 约谈 / 记分 of an inspected target, in the follow-up ledger of its 一企一表."""
+
+    owner = models.ForeignKey("accounts.Organization", verbose_name="单位", on_delete=models.PROTECT)
+    record = models.ForeignKey(
+        InspectionRecord, verbose_name="一企一表", on_delete=models.PROTECT, related_name="measures"
+    )
+    target = models.ForeignKey("directory.Target", verbose_name="检查对象", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("措施", max_length=16, choices=MeasureKind.choices)
+    occurred_on = models.DateField("日期")
+    content = models.TextField("事由及内容")
+    participants = models.CharField("约谈/提醒对象及参加人员", max_length=255, blank=True)
+    outcome = models.TextField("结果（整改承诺、落实情况）")
+    points = models.PositiveSmallIntegerField("记分分值", null=True, blank=True)
+    evaluation_grade = models.CharField(
+        "传染病防治分类监督综合评价结果", max_length=16, choices=EvaluationGrade.choices, blank=True
+    )
+    evaluation_score = models.DecimalField("综合评价得分", max_digits=5, decimal_places=1, null=True, blank=True)
+    created_by = models.ForeignKey("accounts.User", verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
+
+    objects = RecordChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "提醒、约谈、记分"
+        verbose_name_plural = "提醒、约谈、记分"
+        ordering = ["occurred_on", "pk"]
+        indexes = [models.Index(fields=["owner", "kind", "occurred_on"], name="measure_owner_kind_day")]
+
+    def __str__(self) -> str:
+        return f"{self.target} {self.get_kind_display()} {self.occurred_on}"
+
+    @property
+    def kind_label(self) -> str:
+        """“不良行为记分” for a 医疗机构's 记分 (with the evaluation result), else the plain name."""
+        if self.kind == MeasureKind.SCORING and self.evaluation_grade:
+            return "不良行为记分"
+        return self.get_kind_display()

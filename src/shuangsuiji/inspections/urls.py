@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shuangsuiji.inspections import views, views_nonrandom, views_team, views_testing
+from shuangsuiji.inspections import views, views_measures, views_nonrandom, views_team, views_testing
 
 app_name = "inspections"
 
@@ -24,6 +24,7 @@ urlpatterns = [
     path("members/<int:pk>/remove/", views_team.member_remove, name="member_remove"),
     path("records/<int:pk>/testings/", views_testing.testing_create, name="testing_create"),
     path("testings/<int:pk>/report/", views_testing.testing_report, name="testing_report"),
+    path("records/<int:pk>/measures/", views_measures.measure_create, name="measure_create"),
     path("evidence/<int:pk>/", views.evidence_file, name="evidence_file"),
     path("cases/", views.case_list, name="case_list"),
     path("cases/export.xlsx", views.case_export, name="case_export"),

@@ -19,6 +19,7 @@ from shuangsuiji.oversight import exports, statistics
 from shuangsuiji.oversight.dashboard import build_dashboard, scope_choices
 from shuangsuiji.oversight.dashboard_page import Drill, dashboard_context, table_view
 from shuangsuiji.oversight.drilldown import drill_list
+from shuangsuiji.oversight.measure_stats import measure_figures
 from shuangsuiji.oversight.nonrandom_stats import nonrandom_figures
 from shuangsuiji.oversight.permissions import can_edit_reports, require_statistics_viewer
 
@@ -58,6 +59,7 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
         **_selector_context(request, board.scope.organization.pk, board.period.year), "tab": "dashboard",
         "can_edit": can_edit_reports(request.user, board.scope.organization.pk),
         "nonrandom": nonrandom_figures(board.scope.owner_ids, board.period),
+        "measures": measure_figures(board.scope.owner_ids, board.period),
     }
     return render(request, "oversight/dashboard.html", context)
 

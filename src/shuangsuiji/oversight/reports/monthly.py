@@ -34,6 +34,7 @@ from shuangsuiji.draws.models import DrawnTarget, DrawStatus, TargetDraw
 from shuangsuiji.inspections.models import InspectionRecord
 from shuangsuiji.oversight import dashboard_results as results
 from shuangsuiji.oversight.dashboard import Period, organization_scope
+from shuangsuiji.oversight.measure_stats import measure_text
 from shuangsuiji.oversight.models_reports import MonthlyReport, WorkEvent, WorkEventKind
 from shuangsuiji.oversight.reports.monthly_rows import is_county, other_task_lines, plan_tasks, unit_rows
 from shuangsuiji.planning.models import AnnualPlan, Task, WorkScheme
@@ -290,8 +291,10 @@ def build_monthly(report: MonthlyReport) -> MonthlyContent:
             f"合计：{sum(1 for r in system if r['tasks'] or r['inspected'])}个单位开展随机抽查，"
             f"检查{sum(r['inspected'] for r in system)}户，公示抽查结果{sum(r['published'] for r in system)}户")
     generated["system"] = _lines(system_lines, "本月无数据")
-    generated["notes"] = _lines(other_task_lines(active_tasks([owner.pk], period), period),
-                                "本月无年度计划外的抽查检查")
+    measures = measure_text([owner.pk], period)
+    generated["notes"] = _lines(
+        other_task_lines(active_tasks([owner.pk], period), period) + ([measures] if measures else []),
+        "本月无年度计划外的抽查检查")
     figures = {
         "tasks": [asdict(line) for line in lines], "pool": pool, "drawn": drawn, "inspected": inspected,
         "items_major": major, "items_minor": minor, "published": int(published), "penalties_published": int(penalties),
