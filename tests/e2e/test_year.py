@@ -8,6 +8,8 @@
    another record ends in 行政处罚 and a follow-up case.
 6. The 科室 head reviews; results are published; the logged-out portal shows them and the verification page
    confirms the draw.
+6b. A 投诉举报 is recorded as a non-random task; its team is 指派; a 协助 specialist of the 监督所 is added (shown as
+   指派 with the reason); samples sent to the CDC hold the entry deadline until the report is attached.
 7. The leader opens the dashboard and downloads the 月报表.
 
 Every step screenshots into test-results/e2e/ and fails on a console error or an HTTP 5xx (see conftest.py).

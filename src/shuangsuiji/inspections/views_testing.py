@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.common.view_helpers import user_errors
+from shuangsuiji.core.dates import format_cn_date
 from shuangsuiji.inspections import selectors, testing
 from shuangsuiji.inspections.models import AgencyKind, TestingConclusion, TestingRecord
 
@@ -52,7 +53,8 @@ def testing_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         return redirect(record)
     with user_errors(request):
         done = testing.testing_create(actor=request.user, record=record, **form.cleaned_data)
-        messages.success(request, f"已登记送检：{done.agency_name}。结果录入期限自{done.sent_on:%Y年%m月%d日}起中止，收到报告后恢复计算")
+        messages.success(request, f"已登记送检：{done.agency_name}。结果录入期限自{format_cn_date(done.sent_on)}起中止，"
+                                  "收到报告后恢复计算")
     return redirect(record)
 
 
