@@ -270,6 +270,8 @@ def measure(instance: str, inputs: MatchInputs, method: str, strings: int, scale
         rows = match_version(inputs, ["概率"], "2.0").fairness.targets
         if method == "2.0":
             ratios = [row.max_probability / row.uniform_share for row in rows]
+            floors = [row.max_probability / row.rule_floor for row in rows]
+            figures["floor_p50"], figures["floor_p95"] = _percentile(floors, 50), _percentile(floors, 95)
         else:
             best: dict[str, float] = defaultdict(float)
             for assignment in match_version(inputs, ["概率"], method).assignments:
@@ -316,6 +318,8 @@ def main() -> None:
                 f"每对象出现过的不同人员 中位数 {f['support_p50']:.0f}；"
                 f"最大单对概率/均匀份额 p50 {f['ratio_p50']:.2f}，p95 {f['ratio_p95']:.2f}"
             )
+            if "floor_p50" in f:  # against the least possible largest probability under the 专业 rule
+                print(f"    最大单对概率/专业规则下限 p50 {f['floor_p50']:.2f}，p95 {f['floor_p95']:.2f}")
 
 
 if __name__ == "__main__":

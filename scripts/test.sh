@@ -49,10 +49,12 @@ fi
 # in their own single-process pytest run so that they never empty a worker's seeded data under other tests.
 # The browser walk-through (marker `e2e`, tests/e2e: a live server of its own) runs in scripts/e2e.sh, once, after
 # the SQLite suite; the phone entry page test (marker `browser`) runs in both suites.
+# -rs prints why a test was skipped (e.g. the several-servers test without Redis, the replica test without
+# PostgreSQL's server programs).
 run_suite() {
   local label=$1
-  run_pytest "$label" -n 2 --dist loadfile -m "not serial and not e2e" tests
-  run_pytest "$label, transactional" -p no:xdist -m "serial and not e2e" tests
+  run_pytest "$label" -n 2 --dist loadfile -rs -m "not serial and not e2e" tests
+  run_pytest "$label, transactional" -p no:xdist -rs -m "serial and not e2e" tests
 }
 
 run_suite sqlite

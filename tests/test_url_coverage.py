@@ -54,6 +54,11 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "directory:item_review_detail": (lambda w: f"/directory/item-reviews/{_item_review(w).pk}/", True),
     "disclosure_staff:deadlines": (lambda w: "/disclosure/deadlines/", False),
     "disclosure_staff:national_export": (lambda w: "/disclosure/national-export/", False),
+    "supervision:campaign_list": (lambda w: "/supervision/", False),
+    "supervision:campaign_create": (lambda w: "/supervision/new/", False),
+    "supervision:campaign_detail": (lambda w: f"/supervision/{_campaign(w).pk}/", True),
+    "supervision:notice_file": (lambda w: f"/supervision/{_campaign(w).pk}/notice.pdf", True),
+    "supervision:part_detail": (lambda w: f"/supervision/parts/{_campaign(w).parts.get(bureau=w.orgs['a']).pk}/", True),
     "oversight:task_archive": (lambda w: f"/oversight/tasks/{_archive(w).task_id}/archive/", True),
     "oversight:task_summary_file": (lambda w: f"/oversight/tasks/{_archive(w).task_id}/summary.pdf", True),
     "oversight:task_archive_download": (lambda w: f"/oversight/archives/{_archive(w).pk}/download/", True),
@@ -176,6 +181,8 @@ WRONG_ROLE: dict[str, str] = {
 OTHER_COUNTY_USER: dict[str, str] = {"accounts:account_action": "b_security"}
 # POST-only actions: checked for anonymous and out-of-scope refusal.
 ACTIONS: dict[str, UrlBuilder] = {
+    "supervision:campaign_action": lambda w: f"/supervision/{_campaign(w).pk}/do/issue/",
+    "supervision:part_action": lambda w: f"/supervision/parts/{_campaign(w).parts.get(bureau=w.orgs['a']).pk}/do/answer/",
     "oversight:task_archive_create": lambda w: f"/oversight/tasks/{_archive(w).task_id}/archive/new/",
     "directory:item_review_decide": lambda w: f"/directory/item-reviews/{_item_review(w).pk}/decide/",
     "directory:item_review_publish": lambda w: f"/directory/item-reviews/{_item_review(w).pk}/publish/",
@@ -219,6 +226,25 @@ ACTIONS: dict[str, UrlBuilder] = {
     "inspections:measure_create": lambda w: f"/inspections/records/{ib.record(w).pk}/measures/",
     "inspections:testing_report": lambda w: f"/inspections/testings/{tb.testing(w).pk}/report/",
 }
+
+
+def _campaign(w: World) -> Any:
+    """A 专项督查 of county A by county A's own bureau (the world has no city-level writer in county scope: the
+    access checks need county A's users to own it and county B's to be refused)."""
+    import datetime
+
+    from shuangsuiji.supervision.models import Campaign, CampaignPart, CampaignStatus
+
+    store = w.__dict__.setdefault("_campaign_cache", {})
+    if "campaign" not in store:
+        campaign = Campaign.objects.create(
+            owner=w.orgs["a"], kind="special", year=2026, title="专项督查", basis="依据",
+            window_start=datetime.date(2026, 11, 2), window_end=datetime.date(2026, 11, 20),
+            status=CampaignStatus.OPEN, created_by=w.users["a_admin"],
+        )
+        CampaignPart.objects.create(campaign=campaign, bureau=w.orgs["a"])
+        store["campaign"] = campaign
+    return store["campaign"]
 
 
 def _archive(w: World) -> Any:
@@ -400,6 +426,8 @@ def _api_operations() -> list[tuple[str, str]]:
 
 
 API_SAMPLES: dict[str, Callable[[World], str]] = {
+    "{campaign_id}": lambda w: str(_campaign(w).pk),
+    "{part_id}": lambda w: str(_campaign(w).parts.get(bureau=w.orgs["a"]).pk),
     "{review_id}": lambda w: str(_item_review(w).pk),
     "{item_id}": lambda w: str(w.items["a"].pk),
     "{target_id}": lambda w: str(w.targets["a"].pk),

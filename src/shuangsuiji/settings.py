@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "shuangsuiji.disclosure",
     "shuangsuiji.deadlines",
     "shuangsuiji.oversight",
+    "shuangsuiji.supervision",
     "shuangsuiji.api",
 ]
 

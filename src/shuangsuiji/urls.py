@@ -25,6 +25,7 @@ urlpatterns = [
     path("oversight/", include("shuangsuiji.deadlines.urls")),
     path("oversight/", include("shuangsuiji.oversight.urls")),
     path("inspections/", include("shuangsuiji.inspections.urls")),
+    path("supervision/", include("shuangsuiji.supervision.urls")),
     path("api/", api.urls),
     # Admin pages of the models that moved from oversight to deadlines (issue 19): old bookmarks still work.
     re_path(

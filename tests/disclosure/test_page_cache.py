@@ -143,3 +143,36 @@ def test_cached_searches_still_count_against_the_rate_limit(portal: Portal, sett
     assert states == ["miss", "hit", "hit"]
     refused = client.get("/api/public/results?q=宾馆")
     assert refused.status_code == 429 and "请求过于频繁" in refused.json()["detail"]
+
+
+class _DownCache:
+    """A cache whose server does not answer."""
+
+    def __getattr__(self, name: str) -> Any:
+        def fail(*args: Any, **kwargs: Any) -> Any:
+            raise ConnectionError("cache server down")
+
+        return fail
+
+
+def test_a_cache_server_that_is_down_neither_breaks_the_portal_nor_publication(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(page_cache, "cache", _DownCache())
+    response = Client().get("/gs/tasks/")
+    assert response.status_code == 200 and _state(response) == ""
+    page_cache.invalidate_on_commit()  # logged, not raised: the publication's transaction goes on
+
+
+def test_search_form_choices_are_a_fragment_dropped_by_publication(portal: Portal) -> None:
+    from shuangsuiji.disclosure import selectors_results
+    from shuangsuiji.disclosure.models import ResultRelease
+    from shuangsuiji.planning.models import Task
+
+    assert 2019 not in dict(selectors_results.search_choices().years)
+    Task.objects.filter(pk=portal.draft_task.pk).update(year=2019)
+    ResultRelease.objects.create(owner=portal.draft_task.owner, task=portal.draft_task, title="2019年结果公示",
+                                 published_at=timezone.now())
+    assert 2019 not in dict(selectors_results.search_choices().years)  # cached fragment
+    page_cache.invalidate_on_commit()  # what every publication does
+    assert 2019 in dict(selectors_results.search_choices().years)

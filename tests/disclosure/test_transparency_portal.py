@@ -102,7 +102,8 @@ def test_audit_bundle_only_in_scope_and_recomputes_offline(portal: Portal, tmp_p
     assert bundle["public_record"] == json.loads(Client().get(f"/gs/draws/{draw.pk}/record.json").content)
     ok = _cli(_save(tmp_path, "bundle.json", response.content))
     assert ok.exit_code == 0, ok.output
-    bundle["full_record"]["strata"][0]["selected"][0]["id"] = "91130606MA0ZZZZZ90"
+    stratum = next(s for s in bundle["full_record"]["strata"] if s["selected"])  # A类 may be all 非请勿扰
+    stratum["selected"][0]["id"] = "91130606MA0ZZZZZ90"
     assert _cli(_save(tmp_path, "bundle2.json", json.dumps(bundle).encode())).exit_code == 1
 
 

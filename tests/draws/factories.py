@@ -95,7 +95,12 @@ def drawn(world: World, task: Task, *, operator: str = "a_admin") -> TargetDraw:
 
 def confirmed(world: World, task: Task) -> TargetDraw:
     draw = drawn(world, task)
-    return services.draw_confirm(actor=world.users["a_leader"], draw=draw)
+    draw = services.draw_confirm(actor=world.users["a_leader"], draw=draw)
+    # a joint task: each participating department confirms its part (a user of that department)
+    for confirmation in draw.department_confirmations.filter(confirmed_at__isnull=True):
+        user = next(u for u in world.users.values() if u.organization_id == confirmation.organization_id)
+        draw = services.draw_department_confirm(actor=user, confirmation=confirmation)
+    return draw
 
 
 def matched(world: World, task: Task, **options: Any) -> InspectorMatch:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test import Client
 
@@ -54,11 +55,17 @@ def login(username: str) -> Client:
 
 
 def test_demo_has_the_whole_workflow(demo: DemoContext) -> None:
-    draw = TargetDraw.objects.get()
+    draw = TargetDraw.objects.get(task__joint_plan__isnull=False)  # the joint task (a 一般 draw and others exist)
     assert draw.status == DrawStatus.CONFIRMED and draw.task.joint_plan is not None
     assert draw.task.owner.code == "130606-WJ" and draw.task.participants.count() == 2
     assert InspectorMatch.objects.get(draw=draw).status == MatchStatus.CONFIRMED
-    deadline = Deadline.objects.get(object_id=draw.pk, kind=DeadlineKind.DRAW_CONFIRMATION)
+    deadline = Deadline.objects.get(
+        object_id=draw.pk, kind=DeadlineKind.DRAW_CONFIRMATION, content_type=ContentType.objects.get_for_model(draw)
+    )
+    # each partner department confirmed its part of the joint draw, on time
+    parts = Deadline.objects.filter(kind=DeadlineKind.DRAW_CONFIRMATION).exclude(pk=deadline.pk)
+    assert parts.filter(organization__in=draw.task.participants.all()).count() == 2
+    assert draw.department_confirmations.filter(confirmed_at__isnull=False).count() == 2
     assert deadline.completed_at is not None and not deadline.completed_late
     # plans filed "as of" the start of the year: on time, no 问责 for the demo's own plans
     for plan in AnnualPlan.objects.filter(previous__isnull=True, filed_at__isnull=False):
@@ -102,7 +109,7 @@ def test_every_demo_login_renders_its_menu(demo: DemoContext) -> None:
 
 
 def test_workflow_pages_render_for_the_roles_that_use_them(demo: DemoContext) -> None:
-    draw = TargetDraw.objects.select_related("task").get()
+    draw = TargetDraw.objects.select_related("task").get(task__joint_plan__isnull=False)
     task = draw.task
     match = InspectorMatch.objects.get(draw=draw)
     plan = AnnualPlan.objects.get(owner=task.owner, year=TODAY.year)

@@ -75,3 +75,7 @@ api.add_router("/oversight/", deadlines_router)
 from shuangsuiji.disclosure.api_national import router as national_export_router  # noqa: E402
 
 api.add_router("/disclosure/", national_export_router)
+
+from shuangsuiji.supervision.api import router as supervision_router  # noqa: E402
+
+api.add_router("/supervision/", supervision_router)

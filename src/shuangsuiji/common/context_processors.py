@@ -89,6 +89,7 @@ NAV_ITEMS: list[NavGroup] = [
         NavEntry("问责记录", "deadlines:accountability_list", overseer),
         NavEntry("我的提醒", "deadlines:notification_list"),
         NavEntry("工作日历", "deadlines:calendar", calendar_users),
+        NavEntry("专项督查与交叉检查", "supervision:campaign_list", office),
     )),
     NavGroup("统计报表", (
         NavEntry("统计驾驶舱", "oversight:dashboard", office),

@@ -130,6 +130,7 @@ class DeadlineKind(models.TextChoices):
     HALF_YEAR_REPORT = "half_year_report", "半年工作情况报告"
     ANNUAL_REPORT = "annual_report", "全年工作情况报告"
     MONTHLY_REPORT = "monthly_report", "月报表报送"
+    SUPERVISION_RECTIFICATION = "supervision_rectification", "督查整改答复"
 
 
 class DeadlineStatus(models.TextChoices):

@@ -37,7 +37,10 @@ from shuangsuiji.demo.loader import (
     step_targets,
     step_users,
 )
+from shuangsuiji.demo.rules import step_rules
 from shuangsuiji.demo.seeds_a import step_nonrandom, step_teams
+from shuangsuiji.demo.supervision import step_supervision
+from shuangsuiji.demo.task_archive import step_task_archive
 from shuangsuiji.oversight.reports.demo import step_reports
 
 # 一单两库, organizations and users (the import benchmark and the library tests need only these)
@@ -54,6 +57,8 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
     *LIBRARY_STEPS,
     # 合法性审查 of the 抽查事项清单 (a city 政策法规科 and its reviewer; 莲池's returned and pending reviews)
     step_item_reviews,
+    # the draw rules (demo/rules.py): the city's rules inherited by the counties, floors, dated risk flags
+    step_rules,
     # the workflow (demo/features.py): plans and tasks → a confirmed draw and match of the joint task
     step_planning,
     step_draws,
@@ -66,6 +71,10 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
     step_nonrandom,
     # register, meetings/documents/trainings and the reports due now (月报表, 半年/全年报告) over the data above
     step_reports,
+    # issue 20 item 4: a small 莲池 task taken to 已公示, its 总结报告 and 归档包
+    step_task_archive,
+    # issue 20 item 7: the city's 专项督查 (通报 issued, one 整改 answer due) and a 交叉检查 under way
+    step_supervision,
     # deadlines last: the reminder scan then covers the deadlines opened by every step above
     step_deadlines,
     # today's signed tree head over the draw and match records (the portal's 透明日志)
@@ -75,5 +84,6 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
 __all__ = [
     "DEMO_PASSWORD", "DEMO_STEPS", "LIBRARY_STEPS", "DemoContext", "demo_logins", "load_demo", "step_conflicts", "step_geography",
     "step_deadlines", "step_disclosure", "step_draws", "step_inspections", "step_inspectors", "step_item_reviews", "step_items", "step_organizations", "step_planning",
-    "step_reports", "step_targets", "step_transparency", "step_users", "write_targets_file",
+    "step_reports", "step_rules", "step_supervision", "step_targets", "step_task_archive", "step_transparency",
+    "step_users", "write_targets_file",
 ]  # fmt: skip

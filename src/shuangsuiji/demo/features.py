@@ -97,6 +97,24 @@ def step_draws(ctx: DemoContext) -> None:
         ctx.count("对象抽取", int(result.draw is not None))
         ctx.count("人员匹配", int(result.match is not None))
     ctx.count("人员匹配确认", _confirm_demo_match(task))
+    ctx.count("对象抽取", _general_item_draw(ctx, bureau))
+
+
+def _general_item_draw(ctx: DemoContext, bureau: Any) -> int:
+    """A confirmed draw of the bureau's 一般-item task too (its record shows the 一般 cap and 非请勿扰 at work); no
+    match, so the inspections demo keeps working on the joint task."""
+    from shuangsuiji.draws.demo import draw_only
+    from shuangsuiji.planning.models import Task, TaskState
+
+    task = (
+        Task.objects.filter(owner=bureau, state=TaskState.SCHEME_PUBLISHED, draws__isnull=True,
+                            plan_line__item__kind="general")
+        .order_by("pk").first()
+    )
+    if task is None:
+        return 0
+    draw = draw_only(today=ctx.today, task=task)
+    return int(draw is not None)
 
 
 def _confirm_demo_match(task: Any) -> int:

@@ -20,6 +20,7 @@ stored: the replica may not have replayed the publication yet.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from django.utils.http import http_date, parse_http_date_safe
 
 from shuangsuiji.common.db_router import replica_configured, replica_reads
 
+logger = logging.getLogger(__name__)
 GENERATION_KEY = "ssj:portal:generation"
 MAX_BYTES = 5 * 1024 * 1024
 # Headers of the view's own answer worth keeping; the middleware adds the rest (security headers) on each hit.
@@ -68,8 +70,14 @@ def generation() -> int:
 
 
 def invalidate() -> None:
-    """Drop every cached public answer now (use ``invalidate_on_commit`` inside a transaction)."""
-    cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+    """Drop every cached public answer now (use ``invalidate_on_commit`` inside a transaction).
+
+    A cache server that is down does not stop a publication: the error is logged, and entries expire after
+    ``SSJ_PORTAL_CACHE_SECONDS`` anyway."""
+    try:
+        cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+    except Exception:
+        logger.error("公开平台缓存不可用，发布后未能使缓存失效", exc_info=True)
 
 
 def invalidate_on_commit() -> None:
@@ -92,6 +100,25 @@ def _key(request: HttpRequest, gen: int) -> str:
     query = "&".join(sorted(f"{k}={v}" for k, values in request.GET.lists() for v in values))
     raw = f"{request.path}?{query}|{translation.get_language()}"
     return f"ssj:portal:page:{gen}:{hashlib.sha256(raw.encode('utf-8', 'surrogatepass')).hexdigest()}"
+
+
+_last_generation = 0  # the generation this process saw last: guessed so that a hit costs one round trip
+
+
+def _lookup(request: HttpRequest) -> tuple[int, str, Any]:
+    """(generation, key, cached entry or None): the generation and the page under the generation seen last are
+    fetched together; only right after a publication does a second round trip fetch the page again."""
+    global _last_generation
+    guess = _last_generation
+    if guess:
+        key = _key(request, guess)
+        found = cache.get_many([GENERATION_KEY, key])
+        if found.get(GENERATION_KEY) == guess:
+            return guess, key, found.get(key)
+    gen = generation()
+    _last_generation = gen
+    key = _key(request, gen)
+    return gen, key, cache.get(key)
 
 
 def _not_modified(request: HttpRequest, etag: str, rendered_at: float) -> bool:
@@ -134,9 +161,11 @@ def serve(request: HttpRequest, render: Callable[[], HttpResponseBase]) -> HttpR
     seconds = lifetime()
     if seconds <= 0 or request.method != "GET" or not is_anonymous(request):
         return render()
-    gen = generation()
-    key = _key(request, gen)
-    entry = cache.get(key)
+    try:
+        gen, key, entry = _lookup(request)
+    except Exception:  # the cache server is down: serve the page uncached rather than fail
+        logger.warning("公开平台缓存不可用，本次请求不经缓存", exc_info=True)
+        return render()
     if isinstance(entry, Entry):
         return _answer(request, entry, hit=True)
     response = render()
@@ -152,7 +181,10 @@ def serve(request: HttpRequest, render: Callable[[], HttpResponseBase]) -> HttpR
     )
     grace = float(getattr(settings, "SSJ_PORTAL_CACHE_REPLICA_GRACE", 5))
     if not (replica_configured() and time.time() - gen / 1e9 < grace):
-        cache.set(key, entry, seconds)
+        try:
+            cache.set(key, entry, seconds)
+        except Exception:
+            logger.warning("公开平台缓存不可用，页面未存入缓存", exc_info=True)
     if _not_modified(request, etag, entry.rendered_at):
         return _answer(request, entry, hit=False)
     response["ETag"] = etag

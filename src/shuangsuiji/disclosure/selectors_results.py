@@ -22,6 +22,7 @@ from django.utils import timezone
 from shuangsuiji.accounts.models import User
 from shuangsuiji.common.exceptions import NotFoundError
 from shuangsuiji.core.uscc import normalize_uscc
+from shuangsuiji.disclosure import page_cache
 from shuangsuiji.disclosure.deadlines import PublicationDeadline, PublicationKind, publication_deadline
 from shuangsuiji.disclosure.models import PublishedPenalty, PublishedResult, ResultGroup, ResultRelease
 from shuangsuiji.disclosure.search import (
@@ -231,8 +232,10 @@ class SearchChoices:
 
 
 def search_choices() -> SearchChoices:
-    """Filter choices of the search form (cached for a minute: they change with new regions or releases)."""
-    cached = cache.get("ssj:portal:search-choices")
+    """Filter choices of the search form: a fragment cached until the next publication (page_cache generation)
+    and at most a minute (a new region reaches the form without one)."""
+    key = f"ssj:portal:search-choices:{page_cache.generation()}"
+    cached = cache.get(key)
     if cached is None:
         from shuangsuiji.disclosure.selectors import public_regions, specialties
 
@@ -241,7 +244,7 @@ def search_choices() -> SearchChoices:
             specialties=[(s.pk, s.name) for s in specialties()],
             years=[(y, f"{y}年") for y in result_years()],
         )
-        cache.set("ssj:portal:search-choices", cached, 60)
+        cache.set(key, cached, 60)
     return cached
 
 

@@ -63,6 +63,7 @@ def load_demo_draws(*, today: datetime.date, task: Task | None = None) -> DemoDr
         )
         draw = services.draw_execute(actor=operator, draw=draw, randomness=[f"{today.isoformat()} 福彩3D 4 1 8"])
         draw = services.draw_confirm(actor=confirmer, draw=draw, comment="演示：双人确认")
+        draw = _departments_confirm(draw)
         match = services.match_run(
             actor=operator, draw=draw, randomness=[f"{today.isoformat()} 双色球 03 09 14 21 27 32 + 11"],
             options=MatchOptions(fallback="direct", direct_assignment_reason="演示：本区域人员不足时直接委派"),
@@ -72,3 +73,37 @@ def load_demo_draws(*, today: datetime.date, task: Task | None = None) -> DemoDr
         logger.warning("演示抽取未生成：%s", error.message)
         return DemoDraws(task, None, None, f"演示抽取未生成：{error.message}")
     return DemoDraws(task, draw, match, f"已为任务 {task.code} 生成已确认的抽取（第{draw.sequence}次）和人员匹配")
+
+
+def _departments_confirm(draw: TargetDraw) -> TargetDraw:
+    """Each participating department of a joint draw confirms its part (莲池: 两个工作日内完成比对和确认)."""
+    for confirmation in draw.department_confirmations.filter(confirmed_at__isnull=True).select_related("organization"):
+        user = (
+            User.objects.filter(organization=confirmation.organization, is_active=True,
+                                role__in=(Role.PROGRAM_ADMIN, Role.SECTION_STAFF, Role.LEADER))
+            .order_by("pk").first()
+        )
+        if user is not None:
+            draw = services.draw_department_confirm(
+                actor=user, confirmation=confirmation, comment="演示：已比对本部门抽查对象"
+            )
+    return draw
+
+
+def draw_only(*, today: datetime.date, task: Task) -> TargetDraw | None:
+    """Freeze, draw and confirm (双人确认) a task's targets, without matching inspectors."""
+    operators = _bureau_users(task, (Role.PROGRAM_ADMIN,))
+    confirmers = [u for u in _bureau_users(task, (Role.LEADER, Role.SECTION_STAFF, Role.PROGRAM_ADMIN))
+                  if not operators or u.pk != operators[0].pk]
+    if not operators or not confirmers:
+        return None
+    try:
+        draw = services.draw_freeze_pool(
+            actor=operators[0], task=task, randomness_kind="announced",
+            randomness_source=f"{format_cn_date(today)} 中国福利彩票3D 开奖号码（演示）",
+        )
+        draw = services.draw_execute(actor=operators[0], draw=draw, randomness=[f"{today.isoformat()} 福彩3D 7 2 5"])
+        return services.draw_confirm(actor=confirmers[0], draw=draw, comment="演示：双人确认")
+    except ApplicationError as error:
+        logger.warning("演示抽取未生成：%s", error.message)
+        return None

@@ -110,6 +110,39 @@ class TargetDraw(TimeStampedModel):
         return reverse("draws:draw_detail", args=[self.pk])
 
 
+class DepartmentConfirmation(TimeStampedModel):
+    """One participating department's check of its part of a joint draw (莲池: "由抽查部门系统管理员在两个工作日内
+    完成比对和确认"). Each has its own 2-working-day deadline; the draw is 已确认 when the 发起部门's 双人确认 and every
+    department's confirmation are in."""
+
+    owner = models.ForeignKey("accounts.Organization", verbose_name="组织单位", on_delete=models.PROTECT, related_name="+")
+    draw = models.ForeignKey(
+        TargetDraw, verbose_name="抽取", on_delete=models.PROTECT, related_name="department_confirmations"
+    )
+    organization = models.ForeignKey("accounts.Organization", verbose_name="参与部门", on_delete=models.PROTECT)
+    target_count = models.PositiveIntegerField("本部门事项涉及的抽中对象", default=0)
+    due_date = models.DateField("确认期限", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        "accounts.User", verbose_name="确认人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    comment = models.CharField("确认意见", max_length=255, blank=True)
+
+    objects = RedrawRequestQuerySet.as_manager()  # scoped like a re-draw request: through draw__task_id
+
+    class Meta:
+        verbose_name = "参与部门确认"
+        verbose_name_plural = "参与部门确认"
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["draw", "organization"], name="uniq_draw_department")]
+
+    def __str__(self) -> str:
+        return f"{self.draw} · {self.organization}确认"
+
+    def get_absolute_url(self) -> str:
+        return self.draw.get_absolute_url()
+
+
 class RedrawStatus(models.TextChoices):
     PENDING = "pending", "待审批"
     APPROVED = "approved", "已批准"

@@ -26,6 +26,12 @@ from shuangsuiji.core.matching import MatchError, MatchInputError, build_record,
 from shuangsuiji.directory.models import Target, TargetStatus
 from shuangsuiji.disclosure.commitments import draw_record_register, match_record_register
 from shuangsuiji.draws import engine, hooks, storage
+from shuangsuiji.draws.confirmations import (
+    close_department_confirmations,
+    department_confirm,
+    open_department_confirmations,
+    pending_departments,
+)
 from shuangsuiji.draws.match_inputs import (
     MatchOptions,
     build_input_files,
@@ -37,6 +43,7 @@ from shuangsuiji.draws.models import (
     Assignment,
     AssignmentMode,
     AssignmentRole,
+    DepartmentConfirmation,
     DrawnTarget,
     DrawStatus,
     InspectorMatch,
@@ -72,7 +79,14 @@ def _clean_strings(values: list[str]) -> list[str]:
 
 
 def _lock_task(task: Task) -> Task:
-    return Task.objects.select_for_update().select_related("owner", "owner__region").get(pk=task.pk)
+    # Only the task row, and FOR NO KEY UPDATE: without `of`, PostgreSQL would also lock the joined bureau and
+    # region rows FOR UPDATE, and every insert that references them (any target edit of that bureau: history,
+    # audit) would wait for the whole freeze or draw (and could deadlock on the audit chain lock).
+    return (
+        Task.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("owner", "owner__region")
+        .get(pk=task.pk)
+    )
 
 
 def _lock_draw(draw: TargetDraw) -> TargetDraw:
@@ -252,6 +266,7 @@ def draw_execute(*, actor: User, draw: TargetDraw, randomness: list[str], reveal
     draw.confirm_deadline = deadline.due_date
     draw.confirm_deadline_provisional = deadline.provisional
     draw.save()
+    open_department_confirmations(draw, actor=actor)  # joint task: each department confirms its part
     if task.state in (TaskState.SCHEME_PUBLISHED, TaskState.INSPECTORS_MATCHED):
         task_set_state(actor=actor, task=task, to_state=TaskState.TARGETS_DRAWN, comment=f"第{draw.sequence}次抽取完成")
     audit_record(
@@ -267,13 +282,16 @@ def draw_execute(*, actor: User, draw: TargetDraw, randomness: list[str], reveal
 
 @transaction.atomic
 def draw_confirm(*, actor: User, draw: TargetDraw, comment: str = "") -> TargetDraw:
-    """双人确认: a second person of the 抽查部门 (not the operator) confirms; the draw is then locked."""
+    """双人确认: a second person of the 抽查部门 (not the operator) confirms; the draw is then locked — for a joint
+    draw once every participating department has confirmed its part too (``draw_department_confirm``)."""
     draw = _lock_draw(draw)
     check_can_confirm(actor, draw.owner_id)
-    if draw.status == DrawStatus.CONFIRMED:
+    if draw.status == DrawStatus.CONFIRMED or (draw.status == DrawStatus.DRAWN and draw.confirmed_at is not None):
         assert draw.confirmed_at is not None
+        waiting = pending_departments(draw)
         raise ApplicationError(
             f"该抽取已由{_who(draw.confirmed_by)}于{format_cn_date(timezone.localtime(draw.confirmed_at).date())}确认，无需重复确认"
+            + (f"；尚待{'、'.join(waiting)}确认本部门部分" if waiting else "")
         )
     if draw.status != DrawStatus.DRAWN:
         raise ApplicationError(f"该抽取当前状态为“{draw.get_status_display()}”，不能确认")
@@ -281,17 +299,35 @@ def draw_confirm(*, actor: User, draw: TargetDraw, comment: str = "") -> TargetD
         raise ApplicationError("双人确认须由抽取操作人以外的另一人进行，您是本次抽取的操作人")
     today = timezone.localdate()
     late = draw.confirm_deadline is not None and today > draw.confirm_deadline
-    draw.status = DrawStatus.CONFIRMED
     draw.confirmed_by = actor
     draw.confirmed_at = timezone.now()
-    draw.save(update_fields=["status", "confirmed_by", "confirmed_at", "updated_at"])
+    draw.save(update_fields=["confirmed_by", "confirmed_at", "updated_at"])
     audit_record(
         actor=actor, event="draw.confirm", target=draw,
-        changes={"status": (DrawStatus.DRAWN, DrawStatus.CONFIRMED), "late": late, "comment": comment.strip()},
+        changes={"late": late, "comment": comment.strip(), "pending_departments": pending_departments(draw)},
     )
-    hooks.on_draw_confirmed(draw, actor=actor)
+    hooks.on_draw_confirmed(draw, actor=actor)  # the 发起部门's own deadline is met
+    return _finish_if_complete(draw, actor=actor)
+
+
+def _finish_if_complete(draw: TargetDraw, *, actor: User) -> TargetDraw:
+    """已确认 when the 双人确认 and every participating department's confirmation are in."""
+    if draw.confirmed_at is None or pending_departments(draw) or draw.status != DrawStatus.DRAWN:
+        return draw
+    draw.status = DrawStatus.CONFIRMED
+    draw.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor, event="draw.confirmed", target=draw, changes={"status": (DrawStatus.DRAWN, DrawStatus.CONFIRMED)}
+    )
     draw_record_register(draw)  # transparency log leaf (issue 11), same transaction
     return draw
+
+
+@transaction.atomic
+def draw_department_confirm(*, actor: User, confirmation: DepartmentConfirmation, comment: str = "") -> TargetDraw:
+    """A participating department confirms its part of a joint draw (its own deadline); may complete the draw."""
+    confirmation = department_confirm(actor=actor, confirmation=confirmation, comment=comment)
+    return _finish_if_complete(_lock_draw(confirmation.draw), actor=actor)
 
 
 # ---------------------------------------------------------------------------------------------- re-draw
@@ -339,6 +375,7 @@ def redraw_request_decide(*, actor: User, request: RedrawRequest, approve: bool,
         draw.status = DrawStatus.SUPERSEDED
         draw.save(update_fields=["status", "updated_at"])
         hooks.on_draw_superseded(draw, actor=actor)
+        close_department_confirmations(draw, actor=actor)
         superseded_matches = list(
             InspectorMatch.objects.select_for_update().filter(draw=draw).exclude(status=MatchStatus.SUPERSEDED)
         )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/", views.draw_detail, name="draw_detail"),
     path("<int:pk>/execute/", views.draw_execute, name="draw_execute"),
     path("<int:pk>/confirm/", views.draw_confirm, name="draw_confirm"),
+    path("department-confirmations/<int:pk>/confirm/", views.department_confirm, name="department_confirm"),
     path("<int:pk>/redraw/", views.draw_redraw_request, name="draw_redraw_request"),
     path("<int:pk>/record.json", views.draw_record, name="draw_record"),
     path("<int:pk>/pool.csv", views.draw_pool, name="draw_pool"),

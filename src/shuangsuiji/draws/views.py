@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -18,6 +18,7 @@ from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.types import AuthedHttpRequest
 from shuangsuiji.deadlines.selectors import deadlines_for_subject
 from shuangsuiji.draws import selectors, services, storage
+from shuangsuiji.draws.confirmations import can_confirm_part, pending_departments
 from shuangsuiji.draws.forms import (
     ConfirmForm,
     ExecuteForm,
@@ -29,6 +30,7 @@ from shuangsuiji.draws.forms import (
 )
 from shuangsuiji.draws.instructions import draw_verify_commands, match_verify_commands
 from shuangsuiji.draws.match_fairness import randomness_report
+from shuangsuiji.draws.models import DepartmentConfirmation
 from shuangsuiji.draws.presentation import draw_params_lines, fallback_label, strata_rows
 from shuangsuiji.draws.rules import task_batches
 from shuangsuiji.draws.verification import verify_draw, verify_match
@@ -108,6 +110,10 @@ def draw_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "history": [d for d in overview.draws],
         "requests": [r for r in overview.requests if r.draw_id == draw.pk],
         "deadlines": deadlines_for_subject(actor=request.user, subject=draw),
+        "department_confirmations": [
+            (c, c.confirmed_at is None and draw.status == "drawn" and can_confirm_part(request.user, c))
+            for c in draw.department_confirmations.select_related("organization", "confirmed_by")
+        ],
     }
     return render(request, "draws/draw_detail.html", context)
 
@@ -135,10 +141,30 @@ def draw_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     form = ConfirmForm(request.POST)
     form.is_valid()
     try:
-        services.draw_confirm(actor=request.user, draw=draw, comment=form.cleaned_data.get("comment", ""))
+        draw = services.draw_confirm(actor=request.user, draw=draw, comment=form.cleaned_data.get("comment", ""))
     except ApplicationError as error:
         return _fail(request, error, draw.get_absolute_url())
-    messages.success(request, "抽取结果已确认并锁定")
+    if draw.status == "confirmed":
+        messages.success(request, "抽取结果已确认并锁定")
+    else:
+        messages.success(request, f"本单位已确认；尚待{'、'.join(pending_departments(draw))}确认本部门部分")
+    return redirect(draw)
+
+
+@login_required
+@require_POST
+def department_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    confirmation = get_object_or_404(DepartmentConfirmation.objects.visible_to(request.user), pk=pk)
+    form = ConfirmForm(request.POST)
+    form.is_valid()
+    try:
+        draw = services.draw_department_confirm(
+            actor=request.user, confirmation=confirmation, comment=form.cleaned_data.get("comment", "")
+        )
+    except ApplicationError as error:
+        return _fail(request, error, confirmation.draw.get_absolute_url())
+    messages.success(request, f"{confirmation.organization.name}已确认本部门部分"
+                     + ("，抽取结果已全部确认并锁定" if draw.status == "confirmed" else ""))
     return redirect(draw)
 
 

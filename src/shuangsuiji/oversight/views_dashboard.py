@@ -22,6 +22,7 @@ from shuangsuiji.oversight.drilldown import drill_list
 from shuangsuiji.oversight.measure_stats import measure_figures
 from shuangsuiji.oversight.nonrandom_stats import nonrandom_figures
 from shuangsuiji.oversight.permissions import can_edit_reports, require_statistics_viewer
+from shuangsuiji.planning.coverage import rule_progress
 
 PAGE_SIZE = 50
 
@@ -60,6 +61,8 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
         "can_edit": can_edit_reports(request.user, board.scope.organization.pk),
         "nonrandom": nonrandom_figures(board.scope.owner_ids, board.period),
         "measures": measure_figures(board.scope.owner_ids, board.period),
+        # 平顶山: 全覆盖 / 不低于上年数量 of the year's plans in scope, and how far this year's inspections got
+        "rule_progress": rule_progress(list(board.scope.owner_ids), board.period.year),
     }
     return render(request, "oversight/dashboard.html", context)
 

@@ -191,13 +191,15 @@ class Estimate:
 def inspected_counts(owner: Organization, specialty_code: str, year: int) -> int:
     """Targets of a 专业 inspected in a year — the count 平顶山 compares against ("不低于2020年的监督检查数量").
 
-    From the 名录库's history: every inspection result sets the target's last inspection date, and the history
-    keeps each value, so a target inspected last year and again this year still counts for last year.
+    From the 名录库 and its history: every inspection result sets the target's last inspection date and the
+    history keeps each earlier value, so a target inspected last year and again this year still counts.
     """
-    ids = Target.objects.filter(owner=owner, specialties__code=specialty_code).values("pk")
-    return (
-        Target.history.filter(id__in=ids, last_inspected_on__year=year).values("id").distinct().count()
+    targets = Target.objects.filter(owner=owner, specialties__code=specialty_code)
+    ids = set(targets.filter(last_inspected_on__year=year).values_list("pk", flat=True))
+    ids |= set(
+        Target.history.filter(id__in=targets.values("pk"), last_inspected_on__year=year).values_list("id", flat=True)
     )
+    return len(ids)
 
 
 def _inspected_in_year(owner: Organization, line: AnnualPlanLine, year: int, rows: list[TargetRow]) -> int:
@@ -328,3 +330,29 @@ def check_justification(estimate: Estimate, justification: str, *, what: str) ->
             extra={"coverage_problems": problems},
         )
     return text if problems else ""
+
+
+@dataclass
+class RuleProgress:
+    bureau: str
+    plan: AnnualPlan
+    check: LineRuleCheck
+
+
+def rule_progress(owner_ids: list[int] | None, year: int) -> list[RuleProgress]:
+    """平顶山 line rules of the year's plans in scope, with this year's progress (for the dashboard)."""
+    from shuangsuiji.planning.models import PlanStatus
+
+    lines = AnnualPlanLine.objects.filter(plan__year=year).exclude(coverage_rule=CoverageRule.NONE).exclude(
+        plan__status=PlanStatus.SUPERSEDED
+    )
+    if owner_ids is not None:
+        lines = lines.filter(plan__owner_id__in=owner_ids)
+    out: list[RuleProgress] = []
+    plans = AnnualPlan.objects.filter(pk__in=lines.values("plan_id")).select_related("owner").order_by("owner__code")
+    for plan in plans:
+        rules = bureau_rules(plan.owner)
+        codes = set(plan.lines.exclude(coverage_rule=CoverageRule.NONE).values_list("item__specialty__code", flat=True))
+        rows = register_rows(plan.owner, specialties=codes)
+        out += [RuleProgress(plan.owner.name, plan, check) for check in plan_line_checks(plan, rows, rules)]
+    return out

@@ -36,6 +36,7 @@ from django.utils import timezone
 from shuangsuiji.accounts.scope import user_bureau
 from shuangsuiji.deadlines.models import DeadlineKind
 from shuangsuiji.deadlines.services import deadline_complete, deadline_open
+from shuangsuiji.planning.filing_duties import complete_filing_duty, duty_deadline_open
 
 if TYPE_CHECKING:
     from shuangsuiji.accounts.models import Organization, User
@@ -66,9 +67,14 @@ def responsible_in(bureau: Organization, user: User | None) -> User | None:
     return user if own is not None and own.pk == bureau.pk else None
 
 
+def _duty_open(organization: Organization, year: int, kind: str) -> bool:
+    return duty_deadline_open(organization, year, kind)
+
+
 def on_plan_created(plan: AnnualPlan, *, actor: User) -> None:
-    """A new annual plan exists: its 备案 deadline starts (an adjusted version has none of its own)."""
-    if not _active() or plan.previous_id is not None:
+    """A new annual plan exists: its 备案 deadline starts (an adjusted version has none of its own; nor has a plan
+    whose bureau's filing duty for the year is already open — that duty's deadline is the one to meet)."""
+    if not _active() or plan.previous_id is not None or _duty_open(plan.owner, plan.year, "annual"):
         return
     deadline_open(
         subject=plan, kind=DeadlineKind.ANNUAL_PLAN_FILING, year=plan.year, organization=plan.owner,
@@ -80,12 +86,13 @@ def on_plan_filed(plan: AnnualPlan, *, actor: User) -> None:
     """The plan was filed (备案) with the upper level."""
     if _active():
         deadline_complete(subject=plan, kind=DeadlineKind.ANNUAL_PLAN_FILING, actor=actor, when=plan.filed_at)
+        complete_filing_duty(organization=plan.owner, year=plan.year, kind="annual", actor=actor, when=plan.filed_at)
 
 
 def on_joint_plan_created(joint_plan: JointPlan, *, actor: User) -> None:
     """A joint plan exists: it must be filed (confirmed by all departments and published) by 3月31日
     (an adjusted version has none of its own, as for annual plans)."""
-    if not _active() or joint_plan.previous_id is not None:
+    if not _active() or joint_plan.previous_id is not None or _duty_open(joint_plan.owner, joint_plan.year, "joint"):
         return
     deadline_open(
         subject=joint_plan, kind=DeadlineKind.JOINT_PLAN_FILING, year=joint_plan.year,
@@ -103,6 +110,9 @@ def on_joint_plan_published(joint_plan: JointPlan, *, actor: User) -> None:
     if _active():
         deadline_complete(
             subject=joint_plan, kind=DeadlineKind.JOINT_PLAN_FILING, actor=actor, when=joint_plan.published_at
+        )
+        complete_filing_duty(
+            organization=joint_plan.owner, year=joint_plan.year, kind="joint", actor=actor, when=joint_plan.published_at
         )
 
 

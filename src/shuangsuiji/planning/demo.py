@@ -23,10 +23,24 @@ from shuangsuiji.planning.models import AnnualPlan, Task
 from shuangsuiji.planning.permissions import is_legal_section
 
 DEMO_RATIOS = {"A": 1, "B": 3, "C": 10, "D": 30}
-PARTNERS = (
-    ("文化广电和旅游局", "文化和旅游", "WGL", ("娱乐场所经营活动检查", "营业性演出活动检查")),
-    ("医疗保障局", "医疗保障", "YB", ("定点医药机构医保基金使用检查",)),
+# Seed 004 (莲池 2023 部门联合抽查方案): the 11 区卫生健康局 items in the seed's order (codes of the demo item list),
+# the partner departments' items as the seed names them, and "按照企业信用风险分级分类，抽查比例5%以上".
+JOINT_ITEM_CODES = (
+    "WJ-TY-01", "WJ-XDCP-01", "WJ-FS-01", "WJ-YL-01", "WJ-CRB-01", "WJ-JS-01", "WJ-YL-02", "WJ-YL-03", "WJ-XY-01",
+    "WJ-CYJ-01", "WJ-GGCS-01",
+)  # fmt: skip
+JOINT_RATIOS = {"A": 5, "B": 5, "C": 8, "D": 15}
+JOINT_SCOPE = (
+    "在莲池区市场局登记的托育（幼）机构、医疗机构、生活饮用水相关单位、涉水产品生产经营单位，存在职业病危害的用人单位，"
+    "消毒产品生产经营单位，开展放射诊疗活动的单位，开展计划生育技术服务的单位，血站、单采血浆站及医疗机构临床用血的单位，"
+    "餐饮具集中消毒服务单位，公共场所单位"
 )
+PARTNERS = (
+    ("文化广电和旅游局", "文化和旅游", "WGL", ("娱乐场所“双随机”抽查",)),
+    ("医疗保障局", "医疗保障", "YB", ("对参保单位和个人遵守社会保险法律法规的监督检查", "对医疗机构药品集中采购相关规定的督导检查")),
+)
+# 平顶山 2021: 职业卫生技术服务机构 全覆盖; 用人单位职业卫生监督抽查的数量不低于上年 (item codes of the demo list)
+LINE_RULES = {"WJ-ZYWS-02": ("full", "职业卫生技术服务、检测技术"), "WJ-ZYWS-01": ("last_year", "")}
 
 
 def _user(bureau: Organization, roles: tuple[str, ...], *, legal: bool = False) -> User | None:
@@ -103,16 +117,22 @@ def load_demo_planning(*, today: datetime.date, partner_password: str | None = N
             description="按照“双随机、一公开”监管要求，覆盖本局全部已公布抽查事项。",
         )
         services.plan_lines_add_missing(actor=admin, plan=plan, ratios=DEMO_RATIOS, months=[start.month, end.month])
+        _line_rules(plan, admin)
         for action, actor in (("submit", admin), ("review", reviewer), ("approve", leader), ("file", admin),
                               ("publish", admin)):
-            plan = services.plan_transition(actor=actor, plan=plan, action=action, comment="同意")
+            plan = services.plan_transition(
+                actor=actor, plan=plan, action=action, comment="同意",
+                justification="演示：按名录库实际户数安排，不足部分由国家和省级随机抽查任务补足",
+            )
         summary["plans"] += 1
 
         lines = list(plan.lines.select_related("item"))
         draft_task = services.task_create_from_plan_line(
             actor=admin, line=lines[0], data={"title": f"{year}年{lines[0].item.name}随机抽查", **window}
         )
-        ready_line = lines[1] if len(lines) > 1 else lines[0]
+        # the task ready for the draw is a 一般 item (so its draw shows the 一般 cap and 非请勿扰)
+        general = [line for line in lines[1:] if line.item.kind == "general" and line.coverage_rule == "none"]
+        ready_line = general[0] if general else lines[1] if len(lines) > 1 else lines[0]
         ready_task = services.task_create_from_plan_line(
             actor=admin, line=ready_line, data={"title": f"{year}年{ready_line.item.name}随机抽查（第一批）", **window}
         )
@@ -121,12 +141,17 @@ def load_demo_planning(*, today: datetime.date, partner_password: str | None = N
         summary["tasks"] += 2
 
         partners = [_partner(bureau, suffix, system, code, partner_password) for suffix, system, code, _ in PARTNERS]
+        by_code = {item.code: item for item in items}
+        joint_items = [by_code[c] for c in JOINT_ITEM_CODES if c in by_code] or items[:2]
         joint = services.joint_plan_create(
-            actor=admin, participants=partners, owner_items=items[:2],
-            data={"title": f"{year}年{bureau.region.name}部门联合“双随机、一公开”抽查计划", "year": year,
-                  "target_scope": "辖区内歌舞娱乐场所、游艺娱乐场所及定点医疗机构", "ratio_percent": 5, **joint_window},
+            actor=admin, participants=partners, owner_items=joint_items,
+            data={"title": f"{year}年{bureau.region.name}卫生健康局部门联合抽查计划", "year": year,
+                  "target_scope": JOINT_SCOPE.replace("莲池区", bureau.region.name), "ratios": JOINT_RATIOS,
+                  **joint_window},
         )
-        joint = services.joint_plan_send(actor=admin, joint_plan=joint)
+        joint = services.joint_plan_send(
+            actor=admin, joint_plan=joint, justification="演示：联合抽查按信用风险分类抽取，另有年度计划任务"
+        )
         for org, (_, _, _, titles) in zip(partners, PARTNERS, strict=True):
             participant = joint.participants.get(organization=org)
             partner_user = _user(org, (Role.PROGRAM_ADMIN, Role.SECTION_STAFF, Role.LEADER))
@@ -150,6 +175,19 @@ def load_demo_planning(*, today: datetime.date, partner_password: str | None = N
             services.national_task_claim(actor=admin, national_task=imported[0])
             summary["tasks"] += 1
     return summary
+
+
+def _line_rules(plan: AnnualPlan, admin: User) -> None:
+    """平顶山's plan rules on two lines; a full-coverage item must be 重点 (a 一般 item is capped)."""
+    for line in plan.lines.select_related("item"):
+        rule = LINE_RULES.get(line.item.code)
+        if rule is None or (rule[0] == "full" and line.item.kind != "key"):
+            continue
+        services.plan_line_save(
+            actor=admin, plan=plan, item=line.item, ratios=line.ratios, frequency=line.frequency, months=line.months,
+            responsible_section=line.responsible_section, is_joint=line.is_joint, note=line.note,
+            coverage_rule=rule[0], target_keywords=rule[1],
+        )
 
 
 def _publish_scheme(task: Task, admin: User, leader: User) -> None:

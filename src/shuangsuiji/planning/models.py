@@ -11,7 +11,7 @@ from shuangsuiji.accounts.scope import OwnedQuerySet, readable_owner_ids, user_b
 from shuangsuiji.common.models import TimeStampedModel
 
 # the rule models are registered with this app by being imported here
-from shuangsuiji.planning.rule_models import CoverageFloor, DrawRuleSettings, default_flags  # noqa: F401
+from shuangsuiji.planning.rule_models import CoverageFloor, DrawRuleSettings, PlanFilingDuty, default_flags  # noqa: F401
 
 if TYPE_CHECKING:
     from shuangsuiji.accounts.models import User

@@ -82,3 +82,28 @@ class CoverageFloor(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.region} {self.get_level_display()} ≥{self.percent}%"
+
+
+class DutyKind(models.TextChoices):
+    ANNUAL = "annual", "年度抽查计划报送"
+    JOINT = "joint", "联合抽查计划报送"
+
+
+class PlanFilingDuty(TimeStampedModel):
+    """A bureau's duty to file its annual / joint plan for a year, open from 1 January whether or not a plan has
+    been created (玉溪: 年度计划1月底前、联合抽查计划3月底前报备案), so the reminder chain catches a bureau that never
+    starts. Its deadline is completed when the plan of that year is filed (annual) or published (joint)."""
+
+    organization = models.ForeignKey(
+        "accounts.Organization", verbose_name="单位", on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveIntegerField("年度")
+    kind = models.CharField("报送事项", max_length=8, choices=DutyKind.choices)
+
+    class Meta:
+        verbose_name = "计划报送义务"
+        verbose_name_plural = "计划报送义务"
+        constraints = [models.UniqueConstraint(fields=["organization", "year", "kind"], name="uniq_filing_duty")]
+
+    def __str__(self) -> str:
+        return f"{self.organization.name}{self.year}年{self.get_kind_display()}"

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('directory', '0006_item_needs_expert'),
-        ('planning', '0004_draw_rules'),
+        ('planning', '0005_plan_filing_duties'),
     ]
 
     operations = [

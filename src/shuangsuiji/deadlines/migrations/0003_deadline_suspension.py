@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('deadlines', '0001_initial'),
+        ('deadlines', '0002_alter_deadline_kind'),
     ]
 
     operations = [
