@@ -26,17 +26,22 @@ CONSUMERS=${SSJ_CLUSTER_CONSUMERS:-1}
 mkdir -p "$DIR"
 
 stop() {
-  local pidfile pid
+  # TERM to every process first, then wait for all of them together (at most 10 s), then KILL what is left
+  local pidfile pid pids=()
   for pidfile in "$DIR"/*.pid; do
     [ -e "$pidfile" ] || continue
     pid=$(cat "$pidfile")
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
+    if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; pids+=("$pid"); fi
     rm -f "$pidfile"
   done
+  [ "${#pids[@]}" -eq 0 ] && return 0
+  for _ in $(seq 50); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && return 0
+    sleep 0.2
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
 }
 
 status() {
@@ -70,7 +75,7 @@ start() {
   fi
   local port n
   for port in $PORTS; do
-    "$BIN/gunicorn" shuangsuiji.wsgi -w "$WORKERS" --threads "$THREADS" -b "127.0.0.1:$port" \
+    "$BIN/gunicorn" shuangsuiji.wsgi -w "$WORKERS" --threads "$THREADS" -b "127.0.0.1:$port" --graceful-timeout 5 \
       --pid "$DIR/server-$port.pid" --error-logfile "$DIR/server-$port.log" --log-level warning --daemon
   done
   for n in $(seq "$CONSUMERS"); do

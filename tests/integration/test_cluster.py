@@ -166,6 +166,7 @@ def test_two_servers_share_sessions_serialise_confirmations_and_run_periodic_job
     cluster.draw.refresh_from_db()
     assert cluster.draw.status == DrawStatus.CONFIRMED and cluster.draw.confirmed_by == cluster.world.users["a_leader"]
     assert AuditEntry.objects.filter(event="draw.confirm", object_id=str(cluster.draw.pk)).count() == 1
+    session.close()  # no keep-alive connection left for the servers' graceful shutdown to wait for
 
     # the hourly reminder scan, enqueued twice for one slot (as the schedulers of two consumers do), runs once
     enqueue = (

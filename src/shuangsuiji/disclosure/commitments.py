@@ -53,7 +53,7 @@ class PublicPool:
 @functools.lru_cache(maxsize=16)
 def _public_pool(pool_file: str, salt: str) -> PublicPool:
     pool = engine.load_pool(storage.read_file(pool_file))
-    rows = tuple(public_draw.public_rows([pool.row_fields(i) for i in range(len(pool))], salt))
+    rows = tuple(public_draw.public_rows(pool.rows(), salt))
     return PublicPool(rows=rows, digest=public_draw.public_pool_digest(rows))
 
 

@@ -32,8 +32,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from shuangsuiji.core import merkle
 from shuangsuiji.core.draw import read_pool_csv, record_digest, verify_record
+from shuangsuiji.core.sha256_batch import sha256_many
 
 PUBLIC_RECORD_TYPE = "ssj.draw.public"
 PUBLIC_PROOF_TYPE = "ssj.pool.public-membership"
@@ -69,12 +72,32 @@ def record_commitment(salt: str, full_record_digest: str) -> str:
 
 
 def public_rows(full_rows: Sequence[Sequence[str]], salt: str) -> list[tuple[str, ...]]:
-    """Public rows (PUBLIC_COLUMNS) from the full pool's canonical rows (already sorted by id)."""
+    """Public rows (PUBLIC_COLUMNS) from the full pool's canonical rows (already sorted by id).
+
+    The commitments of all rows are hashed in one batch (`sha256_many`): same digests as `risk_commitment`.
+    """
+    if not full_rows:
+        return []
+    prefix = SEPARATOR.join(["ssj-risk-v1", salt, ""])
+    text = "\n".join(
+        prefix + SEPARATOR.join((r[_ID], r[_CLASS], r[_FLAGS], r[_SCORE])) for r in full_rows
+    )  # fields hold no newline (canonical values have no control characters)
+    digests = _hash_lines(text.encode("utf-8"), b"").hex()
+    commitments = [digests[k : k + 64] for k in range(0, len(digests), 64)]
     return [
-        (r[_ID], r[_REGION], r[_SPECIALTIES], r[_LAST],
-         risk_commitment(salt, r[_ID], r[_CLASS], r[_FLAGS], r[_SCORE]))
-        for r in full_rows
+        (r[_ID], r[_REGION], r[_SPECIALTIES], r[_LAST], commitment)
+        for r, commitment in zip(full_rows, commitments, strict=True)
     ]
+
+
+def _hash_lines(lines: bytes, prefix: bytes) -> bytes:
+    """SHA-256 of prefix + line for every line of `lines` (newline-separated), concatenated, in one batch."""
+    newlines = np.flatnonzero(np.frombuffer(lines, dtype=np.uint8) == 10)
+    bounds = np.concatenate(([-1], newlines, [len(lines)]))  # line k is lines[bounds[k] + 1 : bounds[k + 1]]
+    lengths = np.diff(bounds) - 1 + len(prefix)
+    # Messages back to back: each newline becomes the next line's prefix (or disappears).
+    data = prefix + lines.replace(b"\n", prefix)
+    return sha256_many(data, np.concatenate(([0], np.cumsum(lengths))))
 
 
 def row_bytes(row: Sequence[str]) -> bytes:
@@ -82,7 +105,9 @@ def row_bytes(row: Sequence[str]) -> bytes:
 
 
 def leaf_hashes(rows: Sequence[Sequence[str]]) -> bytes:
-    return merkle.leaf_hashes(row_bytes(r) for r in rows)
+    if not rows:
+        return b""
+    return _hash_lines("\n".join(map(SEPARATOR.join, rows)).encode("utf-8"), merkle.LEAF_PREFIX)
 
 
 def public_pool_digest(rows: Sequence[Sequence[str]]) -> str:

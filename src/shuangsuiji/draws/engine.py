@@ -7,21 +7,16 @@ derived from the task here, so that the stored record verifies with ``ssj draw v
 from __future__ import annotations
 
 import datetime
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from shuangsuiji.core.draw import (
-    Candidate,
     DrawInputError,
     Pool,
     encode_params,
     parse_params,
-    pool_to_csv,
-    read_pool_csv,
     run_draw,
     verify_record,
 )
@@ -29,6 +24,7 @@ from shuangsuiji.core.draw import pool_digest as core_pool_digest
 from shuangsuiji.core.draw import (
     record_digest as core_record_digest,
 )
+from shuangsuiji.core.draw.pool import pool_csv_bytes, read_pool_bytes
 from shuangsuiji.draws.pool import PoolRow
 from shuangsuiji.draws.rules import rule_params
 from shuangsuiji.planning.models import Task
@@ -91,32 +87,27 @@ def engine_params(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def build_pool(rows: list[PoolRow]) -> Pool:
-    return Pool.from_candidates(
-        Candidate(
-            id=row.id,
-            region=row.region,
-            specialties=tuple(sorted(row.specialties)) or ("unspecified",),
-            risk_class=row.risk_class,
-            risk_flags=tuple(sorted(row.risk_flags)),
-            last_inspected_on=row.last_inspected_on,
-            risk_score=row.risk_score,
-        )
-        for row in rows
+    """The engine's pool, built column-wise: each distinct value is canonicalised once (same rules and
+    errors as one Candidate per row, without a million objects)."""
+    return Pool.from_columns(
+        {
+            "id": [row.id for row in rows],
+            "region": [row.region for row in rows],
+            "specialties": [tuple(sorted(row.specialties)) or ("unspecified",) for row in rows],
+            "risk_class": [row.risk_class for row in rows],
+            "risk_flags": [tuple(sorted(row.risk_flags)) for row in rows],
+            "last_inspected_on": [row.last_inspected_on for row in rows],
+            "risk_score": [row.risk_score for row in rows],
+        }
     )
 
 
 def pool_csv(pool: Pool) -> bytes:
-    with tempfile.TemporaryDirectory(prefix="ssj-pool-") as folder:
-        path = Path(folder) / "pool.csv"
-        pool_to_csv(pool, path)
-        return path.read_bytes()
+    return pool_csv_bytes(pool)
 
 
 def load_pool(content: bytes) -> Pool:
-    with tempfile.TemporaryDirectory(prefix="ssj-pool-") as folder:
-        path = Path(folder) / "pool.csv"
-        path.write_bytes(content)
-        return read_pool_csv(path, parallel=False)
+    return read_pool_bytes(content, name="pool.csv")
 
 
 def pool_digest(pool: Pool) -> str:

@@ -79,7 +79,14 @@ def _clean_strings(values: list[str]) -> list[str]:
 
 
 def _lock_task(task: Task) -> Task:
-    return Task.objects.select_for_update().select_related("owner", "owner__region").get(pk=task.pk)
+    # Only the task row, and FOR NO KEY UPDATE: without `of`, PostgreSQL would also lock the joined bureau and
+    # region rows FOR UPDATE, and every insert that references them (any target edit of that bureau: history,
+    # audit) would wait for the whole freeze or draw (and could deadlock on the audit chain lock).
+    return (
+        Task.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("owner", "owner__region")
+        .get(pk=task.pk)
+    )
 
 
 def _lock_draw(draw: TargetDraw) -> TargetDraw:

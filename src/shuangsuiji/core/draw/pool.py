@@ -18,13 +18,16 @@ from __future__ import annotations
 import bisect
 import csv
 import io
+import itertools
+import operator
 import os
+import re
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -44,7 +47,7 @@ from shuangsuiji.core.draw.model import (
     parse_date,
 )
 from shuangsuiji.core.draw.parallel import fork_map, worker_count
-from shuangsuiji.core.sha256_batch import sha256_many
+from shuangsuiji.core.sha256_batch import compiled_available, sha256_many
 
 CATEGORICAL = COLUMNS[1:]  # every column but id
 PARALLEL_MIN_ROWS = 50_000
@@ -134,6 +137,30 @@ def _subtree_task(task: tuple[Pool, int, int, bool]) -> tuple[bytes, bytes]:
     return merkle.tree_root(leaves), leaves if keep_leaves else b""
 
 
+_UNTRIMMED_OR_EMPTY = re.compile(r"(?:^|\n)[ \t]|[ \t](?:\n|$)|(?:^|\n)(?:\n|$)")
+
+
+def _clean_id_texts(ids: list[str]) -> list[str]:
+    """clean_text for every id, checked in bulk: only a list with a problem is cleaned one id at a time."""
+    joined = "\x1e".join(ids)  # a control character: any other one inside an id is still found
+    if (
+        joined.count("\x1e") == len(ids) - 1
+        and _CONTROL_EXCEPT_RS.search(joined) is None
+        and _UNTRIMMED_OR_EMPTY.search(joined.replace("\x1e", "\n")) is None
+    ):
+        return ids
+    return [clean_text(value, "检查对象编号") for value in ids]
+
+
+_CONTROL_EXCEPT_RS = re.compile(r"[\x00-\x1d\x1f\x7f]")
+_NONE = "\x00none"  # stands for None while factorising (a control character: never a real value)
+
+
+def _has_lists(values: Sequence[Any]) -> bool:
+    """Whether a column holds lists (unhashable: turned into tuples before factorising)."""
+    return any(isinstance(v, list) for v in values)
+
+
 class IdSequence(Sequence[str]):
     """Ids kept as one numpy bytes array (UTF-8, no NUL), decoded on access: no million str objects."""
 
@@ -174,6 +201,7 @@ class Pool:
         self.row_numbers = row_numbers
         self._leaves = leaves
         self._root = root
+        self._lines: bytes | None = None
 
     # ---------------------------------------------------------------------------------------- building
 
@@ -198,7 +226,8 @@ class Pool:
         """From raw value tuples in COLUMNS order (e.g. a queryset's values_list), without a Candidate each.
 
         Multi-valued fields may be strings or sequences, dates `date`/text/None, scores number/text/None;
-        each distinct value is canonicalised once (same rules and Chinese errors as Candidate).
+        each distinct value is canonicalised once (same rules and Chinese errors as Candidate). Rows already
+        in canonical order (as a query ordered by id in byte order returns them) are not sorted again.
         """
         try:
             table = list(zip(*rows, strict=True))
@@ -208,27 +237,45 @@ class Pool:
             raise DrawInputError("对象库为空：没有任何检查对象")
         if len(table) != len(COLUMNS):
             raise DrawInputError(f"对象行必须有 {len(COLUMNS)} 个字段（{'、'.join(COLUMNS)}）")
-        ids = [clean_text(str(value), "检查对象编号") for value in table[0]]
-        order = sorted(range(len(ids)), key=ids.__getitem__)
-        ids = [ids[k] for k in order]
-        _check_duplicates(ids, None)
+        return cls.from_columns(dict(zip(COLUMNS, table, strict=True)))
+
+    @classmethod
+    def from_columns(cls, columns_in: Mapping[str, Sequence[Any]]) -> Pool:
+        """Like `from_rows`, from one sequence per column (keys: COLUMNS; all of the same length)."""
+        import pandas as pd
+
+        table = [columns_in[name] for name in COLUMNS]
+        if not table[0]:
+            raise DrawInputError("对象库为空：没有任何检查对象")
+        if any(len(values) != len(table[0]) for values in table):
+            raise DrawInputError(f"对象行的字段数不一致（每行应为 {len(COLUMNS)} 个：{'、'.join(COLUMNS)}）")
+        ids = _clean_id_texts(list(map(str, table[0])))
+        order: np.ndarray | None = None
+        if not all(map(operator.lt, ids, itertools.islice(ids, 1, None))):
+            encoded = np.array([i.encode("utf-8") for i in ids], dtype=bytes)  # UTF-8 order = code point order
+            order = np.argsort(encoded, kind="stable")
+            ids = [ids[k] for k in order.tolist()]
+            _check_duplicates(ids, None)
+        count = len(ids)
         columns = {}
         for name, values in zip(CATEGORICAL, table[1:], strict=True):
-            lookup: dict[Any, int] = {}
-            keys = [tuple(v) if isinstance(v, list | tuple) else v for v in values]
-            raw_codes = np.fromiter(
-                (lookup.setdefault(k, len(lookup)) for k in keys), dtype=np.int32, count=len(keys)
-            )
+            items = [tuple(v) if isinstance(v, list) else v for v in values] if _has_lists(values) else values
+            objects = np.fromiter(items, dtype=object, count=count)
+            # pandas treats None as missing (and would hand back NaN): a sentinel keeps it a value of its own.
+            objects[np.equal(objects, cast(Any, None))] = _NONE
+            raw_codes, uniques = pd.factorize(objects, use_na_sentinel=False)
+            if order is not None:
+                raw_codes = raw_codes[order]
             texts = []
-            for k, raw in enumerate(lookup):
+            for k, raw in enumerate(None if isinstance(v, str) and v == _NONE else v for v in uniques.tolist()):
                 try:
                     texts.append(_canonical_row_value(name, raw, ""))
                 except DrawInputError:
-                    _canonical_row_value(name, raw, ids[int(np.argmax(raw_codes[order] == k))])
+                    _canonical_row_value(name, raw, ids[int(np.argmax(raw_codes == k))])
                     raise
             distinct = sorted(set(texts))
             position = np.asarray([distinct.index(t) for t in texts], dtype=np.int32)
-            columns[name] = Column(position[raw_codes[order]], tuple(distinct))
+            columns[name] = Column(position[raw_codes], tuple(distinct))
         return cls(ids, columns)
 
     @classmethod
@@ -258,6 +305,12 @@ class Pool:
             self.ids[index],
             *(self.columns[c].values[int(self.columns[c].codes[index])] for c in CATEGORICAL),
         )
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """Every row's canonical fields (as `row_fields`), built column-wise."""
+        texts = [self.column_texts(name).tolist() for name in CATEGORICAL]
+        ids = self.ids.take(np.arange(len(self.ids))) if isinstance(self.ids, IdSequence) else self.ids
+        return list(zip(ids, *texts, strict=True))
 
     def candidate(self, index: int) -> Candidate:
         f = self.row_fields(index)
@@ -292,8 +345,27 @@ class Pool:
         assert self._leaves is not None
         return self._leaves
 
+    def canonical_lines(self) -> bytes:
+        """Every canonical row (fields joined by U+001F), each followed by a newline, UTF-8; built once.
+
+        The same bytes give the Merkle leaves and, with "," for U+001F, the canonical CSV (`pool_csv_bytes`).
+        """
+        if self._lines is None:
+            texts = [self.column_texts(name).tolist() for name in CATEGORICAL]
+            ids = self.ids.take(np.arange(len(self.ids))) if isinstance(self.ids, IdSequence) else self.ids
+            self._lines = ("\n".join(map(FIELD_SEPARATOR.join, zip(ids, *texts, strict=True))) + "\n").encode("utf-8")
+        return self._lines
+
     def _compute_root(self, *, keep_leaves: bool) -> None:
         n = len(self.ids)
+        if compiled_available() or n < PARALLEL_MIN_ROWS:
+            # One pass over the canonical lines, hashed in batches in this process (no fork needed).
+            buffer = b"\x00" + self.canonical_lines().replace(b"\n", b"\x00")
+            leaves = sha256_many(buffer, np.flatnonzero(np.frombuffer(buffer, dtype=np.uint8) == 0))
+            del buffer
+            self._leaves = leaves
+            self._root = merkle.tree_root(leaves)
+            return
         parallel = n >= PARALLEL_MIN_ROWS and worker_count() >= 2
         if n == 1 or not parallel:
             leaves = self.leaf_hashes_range(0, n)
@@ -612,7 +684,11 @@ def read_pool_csv(path: Path, *, parallel: bool = True) -> Pool:
         raw = path.read_bytes()
     except OSError as error:
         raise DrawInputError(f"无法读取对象库文件 {path}：{error.strerror}") from error
-    name = path.name
+    return read_pool_bytes(raw, name=path.name, parallel=parallel)
+
+
+def read_pool_bytes(raw: bytes, *, name: str = "pool.csv", parallel: bool = False) -> Pool:
+    """`read_pool_csv` of a file's content (e.g. a stored pool): no temporary file needed."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if not raw[:4096].strip() and not raw.strip():
@@ -673,17 +749,29 @@ def _merge_chunks(chunks: list[_Chunk]) -> Pool:
     return Pool(ids, columns, row_numbers=row_numbers, leaves=leaves)
 
 
+def pool_csv_bytes(pool: Pool) -> bytes:
+    """The pool in canonical form and order as CSV (UTF-8, header row, "\\n" line ends, minimal quoting)."""
+    header = (",".join(COLUMNS) + "\n").encode("utf-8")
+    lines = pool.canonical_lines()
+    if b"," not in lines and b'"' not in lines:
+        # No field needs quoting (fields hold no control characters): exactly what csv.writer writes.
+        return header + lines.replace(b"\x1f", b",")
+    stream = io.StringIO(newline="")
+    writer = csv.writer(stream, lineterminator="\n")
+    texts = [pool.column_texts(name).tolist() for name in CATEGORICAL]
+    ids = pool.ids.take(np.arange(len(pool))) if isinstance(pool.ids, IdSequence) else pool.ids
+    writer.writerows(zip(ids, *texts, strict=True))
+    return header + stream.getvalue().encode("utf-8")
+
+
 def pool_to_csv(pool: Pool, path: str | Path) -> None:
     """Write the pool in canonical form and order (reading it back gives the same digest)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            writer = csv.writer(stream, lineterminator="\n")
-            writer.writerow(COLUMNS)
-            texts = [pool.column_texts(name).tolist() for name in CATEGORICAL]
-            writer.writerows(zip(pool.ids, *texts, strict=True))
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(pool_csv_bytes(pool))
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -346,8 +346,7 @@ def match(inputs: MatchInputs, randomness: Sequence[str]) -> MatchResult:
         for t in np.flatnonzero(~stage.staffed).tolist()
     )
 
-    expected_units = np.zeros(n_i, dtype=np.int64)
-    np.add.at(expected_units, table.i, table.value)
+    expected_units = np.bincount(table.i, table.value, minlength=n_i).astype(np.int64)  # exact below 2**53
     expected = expected_units / UNIT
     loads = tuple(
         InspectorLoad(

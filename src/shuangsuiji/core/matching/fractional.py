@@ -74,7 +74,6 @@ def _largest_remainder(
     scaled = x * GRID
     value = np.minimum(np.floor(scaled), cap_units).astype(np.int64)
     frac = scaled - value
-    index = np.arange(len(x))
     missing = need_units - np.bincount(pair_t, value, minlength=n_rows).astype(np.int64)
     # Large deviations (more units than pairs) first in proportion to the room of each pair.
     degree = np.bincount(pair_t, minlength=n_rows).astype(np.int64)
@@ -87,17 +86,20 @@ def _largest_remainder(
         value = value + np.sign(missing[pair_t]) * share
         missing = need_units - np.bincount(pair_t, value, minlength=n_rows).astype(np.int64)
     # Rows short of units: +1 to the largest remainders that are below the cap.
-    can_up = value < cap_units
-    order = np.lexsort((index, -np.where(can_up, frac, -1.0), pair_t))
-    rank = np.arange(len(order)) - np.searchsorted(pair_t[order], pair_t[order], side="left")
-    add = (rank < missing[pair_t[order]]) & can_up[order]
-    value[order[add]] += 1
+    # (lexsort is stable: ties keep the pair order, i.e. the index.)
+    if (missing > 0).any():
+        can_up = value < cap_units
+        order = np.lexsort((-np.where(can_up, frac, -1.0), pair_t))
+        rank = np.arange(len(order)) - np.searchsorted(pair_t[order], pair_t[order], side="left")
+        add = (rank < missing[pair_t[order]]) & can_up[order]
+        value[order[add]] += 1
     # Rows with too many units (float excess): -1 on the smallest remainders above zero.
-    can_down = value > 0
-    order = np.lexsort((index, np.where(can_down, frac, 2.0), pair_t))
-    rank = np.arange(len(order)) - np.searchsorted(pair_t[order], pair_t[order], side="left")
-    remove = (rank < -missing[pair_t[order]]) & can_down[order]
-    value[order[remove]] -= 1
+    if (missing < 0).any():
+        can_down = value > 0
+        order = np.lexsort((np.where(can_down, frac, 2.0), pair_t))
+        rank = np.arange(len(order)) - np.searchsorted(pair_t[order], pair_t[order], side="left")
+        remove = (rank < -missing[pair_t[order]]) & can_down[order]
+        value[order[remove]] -= 1
     bad = np.bincount(pair_t, value, minlength=n_rows).astype(np.int64) != need_units
     return value, bad
 
