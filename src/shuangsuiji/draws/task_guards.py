@@ -19,6 +19,8 @@ from shuangsuiji.planning.models import Task, TaskState
 def draws_task_guard(task: Task, frm: str, to: str) -> str | None:
     if to not in (TaskState.TARGETS_DRAWN, TaskState.INSPECTORS_MATCHED, TaskState.INSPECTING):
         return None
+    if frm == TaskState.DRAFT:  # 非随机检查 (草稿 → 检查中): no draw and no match (inspections checks the team)
+        return None
     active_matches = InspectorMatch.objects.filter(task=task, status__in=[MatchStatus.MATCHED, MatchStatus.CONFIRMED])
     if to == TaskState.TARGETS_DRAWN and frm == TaskState.SCHEME_PUBLISHED:
         if not TargetDraw.objects.filter(task=task, status__in=[DrawStatus.DRAWN, DrawStatus.CONFIRMED]).exists():

@@ -34,6 +34,8 @@ TASK_CREATE = "task.create"
 TASK_TRANSITION = "task.transition"
 TASK_UPDATE = "task.update"
 PLAN_RULES = "plan.rules"
+TASK_CREATE_NONRANDOM = "task.create_nonrandom"
+
 
 
 def plan_event(action: str) -> str:

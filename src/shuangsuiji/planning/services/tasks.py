@@ -27,6 +27,7 @@ from shuangsuiji.planning.models import (
     PlanStatus,
     SchemeStatus,
     Task,
+    TaskKind,
     TaskState,
     TaskTransition,
     WorkScheme,
@@ -216,6 +217,8 @@ TRANSITIONS: dict[tuple[str, str], TransitionRule] = {
     (TaskState.INSPECTORS_MATCHED, TaskState.INSPECTING): TransitionRule("开始检查", Perm.PLAN_EDIT, True),
     (TaskState.INSPECTING, TaskState.COMPLETED): TransitionRule("检查完成", Perm.PLAN_EDIT, True),
     (TaskState.COMPLETED, TaskState.PUBLISHED): TransitionRule("公示抽查结果", Perm.PLAN_EDIT, True),
+    # 非随机检查 (planning/nonrandom.py): no 方案/draw/match; its 一企一表 with a 指派 team start the inspection.
+    (TaskState.DRAFT, TaskState.INSPECTING): TransitionRule("开始检查（非随机检查）", Perm.PLAN_EDIT, False),
 }
 STATE_ORDER: list[str] = list(TaskState.values)
 
@@ -225,7 +228,13 @@ def task_manual_transitions(task: Task) -> list[tuple[str, TransitionRule]]:
 
 
 def _scheme_guard(task: Task, frm: str, to: str) -> str | None:
-    """Planning's own guard: 方案已公布 needs the published 工作方案."""
+    """Planning's own guard: the path of the task's kind, and 方案已公布 needs the published 工作方案."""
+    if (task.kind == TaskKind.NONRANDOM) != (frm == TaskState.DRAFT and to == TaskState.INSPECTING) and frm in (
+        TaskState.DRAFT, TaskState.SCHEME_PUBLISHED, TaskState.TARGETS_DRAWN, TaskState.INSPECTORS_MATCHED
+    ):
+        if task.kind == TaskKind.NONRANDOM:
+            return "非随机检查不经抽取和匹配：请指派检查组并生成一企一表后开始检查"
+        return "双随机抽查任务须经公布方案、抽取对象和匹配人员后才能开始检查"
     if to == TaskState.SCHEME_PUBLISHED:
         scheme = WorkScheme.objects.filter(task=task).first()
         if scheme is None or scheme.status != SchemeStatus.PUBLISHED:
