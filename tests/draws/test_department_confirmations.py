@@ -12,6 +12,7 @@ from shuangsuiji.draws.models import DepartmentConfirmation, DrawStatus
 from shuangsuiji.planning.models import DrawRuleSettings
 from tests.conftest import World
 from tests.draws.factories import add_targets, drawn, make_task
+from tests.draws.test_api import Api
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +73,14 @@ def test_a_single_bureau_draw_needs_no_department_confirmation(world: World) -> 
     draw = drawn(world, make_task(world))
     assert not DepartmentConfirmation.objects.filter(draw=draw).exists()
     assert services.draw_confirm(actor=world.users["a_leader"], draw=draw).status == DrawStatus.CONFIRMED
+
+
+def test_department_confirms_through_the_api(world: World) -> None:
+    draw = _joint_draw(world)
+    confirmation = DepartmentConfirmation.objects.get(draw=draw)
+    url = f"/department-confirmations/{confirmation.pk}/confirm"
+    assert Api(world, "b_admin").post(url, {"comment": ""}).status_code == 404
+    response = Api(world, "a_culture").post(url, {"comment": "已比对"})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["department_confirmations"][0]["confirmed_by"] == "a_culture" and body["rules"]

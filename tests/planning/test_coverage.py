@@ -185,3 +185,17 @@ def test_joint_plan_ratios_per_risk_class_and_floor(world: World) -> None:
     assert task.ratios == {"A": 5.0, "B": 5.0, "C": 10.0, "D": 20.0}
     page = world.client("a_admin").get(joint.get_absolute_url()).content.decode()
     assert "A类 5%、B类 5%、C类 10%、D类 20%" in page
+
+
+def test_dashboard_shows_rule_progress(world: World) -> None:
+    _targets(world, "occupational", 4, prefix="某职业卫生技术服务公司")
+    key = _item(world, "ZY-09", "occupational", ItemKind.KEY)
+    plan = _plan(world)
+    services.plan_line_save(actor=world.users["a_admin"], plan=plan, item=key, ratios={"A": 5, "B": 5, "C": 5, "D": 5},
+                            coverage_rule="full", target_keywords="职业卫生技术服务")
+    one = Target.objects.filter(name__startswith="某职业卫生技术服务公司").first()
+    assert one is not None
+    one.last_inspected_on = datetime.date(2026, 4, 1)
+    one.save()
+    page = world.client("a_admin").get("/oversight/dashboard/?year=2026").content.decode()
+    assert "计划覆盖要求完成进度" in page and "事项ZY-09（职业卫生技术服务）" in page and "25%" in page

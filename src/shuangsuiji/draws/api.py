@@ -9,10 +9,17 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from shuangsuiji.accounts.models import User
+from shuangsuiji.common.exceptions import NotFoundError
 from shuangsuiji.draws import selectors, services, storage
 from shuangsuiji.draws.instructions import draw_verify_commands, match_verify_commands
 from shuangsuiji.draws.match_inputs import MatchOptions
-from shuangsuiji.draws.models import Assignment, InspectorMatch, RedrawRequest, TargetDraw
+from shuangsuiji.draws.models import (
+    Assignment,
+    DepartmentConfirmation,
+    InspectorMatch,
+    RedrawRequest,
+    TargetDraw,
+)
 from shuangsuiji.draws.verification import verify_draw, verify_match
 
 router = Router(tags=["双随机抽取"])
@@ -58,6 +65,20 @@ class DrawOut(Schema):
     confirmed_at: datetime.datetime | None
     confirm_deadline: datetime.date | None
     verify_commands: list[str]
+    rules: list[str]  # the rules applied (coverage cycle, 非请勿扰, cap, mandatory flags …), in Chinese
+    department_confirmations: list[dict[str, Any]]  # joint draws: each participating department's part
+
+    @staticmethod
+    def resolve_rules(obj: TargetDraw) -> list[str]:
+        return list((obj.rules or {}).get("lines", []))
+
+    @staticmethod
+    def resolve_department_confirmations(obj: TargetDraw) -> list[dict[str, Any]]:
+        return [
+            {"id": c.pk, "department": c.organization.name, "targets": c.target_count, "due_date": c.due_date,
+             "confirmed_at": c.confirmed_at, "confirmed_by": c.confirmed_by.display_name if c.confirmed_by else None}
+            for c in obj.department_confirmations.select_related("organization", "confirmed_by")
+        ]
 
     @staticmethod
     def resolve_task_code(obj: TargetDraw) -> str:
@@ -279,6 +300,17 @@ def execute_draw(request: HttpRequest, draw_id: int, payload: ExecuteIn) -> Any:
 def confirm_draw(request: HttpRequest, draw_id: int, payload: CommentIn) -> Any:
     draw = selectors.draw_get(actor=_actor(request), pk=draw_id)
     return services.draw_confirm(actor=_actor(request), draw=draw, comment=payload.comment)
+
+
+@router.post(
+    "/department-confirmations/{confirmation_id}/confirm", response=DrawOut, summary="参与部门确认本部门的抽取结果"
+)
+def confirm_department_part(request: HttpRequest, confirmation_id: int, payload: CommentIn) -> Any:
+    actor = _actor(request)
+    confirmation = DepartmentConfirmation.objects.visible_to(actor).filter(pk=confirmation_id).first()
+    if confirmation is None:
+        raise NotFoundError("参与部门确认不存在或无权查看")
+    return services.draw_department_confirm(actor=actor, confirmation=confirmation, comment=payload.comment)
 
 
 @router.post("/draws/{draw_id}/redraw-requests", response={201: RedrawRequestOut}, summary="申请重新抽取")

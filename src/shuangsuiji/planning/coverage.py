@@ -330,3 +330,29 @@ def check_justification(estimate: Estimate, justification: str, *, what: str) ->
             extra={"coverage_problems": problems},
         )
     return text if problems else ""
+
+
+@dataclass
+class RuleProgress:
+    bureau: str
+    plan: AnnualPlan
+    check: LineRuleCheck
+
+
+def rule_progress(owner_ids: list[int] | None, year: int) -> list[RuleProgress]:
+    """平顶山 line rules of the year's plans in scope, with this year's progress (for the dashboard)."""
+    from shuangsuiji.planning.models import PlanStatus
+
+    lines = AnnualPlanLine.objects.filter(plan__year=year).exclude(coverage_rule=CoverageRule.NONE).exclude(
+        plan__status=PlanStatus.SUPERSEDED
+    )
+    if owner_ids is not None:
+        lines = lines.filter(plan__owner_id__in=owner_ids)
+    out: list[RuleProgress] = []
+    plans = AnnualPlan.objects.filter(pk__in=lines.values("plan_id")).select_related("owner").order_by("owner__code")
+    for plan in plans:
+        rules = bureau_rules(plan.owner)
+        codes = set(plan.lines.exclude(coverage_rule=CoverageRule.NONE).values_list("item__specialty__code", flat=True))
+        rows = register_rows(plan.owner, specialties=codes)
+        out += [RuleProgress(plan.owner.name, plan, check) for check in plan_line_checks(plan, rows, rules)]
+    return out
