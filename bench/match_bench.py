@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from shuangsuiji.core.matching import (
+    ALGORITHM_VERSION,
     Conflict,
     FallbackPolicy,
     Inspector,
@@ -267,8 +268,8 @@ def measure(instance: str, inputs: MatchInputs, method: str, strings: int, scale
         ratios = baseline_ratio(inputs, eligible)
     else:
         # Largest pair probability of each target over its eligible candidates E (the 2.0 candidate table).
-        rows = match_version(inputs, ["概率"], "2.0").fairness.targets
-        if method == "2.0":
+        rows = match_version(inputs, ["概率"], ALGORITHM_VERSION).fairness.targets
+        if method == ALGORITHM_VERSION:
             ratios = [row.max_probability / row.uniform_share for row in rows]
             floors = [row.max_probability / row.rule_floor for row in rows]
             figures["floor_p50"], figures["floor_p95"] = _percentile(floors, 50), _percentile(floors, 95)
@@ -298,8 +299,8 @@ def main() -> None:
     if args.worker:
         worker(args.worker[0], args.worker[1], args.scale)
         return
-    timed("ample", "2.0", 0.05)  # warm numba's on-disk cache so that no timing includes compilation
-    methods = (("2.0", "本算法 2.0（最大熵 + 相依舍入）"), ("1.0", "原算法 1.0（最小费用流 + 欧拉拆分）"),
+    timed("ample", ALGORITHM_VERSION, 0.05)  # warm numba's on-disk cache so that no timing includes compilation
+    methods = ((ALGORITHM_VERSION, f"本算法 {ALGORITHM_VERSION}（最大熵 + 相依舍入）"), ("1.0", "原算法 1.0（最小费用流 + 欧拉拆分）"),
                ("baseline", "均匀随机 + 拒绝重抽（基线）"))  # fmt: skip
     for instance, label in (("ample", "宽松实例"), ("large", "大规模实例")):
         inputs = make_ample(args.scale) if instance == "ample" else make_inputs(args.scale)

@@ -519,6 +519,13 @@ def load_runs(urls: list[str], args: argparse.Namespace, fresh: list[str] | None
             run = load_run(urls, args.load_seconds, args.load_threads, env, list(fresh), args.fresh_every)
             run.update(label=label, round=1, load=os.getloadavg()[0], fresh_every=args.fresh_every)
             out["tail"].append(run)
+    if "SSJ_REDIS_KEY_PREFIX" in base:  # leave nothing behind in the shared Redis
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        keys = list(client.scan_iter(match=f"*{base['SSJ_REDIS_KEY_PREFIX']}*", count=1000))
+        for start in range(0, len(keys), 1000):
+            client.delete(*keys[start : start + 1000])
     return out
 
 

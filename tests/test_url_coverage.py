@@ -141,6 +141,8 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "inspections:notice_pdf": (lambda w: f"/inspections/notices/{ib.notice(w).pk}/notice.pdf", True),
     "inspections:notice_docx": (lambda w: f"/inspections/notices/{ib.notice(w).pk}/notice.docx", True),
     "draws:task_experts": (lambda w: f"/draws/tasks/{ib.task(w).pk}/experts/", True),
+    "planning:nonrandom_create": (lambda w: "/planning/tasks/nonrandom/new/", False),
+    "inspections:nonrandom_team": (lambda w: f"/inspections/tasks/{tb.nonrandom_task(w).pk}/nonrandom/", True),
     "draws:expert_draw_detail": (lambda w: f"/draws/experts/{tb.expert_draw(w).pk}/", True),
     "draws:expert_draw_record": (lambda w: f"/draws/experts/{tb.expert_draw(w).pk}/record.json", True),
     "inspections:evidence_file": (lambda w: f"/inspections/evidence/{ib.evidence(w).pk}/", True),
@@ -223,6 +225,9 @@ ACTIONS: dict[str, UrlBuilder] = {
     "inspections:case_action": lambda w: f"/inspections/cases/{ib.case(w).pk}/do/close/",
     "inspections:member_assign": lambda w: f"/inspections/records/{ib.record(w).pk}/members/",
     "inspections:member_remove": lambda w: f"/inspections/members/{tb.assigned_member(w).pk}/remove/",
+    "inspections:testing_create": lambda w: f"/inspections/records/{ib.record(w).pk}/testings/",
+    "inspections:measure_create": lambda w: f"/inspections/records/{ib.record(w).pk}/measures/",
+    "inspections:testing_report": lambda w: f"/inspections/testings/{tb.testing(w).pk}/report/",
 }
 
 
@@ -447,6 +452,7 @@ API_SAMPLES: dict[str, Callable[[World], str]] = {
     "{expert_draw_id}": lambda w: str(tb.expert_draw(w).pk),
     "{member_id}": lambda w: str(tb.assigned_member(w).pk),
     "{confirmation_id}": lambda w: str(_department_confirmation(w).pk),
+    "{testing_id}": lambda w: str(tb.testing(w).pk),
 }
 
 

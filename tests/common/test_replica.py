@@ -95,7 +95,7 @@ def pair() -> Iterator[Pair]:
         _settings(primary, pair.primary_port, folder)
         pair.start(primary)
         pair.run("pg_basebackup", "-h", "127.0.0.1", "-p", str(pair.primary_port), "-U", "postgres",
-                 "-D", str(replica), "-R", "-X", "stream", "--no-sync")
+                 "-D", str(replica), "-R", "-X", "stream", "-c", "fast", "--no-sync")
         _settings(replica, pair.replica_port, folder)
         pair.start(replica)
         yield pair

@@ -8,6 +8,8 @@
    another record ends in 行政处罚 and a follow-up case.
 6. The 科室 head reviews; results are published; the logged-out portal shows them and the verification page
    confirms the draw.
+6b. A 投诉举报 is recorded as a non-random task; its team is 指派; a 协助 specialist of the 监督所 is added (shown as
+   指派 with the reason); samples sent to the CDC hold the entry deadline until the report is attached.
 7. The leader opens the dashboard and downloads the 月报表.
 
 Every step screenshots into test-results/e2e/ and fails on a console error or an HTTP 5xx (see conftest.py).
@@ -575,6 +577,89 @@ def test_step6_review_publish_portal(browsers: Browsers, walk: dict[str, Any]) -
     red, green, blue = (int(v) for v in re.findall(r"\d+", rgb)[:3])
     assert 0.2126 * red + 0.7152 * green + 0.0722 * blue < 128, rgb
     public.shot("22-公开-抽取验证一致")
+
+
+# ---------------------------------------------------------------- step 6b: a non-random task with 协助 and testing
+
+
+def _report_pdf(path: Path) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(0, 10, "Test report JC-E2E-001")
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+def test_step6b_nonrandom_assist_testing(browsers: Browsers, tmp_path: Path, walk: dict[str, Any]) -> None:
+    """A 投诉举报 recorded as a non-random task; its team 指派; a 协助 specialist sent by the 监督所 (shown as
+    指派 with the reason); samples sent to the CDC hold the entry deadline until the report is attached."""
+    admin = browsers.open("lianchi_admin")
+    page = admin.page
+    admin.go("/directory/targets/")
+    uscc = re.findall(r"\b[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}\b", admin.text())[0]
+    admin.go("/planning/tasks/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="登记非随机检查").click()
+    page.fill("#id_title", "投诉举报核查（浏览器走查）")
+    page.select_option("#id_source", label="投诉举报")
+    page.fill("#id_reference", "12345-E2E-0001")
+    page.fill("#id_received_on", (TODAY - datetime.timedelta(days=5)).isoformat())
+    page.fill("#id_summary", "12345热线：群众反映公共用品用具未清洗消毒")
+    page.select_option("#id_items", index=0)
+    page.fill("#id_targets", uscc)
+    page.fill("#id_window_start", (TODAY - datetime.timedelta(days=4)).isoformat())
+    page.fill("#id_window_end", TODAY.isoformat())
+    page.locator("input[name=methods][value=on_site]").check()
+    page.locator("input[name=methods][value=testing]").check()
+    click(admin, "登记任务")
+    expect(admin, "已登记非随机检查任务", "非随机检查", "投诉举报（12345-E2E-0001）", uscc)
+    page.select_option("#id_leader", index=1)
+    page.select_option("#id_members", index=2)
+    click(admin, "指派并生成一企一表")
+    expect(admin, "已指派检查组并生成 1 份一企一表")
+    admin.shot("22b-非随机检查-一企一表")
+    with page.expect_navigation():
+        page.locator("a[href*='/inspections/records/']").first.click()
+    record_path = page.url.removeprefix(admin.base)
+    expect(admin, "指派", "非随机检查（投诉举报，12345-E2E-0001）指派")
+
+    # a 协助 specialist sent by the 监督所, with the reason
+    form = page.locator("#member-assign")
+    form.locator("select[name=role]").select_option("assist")
+    options = form.locator("select[name=inspector] option").all_inner_texts()
+    on_team = set(re.findall(r"^(\S+)\t", admin.text(), re.M))
+    choice = next(i for i in reversed(range(len(options)))
+                  if "执法人员" in options[i] and options[i].split("（")[0] not in on_team)
+    form.locator("select[name=inspector]").select_option(index=choice)
+    form.locator("select[name=sent_by]").select_option(label="保定市莲池区卫生监督所")
+    form.locator("input[name=reason]").fill("抽中人员不具备公共用品用具消毒效果检测经验，由监督所派员协助")
+    click(admin, "指派到检查组")
+    expect(admin, "已指派协助", "派出单位：保定市莲池区卫生监督所；原因：抽中人员不具备公共用品用具消毒效果检测经验")
+
+    # samples to the CDC: the entry deadline is held
+    page.locator("summary", has_text="登记送检").click()
+    testing = page.locator("#testing-form")
+    testing.locator("input[name=agency_name]").fill("保定市莲池区疾病预防控制中心")
+    testing.locator("select[name=agency_kind]").select_option("cdc")
+    testing.locator("input[name=sample]").fill("毛巾 3 条、茶具 2 套")
+    testing.locator("input[name=test_items]").fill("细菌总数、大肠菌群")
+    testing.locator("input[name=sampled_on]").fill((TODAY - datetime.timedelta(days=2)).isoformat())
+    testing.locator("input[name=sent_on]").fill((TODAY - datetime.timedelta(days=1)).isoformat())
+    click(admin, "登记送检（中止结果录入期限）")
+    expect(admin, "已登记送检", "结果录入期限中止中", "等待保定市莲池区疾病预防控制中心出具检验检测报告")
+    admin.shot("22c-送检-录入期限中止")
+    report = page.locator(".testing-report-form").first
+    report.locator("input[name=report_number]").fill("LCJK-2026-0458")
+    report.locator("input[name=report_on]").fill(TODAY.isoformat())
+    report.locator("select[name=conclusion]").select_option("pass")
+    report.locator("input[name=file]").set_input_files(str(_report_pdf(tmp_path / "检测报告.pdf")))
+    click(admin, "登记检测报告")
+    expect(admin, "已登记检测报告 LCJK-2026-0458", "LCJK-2026-0458", "报告文件")
+    admin.shot("22d-检测报告已登记")
+    walk["nonrandom_record"] = record_path
 
 
 # ---------------------------------------------------------------- step 7: the leader's dashboard and the 月报表

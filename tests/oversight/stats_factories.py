@@ -61,9 +61,17 @@ def add_target(world: World, key: str, n: int, *, specialties: tuple[str, ...] =
 def make_task(world: World, key: str, code: str, *, year: int = 2026, state: str = TaskState.INSPECTING,
               window: tuple[datetime.date, datetime.date] = (datetime.date(2026, 9, 1), datetime.date(2026, 12, 15)),
               specialties: tuple[str, ...] = ("public_places",)) -> Task:
+    from shuangsuiji.planning.models import AnnualPlan, AnnualPlanLine, PlanStatus
+
+    # a task of the annual plan (row 4 of the 月报表 counts only those)
+    plan, _ = AnnualPlan.objects.get_or_create(
+        owner=world.orgs[key], year=year, version=1,
+        defaults={"title": f"{year}年度随机抽查计划", "status": PlanStatus.PUBLISHED},
+    )
+    line, _ = AnnualPlanLine.objects.get_or_create(plan=plan, item=world.items[key])
     task = Task.objects.create(
         owner=world.orgs[key], code=code, title=f"{year}年公共场所卫生双随机抽查{code}", year=year,
-        methods=["on_site"], window_start=window[0], window_end=window[1], state=state,
+        methods=["on_site"], window_start=window[0], window_end=window[1], state=state, plan_line=line,
     )
     task.items.set([world.items[key]])
     task.specialties.set(Specialty.objects.filter(code__in=specialties))

@@ -28,15 +28,19 @@ def test_demo_dashboard_figures_match_hand_counts() -> None:
 
     targets = Target.objects.filter(owner=bureau, is_retired=False)
     assert figures["targets_operating"] == targets.filter(status=TargetStatus.OPERATING).count() > 0
-    assert figures["tasks"] == Task.objects.filter(owner=bureau, year=2026).count()
+    # 双随机 figures: the demo's 非随机检查 (投诉举报) is counted apart (oversight/nonrandom_stats.py)
+    assert Task.objects.filter(owner=bureau, year=2026, kind="nonrandom").exists()
+    assert figures["tasks"] == Task.objects.filter(owner=bureau, year=2026).exclude(kind="nonrandom").count()
     drawn = DrawnTarget.objects.filter(draw__owner=bureau, draw__task__year=2026, draw__status=DrawStatus.CONFIRMED)
     assert figures["drawn"] == drawn.count() > 0
-    records = InspectionRecord.objects.filter(owner=bureau, task__year=2026).exclude(status=RecordStatus.CANCELLED)
+    records = InspectionRecord.objects.filter(owner=bureau, task__year=2026, task__kind="random").exclude(
+        status=RecordStatus.CANCELLED)
     assert figures["approved"] == records.filter(status=RecordStatus.APPROVED).count() > 0
     # inspected = results entered (submitted or approved; a record 退回修改 is not counted until resubmitted)
     inspected = records.filter(inspected_on__year=2026, status__in=[RecordStatus.SUBMITTED, RecordStatus.APPROVED])
     assert figures["inspected_targets"] == inspected.values("target").distinct().count() > 0
-    published = PublishedResult.objects.filter(task__owner=bureau, task__year=2026, source_key__startswith="inspections.")
+    published = PublishedResult.objects.filter(task__owner=bureau, task__year=2026, task__kind="random",
+                                               source_key__startswith="inspections.")
     assert figures["published"] == published.count() > 0
     assert figures["penalties"] == FollowUpCase.objects.filter(
         owner=bureau, penalty_decided_on__year=2026).exclude(penalty_decided_on=None).count() == 1

@@ -56,7 +56,13 @@ def test_fields_are_filled_from_the_data(world: World, s: Scenario) -> None:
 
     portal = f"{settings.PUBLIC_BASE_URL.rstrip('/')}/gs/"
     assert content.text("publication").startswith(f"公示网站：{portal}")  # this platform's portal by default
-    assert content.text("system") == "莲池区卫生健康局：开展随机抽查任务1项，检查2户，公示抽查结果0户"
+    # a county report lists its 股室 and 监督所 (issue 20 item 9); work led by no unit stays with the bureau
+    assert content.text("system").splitlines() == [
+        "1. 莲池区卫生健康局公共卫生科：开展随机抽查任务0项，检查0户，公示抽查结果0户",
+        "2. 莲池区卫生监督所：开展随机抽查任务0项，检查0户，公示抽查结果0户",
+        "3. 莲池区卫生健康局：开展随机抽查任务1项，检查2户，公示抽查结果0户",
+        "4. 合计：1个单位开展随机抽查，检查2户，公示抽查结果0户",
+    ]
     labels = [label for _k, _n, label, _t in content.rows()]
     assert "本月按年度随机抽查工作计划区本级开展随机抽查情况" in labels
     assert "全区本系统开展随机抽查情况（开展的单位及抽查检查主体数量及抽查结果公示数量等情况）" in labels

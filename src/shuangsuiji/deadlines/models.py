@@ -211,6 +211,7 @@ class DeadlineQuerySet(OwnedQuerySet["Deadline"]):
         return self.annotate(
             current_status=Case(
                 When(completed_at__isnull=False, then=Value(DeadlineStatus.COMPLETED.value)),
+                When(suspended_since__isnull=False, then=Value(DeadlineStatus.PENDING.value)),
                 When(due_date__lt=today, then=Value(DeadlineStatus.OVERDUE.value)),
                 When(remind_on__lte=today, then=Value(DeadlineStatus.NEAR.value)),
                 default=Value(DeadlineStatus.PENDING.value),
@@ -222,11 +223,11 @@ class DeadlineQuerySet(OwnedQuerySet["Deadline"]):
         if status == DeadlineStatus.COMPLETED:
             return self.filter(completed_at__isnull=False)
         if status == DeadlineStatus.OVERDUE:
-            return self.open().filter(due_date__lt=today)
+            return self.open().filter(due_date__lt=today, suspended_since__isnull=True)
         if status == DeadlineStatus.NEAR:
-            return self.open().filter(due_date__gte=today, remind_on__lte=today)
-        if status == DeadlineStatus.PENDING:
-            return self.open().filter(remind_on__gt=today)
+            return self.open().filter(due_date__gte=today, remind_on__lte=today, suspended_since__isnull=True)
+        if status == DeadlineStatus.PENDING:  # a suspended (中止) deadline cannot fall due
+            return self.open().filter(Q(remind_on__gt=today) | Q(suspended_since__isnull=False))
         return self.none()
 
 
@@ -266,6 +267,12 @@ class Deadline(TimeStampedModel):
     )
     completed_late = models.BooleanField("逾期完成", default=False)
     late_workdays = models.PositiveIntegerField("逾期工作日数", default=0)
+    # 中止: the time limit stops while a recorded reason holds it (e.g. waiting for a 检验检测报告); on resumption
+    # the due date moves by the working days it was held (``deadlines.suspension``).
+    suspended_since = models.DateField("中止起始日", null=True, blank=True)
+    suspension_reason = models.CharField("中止原因", max_length=255, blank=True)
+    suspended_workdays = models.PositiveIntegerField("已中止工作日数", default=0)
+    suspensions = models.JSONField("中止记录", default=list, blank=True)
 
     objects = DeadlineQuerySet.as_manager()
 
@@ -306,6 +313,8 @@ class Deadline(TimeStampedModel):
     def status_on(self, today: datetime.date) -> DeadlineStatus:
         if self.completed_at is not None:
             return DeadlineStatus.COMPLETED
+        if self.suspended_since is not None:
+            return DeadlineStatus.PENDING
         if self.due_date < today:
             return DeadlineStatus.OVERDUE
         if self.remind_on <= today:

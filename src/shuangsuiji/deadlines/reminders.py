@@ -98,7 +98,8 @@ def deadlines_scan(*, today: date | None = None, send_emails: bool = True) -> Sc
     today = today or timezone.localdate()
     context = _ScanContext(today=today, calendar=get_calendar(), report=ScanReport(today=today))
     ids = list(
-        Deadline.objects.open().filter(remind_on__lte=today).order_by("due_date", "pk").values_list("pk", flat=True)
+        Deadline.objects.open().filter(remind_on__lte=today, suspended_since__isnull=True)  # 中止: not running
+        .order_by("due_date", "pk").values_list("pk", flat=True)
     )
     for first in range(0, len(ids), CHUNK):
         with transaction.atomic():

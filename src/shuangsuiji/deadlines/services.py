@@ -332,6 +332,10 @@ def deadline_reschedule(
         "provisional": schedule.due.provisional, "provisional_reason": schedule.due.reason or "",
         "remind_workdays": schedule.remind_workdays, "remind_on": schedule.remind_on,
     }
+    if deadline.suspended_workdays:  # time held by a 中止 (deadlines/suspension.py) stays added after a re-plan
+        from shuangsuiji.deadlines.suspension import extended
+
+        new.update(extended(new, deadline.suspended_workdays))
     if reopen and deadline.completed_at is not None:
         new.update(completed_at=None, completed_on=None, completed_by=None, completed_late=False, late_workdays=0)
     old = {name: getattr(deadline, name) for name in new}

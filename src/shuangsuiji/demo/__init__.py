@@ -38,7 +38,7 @@ from shuangsuiji.demo.loader import (
     step_users,
 )
 from shuangsuiji.demo.rules import step_rules
-from shuangsuiji.demo.seeds_a import step_teams
+from shuangsuiji.demo.seeds_a import step_nonrandom, step_teams
 from shuangsuiji.demo.supervision import step_supervision
 from shuangsuiji.demo.task_archive import step_task_archive
 from shuangsuiji.oversight.reports.demo import step_reports
@@ -67,6 +67,8 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
     # 一企一表 of the confirmed joint task (entered, reviewed, returned, a 行政处罚), then publication of its results
     step_inspections,
     step_disclosure,
+    # issue 20 item 2: a 投诉举报 inspection recorded, inspected and published apart from the 双随机 figures
+    step_nonrandom,
     # register, meetings/documents/trainings and the reports due now (月报表, 半年/全年报告) over the data above
     step_reports,
     # issue 20 item 4: a small 莲池 task taken to 已公示, its 总结报告 and 归档包

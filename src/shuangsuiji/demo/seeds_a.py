@@ -88,6 +88,7 @@ def step_teams(ctx: DemoContext) -> None:
     record = InspectionRecord.objects.filter(task=task, status=RecordStatus.PENDING).order_by("number").first()
     if record is None or record.members.filter(source=MemberSource.ASSIGNED).exists():
         return
+    _testing(ctx, admin, record)
     on_team = set(record.members.values_list("inspector_id", flat=True))
     people = Inspector.objects.filter(owner_id=task.owner_id, status=InspectorStatus.ON_DUTY, is_retired=False)
     specialist = (
@@ -105,3 +106,112 @@ def step_teams(ctx: DemoContext) -> None:
     if helper is not None:
         record_member_assign(actor=admin, record=record, inspector=helper, role="helper", reason="协助现场采样和记录")
         ctx.count("指派的辅助检查人员", 1)
+
+
+NONRANDOM_TITLE = "投诉举报核查：公共场所卫生"
+
+
+def step_nonrandom(ctx: DemoContext) -> None:
+    """Item 2: 莲池区 records a 投诉举报 (12345 热线) against a hotel, 指派s a team, inspects, reviews and publishes
+    it through the same path as the 双随机 tasks; the dashboard and the 月报表 count it apart."""
+    from shuangsuiji.directory.models import (
+        CheckItem,
+        Inspector,
+        InspectorKind,
+        InspectorStatus,
+        ItemStatus,
+        Target,
+    )
+    from shuangsuiji.disclosure.services import results_publish_task
+    from shuangsuiji.inspections import demo as inspections_demo
+    from shuangsuiji.inspections import services as inspections
+    from shuangsuiji.inspections.nonrandom import nonrandom_records_generate
+    from shuangsuiji.planning.nonrandom import nonrandom_task_create
+
+    bureau = ctx.bureaus.get("lianchi")
+    if bureau is None or Task.objects.filter(owner=bureau, title=NONRANDOM_TITLE).exists():
+        return
+    admins = _users(bureau.pk, (Role.PROGRAM_ADMIN,))
+    reviewers = _users(bureau.pk, (Role.SECTION_STAFF, Role.LEADER))
+    item = CheckItem.objects.filter(owner=bureau, is_current=True, status=ItemStatus.PUBLISHED,
+                                    specialty__code="public_places").order_by("code").first()
+    target = Target.objects.filter(owner=bureau, specialties__code="public_places", status="operating",
+                                   is_retired=False).order_by("code").first()
+    received = ctx.today - datetime.timedelta(days=10)
+    inspected = ctx.today - datetime.timedelta(days=3)
+    officers = [
+        i for i in Inspector.objects.filter(owner=bureau, kind=InspectorKind.OFFICER, status=InspectorStatus.ON_DUTY,
+                                            is_retired=False).exclude(licence_no="").order_by("pk")[:40]
+        if i.licence_valid_on(received) and i.licence_valid_on(ctx.today + datetime.timedelta(days=30))
+        and not i.conflicts.filter(target=target).exists()
+    ][:2]
+    if not admins or not reviewers or item is None or target is None or len(officers) < 2:
+        ctx.log("  非随机检查演示未生成：缺少账号、事项、对象或执法人员")
+        return
+    task = nonrandom_task_create(
+        actor=admins[0], title=NONRANDOM_TITLE, source="complaint", reference=f"12345-{received:%Y%m%d}-0371",
+        received_on=received, summary="12345热线转来群众投诉：客房布草未按规定更换、公共用品用具未消毒（投诉人信息见热线工单，不公开）",
+        items=[item], targets=[target], window_start=received + datetime.timedelta(days=1),
+        window_end=ctx.today + datetime.timedelta(days=30),
+    )
+    ctx.count("非随机检查任务", 1)
+    record = nonrandom_records_generate(actor=admins[0], task=task, leader=officers[0], members=officers[1:])[0]
+    record = inspections.record_submit_result(
+        actor=admins[0], record=record,
+        entry=inspections_demo._entry(record, inspected_on=inspected, codes=["21"],
+                                      fail="客房布草未按规定一客一换，公共用品用具消毒记录不全", rectify=10),
+        signature_data_url=inspections_demo._signature_png(),
+    )
+    reviewer = next((u for u in reviewers if u.pk != admins[0].pk), None)
+    if reviewer is None:
+        return
+    inspections.record_review(actor=reviewer, record=record, approve=True, comment="核查属实，已责令整改")
+    _measures(ctx, admins[0], record)
+    results_publish_task(actor=admins[0], task=task)
+    ctx.count("非随机检查结果公示", 1)
+
+
+def _testing(ctx: DemoContext, admin: User, record: object) -> None:
+    """Item 3: samples of the 放射诊疗 record sent to the city CDC; its entry deadline is 中止 until the report."""
+    from shuangsuiji.inspections import testing
+    from shuangsuiji.inspections.models import InspectionRecord
+
+    assert isinstance(record, InspectionRecord)
+    if record.testings.exists():
+        return
+    sampled = max(record.task.window_start, ctx.today - datetime.timedelta(days=6))
+    testing.testing_create(
+        actor=admin, record=record, agency_name="保定市疾病预防控制中心", agency_kind="cdc",
+        sample="工作场所X射线防护检测点位 6 个、个人剂量计 4 枚", test_items="周围剂量当量率、个人剂量",
+        sampled_on=sampled, sent_on=min(ctx.today, sampled + datetime.timedelta(days=1)),
+    )
+    ctx.count("送检中的检验检测", 1)
+
+
+def _measures(ctx: DemoContext, admin: User, record: object) -> None:
+    """Item 5: the complained-about hotel is reminded and its manager interviewed; a 医疗机构 of the demo with an
+    approved record gets a 不良行为记分 with its 传染病防治分类监督综合评价 result."""
+    from decimal import Decimal
+
+    from shuangsuiji.inspections.measures import measure_record
+    from shuangsuiji.inspections.models import MEDICAL_SPECIALTIES, InspectionRecord, RecordStatus
+
+    assert isinstance(record, InspectionRecord)
+    day = ctx.today - datetime.timedelta(days=1)
+    measure_record(actor=admin, record=record, kind="reminder", occurred_on=day,
+                   content="书面提醒：落实公共用品用具一客一换一消毒", outcome="已签收，承诺立即整改")
+    measure_record(actor=admin, record=record, kind="interview", occurred_on=ctx.today,
+                   participants="法定代表人及客房部经理", content="约谈：投诉反映问题属实，须建立清洗消毒台账",
+                   outcome="承诺10个工作日内完成整改并报送整改报告")
+    ctx.count("提醒、约谈", 2)
+    medical = (
+        InspectionRecord.objects.filter(owner_id=record.owner_id, status=RecordStatus.APPROVED,
+                                        target__specialties__code__in=MEDICAL_SPECIALTIES)
+        .exclude(measures__kind="scoring").order_by("number").first()
+    )
+    if medical is not None and medical.inspected_on is not None:
+        measure_record(actor=admin, record=medical, kind="scoring", occurred_on=max(medical.inspected_on, day),
+                       points=3, content="传染病防治分类监督综合评价：预检分诊和医疗废物管理不符合要求",
+                       outcome="责令改正，已纳入不良执业行为记分", evaluation_grade="key",
+                       evaluation_score=Decimal("62.5"))
+        ctx.count("不良行为记分", 1)

@@ -1,16 +1,20 @@
 """API of the 合法性审查 of the 抽查事项清单 (same rules as the pages: ``directory.item_review``)."""
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from pydantic import Field
 
 from shuangsuiji.accounts.models import User
 from shuangsuiji.accounts.scope import user_bureau
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.directory import item_review
 from shuangsuiji.directory.models import CheckItem, ItemReview
+
+# Database ids: out-of-range numbers are a 422, never an overflow in the database driver.
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 router = Router(tags=["一单两库"])
 
@@ -46,14 +50,14 @@ class ReviewOut(Schema):
 
 
 class ReviewIn(Schema):
-    item_ids: list[int]
+    item_ids: list[Id]
     note: str = ""
 
 
 class DecisionIn(Schema):
     approve: bool = False  # true: 审查通过; false (default): 退回修改, which needs an opinion
     opinion: str = ""
-    remarks: dict[int, str] = {}
+    remarks: dict[Id, str] = {}
 
 
 class PublishedOut(Schema):

@@ -1,10 +1,11 @@
 """Staff API of the exports for the national systems (files only; nothing is sent anywhere)."""
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
+from pydantic import Field
 
 from shuangsuiji.accounts.models import Organization, User
 from shuangsuiji.accounts.scope import readable_owner_ids
@@ -12,12 +13,15 @@ from shuangsuiji.common.exceptions import NotFoundError
 from shuangsuiji.common.view_helpers import attachment
 from shuangsuiji.disclosure import national_export
 
+# Database ids: out-of-range numbers are a 422, never an overflow in the database driver.
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+
 router = Router(tags=["国家系统数据导出"])
 
 
 class ExportIn(Schema):
     layout: str
-    organization_id: int | None = None
+    organization_id: Id | None = None
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
 

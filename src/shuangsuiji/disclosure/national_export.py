@@ -68,7 +68,7 @@ PENALTY_KINDS = (
 METHOD_LABELS = {
     "on_site": "现场检查", "documents": "书面检查", "online": "网络检查", "entrusted": "委托专业机构", "testing": "检验检测",
 }
-FINDING_LABELS = {"pass": "合格", "fail": "不合格", "na": "不适用"}
+FINDING_LABELS = {"pass": "合格", "fail": "不合格", "na": "不适用"}  # nosec B105 - result labels, not a password
 # 行政处罚 stays on record "长期" unless the credit-repair rules shorten its publication: the standard asks for a
 # date, 2099-12-31 is what the provincial platforms use for "长期有效" (assumption, see docs).
 LONG_TERM = "2099-12-31"

@@ -328,4 +328,9 @@ def close_case(request: HttpRequest, case_id: int, payload: CloseIn) -> Any:
     )
 
 
-from shuangsuiji.inspections import api_team  # noqa: E402,F401  (adds its endpoints to this router)
+from shuangsuiji.inspections import (  # noqa: E402  (they add their endpoints to this router)
+    api_measures,  # noqa: F401
+    api_nonrandom,  # noqa: F401
+    api_team,  # noqa: F401
+    api_testing,  # noqa: F401
+)

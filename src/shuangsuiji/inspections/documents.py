@@ -124,6 +124,17 @@ def record_pdf(record: InspectionRecord) -> bytes:
     pdf.add_table(["序号", "姓名", "人员类别", "执法证号", "角色", "产生方式", "到场/签名"], members,
                   col_widths=[0.6, 1.2, 1.4, 2.2, 0.9, 2.0, 1.7], size=8.5)
     pdf.add_paragraph(TEAM_NOTE, indent=False, size=8.5)
+    tests = list(record.testings.order_by("pk"))
+    if tests:
+        pdf.add_paragraph("检验检测：", indent=False, size=10)
+        pdf.add_table(
+            ["检测机构", "样品", "检测项目", "采样/送检日期", "报告编号及日期", "结论"],
+            [[f"{t.agency_name}（{t.get_agency_kind_display()}）", t.sample, t.test_items,
+              f"{_date(t.sampled_on)}/{_date(t.sent_on)}",
+              f"{t.report_number}（{_date(t.report_on)}）" if t.report_number else "待出具",
+              t.get_conclusion_display() or "—"] for t in tests],
+            col_widths=[2.0, 1.6, 1.6, 1.8, 1.8, 0.8], size=8,
+        )
     pdf.add_heading("二、检查事项及结论（进一次门、查多项事）")
     rows = []
     for i, item in enumerate(record.items.select_related("department"), start=1):

@@ -188,9 +188,13 @@ class InspectionRecord(TimeStampedModel):
     task = models.ForeignKey(
         "planning.Task", verbose_name="抽查任务", on_delete=models.PROTECT, related_name="inspection_records"
     )
-    draw = models.ForeignKey("draws.TargetDraw", verbose_name="对象抽取", on_delete=models.PROTECT, related_name="+")
+    # Empty for a non-random inspection (投诉举报、转办交办、专项检查): its target was named, not drawn.
+    draw = models.ForeignKey(
+        "draws.TargetDraw", verbose_name="对象抽取", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     drawn_target = models.OneToOneField(
-        "draws.DrawnTarget", verbose_name="抽中对象", on_delete=models.PROTECT, related_name="inspection_record"
+        "draws.DrawnTarget", verbose_name="抽中对象", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="inspection_record",
     )
     target = models.ForeignKey(
         "directory.Target", verbose_name="检查对象", on_delete=models.PROTECT, related_name="inspection_records"
@@ -624,3 +628,126 @@ class FollowUpStep(models.Model):
     def kind_label(self) -> str:
         """The Chinese name of the step (``kind`` is the code written by ``followup``)."""
         return FOLLOW_UP_STEP_LABELS.get(self.kind, self.kind)
+
+
+# ---------------------------------------------------------------- 检验检测 by an agency
+
+
+class AgencyKind(models.TextChoices):
+    """Who tests (平顶山: 原则上由当地疾控机构承担，不具备相应检测能力的，可由第三方检测机构承担)."""
+
+    CDC = "cdc", "疾病预防控制机构"
+    THIRD_PARTY = "third_party", "第三方检测机构"
+    OTHER = "other", "其他有资质的机构"
+
+
+class TestingStatus(models.TextChoices):
+    WAITING = "waiting", "待出具报告"
+    REPORTED = "reported", "已出具报告"
+
+
+class TestingConclusion(models.TextChoices):
+    PASS = "pass", "合格"
+    FAIL = "fail", "不合格"
+
+
+class TestingRecord(TimeStampedModel):
+    """A 检验检测 of a record's samples by an agency. While its report is awaited the 10-working-day entry
+    deadline of the record is 中止 (``deadlines.suspension``) with the reason; the report is attached."""
+
+    __test__ = False  # not a pytest class
+
+    owner = models.ForeignKey("accounts.Organization", verbose_name="单位", on_delete=models.PROTECT)
+    record = models.ForeignKey(
+        InspectionRecord, verbose_name="一企一表", on_delete=models.PROTECT, related_name="testings"
+    )
+    agency_name = models.CharField("检测机构", max_length=128)
+    agency_kind = models.CharField("机构类别", max_length=16, choices=AgencyKind.choices)
+    agency_qualification = models.CharField("资质认定证书编号", max_length=64, blank=True)
+    sample = models.CharField("样品名称及数量", max_length=255)
+    test_items = models.CharField("检测项目", max_length=255)
+    sampled_on = models.DateField("采样日期")
+    sent_on = models.DateField("送检日期")
+    status = models.CharField("状态", max_length=16, choices=TestingStatus.choices, default=TestingStatus.WAITING)
+    report_number = models.CharField("检测报告编号", max_length=64, blank=True)
+    report_on = models.DateField("报告出具日期", null=True, blank=True)
+    conclusion = models.CharField("检测结论", max_length=8, choices=TestingConclusion.choices, blank=True)
+    report_file = models.ForeignKey(
+        Evidence, verbose_name="检测报告文件", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    suspension_reason = models.CharField("期限中止原因", max_length=255)
+    held_workdays = models.PositiveSmallIntegerField("中止工作日数", default=0)
+    created_by = models.ForeignKey("accounts.User", verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
+
+    objects = RecordChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "检验检测"
+        verbose_name_plural = "检验检测"
+        ordering = ["record", "sent_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.record.number} {self.agency_name} {self.sample}"
+
+
+# ---------------------------------------------------------------- 提醒、约谈、记分 (大洼 六(六) 后续处置)
+
+
+class MeasureKind(models.TextChoices):
+    """综合运用提醒、培训、约谈、记分等手段落实检查对象责任 (大洼)."""
+
+    REMINDER = "reminder", "提醒"
+    TRAINING = "training", "培训"
+    INTERVIEW = "interview", "约谈"
+    SCORING = "scoring", "记分"
+
+
+class EvaluationGrade(models.TextChoices):
+    """Result of the 医疗卫生机构传染病防治分类监督综合评价 (平顶山: 评价结果与不良行为记分相衔接)."""
+
+    EXCELLENT = "excellent", "优秀"
+    QUALIFIED = "qualified", "合格"
+    KEY = "key", "重点监督"
+
+
+# 专业 of a 医疗机构: its 记分 is the 医疗机构不良执业行为记分 and takes the evaluation form's result.
+MEDICAL_SPECIALTIES = ("medical", "infectious_disease")
+
+
+class TargetMeasure(TimeStampedModel):
+    """One 提醒 / 培训 / 约谈 / 记分 of an inspected target, in the follow-up ledger of its 一企一表."""
+
+    owner = models.ForeignKey("accounts.Organization", verbose_name="单位", on_delete=models.PROTECT)
+    record = models.ForeignKey(
+        InspectionRecord, verbose_name="一企一表", on_delete=models.PROTECT, related_name="measures"
+    )
+    target = models.ForeignKey("directory.Target", verbose_name="检查对象", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("措施", max_length=16, choices=MeasureKind.choices)
+    occurred_on = models.DateField("日期")
+    content = models.TextField("事由及内容")
+    participants = models.CharField("约谈/提醒对象及参加人员", max_length=255, blank=True)
+    outcome = models.TextField("结果（整改承诺、落实情况）")
+    points = models.PositiveSmallIntegerField("记分分值", null=True, blank=True)
+    evaluation_grade = models.CharField(
+        "传染病防治分类监督综合评价结果", max_length=16, choices=EvaluationGrade.choices, blank=True
+    )
+    evaluation_score = models.DecimalField("综合评价得分", max_digits=5, decimal_places=1, null=True, blank=True)
+    created_by = models.ForeignKey("accounts.User", verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
+
+    objects = RecordChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "提醒、约谈、记分"
+        verbose_name_plural = "提醒、约谈、记分"
+        ordering = ["occurred_on", "pk"]
+        indexes = [models.Index(fields=["owner", "kind", "occurred_on"], name="measure_owner_kind_day")]
+
+    def __str__(self) -> str:
+        return f"{self.target} {self.get_kind_display()} {self.occurred_on}"
+
+    @property
+    def kind_label(self) -> str:
+        """“不良行为记分” for a 医疗机构's 记分 (with the evaluation result), else the plain name."""
+        if self.kind == MeasureKind.SCORING and self.evaluation_grade:
+            return "不良行为记分"
+        return self.get_kind_display()

@@ -58,7 +58,7 @@ from shuangsuiji.inspections.permissions import (
     check_can_review,
 )
 from shuangsuiji.inspections.workdays import add_workdays
-from shuangsuiji.planning.models import JointPlanParticipant, Task
+from shuangsuiji.planning.models import JointPlanParticipant, Task, TaskKind
 
 METHOD_VALUES = {value for value, _ in InspectionMethod.choices}
 MIN_OFFICERS = 2
@@ -254,6 +254,8 @@ def records_generate_for_task(*, actor: User, task: Task) -> GenerateResult:
     """
     task = Task.objects.select_for_update(of=("self",)).select_related("owner", "joint_plan").get(pk=task.pk)
     check_can_generate(actor, task)
+    if task.kind == TaskKind.NONRANDOM:
+        raise ApplicationError("非随机检查不经抽取：请在任务的一企一表页面指派检查组后生成")
     draw, match = current_draw_and_match(task)
     result = GenerateResult()
     entry_days = bureau_settings(task.owner_id).entry_workdays
@@ -487,6 +489,11 @@ def record_submit_result(
     if record.status not in ENTRY_OPEN_STATUSES:
         raise ApplicationError(f"本表当前状态为“{record.get_status_display()}”，不能录入结果")
     today = timezone.localdate()
+    pending_tests = record.testings.filter(status="waiting").values_list("agency_name", flat=True)
+    if pending_tests:
+        raise ApplicationError(
+            f"检验检测报告尚未出具（{'、'.join(pending_tests)}），结果录入期限中止中：请登记检测报告后再提交"
+        )
     items = list(record.items.all())
     members = list(record.members.select_related("inspector"))
     codes = validate_result(record=record, entry=entry, items=items, members=members, today=today)
@@ -522,7 +529,9 @@ def record_submit_result(
             member.save(update_fields=["present"])
     record.result_codes.set(codes)
 
-    deadline = add_workdays(entry.inspected_on, bureau_settings(record.owner_id).entry_workdays)
+    # days the deadline was 中止 for test reports (inspections/testing.py) are not counted
+    held = sum(record.testings.values_list("held_workdays", flat=True))
+    deadline = add_workdays(entry.inspected_on, bureau_settings(record.owner_id).entry_workdays + held)
     old = record.status
     record.methods = list(dict.fromkeys(entry.methods))
     record.inspected_on = entry.inspected_on
@@ -661,7 +670,12 @@ def apply_result_to_target(*, actor: User, record: InspectionRecord) -> dict[str
     """Results flow back to the target: last inspection date and result, risk flags (next year's draw)."""
     target = Target.objects.select_for_update(of=("self",)).get(pk=record.target_id)
     changes: dict[str, Any] = {}
-    if record.inspected_on and (target.last_inspected_on is None or target.last_inspected_on <= record.inspected_on):
+    # Only 双随机 inspections move the target's last inspection (the draws' exclusion and 3–5-year coverage):
+    # a non-random one (投诉举报 …) is no 双随机 coverage (大洼: only random checks may replace the year's check).
+    is_random = record.task.kind != TaskKind.NONRANDOM
+    if is_random and record.inspected_on and (
+        target.last_inspected_on is None or target.last_inspected_on <= record.inspected_on
+    ):
         group = publication_group(record)
         label = PublicationGroup(group).label if group else ""
         names = "、".join(c.name for c in record.result_codes.all())

@@ -53,7 +53,7 @@ from shuangsuiji.directory.models import CheckItem, Inspector, InspectorKind, In
 from shuangsuiji.draws.models import DrawnTarget, DrawStatus, InspectorMatch, MatchStatus, TargetDraw
 from shuangsuiji.oversight.models_reports import TargetStat
 from shuangsuiji.oversight.summary import ensure_fresh
-from shuangsuiji.planning.models import FILED_STATUSES, AnnualPlan, Task, TaskState
+from shuangsuiji.planning.models import FILED_STATUSES, AnnualPlan, Task, TaskKind, TaskState
 
 if TYPE_CHECKING:
     from shuangsuiji.accounts.models import User
@@ -273,7 +273,8 @@ def library_figures(owner_ids: list[int], period: Period, into: dict[int, Figure
 
 
 def tasks_queryset(owner_ids: list[int], period: Period) -> QuerySet[Task]:
-    return Task.objects.filter(owner_id__in=owner_ids, year=period.year)
+    """双随机 tasks of the year (非随机检查 are counted apart: ``oversight.nonrandom_stats``)."""
+    return Task.objects.filter(owner_id__in=owner_ids, year=period.year).exclude(kind=TaskKind.NONRANDOM)
 
 
 def current_draws_queryset(owner_ids: list[int], period: Period) -> QuerySet[TargetDraw]:

@@ -39,7 +39,7 @@ from shuangsuiji.inspections.models import (
     RecordStatus,
 )
 from shuangsuiji.oversight.dashboard import Figures, Period, _by_owner, _merge
-from shuangsuiji.planning.models import TaskState
+from shuangsuiji.planning.models import TaskKind, TaskState
 
 ENTERED = (RecordStatus.SUBMITTED, RecordStatus.RETURNED, RecordStatus.APPROVED)
 RESULT_ENTERED = (RecordStatus.SUBMITTED, RecordStatus.APPROVED)
@@ -133,7 +133,7 @@ def inspected_queryset(owner_ids: list[int], period: Period) -> QuerySet[Inspect
     return InspectionRecord.objects.filter(
         owner_id__in=owner_ids, inspected_on__gte=period.start, inspected_on__lte=period.end,
         status__in=RESULT_ENTERED, submitted_at__lt=period.as_of_dt,
-    )
+    ).exclude(task__kind=TaskKind.NONRANDOM)  # 非随机检查 are counted apart (oversight/nonrandom_stats.py)
 
 
 def inspected_codes_queryset(owner_ids: list[int], period: Period) -> QuerySet[Any]:
@@ -142,7 +142,7 @@ def inspected_codes_queryset(owner_ids: list[int], period: Period) -> QuerySet[A
         inspectionrecord__owner_id__in=owner_ids, inspectionrecord__inspected_on__gte=period.start,
         inspectionrecord__inspected_on__lte=period.end, inspectionrecord__status__in=RESULT_ENTERED,
         inspectionrecord__submitted_at__lt=period.as_of_dt,
-    )
+    ).exclude(inspectionrecord__task__kind=TaskKind.NONRANDOM)
 
 
 def problem_condition(owner_ids: list[int], period: Period, *, field: str = "pk") -> Q:

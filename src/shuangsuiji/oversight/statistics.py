@@ -31,7 +31,7 @@ from shuangsuiji.oversight.dashboard import (
     rates,
 )
 from shuangsuiji.oversight.models_reports import TargetStat, WorkEvent, WorkEventKind
-from shuangsuiji.planning.models import Task
+from shuangsuiji.planning.models import Task, TaskKind
 
 # Tables and their .xlsx writer are shared with the deadline pages: common.stat_tables.
 
@@ -353,13 +353,13 @@ def year_table(owner_ids: list[int], period: Period, *, years: int = 5) -> StatT
     inspected = InspectionRecord.objects.filter(
         owner_id__in=owner_ids, inspected_on__year__gte=first, inspected_on__year__lte=period.year,
         status__in=results.RESULT_ENTERED,
-    ).annotate(y=ExtractYear("inspected_on"))
+    ).exclude(task__kind=TaskKind.NONRANDOM).annotate(y=ExtractYear("inspected_on"))
     _merge_keyed(by, inspected.order_by().values("y").annotate(
         inspected_targets=Count("target_id", distinct=True)), "y", ["inspected_targets"])
     codes = InspectionRecord.result_codes.through.objects.filter(
         inspectionrecord__owner_id__in=owner_ids, inspectionrecord__inspected_on__year__gte=first,
         inspectionrecord__inspected_on__year__lte=period.year, inspectionrecord__status__in=results.RESULT_ENTERED,
-    ).annotate(y=ExtractYear("inspectionrecord__inspected_on"))
+    ).exclude(inspectionrecord__task__kind=TaskKind.NONRANDOM).annotate(y=ExtractYear("inspectionrecord__inspected_on"))
     _merge_keyed(by, codes.order_by().values("y").annotate(  # type: ignore[misc]
         problem_records=Count("inspectionrecord_id", distinct=True, filter=Q(resultcode__is_problem=True))),
         "y", ["problem_records"])

@@ -19,6 +19,8 @@ from shuangsuiji.oversight import exports, statistics
 from shuangsuiji.oversight.dashboard import build_dashboard, scope_choices
 from shuangsuiji.oversight.dashboard_page import Drill, dashboard_context, table_view
 from shuangsuiji.oversight.drilldown import drill_list
+from shuangsuiji.oversight.measure_stats import measure_figures
+from shuangsuiji.oversight.nonrandom_stats import nonrandom_figures
 from shuangsuiji.oversight.permissions import can_edit_reports, require_statistics_viewer
 from shuangsuiji.planning.coverage import rule_progress
 
@@ -57,6 +59,8 @@ def dashboard(request: AuthedHttpRequest) -> HttpResponse:
         "title": f"{board.scope.organization.name} · {board.period.year}年统计看板", **dashboard_context(board),
         **_selector_context(request, board.scope.organization.pk, board.period.year), "tab": "dashboard",
         "can_edit": can_edit_reports(request.user, board.scope.organization.pk),
+        "nonrandom": nonrandom_figures(board.scope.owner_ids, board.period),
+        "measures": measure_figures(board.scope.owner_ids, board.period),
         # 平顶山: 全覆盖 / 不低于上年数量 of the year's plans in scope, and how far this year's inspections got
         "rule_progress": rule_progress(list(board.scope.owner_ids), board.period.year),
     }

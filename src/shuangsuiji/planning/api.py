@@ -756,3 +756,6 @@ def publish_scheme(request: HttpRequest, task_id: int) -> Any:
     actor = _actor(request)
     return services.scheme_publish(actor=actor, scheme=_scheme(actor, task_id))
 
+
+
+from shuangsuiji.planning import api_nonrandom  # noqa: E402,F401  (adds its endpoints to this router)

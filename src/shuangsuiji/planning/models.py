@@ -308,10 +308,19 @@ class TaskQuerySet(OwnedQuerySet["Task"]):
         return self.filter(models.Q(owner_id__in=ids) | models.Q(pk__in=joined))
 
 
+class TaskKind(models.TextChoices):
+    """双随机 tasks are drawn; non-random ones (投诉举报、转办交办、专项检查: 玉溪, 大洼) name their targets and are
+    counted apart, never in 双随机 coverage figures."""
+
+    RANDOM = "random", "双随机抽查"
+    NONRANDOM = "nonrandom", "非随机检查"
+
+
 class Task(TimeStampedModel):
     """抽查任务: created from a plan line, a joint plan or a claimed national task."""
 
     owner = models.ForeignKey("accounts.Organization", verbose_name="组织单位", on_delete=models.PROTECT)
+    kind = models.CharField("任务类别", max_length=16, choices=TaskKind.choices, default=TaskKind.RANDOM, db_index=True)
     code = models.CharField("任务编号", max_length=32)
     title = models.CharField("任务名称", max_length=200)
     year = models.PositiveIntegerField("年度")
@@ -420,3 +429,32 @@ class WorkScheme(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NonRandomSource(models.TextChoices):
+    """Why a target is inspected without a draw (玉溪: 投诉举报、转办交办、数据监测; 大洼: 上级交办、其他部门移送、专项整治)."""
+
+    COMPLAINT = "complaint", "投诉举报"
+    ASSIGNED = "assigned", "上级交办/转办"
+    REFERRAL = "referral", "其他部门移送"
+    MONITORING = "monitoring", "数据监测发现"
+    SPECIAL = "special", "专项检查"
+
+
+class NonRandomBasis(TimeStampedModel):
+    """The source of a non-random task and the targets it names (chosen, not drawn)."""
+
+    task = models.OneToOneField(Task, verbose_name="任务", on_delete=models.CASCADE, related_name="nonrandom_basis")
+    source = models.CharField("来源", max_length=16, choices=NonRandomSource.choices)
+    reference = models.CharField("来源编号/文号", max_length=100, blank=True)
+    received_on = models.DateField("受理/交办日期")
+    # Internal: may name a complainant, never published (the portal shows only the source kind).
+    summary = models.TextField("线索/任务内容（内部）")
+    targets = models.ManyToManyField("directory.Target", verbose_name="检查对象", related_name="+")
+
+    class Meta:
+        verbose_name = "非随机检查来源"
+        verbose_name_plural = "非随机检查来源"
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.reference}".strip()

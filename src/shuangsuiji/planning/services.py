@@ -38,6 +38,7 @@ from shuangsuiji.planning.models import (
     PlanUncoveredItem,
     SchemeStatus,
     Task,
+    TaskKind,
     TaskState,
     TaskTransition,
     WorkScheme,
@@ -898,6 +899,8 @@ TRANSITIONS: dict[tuple[str, str], TransitionRule] = {
     (TaskState.INSPECTORS_MATCHED, TaskState.INSPECTING): TransitionRule("开始检查", Perm.PLAN_EDIT, True),
     (TaskState.INSPECTING, TaskState.COMPLETED): TransitionRule("检查完成", Perm.PLAN_EDIT, True),
     (TaskState.COMPLETED, TaskState.PUBLISHED): TransitionRule("公示抽查结果", Perm.PLAN_EDIT, True),
+    # 非随机检查 (planning/nonrandom.py): no 方案/draw/match; its 一企一表 with a 指派 team start the inspection.
+    (TaskState.DRAFT, TaskState.INSPECTING): TransitionRule("开始检查（非随机检查）", Perm.PLAN_EDIT, False),
 }
 STATE_ORDER: list[str] = list(TaskState.values)
 
@@ -919,7 +922,16 @@ def _transition_refusal(task: Task, frm: str, to: str) -> str | None:
 
     active_matches = InspectorMatch.objects.filter(task=task, status__in=[MatchStatus.MATCHED, MatchStatus.CONFIRMED])
     records = InspectionRecord.objects.filter(task=task).exclude(status=RecordStatus.CANCELLED)
-    if to == TaskState.SCHEME_PUBLISHED:
+    if (task.kind == TaskKind.NONRANDOM) != (frm == TaskState.DRAFT and to == TaskState.INSPECTING) and frm in (
+        TaskState.DRAFT, TaskState.SCHEME_PUBLISHED, TaskState.TARGETS_DRAWN, TaskState.INSPECTORS_MATCHED
+    ):
+        if task.kind == TaskKind.NONRANDOM:
+            return "非随机检查不经抽取和匹配：请指派检查组并生成一企一表后开始检查"
+        return "双随机抽查任务须经公布方案、抽取对象和匹配人员后才能开始检查"
+    if frm == TaskState.DRAFT and to == TaskState.INSPECTING:
+        if not records.exists():
+            return "请先指派检查组并生成一企一表"
+    elif to == TaskState.SCHEME_PUBLISHED:
         scheme = WorkScheme.objects.filter(task=task).first()
         if scheme is None or scheme.status != SchemeStatus.PUBLISHED:
             return "工作方案尚未公布，不能进入“方案已公布”状态"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shuangsuiji.planning import views, views_rules
+from shuangsuiji.planning import views, views_nonrandom, views_rules
 
 app_name = "planning"
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("national/<int:pk>/claim/", views.national_claim, name="national_claim"),
     path("tasks/", views.task_list, name="task_list"),
     path("tasks/new/", views.task_create, name="task_create"),
+    path("tasks/nonrandom/new/", views_nonrandom.nonrandom_create, name="nonrandom_create"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
     path("tasks/<int:pk>/transition/", views.task_transition, name="task_transition"),

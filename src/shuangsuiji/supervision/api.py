@@ -1,16 +1,20 @@
 """API of the upper-level supervision (same services and scope as the pages)."""
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from pydantic import Field
 
 from shuangsuiji.accounts.models import Organization, User
 from shuangsuiji.accounts.scope import get_visible_or_404
 from shuangsuiji.common.exceptions import ApplicationError, NotFoundError
 from shuangsuiji.supervision import services
 from shuangsuiji.supervision.models import Campaign, CampaignPart
+
+# Database ids: out-of-range numbers are a 422, never an overflow in the database driver.
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 router = Router(tags=["专项督查与交叉检查"])
 
@@ -61,8 +65,8 @@ class CampaignIn(Schema):
     basis: str
     window_start: datetime.date
     window_end: datetime.date
-    bureau_ids: list[int]
-    checked_by: dict[int, int] = {}
+    bureau_ids: list[Id]
+    checked_by: dict[Id, Id] = {}
     rectify_workdays: int = 15
 
 
@@ -88,7 +92,7 @@ class IssueIn(Schema):
 
 class AnswerIn(Schema):
     answer: str = ""
-    rectifications: dict[int, str] = {}
+    rectifications: dict[Id, str] = {}
 
 
 class ReviewIn(Schema):

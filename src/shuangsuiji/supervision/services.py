@@ -73,6 +73,8 @@ def campaign_create(
         raise ApplicationError(f"未知的督查方式：{kind}")
     if not title.strip() or not basis.strip():
         raise ApplicationError("请填写督查名称和督查依据、内容")
+    if len(title.strip()) > 200:
+        raise ApplicationError("督查名称不能超过200个字")
     if window_end < window_start:
         raise ApplicationError("督查结束日期不能早于开始日期")
     if not 1 <= rectify_workdays <= 90:
@@ -217,7 +219,11 @@ def campaign_issue(
         raise ApplicationError(f"以下单位尚未登记督查情况，不能印发通报：{'、'.join(unchecked)}")
     if not notice_number.strip() or not summary.strip():
         raise ApplicationError("请填写通报文号和总体情况")
+    if len(notice_number.strip()) > 64:
+        raise ApplicationError("通报文号不能超过64个字")
     issued_on = issued_on or timezone.localdate()
+    if not campaign.window_start <= issued_on <= timezone.localdate():
+        raise ApplicationError("通报日期应在督查开始之后、不晚于今天")
     campaign.status = CampaignStatus.ISSUED
     campaign.notice_number, campaign.notice_summary = notice_number.strip(), summary.strip()
     campaign.notice_requirements, campaign.issued_on, campaign.issued_by = requirements.strip(), issued_on, actor

@@ -83,3 +83,13 @@ def test_unknown_algorithm_version_is_refused_in_chinese() -> None:
     record["algorithm"] = {"name": "flow-cap-euler-split", "version": "0.9"}
     verification = verify_record(record, inputs)
     assert not verification.ok and any("未知的匹配算法" in m for m in verification.messages)
+
+
+def test_stored_version_2_0_records_still_verify() -> None:
+    """2.0 used a fixed number of scaling iterations; 2.1 iterates to convergence within a budget."""
+    inputs = _v1_inputs()
+    record = json.loads((V1.parent / "v2_0" / "record.json").read_text(encoding="utf-8"))
+    assert record["algorithm"] == {"name": ALGORITHM_NAME, "version": "2.0"}
+    assert verify_record(record, inputs).ok
+    assert build_record(inputs, record["randomness"], "2.0") == record
+    assert ALGORITHM_VERSION != "2.0"

@@ -51,7 +51,15 @@ from shuangsuiji.core.matching.engine_v1 import (
     derive_seed,
     effective_denominator,
 )
-from shuangsuiji.core.matching.fractional import GRID, UNIT, even_assignment, grid_cap
+from shuangsuiji.core.matching.fractional import (
+    GRID,
+    ITERATIONS,
+    TOLERANCE,
+    UNIT,
+    even_assignment,
+    grid_cap,
+    iteration_budget,
+)
 from shuangsuiji.core.matching.model import (
     FairnessReport,
     FallbackPolicy,
@@ -70,8 +78,10 @@ from shuangsuiji.core.matching.stream import Stream
 from shuangsuiji.core.matching.validation import validate_inputs
 
 ALGORITHM_NAME = "maxent-dependent-rounding"
-ALGORITHM_VERSION = "2.0"
-LEGACY_ALGORITHMS = {engine_v1.ALGORITHM_VERSION: engine_v1.ALGORITHM_NAME}
+ALGORITHM_VERSION = "2.1"
+# Older versions that still verify: 1.0 (its own engine) and 2.0 (this engine with 15 fixed scaling
+# iterations; 2.1 iterates to convergence within a work budget, see fractional.py).
+LEGACY_ALGORITHMS = {engine_v1.ALGORITHM_VERSION: engine_v1.ALGORITHM_NAME, "2.0": ALGORITHM_NAME}
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -164,6 +174,7 @@ def _probabilities(
     coverage_m: IntArray,
     denominator: int,
     experts: bool,
+    version: str = ALGORITHM_VERSION,
 ) -> tuple[PairTable, IntArray, IntArray, float]:
     """Probabilities over all candidate pairs of the staffed targets (pairs, group ids, group targets)."""
     n_i = len(prep.inspector_ids)
@@ -194,6 +205,7 @@ def _probabilities(
         prep.inputs.params.probability_cap,
         flow,
         denominator,
+        *((ITERATIONS, 0.0) if version == "2.0" else (iteration_budget(len(t_pair)), TOLERANCE)),
     )
     table = PairTable(prep, t_pair, i_pair, g_pair, b_pair, fractional.value)
     return table, gid, group_target, fractional.mixed_share
@@ -208,10 +220,11 @@ def _assign(
     denominator: int,
     experts: bool,
     stream: Stream,
+    version: str = ALGORITHM_VERSION,
 ) -> tuple[PairTable, BoolArray, float]:
     """The probabilities and the sampled pairs."""
     table, gid, group_target, mixed = _probabilities(
-        prep, stage, pool, team, coverage_m, denominator, experts
+        prep, stage, pool, team, coverage_m, denominator, experts, version
     )
     chosen = dependent_round(table.i, gid, table.value, UNIT, group_target, len(prep.inspector_ids), stream)
     return table, chosen, mixed
@@ -294,8 +307,11 @@ def _target_fairness(
     return tuple(rows), summary
 
 
-def match(inputs: MatchInputs, randomness: Sequence[str]) -> MatchResult:
-    """Match inspectors to targets. Same inputs and randomness give the same result in any input order."""
+def match(inputs: MatchInputs, randomness: Sequence[str], version: str = ALGORITHM_VERSION) -> MatchResult:
+    """Match inspectors to targets. Same inputs and randomness give the same result in any input order.
+
+    `version` "2.0" recomputes records of that version (fixed scaling iterations); default: current.
+    """
     validate_inputs(inputs)
     digests = input_digests(inputs)
     seed = derive_seed(randomness, digests)
@@ -309,7 +325,7 @@ def match(inputs: MatchInputs, randomness: Sequence[str]) -> MatchResult:
     units = np.where(law_pool, prep.i_remaining * denominator, 0).astype(np.int64)
     stage = _staged_flow(prep, law_pool, team, prep.t_m, units, denominator, experts=False)
     table, chosen, mixed = _assign(
-        prep, stage, law_pool, team, prep.t_m, denominator, False, Stream(seed, "team")
+        prep, stage, law_pool, team, prep.t_m, denominator, False, Stream(seed, "team"), version
     )
     actual = np.zeros(n_i, dtype=np.int64)
     members = _members(prep, table, chosen, actual)
@@ -328,7 +344,7 @@ def match(inputs: MatchInputs, randomness: Sequence[str]) -> MatchResult:
         )
         expert_table, expert_chosen, _ = _assign(
             prep, expert_stage, expert_pool, expert_team, no_coverage, denominator, True,
-            Stream(seed, "experts"),
+            Stream(seed, "experts"), version,
         )  # fmt: skip
         expert_members = _members(prep, expert_table, expert_chosen, np.zeros(n_i, dtype=np.int64))
         expert_shortfall = [prep.target_ids[t] for t in staffed_rows.tolist() if t not in expert_members]
@@ -388,14 +404,14 @@ def match(inputs: MatchInputs, randomness: Sequence[str]) -> MatchResult:
 
 def match_version(inputs: MatchInputs, randomness: Sequence[str], version: str) -> MatchResult:
     """Run the matching of a given algorithm version (old records are recomputed with their own)."""
-    if version == ALGORITHM_VERSION:
-        return match(inputs, randomness)
+    if version in (ALGORITHM_VERSION, "2.0"):
+        return match(inputs, randomness, version)
     if version == engine_v1.ALGORITHM_VERSION:
         return engine_v1.match(inputs, randomness)
     raise ValueError(f"未知的匹配算法版本：{version}")
 
 
-def pair_table(inputs: MatchInputs) -> PairTable:
+def pair_table(inputs: MatchInputs, version: str = ALGORITHM_VERSION) -> PairTable:
     """The probability of every candidate pair (randomness-free: computed before any random draw)."""
     validate_inputs(inputs)
     digests = input_digests(inputs)
@@ -406,4 +422,4 @@ def pair_table(inputs: MatchInputs) -> PairTable:
     law_pool = prep.i_law & prep.i_on_duty & (prep.i_remaining > 0)
     units = np.where(law_pool, prep.i_remaining * denominator, 0).astype(np.int64)
     stage = _staged_flow(prep, law_pool, team, prep.t_m, units, denominator, experts=False)
-    return _probabilities(prep, stage, law_pool, team, prep.t_m, denominator, False)[0]
+    return _probabilities(prep, stage, law_pool, team, prep.t_m, denominator, False, version)[0]

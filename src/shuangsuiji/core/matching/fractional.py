@@ -38,7 +38,18 @@ MIX_BITS = 10
 GRID = 1 << GRID_BITS
 MIX = 1 << MIX_BITS
 UNIT = GRID * MIX  # one person
-ITERATIONS = 15
+ITERATIONS = 15  # version 2.0: a fixed count
+# Version 2.1: as many iterations as about 4e7 pair updates allow (at least 15, at most 400), stopping
+# early once no multiplier moves by more than 1e-9 (relative): tight workloads converge slowly.
+WORK_BUDGET = 40_000_000
+MAX_ITERATIONS = 400
+TOLERANCE = 1e-9
+
+
+def iteration_budget(n_pairs: int) -> int:
+    return max(ITERATIONS, min(MAX_ITERATIONS, WORK_BUDGET // max(n_pairs, 1)))
+
+
 ROW_PASSES = 4
 
 
@@ -177,6 +188,8 @@ def even_assignment(
     probability_cap: float,
     flow_value: IntArray,  # per pair: units of 1 / flow_denominator in the min-cost-flow solution
     flow_denominator: int,
+    iterations: int = ITERATIONS,
+    tolerance: float = 0.0,
 ) -> Fractional:
     n_rows, n_i, n_g = len(team), len(capacity), len(coverage_group)
     if len(pair_t) == 0:
@@ -192,7 +205,8 @@ def even_assignment(
     b = np.ones(n_i)
     h = np.ones(n_g)
     x = np.zeros(len(pair_t))
-    for _ in range(ITERATIONS):
+    for _ in range(iterations):
+        b_before, h_before = b, h
         base = b[pair_i] * h[pair_gid]
         x = np.minimum(cap, _row_scale(base, pair_t, need, cap, n_rows)[pair_t] * base)
         group_sum = np.bincount(pair_gid, x, minlength=n_g)
@@ -205,6 +219,13 @@ def even_assignment(
         x = np.minimum(cap, _row_scale(base, pair_t, need, cap, n_rows)[pair_t] * base)
         load = np.bincount(pair_i, x, minlength=n_i)
         b = np.minimum(1.0, np.divide(b * column_cap, load, out=b.copy(), where=load > 0))
+        if tolerance > 0:
+            moved = max(
+                float(np.max(np.abs(b - b_before) / b_before, initial=0.0)),
+                float(np.max(np.abs(h - h_before) / h_before, initial=0.0)),
+            )
+            if moved <= tolerance:
+                break
     base = b[pair_i] * h[pair_gid]
     x = np.minimum(cap, _row_scale(base, pair_t, need, cap, n_rows)[pair_t] * base)
     need_units = team.astype(np.int64) * GRID

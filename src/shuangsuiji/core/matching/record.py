@@ -88,7 +88,7 @@ def _fairness(report: FairnessReport, version: str = ALGORITHM_VERSION) -> dict[
         "spread_expected": report.spread_expected,
         "spread_ideal": report.spread_ideal,
     }
-    if version in LEGACY_ALGORITHMS:  # 1.0 records have exactly the fields above
+    if version == "1.0":  # 1.0 records have exactly the fields above
         return fields
     return {
         **fields,

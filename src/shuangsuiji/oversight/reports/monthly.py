@@ -34,7 +34,9 @@ from shuangsuiji.draws.models import DrawnTarget, DrawStatus, TargetDraw
 from shuangsuiji.inspections.models import InspectionRecord
 from shuangsuiji.oversight import dashboard_results as results
 from shuangsuiji.oversight.dashboard import Period, organization_scope
+from shuangsuiji.oversight.measure_stats import measure_text
 from shuangsuiji.oversight.models_reports import MonthlyReport, WorkEvent, WorkEventKind
+from shuangsuiji.oversight.reports.monthly_rows import is_county, other_task_lines, plan_tasks, unit_rows
 from shuangsuiji.planning.models import AnnualPlan, Task, WorkScheme
 
 # (key, number shown in the form, label, hint of the form)
@@ -47,6 +49,8 @@ FIELDS: list[tuple[str, str, str, str]] = [
     ("items", "", "随机抽查的检查事项", "多少大项、多少小项"),
     ("publication", "", "随机抽查结果公示情况", "注明抽查结果公示的网站及公示数量"),
     ("system", "5", "全{level}本系统开展随机抽查情况", "开展的单位及抽查检查主体数量及抽查结果公示数量等情况"),
+    # not a numbered row of the form: tasks outside the annual plan, reported apart from row 4 (issue 20 item 9)
+    ("notes", "", "备注：年度计划外的抽查检查", "国家/上级下达任务、部门联合抽查、非随机检查，单独列示，不计入第4项"),
 ]
 SECTION_1 = "一、“双随机、一公开”监管工作安排部署情况"
 SECTION_2 = "二、“双随机、一公开”监管工作开展情况"
@@ -118,6 +122,9 @@ class MonthlyContent:
             out.append(("sub", "", label, self.text(key)))
         key, number, _label, hint = FIELDS[7]
         out.append(("field", number, f"{self.label(key)}（{hint}）", self.text(key)))
+        if self.text("notes"):  # snapshots submitted before the note row existed have none
+            key, number, _label, hint = FIELDS[8]
+            out.append(("field", number, f"{self.label(key)}（{hint}）", self.text(key)))
         return out
 
     def as_json(self) -> dict[str, Any]:
@@ -177,7 +184,10 @@ def active_tasks(owner_ids: list[int], period: Period) -> Any:
 
 
 def task_lines(owner: Organization, period: Period) -> list[TaskLine]:
-    tasks = list(active_tasks([owner.pk], period).prefetch_related("specialties", "regions").order_by("code"))
+    """Row 4: the bureau's active tasks under the annual plan (``monthly_rows.plan_tasks``)."""
+    tasks = list(
+        plan_tasks(active_tasks([owner.pk], period)).prefetch_related("specialties", "regions").order_by("code")
+    )
     ids = [t.pk for t in tasks]
     schemes = {s.task_id: s for s in WorkScheme.objects.filter(task_id__in=ids)}
     pools = dict(
@@ -209,7 +219,7 @@ def task_lines(owner: Organization, period: Period) -> list[TaskLine]:
 
 
 def items_text(owner: Organization, period: Period) -> tuple[str, int, int]:
-    ids = active_tasks([owner.pk], period).values("pk")
+    ids = plan_tasks(active_tasks([owner.pk], period)).values("pk")
     items = list(CheckItem.objects.filter(tasks__in=ids).distinct().order_by("code"))
     minor = sum(len(item.sub_items or []) for item in items)
     if not items:
@@ -272,7 +282,8 @@ def build_monthly(report: MonthlyReport) -> MonthlyContent:
     website = report.website or f"{str(settings.PUBLIC_BASE_URL).rstrip('/')}/gs/"
     generated["publication"] = f"公示网站：{website}；本月公示抽查结果{published}户" + (
         f"，公示行政处罚信息{penalties}件" if penalties else "")
-    system = system_rows(owner, period)
+    system = (unit_rows(owner, period, active_tasks([owner.pk], period)) if is_county(owner)
+              else system_rows(owner, period))
     system_lines = [f"{row['organization']}：开展随机抽查任务{row['tasks']}项，检查{row['inspected']}户，"
                     f"公示抽查结果{row['published']}户" for row in system]
     if len(system) > 1:
@@ -280,6 +291,10 @@ def build_monthly(report: MonthlyReport) -> MonthlyContent:
             f"合计：{sum(1 for r in system if r['tasks'] or r['inspected'])}个单位开展随机抽查，"
             f"检查{sum(r['inspected'] for r in system)}户，公示抽查结果{sum(r['published'] for r in system)}户")
     generated["system"] = _lines(system_lines, "本月无数据")
+    measures = measure_text([owner.pk], period)
+    generated["notes"] = _lines(
+        other_task_lines(active_tasks([owner.pk], period), period) + ([measures] if measures else []),
+        "本月无年度计划外的抽查检查")
     figures = {
         "tasks": [asdict(line) for line in lines], "pool": pool, "drawn": drawn, "inspected": inspected,
         "items_major": major, "items_minor": minor, "published": int(published), "penalties_published": int(penalties),
