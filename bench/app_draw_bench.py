@@ -158,9 +158,9 @@ def child(size: int) -> None:
     edit: dict[str, Any] = {}
     original_collect = services.collect_pool
 
-    def collect_and_signal(task_: Task) -> Any:
+    def collect_and_signal(task_: Task, **options: Any) -> Any:
         freeze_started.set()
-        return original_collect(task_)
+        return original_collect(task_, **options)
 
     def edit_elsewhere() -> None:
         try:

@@ -74,6 +74,8 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "draws:match_inputs": (lambda w: f"/draws/matches/{sample_match(w).pk}/inputs.zip", True),
     "draws:match_verify": (lambda w: f"/draws/matches/{sample_match(w).pk}/verify/", True),
     "planning:plan_list": (lambda w: "/planning/plans/", False),
+    "planning:draw_rules": (lambda w: "/planning/rules/", False),
+    "planning:plan_rules": (lambda w: f"/planning/plans/{pb.plan(w).pk}/rules/", True),
     "planning:plan_create": (lambda w: "/planning/plans/new/", False),
     "planning:plan_detail": (lambda w: f"/planning/plans/{pb.plan(w).pk}/", True),
     "planning:plan_lines": (lambda w: f"/planning/plans/{pb.plan(w).pk}/lines/", True),
@@ -193,6 +195,7 @@ ACTIONS: dict[str, UrlBuilder] = {
     "draws:task_freeze": lambda w: f"/draws/tasks/{sample_match(w).task_id}/freeze/",
     "draws:draw_execute": lambda w: f"/draws/{sample_match(w).draw_id}/execute/",
     "draws:draw_confirm": lambda w: f"/draws/{sample_match(w).draw_id}/confirm/",
+    "draws:department_confirm": lambda w: f"/draws/department-confirmations/{_department_confirmation(w).pk}/confirm/",
     "draws:draw_redraw_request": lambda w: f"/draws/{sample_match(w).draw_id}/redraw/",
     "draws:draw_match": lambda w: f"/draws/{sample_match(w).draw_id}/match/",
     "draws:redraw_decide": lambda w: f"/draws/redraw-requests/{sample_redraw_request(w).pk}/decide/",
@@ -448,8 +451,23 @@ API_SAMPLES: dict[str, Callable[[World], str]] = {
     "{deadline_id}": lambda w: str(_oversight(w)["deadline"].pk),
     "{expert_draw_id}": lambda w: str(tb.expert_draw(w).pk),
     "{member_id}": lambda w: str(tb.assigned_member(w).pk),
+    "{confirmation_id}": lambda w: str(_department_confirmation(w).pk),
     "{testing_id}": lambda w: str(tb.testing(w).pk),
 }
+
+
+def _department_confirmation(w: World) -> Any:
+    """A participating department's confirmation of a joint draw (文广旅局 takes part)."""
+    from shuangsuiji.draws.models import DepartmentConfirmation
+    from tests.draws.factories import add_targets, drawn, make_task
+
+    found = DepartmentConfirmation.objects.first()
+    if found is not None:
+        return found
+    add_targets(w, counts={"B": 3}, salt="9")
+    task = make_task(w, code="RW-2026-099")
+    task.participants.set([w.orgs["a_culture"]])
+    return DepartmentConfirmation.objects.get(draw=drawn(w, task))
 
 
 def test_every_api_operation_requires_auth_and_scope(world: World) -> None:

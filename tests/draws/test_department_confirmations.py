@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from shuangsuiji.common.exceptions import ApplicationError, PermissionDeniedError
 from shuangsuiji.deadlines.models import Deadline, DeadlineKind
@@ -58,8 +59,14 @@ def test_department_may_confirm_before_the_organizer_and_pages_show_it(world: Wo
     confirmation = DepartmentConfirmation.objects.get(draw=draw)
     page = world.client("a_culture").get(draw.get_absolute_url()).content.decode()
     assert "确认本部门部分" in page and "各参与部门确认" in page
-    response = world.client("a_culture").post(f"/draws/department-confirmations/{confirmation.pk}/confirm/",
-                                              {"comment": "已比对"})
+    url = f"/draws/department-confirmations/{confirmation.pk}/confirm/"
+    anonymous = Client().post(url, {"comment": "x"})
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    assert world.client("b_admin").post(url, {"comment": "x"}).status_code == 404
+    world.client("a_staff").post(url, {"comment": "x"})  # the organizer's staff: refused with a message
+    confirmation.refresh_from_db()
+    assert confirmation.confirmed_at is None
+    response = world.client("a_culture").post(url, {"comment": "已比对"})
     assert response.status_code == 302
     draw.refresh_from_db()
     assert draw.status == DrawStatus.DRAWN  # the organizer's 双人确认 still missing

@@ -172,3 +172,25 @@ def test_pages_and_api(world: World) -> None:
     records = client.post(f"/api/inspections/tasks/{task_id}/nonrandom-records",
                           {"leader_id": world.inspectors["a"].pk, "member_ids": [li.pk]}, content_type="application/json")
     assert records.status_code == 201 and len(records.json()) == 1
+
+
+def test_pages_of_a_published_nonrandom_task(world: World) -> None:
+    """Every page that shows a task or its records works for a non-random one (no draw behind its records)."""
+    task = _task(world)
+    record = nonrandom_records_generate(actor=world.users["a_admin"], task=task, leader=world.inspectors["a"],
+                                        members=[make_inspector(world, "a", "李四乙")])[0]
+    record = record_submit_result(actor=world.users["a_admin"], record=record, entry=entry_for(record))
+    record_review(actor=world.users["a_staff"], record=record, approve=True)
+    results_publish_task(actor=world.users["a_admin"], task=task)
+    staff = world.client("a_admin")
+    for url in (f"/planning/tasks/{task.pk}/", f"/inspections/tasks/{task.pk}/", f"/inspections/records/{record.pk}/",
+                f"/inspections/records/{record.pk}/form.pdf", f"/inspections/records/{record.pk}/form.docx",
+                f"/disclosure/tasks/{task.pk}/publish/", f"/oversight/tasks/{task.pk}/archive/",
+                f"/oversight/tasks/{task.pk}/summary.docx", f"/oversight/tasks/{task.pk}/summary.pdf",
+                "/oversight/dashboard/?year=2026", "/oversight/statistics/"):
+        assert staff.get(url).status_code == 200, url
+    public = world.client("b_admin")
+    for url in (f"/gs/tasks/{task.pk}/results/", "/gs/results/?q=宾馆"):
+        reply = public.get(url)
+        assert reply.status_code in (200, 404), url  # 404: no published 工作方案 to show the task under
+        assert "举报人" not in reply.content.decode()

@@ -407,11 +407,11 @@ def get_joint_plan(request: HttpRequest, joint_plan_id: int) -> Any:
 
 
 @router.post("/joint-plans/{joint_plan_id}/send", response=JointPlanOut, summary="发送各参与部门确认")
-def send_joint_plan(request: HttpRequest, joint_plan_id: int, payload: JustificationIn | None = None) -> Any:
+def send_joint_plan(request: HttpRequest, joint_plan_id: int, payload: JustificationIn) -> Any:
     actor = _actor(request)
     return services.joint_plan_send(
         actor=actor, joint_plan=selectors.joint_plan_get(actor=actor, pk=joint_plan_id),
-        justification=payload.justification if payload is not None else "",
+        justification=payload.justification,
     )
 
 

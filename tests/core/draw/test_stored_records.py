@@ -90,3 +90,62 @@ def test_stored_large_record_still_verifies(big_pool: Pool, tmp_path: Path) -> N
     general = read_pool_csv(messy)
     assert verify_record(record, general).ok
     assert run_draw(big_pool, BIG_PARAMS, record["randomness"]) == record
+
+
+def test_csv_bytes_equal_what_csv_writer_writes() -> None:
+    """The fast CSV (canonical lines with "," for U+001F) is byte for byte csv.writer's, quoting included."""
+    import csv
+    import io
+
+    from shuangsuiji.core.draw import COLUMNS, Candidate
+    from shuangsuiji.core.draw.pool import pool_csv_bytes
+
+    plain = Pool.from_candidates(make_candidates(300, seed=3))
+    quoted = Pool.from_candidates(
+        [
+            *make_candidates(20, seed=4),
+            Candidate("X1", 'A区,"东"', ("公共场所卫生",), "B"),
+            Candidate("X2", "B区", ("医疗卫生",), "C"),
+        ]
+    )
+    for pool in (plain, quoted):
+        stream = io.StringIO(newline="")
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(pool.rows())
+        assert pool_csv_bytes(pool) == stream.getvalue().encode("utf-8")
+
+
+def test_from_columns_equals_from_candidates() -> None:
+    """Unsorted ids, None dates and scores, list-valued 专业 and flags: same pool digest as Candidate objects."""
+    candidates = make_candidates(500, seed=8)
+    shuffled = list(reversed(candidates))
+    columns: dict[str, list[Any]] = {
+        "id": [c.id for c in shuffled],
+        "region": [c.region for c in shuffled],
+        "specialties": [list(c.specialties) for c in shuffled],
+        "risk_class": [c.risk_class for c in shuffled],
+        "risk_flags": [list(c.risk_flags) for c in shuffled],
+        "last_inspected_on": [c.last_inspected_on for c in shuffled],
+        "risk_score": [c.risk_score or None for c in shuffled],
+    }
+    assert pool_digest(Pool.from_columns(columns)) == pool_digest(Pool.from_candidates(candidates))
+
+
+@pytest.mark.parametrize(
+    ("ids", "message"),
+    [(["B", "A", "B"], "编号重复"), (["A", " B"], ""), (["A", "B\x01"], "控制字符"), (["A", ""], "不能为空")],
+)
+def test_from_columns_checks_ids(ids: list[str], message: str) -> None:
+    from shuangsuiji.core.draw import DrawInputError
+
+    columns: dict[str, list[Any]] = {
+        "id": ids, "region": ["莲池区"] * len(ids), "specialties": ["公共场所卫生"] * len(ids),
+        "risk_class": ["B"] * len(ids), "risk_flags": [""] * len(ids), "last_inspected_on": [None] * len(ids),
+        "risk_score": [""] * len(ids),
+    }  # fmt: skip
+    if not message:  # surrounding spaces are trimmed, as Candidate does
+        assert Pool.from_columns(columns).ids == ["A", "B"]
+        return
+    with pytest.raises(DrawInputError, match=message):
+        Pool.from_columns(columns)
