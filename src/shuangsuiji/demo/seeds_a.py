@@ -44,6 +44,9 @@ def _users(bureau_id: int, roles: tuple[str, ...]) -> list[User]:
     return [u for u in users if (b := user_bureau(u)) is not None and b.pk == bureau_id]
 
 
+STAFFED_STATES = (TaskState.INSPECTORS_MATCHED, TaskState.INSPECTING)
+
+
 def _expert_task(ctx: DemoContext) -> Task | None:
     """莲池区: a random 放射诊疗 task from the annual plan whose item needs an expert: drawn, matched, confirmed."""
     from shuangsuiji.demo.features import _confirm_demo_match
@@ -52,8 +55,8 @@ def _expert_task(ctx: DemoContext) -> Task | None:
     if bureau is None:
         return None
     existing = Task.objects.filter(owner=bureau, title__endswith=EXPERT_TASK_TITLE).first()
-    if existing is not None:
-        return existing
+    if existing is not None:  # a small demo may have left it unmatched: then there is nothing to staff
+        return existing if existing.state in STAFFED_STATES else None
     line = AnnualPlanLine.objects.filter(
         plan__owner=bureau, plan__status=PlanStatus.PUBLISHED, item__needs_expert=True,
         item__specialty__code="radiation",
@@ -73,7 +76,7 @@ def _expert_task(ctx: DemoContext) -> Task | None:
     load_demo_draws(today=ctx.today, task=task)
     _confirm_demo_match(task)
     task.refresh_from_db()
-    return task if task.state in (TaskState.INSPECTORS_MATCHED, TaskState.INSPECTING) else None
+    return task if task.state in STAFFED_STATES else None
 
 
 def step_teams(ctx: DemoContext) -> None:
