@@ -8,9 +8,10 @@ import os
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import requests
 import schemathesis
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from shuangsuiji.accounts.services import api_token_create
@@ -25,13 +26,25 @@ def _send(client: Client, case: Any, token: str) -> int:
     url = urlsplit(kwargs["url"])
     query = urlencode(kwargs.get("params") or {}, doseq=True)
     path = url.path + (f"?{query}" if query else "")
-    body = ""
-    if "json" in kwargs:
+    body: str | bytes = ""
+    content_type = "application/json"
+    if kwargs.get("files") is not None or isinstance(kwargs.get("data"), bytes):
+        # a file upload (multipart/form-data): let requests encode the parts as a browser would
+        try:
+            prepared = requests.Request(
+                "POST", "http://testserver/", files=kwargs.get("files"), data=kwargs.get("data"),
+                headers=kwargs.get("headers"),
+            ).prepare()
+        except UnicodeEncodeError:  # a part name no HTTP client can send
+            reject()
+        body = prepared.body or b""
+        content_type = prepared.headers.get("Content-Type", "multipart/form-data")
+    elif "json" in kwargs:
         body = json.dumps(kwargs["json"])
     elif kwargs.get("data") is not None:
         body = kwargs["data"] if isinstance(kwargs["data"], str) else json.dumps(kwargs["data"])
     response = client.generic(
-        kwargs["method"], path, body, content_type="application/json",
+        kwargs["method"], path, body, content_type=content_type,
         headers={"Authorization": f"Bearer {token}"},
     )
     return int(response.status_code)
