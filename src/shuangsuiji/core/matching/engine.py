@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from shuangsuiji.core.matching import engine_v1
+from shuangsuiji.core.matching import engine_v1, engine_v2
 from shuangsuiji.core.matching.engine_v1 import (
     BASES,
     NO_DATE,
@@ -404,8 +404,10 @@ def match(inputs: MatchInputs, randomness: Sequence[str], version: str = ALGORIT
 
 def match_version(inputs: MatchInputs, randomness: Sequence[str], version: str) -> MatchResult:
     """Run the matching of a given algorithm version (old records are recomputed with their own)."""
-    if version in (ALGORITHM_VERSION, "2.0"):
+    if version == ALGORITHM_VERSION:
         return match(inputs, randomness, version)
+    if version in engine_v2.VERSIONS:
+        return engine_v2.match(inputs, randomness, version)
     if version == engine_v1.ALGORITHM_VERSION:
         return engine_v1.match(inputs, randomness)
     raise ValueError(f"未知的匹配算法版本：{version}")
