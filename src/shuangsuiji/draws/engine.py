@@ -30,6 +30,7 @@ from shuangsuiji.core.draw import (
 )
 from shuangsuiji.core.draw.pool import Column, IdSequence
 from shuangsuiji.core.draw.pool import _canonical_row_value as canonical_field
+from shuangsuiji.core.verification import Verification
 from shuangsuiji.draws.pool import PoolColumns
 from shuangsuiji.draws.rules import rule_params
 from shuangsuiji.planning.models import Task
@@ -205,9 +206,8 @@ def recompute_record_digest(record: Mapping[str, Any]) -> str:
 
 def verify(
     record: Mapping[str, Any], pool: Pool, *, previous_record: Mapping[str, Any] | None = None
-) -> tuple[bool, list[str]]:
-    result = verify_record(record, pool, previous_record=previous_record)
-    return result.ok, [*result.problems, *result.notes]
+) -> Verification:
+    return verify_record(record, pool, previous_record=previous_record)
 
 
 def notes(record: Mapping[str, Any]) -> list[str]:
