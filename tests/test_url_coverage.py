@@ -443,6 +443,8 @@ API_SAMPLES: dict[str, Callable[[World], str]] = {
     "{review_id}": lambda w: str(_item_review(w).pk),
     "{item_id}": lambda w: str(w.items["a"].pk),
     "{target_id}": lambda w: str(w.targets["a"].pk),
+    "{flag_id}": lambda w: str(fb.flag_record(w).pk),
+    "{list_id}": lambda w: str(fb.flag_list(w).pk),
     "{inspector_id}": lambda w: str(w.inspectors["a"].pk),
     "{draw_id}": lambda w: str(sample_match(w).draw_id),
     "{match_id}": lambda w: str(sample_match(w).pk),

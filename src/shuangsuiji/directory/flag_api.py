@@ -59,21 +59,23 @@ class TargetFlagsOut(Schema):
     records: list[FlagOut]
 
 
+# Fields have defaults so that scope is checked first (another county's id answers 404, whatever the body);
+# the services refuse missing values with a Chinese message.
 class FlagIn(Schema):
-    flag: str
+    flag: str = ""
     source: str = "complaint"
-    occurred_on: datetime.date
+    occurred_on: datetime.date | None = None
     reference: str = ""
     note: str = ""
 
 
 class FlagEndIn(Schema):
-    ended_on: datetime.date
-    reason: str
+    ended_on: datetime.date | None = None
+    reason: str = ""
 
 
 class FlagWithdrawIn(Schema):
-    reason: str
+    reason: str = ""
 
 
 class FlagListOut(Schema):
@@ -94,8 +96,8 @@ class FlagListOut(Schema):
     created_at: datetime.datetime
 
 
-def _record(request: HttpRequest, record_id: int) -> TargetFlagRecord:
-    record = TargetFlagRecord.objects.visible_to(_actor(request)).filter(pk=record_id).first()
+def _record(request: HttpRequest, flag_id: int) -> TargetFlagRecord:
+    record = TargetFlagRecord.objects.visible_to(_actor(request)).filter(pk=flag_id).first()
     if record is None:
         raise NotFoundError("风险标记记录不存在")
     return record
@@ -118,22 +120,30 @@ def target_flags(request: HttpRequest, target_id: int) -> Any:
              summary="登记风险标记（投诉举报、行政处罚等，须填发生日期和来源文书）")
 def create_flag(request: HttpRequest, target_id: int, payload: FlagIn) -> Any:
     target = selectors.target_get(actor=_actor(request), pk=target_id)
+    if payload.occurred_on is None:
+        raise ApplicationError("请填写发生日期（occurred_on）")
     if payload.occurred_on > datetime.date.today():
         raise ApplicationError("发生日期不能晚于今天")
-    return 201, flag_services.target_flag_record(actor=_actor(request), target=target, **payload.dict())
-
-
-@router.post("/flags/{record_id}/end", response=FlagOut, summary="解除名单类风险标记（登记移出名单的日期和原因）")
-def end_flag(request: HttpRequest, record_id: int, payload: FlagEndIn) -> Any:
-    return flag_services.target_flag_end(
-        actor=_actor(request), record=_record(request, record_id), ended_on=payload.ended_on, reason=payload.reason
+    return 201, flag_services.target_flag_record(
+        actor=_actor(request), target=target, flag=payload.flag, source=payload.source,
+        occurred_on=payload.occurred_on, reference=payload.reference, note=payload.note,
     )
 
 
-@router.post("/flags/{record_id}/withdraw", response=FlagOut, summary="撤销登记有误的风险标记（不再计入抽取，记录保留）")
-def withdraw_flag(request: HttpRequest, record_id: int, payload: FlagWithdrawIn) -> Any:
+@router.post("/flags/{flag_id}/end", response=FlagOut, summary="解除名单类风险标记（登记移出名单的日期和原因）")
+def end_flag(request: HttpRequest, flag_id: int, payload: FlagEndIn) -> Any:
+    record = _record(request, flag_id)
+    if payload.ended_on is None:
+        raise ApplicationError("请填写移出日期（ended_on）")
+    return flag_services.target_flag_end(
+        actor=_actor(request), record=record, ended_on=payload.ended_on, reason=payload.reason
+    )
+
+
+@router.post("/flags/{flag_id}/withdraw", response=FlagOut, summary="撤销登记有误的风险标记（不再计入抽取，记录保留）")
+def withdraw_flag(request: HttpRequest, flag_id: int, payload: FlagWithdrawIn) -> Any:
     return flag_services.target_flag_withdraw(
-        actor=_actor(request), record=_record(request, record_id), reason=payload.reason
+        actor=_actor(request), record=_record(request, flag_id), reason=payload.reason
     )
 
 
