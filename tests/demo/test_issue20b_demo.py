@@ -44,7 +44,7 @@ def test_issue20b_demo(db: Any) -> None:
     archive = TaskArchive.objects.get()
     assert archive.task.state == "published"
     content = (archive_root() / archive.storage_path).read_bytes()
-    assert verify_archive(content, expected_manifest_sha256=archive.manifest_sha256) == []
+    assert verify_archive(content, expected_manifest_sha256=archive.manifest_sha256).ok
 
     again = load_demo(size=1500, inspectors=150, today=TODAY, log=lambda _: None)
     for key in ("事项清单合法性审查", "专项督查/交叉检查", "任务归档包"):

@@ -80,7 +80,7 @@ def item_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse
         else:
             messages.success(request, "抽查事项已保存")
             return redirect(item)
-    return render(request, "directory/form.html", {"form": form, "title": "编辑抽查事项" if item else "新增抽查事项"})
+    return render(request, "form.html", {"form": form, "title": "编辑抽查事项" if item else "新增抽查事项"})
 
 
 @login_required
@@ -142,7 +142,7 @@ def target_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpRespon
         else:
             messages.success(request, "检查对象已保存")
             return redirect(target)
-    return render(request, "directory/form.html", {"form": form, "title": "编辑检查对象" if target else "新增检查对象"})
+    return render(request, "form.html", {"form": form, "title": "编辑检查对象" if target else "新增检查对象"})
 
 
 @login_required
@@ -204,7 +204,7 @@ def inspector_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpRes
             messages.success(request, "执法检查人员已保存")
             return redirect(inspector)
     title = "编辑执法检查人员" if inspector else "新增执法检查人员"
-    return render(request, "directory/form.html", {"form": form, "title": title})
+    return render(request, "form.html", {"form": form, "title": title})
 
 
 @login_required
