@@ -52,7 +52,7 @@ def flag_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "风险标记已登记")
             return redirect(_flags_url(target))
-    return render(request, "directory/form.html", {
+    return render(request, "form.html", {
         "form": form, "title": f"登记风险标记：{target.name}", "cancel_url": _flags_url(target),
     })
 
