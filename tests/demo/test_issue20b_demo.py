@@ -22,7 +22,7 @@ def test_issue20b_demo(db: Any) -> None:
     # item 6: the city's new item was reviewed by its 政策法规科 and published; 莲池 has a returned and a waiting review
     city_item = CheckItem.objects.get(code="SJ-XD-09", is_current=True)
     assert city_item.status == ItemStatus.PUBLISHED
-    approved = ItemReview.objects.get(owner=city_item.owner, status=ItemReviewStatus.APPROVED)
+    approved = ItemReview.objects.get(owner=city_item.owner, status=ItemReviewStatus.APPROVED, entries__item=city_item)
     assert approved.reviewer is not None and approved.reviewer.username == "city_legal"
     assert ItemReview.objects.filter(status=ItemReviewStatus.RETURNED).exclude(opinion="").exists()
     assert ItemReview.objects.filter(status=ItemReviewStatus.SUBMITTED).exists()

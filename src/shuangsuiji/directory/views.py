@@ -19,6 +19,7 @@ from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.view_helpers import user_errors
 from shuangsuiji.directory import selectors, services
 from shuangsuiji.directory.filters import CheckItemFilterSet, InspectorFilterSet, TargetFilterSet
+from shuangsuiji.directory.flag_views import target_flag_context
 from shuangsuiji.directory.forms import CheckItemForm, ConflictForm, InspectorForm, RetireForm, TargetForm
 from shuangsuiji.directory.item_review import item_review_state
 from shuangsuiji.directory.tables import CheckItemTable, InspectorTable, TargetTable
@@ -118,7 +119,8 @@ def target_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     show_personal = has_perm(request.user, Perm.LIBRARY_VIEW_PERSONAL)
     return render(
         request, "directory/target_detail.html",
-        {"target": target, "history": history, "show_personal": show_personal, "retire_form": RetireForm()},
+        {"target": target, "history": history, "show_personal": show_personal, "retire_form": RetireForm(),
+         **target_flag_context(request, target)},
     )
 
 
