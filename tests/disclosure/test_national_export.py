@@ -17,7 +17,7 @@ from shuangsuiji.common.exceptions import ApplicationError, PermissionDeniedErro
 from shuangsuiji.disclosure import national_export
 from shuangsuiji.disclosure.models import PublishedPenalty, PublishedResult
 from tests.conftest import World
-from tests.disclosure.published_task import published_task
+from tests.disclosure.published_task import published_nonrandom_task, published_task
 
 pytestmark = pytest.mark.django_db
 
@@ -177,35 +177,12 @@ def test_page_and_api(world: World) -> None:
                                         content_type="application/json").status_code == 400
 
 
-def _published_nonrandom(world: World, source: str, title: str) -> object:
-    import datetime
-
-    from shuangsuiji.disclosure.services import results_publish_task
-    from shuangsuiji.inspections.nonrandom import nonrandom_records_generate
-    from shuangsuiji.inspections.services import record_review, record_submit_result
-    from shuangsuiji.planning.nonrandom import nonrandom_task_create
-    from tests.inspections.factories import entry_for, make_inspector
-
-    admin = world.users["a_admin"]
-    task = nonrandom_task_create(
-        actor=admin, title=title, source=source, reference=f"{source}-1", received_on=datetime.date(2026, 11, 2),
-        summary="线索（内部）", items=[world.items["a"]], targets=[world.targets["a"]],
-        window_start=datetime.date(2026, 11, 3), window_end=datetime.date(2026, 11, 30),
-    )
-    helper = make_inspector(world, "a", f"执法{source}")
-    for record in nonrandom_records_generate(actor=admin, task=task, leader=world.inspectors["a"], members=[helper]):
-        record_review(actor=world.users["a_staff"], record=record_submit_result(actor=admin, record=record,
-                                                                                entry=entry_for(record)), approve=True)
-    results_publish_task(actor=admin, task=task)
-    return task
-
-
 def test_check_kind_follows_the_task_kind_and_source(world: World) -> None:
     """JCLX / JCLB come from ``Task.kind`` and the non-random task's source, not from a guess."""
     published = published_task(world)
     kinds = {"complaint": "投诉举报核查", "special": "游泳场所专项检查", "assigned": "市局转办核查"}
     for source, title in kinds.items():
-        _published_nonrandom(world, source, title)
+        published_nonrandom_task(world, source, title)
     actor = world.users["a_admin"]
     national_export.export_profile_save(actor=actor, agency_uscc=_agency())
     ccjc = _rows(_unzip(national_export.national_export_build(actor=actor, layout_key="gsxt_ccjc").content)["gsxt_ccjc.csv"])

@@ -320,3 +320,30 @@ def test_archive_api(world: World) -> None:
                                             content_type="application/json")
     assert refused.status_code == 403
     assert TaskArchive.objects.filter(task=task).count() == 2
+
+
+def test_a_nonrandom_task_is_summarised_as_one_and_archived_when_it_completes(
+    world: World, django_capture_on_commit_callbacks: object
+) -> None:
+    """A 投诉举报 task (Task.kind 非随机检查): no pool, draw or ratio in its report; archived on completion too."""
+    from huey.contrib.djhuey import HUEY
+
+    from tests.disclosure.published_task import published_nonrandom_task
+
+    HUEY.immediate = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+            task = published_nonrandom_task(world, "complaint", "悦来宾馆投诉举报核查", publish=False)
+    finally:
+        HUEY.immediate = False
+    assert task.state == TaskState.COMPLETED
+    archive = TaskArchive.objects.get(task=task)
+    assert archive.trigger == "completion"
+    summary = task_summary(task)
+    assert "根据投诉举报（complaint-1）对1户检查对象实施非随机检查" in summary.overview
+    assert "随机抽取" not in summary.overview
+    scope = dict(summary.scope)
+    assert scope["检查对象"] == "1 户（指定，未经随机抽取）" and "抽取户数" not in scope
+    assert summary.headings[2].startswith("三、检查组（非随机检查")
+    text = pdf_text((task_archive.archive_root() / archive.summary_pdf_path).read_bytes())
+    assert "非随机检查" in text and "对象池户数" not in text
