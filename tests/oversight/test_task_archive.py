@@ -43,11 +43,11 @@ def _rewrite(content: bytes, changes: dict[str, bytes]) -> bytes:
 def test_core_archive_verifies_and_detects_tampering() -> None:
     files = {"a.txt": b"alpha", "dir/b.json": b'{"x": 1}'}
     content, digest = build_archive(files, meta={"task": "T"})
-    assert verify_archive(content, expected_manifest_sha256=digest) == []
+    assert verify_archive(content, expected_manifest_sha256=digest).ok
     assert build_archive(files, meta={"task": "T"}) == (content, digest)  # deterministic
     changed = _rewrite(content, {"a.txt": b"alphA"})
-    assert any("文件被改动：a.txt" in p for p in verify_archive(changed))
-    assert any("清单之外的文件" in p for p in verify_archive(_rewrite(content, {"extra.txt": b"x"})))
+    assert any("文件被改动：a.txt" in p for p in verify_archive(changed).problems)
+    assert any("清单之外的文件" in p for p in verify_archive(_rewrite(content, {"extra.txt": b"x"})).problems)
     # a consistent rewrite of file + manifest + sums passes the internal check but not the recorded digest
     manifest = read_manifest(content)
     for entry in manifest["files"]:
@@ -56,9 +56,9 @@ def test_core_archive_verifies_and_detects_tampering() -> None:
     new_manifest = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     sums = "".join(f"{e['sha256']}  {e['path']}\n" for e in sorted(manifest["files"], key=lambda e: e["path"]))
     forged = _rewrite(content, {"a.txt": b"alphA", "manifest.json": new_manifest, "SHA256SUMS": sums.encode()})
-    assert verify_archive(forged) == []
-    assert any("与登记的" in p for p in verify_archive(forged, expected_manifest_sha256=digest))
-    assert verify_archive(b"not a zip") == ["不是有效的 ZIP 文件"]
+    assert verify_archive(forged).ok
+    assert any("与登记的" in p for p in verify_archive(forged, expected_manifest_sha256=digest).problems)
+    assert verify_archive(b"not a zip").problems == ["不是有效的 ZIP 文件"]
     with pytest.raises(ValueError):
         build_archive({"../x": b""}, meta={})
 
@@ -90,7 +90,7 @@ def test_archive_package_content_verifies_and_is_audited(world: World) -> None:
     archive = task_archive.task_archive_create(actor=world.users["a_admin"], task=task, note="结果公示后归档")
     content = (task_archive.archive_root() / archive.storage_path).read_bytes()
     assert sha256(content) == archive.zip_sha256
-    assert verify_archive(content, expected_manifest_sha256=archive.manifest_sha256) == []
+    assert verify_archive(content, expected_manifest_sha256=archive.manifest_sha256).ok
     names = set(zipfile.ZipFile(io.BytesIO(content)).namelist())
     expected = {
         "manifest.json", "SHA256SUMS", "README.txt", "总结报告.pdf", "总结报告.docx", "task/task.json",
@@ -114,7 +114,7 @@ def test_archive_package_content_verifies_and_is_audited(world: World) -> None:
     assert entry.changes["manifest_sha256"] == archive.manifest_sha256
     # tampering with any file is found
     tampered = _rewrite(content, {"records/records.json": b"[]"})
-    assert verify_archive(tampered, expected_manifest_sha256=archive.manifest_sha256)
+    assert not verify_archive(tampered, expected_manifest_sha256=archive.manifest_sha256).ok
     # a second archive is a new version; the first one is untouched
     second = task_archive.task_archive_create(actor=world.users["a_admin"], task=task)
     assert second.version == 2 and (task_archive.archive_root() / archive.storage_path).read_bytes() == content
@@ -178,7 +178,7 @@ def test_draw_and_match_records_in_the_package_verify_with_their_commands(world:
 
     match = sample_match(world)
     content, digest, _ = task_archive.build_task_package(match.task, version=1, actor=world.users["a_admin"])
-    assert verify_archive(content, expected_manifest_sha256=digest) == []
+    assert verify_archive(content, expected_manifest_sha256=digest).ok
     folder = tmp_path / "pkg"  # type: ignore[operator]
     zipfile.ZipFile(io.BytesIO(content)).extractall(folder)
     howto = (folder / "draws" / "如何验证.txt").read_text(encoding="utf-8").splitlines()
@@ -240,7 +240,7 @@ def test_completing_a_task_produces_the_summary_and_the_archive(
     assert archive.created_by == completed_by  # the one who completed the task
     content = (task_archive.archive_root() / archive.storage_path).read_bytes()
     assert sha256(content) == archive.zip_sha256
-    assert verify_archive(content, expected_manifest_sha256=archive.manifest_sha256) == []
+    assert verify_archive(content, expected_manifest_sha256=archive.manifest_sha256).ok
     package = zipfile.ZipFile(io.BytesIO(content))
     stored_pdf = (task_archive.archive_root() / archive.summary_pdf_path).read_bytes()
     stored_docx = (task_archive.archive_root() / archive.summary_docx_path).read_bytes()

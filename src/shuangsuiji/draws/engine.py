@@ -26,6 +26,7 @@ from shuangsuiji.core.draw import pool_digest as core_pool_digest
 from shuangsuiji.core.draw import (
     record_digest as core_record_digest,
 )
+from shuangsuiji.core.verification import Verification
 from shuangsuiji.draws.pool import PoolRow
 from shuangsuiji.draws.rules import rule_params
 from shuangsuiji.planning.models import Task
@@ -155,9 +156,8 @@ def recompute_record_digest(record: Mapping[str, Any]) -> str:
 
 def verify(
     record: Mapping[str, Any], pool: Pool, *, previous_record: Mapping[str, Any] | None = None
-) -> tuple[bool, list[str]]:
-    result = verify_record(record, pool, previous_record=previous_record)
-    return result.ok, [*result.problems, *result.notes]
+) -> Verification:
+    return verify_record(record, pool, previous_record=previous_record)
 
 
 def notes(record: Mapping[str, Any]) -> list[str]:

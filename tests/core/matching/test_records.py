@@ -93,3 +93,34 @@ def test_stored_version_2_0_records_still_verify() -> None:
     assert verify_record(record, inputs).ok
     assert build_record(inputs, record["randomness"], "2.0") == record
     assert ALGORITHM_VERSION != "2.0"
+
+
+V2_1_MEDIUM = V1.parent / "v2_1_medium"
+
+
+def test_stored_version_2_1_records_still_verify() -> None:
+    """2.1 is frozen in engine_v2.py: its records are recomputed byte for byte (tiny and medium instance)."""
+    from shuangsuiji.core.formats.match import record_json
+
+    inputs = _v1_inputs()
+    raw = (V1.parent / "v2_1" / "record.json").read_bytes()
+    record = json.loads(raw)
+    assert record["algorithm"] == {"name": ALGORITHM_NAME, "version": "2.1"}
+    assert verify_record(record, inputs).ok
+    assert record_json(build_record(inputs, record["randomness"], "2.1")) == raw
+
+    medium = load_inputs(
+        V2_1_MEDIUM / "targets.csv",
+        V2_1_MEDIUM / "inspectors.csv",
+        V2_1_MEDIUM / "conflicts.csv",
+        V2_1_MEDIUM / "history.csv",
+        V2_1_MEDIUM / "adjacency.csv",
+        V2_1_MEDIUM / "params.json",
+    )
+    raw = (V2_1_MEDIUM / "record.json").read_bytes()
+    record = json.loads(raw)
+    # The medium instance uses every stage (same region, adjacent, 直接委派), experts and unstaffed targets.
+    assert {m["basis"] for a in record["assignments"] for m in a["team"]} == {"本区域", "相邻区域", "直接委派"}
+    assert record["unstaffed"] and record["expert_shortfall"]
+    assert record_json(build_record(medium, record["randomness"], "2.1")) == raw
+    assert verify_record(record, medium).ok
