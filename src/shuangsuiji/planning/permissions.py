@@ -9,6 +9,9 @@
 from __future__ import annotations
 
 from shuangsuiji.accounts.legal import can_legal_review, legal_reviewer_text
+from shuangsuiji.accounts.legal import (
+    is_legal_section as is_legal_section,  # re-exported: demo code imports it from here
+)
 from shuangsuiji.accounts.models import Organization, Role, User
 from shuangsuiji.accounts.scope import Perm, check_can_edit, has_perm, user_bureau
 from shuangsuiji.common.exceptions import PermissionDeniedError
