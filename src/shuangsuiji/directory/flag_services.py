@@ -321,8 +321,11 @@ def flag_list_import(
         created_by=actor,
     )
     targets: dict[str, list[Target]] = {}
-    for target in Target.objects.filter(owner=bureau, is_retired=False, uscc__in={r.uscc for r in rows}).order_by("pk"):
-        targets.setdefault(target.uscc, []).append(target)
+    codes = sorted({r.uscc for r in rows})
+    for start in range(0, len(codes), 500):  # a list of 50,000 codes: SQLite limits the variables of one query
+        chunk = codes[start : start + 500]
+        for target in Target.objects.filter(owner=bureau, is_retired=False, uscc__in=chunk).order_by("pk"):
+            targets.setdefault(target.uscc, []).append(target)
     unmatched: list[dict[str, Any]] = []
     matched: set[int] = set()
     created = existing = ended = 0
