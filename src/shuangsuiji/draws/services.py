@@ -164,13 +164,13 @@ def draw_freeze_pool(
             )
     today = timezone.localdate()
     rules = task_rules(task, today=today)
-    rows, scopes = collect_pool(task, flags_window=(rules.flags_since, today))
-    if not rows:
+    columns, scopes = collect_pool(task, flags_window=(rules.flags_since, today))
+    if not len(columns):
         raise ApplicationError(_empty_pool_message(task, scopes))
-    apply_region_weights(rows, rules.region_weights)
+    apply_region_weights(columns, rules.region_weights)
     try:
         params = engine.draw_params(task, today=today, rules=rules)
-        pool = engine.build_pool(rows)
+        pool = engine.build_pool(columns)
         engine.check_drawable(pool, params)
     except engine.DrawEngineError as error:
         raise ApplicationError(f"无法冻结对象池：{error}") from error
@@ -182,11 +182,11 @@ def draw_freeze_pool(
         task=task,
         sequence=sequence,
         status=DrawStatus.POOL_FROZEN,
-        pool_size=len(rows),
+        pool_size=len(pool),
         pool_digest=engine.pool_digest(pool),
         pool_file=relative,
         params=params,
-        rules=rule_context(rules, rows, params),
+        rules=rule_context(rules, columns, params),
         randomness_kind=kind,
         randomness_source=randomness_source,
         seed_commitment=seed_commitment,
