@@ -24,7 +24,12 @@ from shuangsuiji.core.formats.text import FormatError
 from shuangsuiji.core.matching import MatchError, MatchInputError, build_record, rematch_slot
 from shuangsuiji.directory.models import Target, TargetStatus
 from shuangsuiji.draws import engine, events, hooks, storage
-from shuangsuiji.draws.commitments import draw_record_register, match_record_register
+from shuangsuiji.draws.commitments import (
+    draw_record_register,
+    match_record_register,
+    public_pool_digest_of,
+    salt_for,
+)
 from shuangsuiji.draws.confirmations import (
     close_department_confirmations,
     department_confirm,
@@ -176,6 +181,9 @@ def draw_freeze_pool(
         raise ApplicationError(f"无法冻结对象池：{error}") from error
     content = engine.pool_csv(pool)
     relative = storage.store_file(folder="pools", content=content, suffix=".csv")
+    del content
+    digest = engine.pool_digest(pool)
+    public_digest = public_pool_digest_of(pool, salt_for(digest))  # what the 双人确认 registers, fixed now
     sequence = (TargetDraw.objects.filter(task=task).aggregate(m=Max("sequence"))["m"] or 0) + 1
     draw = TargetDraw.objects.create(
         owner_id=task.owner_id,
@@ -183,8 +191,9 @@ def draw_freeze_pool(
         sequence=sequence,
         status=DrawStatus.POOL_FROZEN,
         pool_size=len(pool),
-        pool_digest=engine.pool_digest(pool),
+        pool_digest=digest,
         pool_file=relative,
+        public_pool_digest=public_digest,
         params=params,
         rules=rule_context(rules, columns, params),
         randomness_kind=kind,
