@@ -27,7 +27,9 @@ def _queued_before_the_upgrade(name: str) -> bytes:
     return data
 
 
-@pytest.mark.django_db
+# Transactional (run with the serial tests): a consumer runs a job outside any transaction, and huey's db_task
+# closes stale connections around it, which inside a test's transaction would close the connection (PostgreSQL).
+@pytest.mark.django_db(transaction=True)
 def test_a_job_queued_under_its_old_name_is_run_by_the_moved_function(monkeypatch: pytest.MonkeyPatch) -> None:
     sent: list[int] = []
 
@@ -40,11 +42,11 @@ def test_a_job_queued_under_its_old_name_is_run_by_the_moved_function(monkeypatc
     assert type(task).__module__ == "shuangsuiji.oversight.tasks" and task.name == "notification_email_task"
     assert HUEY.execute(task) == 4 and sent == [1]
     # it is the job as it is now: a second run in the same schedule slot is skipped (periodic_once)
-    assert HUEY.execute(HUEY.deserialize_task(_queued_before_the_upgrade(OLD_EMAIL))) == SKIPPED
-    assert sent == [1]
+    again = HUEY.execute(HUEY.deserialize_task(_queued_before_the_upgrade(OLD_EMAIL)))
+    assert (again, sent) in ((SKIPPED, [1]), (4, [1, 1]))  # 4 only when a 10-minute slot began in between
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_the_old_deadline_scan_runs_the_scan(monkeypatch: pytest.MonkeyPatch) -> None:
     class Report:
         def summary(self) -> str:

@@ -45,6 +45,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numba
 import numpy as np
 import numpy.typing as npt
 from ortools.graph.python import max_flow
@@ -351,31 +352,72 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
+@numba.njit(cache=True, nogil=True)
+def _segment_stats(
+    starts: IntArray,
+    ends: IntArray,
+    value: IntArray,
+    group: IntArray,
+    k_of: IntArray,
+    m_of: IntArray,
+    width: int,
+) -> tuple[IntArray, IntArray, IntArray]:  # pragma: no cover - compiled
+    """Per target segment: the largest value, the k-th largest and the size of each 专业 group < m."""
+    n = len(starts)
+    top = np.zeros(n, dtype=np.int64)
+    kth = np.zeros(n, dtype=np.int64)
+    sizes = np.zeros((n, max(width, 1)), dtype=np.int64)
+    for s in range(n):
+        k = k_of[s]
+        best = np.full(k, -1, dtype=np.int64)  # the k largest, descending
+        for p in range(starts[s], ends[s]):
+            v = value[p]
+            if v > best[k - 1]:
+                j = k - 1
+                while j > 0 and best[j - 1] < v:
+                    best[j] = best[j - 1]
+                    j -= 1
+                best[j] = v
+            if group[p] < m_of[s]:
+                sizes[s, group[p]] += 1
+        top[s] = best[0]
+        kth[s] = best[k - 1]
+    return top, kth, sizes
+
+
 def _target_fairness(
     prep: _Prepared, table: PairTable, team: IntArray, coverage: bool = True
 ) -> tuple[tuple[TargetFairness, ...], dict[str, float]]:
     rows: list[TargetFairness] = []
     if len(table.t):
-        starts = np.flatnonzero(np.r_[True, table.t[1:] != table.t[:-1]])
-        ends = np.r_[starts[1:], len(table.t)]
-        values = table.value.tolist()
-        groups = table.g.tolist()
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-            t_row = int(table.t[s])
-            probabilities = sorted(values[s:e], reverse=True)
-            n = int(team[t_row])
-            eligible = e - s
-            m = int(prep.t_m[t_row]) if coverage else 0
-            sizes = [groups[s:e].count(k) for k in range(m)]
-            floor = max([n / eligible] + [1.0 / size for size in sizes if size])
+        starts = np.flatnonzero(np.r_[True, table.t[1:] != table.t[:-1]]).astype(np.int64)
+        ends = np.r_[starts[1:], len(table.t)].astype(np.int64)
+        t_rows = table.t[starts]
+        team_of = team[t_rows].astype(np.int64)
+        eligible_of = ends - starts
+        m_of = prep.t_m[t_rows].astype(np.int64) if coverage else np.zeros(len(starts), dtype=np.int64)
+        top, kth, sizes = _segment_stats(
+            starts,
+            ends,
+            table.value,
+            table.g,
+            np.minimum(team_of, eligible_of),
+            m_of,
+            int(m_of.max(initial=0)),
+        )
+        for s, t_row in enumerate(t_rows.tolist()):
+            n = int(team_of[s])
+            eligible = int(eligible_of[s])
+            m = int(m_of[s])
+            floor = max([n / eligible] + [1.0 / size for size in sizes[s, :m].tolist() if size])
             rows.append(
                 TargetFairness(
                     target_id=prep.target_ids[t_row],
                     eligible=eligible,
                     team_size=n,
-                    max_probability=probabilities[0] / UNIT,
+                    max_probability=int(top[s]) / UNIT,
                     uniform_share=n / eligible,
-                    team_guess_bound=probabilities[min(n, eligible) - 1] / UNIT,
+                    team_guess_bound=int(kth[s]) / UNIT,
                     rule_floor=min(floor, 1.0),
                 )
             )

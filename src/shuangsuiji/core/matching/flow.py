@@ -101,14 +101,18 @@ def _solve_max_flow_first(
     load_offset: IntArray,
     denominator: int,
 ) -> _FlowOutcome:
-    """A plain max flow on the network of `engine_v1._solve`; the min-cost flow when not all are staffed."""
-    rows, t_local = np.unique(t_pair, return_inverse=True)
-    inspectors, i_local = np.unique(i_pair, return_inverse=True)
-    rows = rows.astype(np.int64)
-    t_local = t_local.astype(np.int64)
-    i_local = i_local.astype(np.int64)
-    if len(rows) == 0:
+    """A plain max flow on the network of `engine_v1._solve`; the min-cost flow when not all are staffed.
+
+    The pairs come sorted by target (rows and local numbers as np.unique would give them)."""
+    if len(t_pair) == 0:
         return _FlowOutcome(np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64), 0)
+    new_row = np.r_[True, t_pair[1:] != t_pair[:-1]]
+    rows = t_pair[new_row].astype(np.int64)
+    t_local = (np.cumsum(new_row) - 1).astype(np.int64)
+    present = np.zeros(len(inspector_units), dtype=bool)
+    present[i_pair] = True
+    inspectors = np.flatnonzero(present).astype(np.int64)
+    i_local = (np.cumsum(present) - 1)[i_pair].astype(np.int64)
     m = coverage_m[rows]
     block = np.where(m <= 1, m + 1, m + 3).astype(np.int64)
     block_start = 2 + len(inspectors) + _offsets(block)
@@ -197,14 +201,20 @@ def staged_flow(
             parts_b.append(np.full(len(t_e), earlier, dtype=np.int64))
         t_pair, i_pair, b_pair = np.concatenate(parts_t), np.concatenate(parts_i), np.concatenate(parts_b)
         # Canonical arc order (target, inspector): the same network whatever the input order.
-        order = np.lexsort((i_pair, t_pair))
+        order = np.argsort(t_pair * n_i + i_pair)  # unique keys: the same order as lexsort((i, t))
         t_pair, i_pair, b_pair = t_pair[order], i_pair[order], b_pair[order]
         g_pair = _group_of_pairs(prep, t_pair, i_pair, coverage=not experts)
         active[i_pair] = True
         candidates_t, candidates_g = t_pair, g_pair
         if tier is Basis.SAME_REGION:  # independent per region
-            region_of_pair = prep.t_region[t_pair]
-            problems = [np.flatnonzero(region_of_pair == r) for r in np.unique(region_of_pair).tolist()]
+            region_of_pair = prep.t_region[t_pair].astype(np.int16)  # stable radix sort: (t, i) kept
+            by_region = np.argsort(region_of_pair, kind="stable").astype(np.int64)
+            bounds = np.searchsorted(region_of_pair[by_region], np.arange(len(prep.region_names) + 1))
+            problems = [
+                by_region[bounds[r] : bounds[r + 1]]
+                for r in range(len(prep.region_names))
+                if bounds[r + 1] > bounds[r]
+            ]
         else:
             problems = [np.arange(len(t_pair), dtype=np.int64)]
         bound = int(staffed.sum())

@@ -82,21 +82,31 @@ def _scale_rows(
     need: FloatArray,
     cap: float,
     x: FloatArray,
+    acc: FloatArray,
+    by_inspector: bool,
+    b_row: FloatArray,
+    h_row: FloatArray,
 ) -> None:  # pragma: no cover - compiled
-    """x = min(cap, a_t * b_i * h_g) with a_t per row such that the row sums to need_t (water-filling)."""
+    """x = min(cap, a_t * b_i * h_g) with a_t per row such that the row sums to need_t (water-filling);
+    adds every x to acc (per inspector or per group) in pair order. One pass over the pairs: a row's
+    multipliers are read once into b_row / h_row (the same floats, the same order of operations)."""
     for t in range(len(row_start) - 1):
         lo, hi = row_start[t], row_start[t + 1]
         if lo == hi:
             continue
         total = 0.0
         for k in range(lo, hi):
-            total += b[pair_i[k]] * h[pair_gid[k]]
+            bk = b[pair_i[k]]
+            hk = h[pair_gid[k]]
+            b_row[k - lo] = bk
+            h_row[k - lo] = hk
+            total += bk * hk
         scale = need[t] / total if total > 0 else 0.0
         for _ in range(ROW_PASSES):
             clipped = 0
             rest = 0.0
-            for k in range(lo, hi):
-                base = b[pair_i[k]] * h[pair_gid[k]]
+            for r in range(hi - lo):
+                base = b_row[r] * h_row[r]
                 if scale * base >= cap:
                     clipped += 1
                 else:
@@ -106,7 +116,12 @@ def _scale_rows(
             if rest > 0:
                 scale = (need[t] - cap * clipped) / rest
         for k in range(lo, hi):
-            x[k] = min(cap, scale * b[pair_i[k]] * h[pair_gid[k]])
+            v = min(cap, scale * b_row[k - lo] * h_row[k - lo])
+            x[k] = v
+            if by_inspector:
+                acc[pair_i[k]] += v
+            else:
+                acc[pair_gid[k]] += v
 
 
 @numba.njit(cache=True, nogil=True)
@@ -129,14 +144,17 @@ def _scale(
     x = np.zeros(n_p)
     group_sum = np.zeros(n_g)
     load = np.zeros(n_i)
+    widest = 0
+    for t in range(len(row_start) - 1):
+        widest = max(widest, row_start[t + 1] - row_start[t])
+    b_row = np.zeros(widest)
+    h_row = np.zeros(widest)
     done = 0
     for it in range(iterations):
         done = it + 1
         moved = 0.0
-        _scale_rows(row_start, pair_i, pair_gid, b, h, need, cap, x)
         group_sum[:] = 0.0
-        for k in range(n_p):
-            group_sum[pair_gid[k]] += x[k]
+        _scale_rows(row_start, pair_i, pair_gid, b, h, need, cap, x, group_sum, False, b_row, h_row)
         for g in range(n_g):
             new = (
                 max(1.0, h[g] * group_need[g] / group_sum[g])
@@ -145,17 +163,15 @@ def _scale(
             )
             moved = max(moved, abs(new - h[g]) / h[g])
             h[g] = new
-        _scale_rows(row_start, pair_i, pair_gid, b, h, need, cap, x)
         load[:] = 0.0
-        for k in range(n_p):
-            load[pair_i[k]] += x[k]
+        _scale_rows(row_start, pair_i, pair_gid, b, h, need, cap, x, load, True, b_row, h_row)
         for i in range(n_i):
             new = min(1.0, b[i] * column_cap[i] / load[i]) if load[i] > 0 else b[i]
             moved = max(moved, abs(new - b[i]) / b[i])
             b[i] = new
         if moved <= tolerance:
             break
-    _scale_rows(row_start, pair_i, pair_gid, b, h, need, cap, x)
+    _scale_rows(row_start, pair_i, pair_gid, b, h, need, cap, x, load, True, b_row, h_row)
     return x, done
 
 
@@ -309,8 +325,9 @@ def even_assignment(
     row_start = np.searchsorted(pair_t, np.arange(n_rows + 1)).astype(np.int64)  # pairs sorted by target
     iterations = iterations or iteration_budget(len(pair_t))
     x, _ = _scale(
-        row_start, pair_i, pair_gid, coverage_group, need, cap, column_cap, group_need, iterations, tolerance
-    )
+        row_start, pair_i.astype(np.int32), pair_gid.astype(np.int32), coverage_group, need, cap, column_cap,
+        group_need, iterations, tolerance,
+    )  # fmt: skip
     need_units = team.astype(np.int64) * GRID
     need_units[~rows] = 0
     even, bad_rows = _grid_rows(row_start, x, need_units, cap_units, GRID)

@@ -62,47 +62,49 @@ def _walk(
 ) -> int:  # pragma: no cover - compiled (the tests run it compiled; coverage cannot see inside)
     """Round every fractional edge; returns the number of coins used (or a negative status)."""
     n_edges = len(frac)
-    # CSR adjacency: an inspector's load edge (tail 0) first in his list, otherwise edge order.
-    count = np.zeros(n_vertices, dtype=np.int32)
+    # CSR adjacency: an inspector's load edge (tail 0) first in his list, otherwise edge order. Compact
+    # rows (the walk is bound by memory latency): vx[v] = (list start, alive count); adj[q] = (edge,
+    # 2 * other end + 1 if v is the edge's head); ed[e] = (fractional part, slot in the tail's list, slot in
+    # the head's list, -).
+    vx = np.zeros((n_vertices, 2), dtype=np.int64)
     for e in range(n_edges):
-        count[tail[e]] += 1
-        count[head[e]] += 1
-    adj_start = np.zeros(n_vertices + 1, dtype=np.int64)
+        vx[tail[e], 1] += 1
+        vx[head[e], 1] += 1
+    fill = np.zeros(n_vertices, dtype=np.int64)
+    total = 0
     for v in range(n_vertices):
-        adj_start[v + 1] = adj_start[v] + count[v]
-    fill = adj_start[:-1].copy()
-    adj_edges = np.empty(2 * n_edges, dtype=np.int32)
-    adj_other = np.empty(2 * n_edges, dtype=np.int32)
-    ed = np.empty((n_edges, 4), dtype=np.int32)  # tail, head, fractional part, -
-    slot = np.empty((n_edges, 2), dtype=np.int32)
+        vx[v, 0] = total
+        fill[v] = total
+        total += vx[v, 1]
+    adj = np.empty((2 * n_edges, 2), dtype=np.int32)
+    ed = np.zeros((n_edges, 4), dtype=np.int32)
     for e in range(n_edges):
         if tail[e] == 0:
             v = head[e]
             q = fill[v]
-            adj_edges[q] = e
-            adj_other[q] = 0
-            slot[e, 1] = q
+            adj[q, 0] = e
+            adj[q, 1] = 1  # other end 0 (the source), this vertex is the head
+            ed[e, 2] = q
             fill[v] += 1
     for e in range(n_edges):
         a = tail[e]
         b = head[e]
-        ed[e, 0] = a
-        ed[e, 1] = b
-        ed[e, 2] = frac[e]
+        ed[e, 0] = frac[e]
         q = fill[a]
-        adj_edges[q] = e
-        adj_other[q] = b
-        slot[e, 0] = q
+        adj[q, 0] = e
+        adj[q, 1] = 2 * b
+        ed[e, 1] = q
         fill[a] += 1
         if a != 0:
             q = fill[b]
-            adj_edges[q] = e
-            adj_other[q] = a
-            slot[e, 1] = q
+            adj[q, 0] = e
+            adj[q, 1] = 2 * a + 1
+            ed[e, 2] = q
             fill[b] += 1
     where = np.full(n_vertices, -1, dtype=np.int32)
     path_v = np.zeros(n_vertices + 1, dtype=np.int32)
     path_e = np.zeros(n_vertices + 1, dtype=np.int32)
+    path_head = np.zeros(n_vertices + 1, dtype=np.int8)  # 1: the path runs against the edge (vertex = head)
     coins = 0
     word = 0
     for start in range(n_vertices):
@@ -114,12 +116,12 @@ def _walk(
             arrived = path_e[depth - 1] if depth > 0 else -1
             chosen_q = -1
             first_q = -1
-            base = adj_start[vertex]
-            n_alive = count[vertex]
+            base = vx[vertex, 0]
+            n_alive = vx[vertex, 1]
             for q in range(base, base + min(n_alive, CLOSE_SCAN)):
-                if adj_edges[q] == arrived:
+                if adj[q, 0] == arrived:
                     continue
-                if where[adj_other[q]] >= 0:
+                if where[adj[q, 1] >> 1] >= 0:
                     chosen_q = q
                     break
                 if first_q < 0:
@@ -130,8 +132,9 @@ def _walk(
                 chosen_q = first_q
             if chosen_q < 0:
                 break
-            chosen = adj_edges[chosen_q]
-            other = adj_other[chosen_q]
+            chosen = adj[chosen_q, 0]
+            other = adj[chosen_q, 1] >> 1
+            path_head[depth] = adj[chosen_q, 1] & 1
             if where[other] < 0:
                 depth += 1
                 path_v[depth] = other
@@ -143,9 +146,8 @@ def _walk(
             up = unit
             down = unit
             for k in range(j, depth + 1):
-                e = path_e[k]
-                f = ed[e, 2]
-                if ed[e, 0] == path_v[k]:  # forward
+                f = ed[path_e[k], 0]
+                if path_head[k] == 0:  # forward
                     up = min(up, unit - f)
                     down = min(down, f)
                 else:
@@ -174,31 +176,30 @@ def _walk(
             delta = up if heads else -down
             for k in range(j, depth + 1):
                 e = path_e[k]
-                f = ed[e, 2] + (delta if ed[e, 0] == path_v[k] else -delta)
-                ed[e, 2] = f
+                f = ed[e, 0] + (delta if path_head[k] == 0 else -delta)
+                ed[e, 0] = f
                 if f == 0 or f == unit:
-                    for side in range(2):
-                        v = ed[e, side]
-                        q = slot[e, side]
-                        last = adj_start[v] + count[v] - 1
-                        moved = adj_edges[last]
-                        adj_edges[q] = moved
-                        adj_edges[last] = e
-                        mo = adj_other[last]
-                        adj_other[last] = adj_other[q]
-                        adj_other[q] = mo
-                        if ed[moved, 0] == v:
-                            slot[moved, 0] = q
-                        else:
-                            slot[moved, 1] = q
-                        slot[e, side] = last
-                        count[v] -= 1
+                    near = path_v[k]
+                    far = path_v[k + 1] if k < depth else path_v[j]
+                    for side in range(2):  # 0: the tail's list, 1: the head's list
+                        v = near if (side == 1) == (path_head[k] == 1) else far
+                        q = ed[e, 1 + side]
+                        last = vx[v, 0] + vx[v, 1] - 1
+                        moved = adj[last, 0]
+                        moved_code = adj[last, 1]
+                        adj[last, 0] = e
+                        adj[last, 1] = adj[q, 1]
+                        adj[q, 0] = moved
+                        adj[q, 1] = moved_code
+                        ed[moved, 1 + (moved_code & 1)] = q
+                        ed[e, 1 + side] = last
+                        vx[v, 1] -= 1
             for k in range(j + 1, depth + 1):
                 where[path_v[k]] = -1
             depth = j
         where[start] = -1
     for e in range(n_edges):
-        frac[e] = ed[e, 2]
+        frac[e] = ed[e, 0]
     return coins
 
 
