@@ -71,6 +71,7 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "oversight:task_archive": (lambda w: f"/oversight/tasks/{_archive(w).task_id}/archive/", True),
     "oversight:task_summary_file": (lambda w: f"/oversight/tasks/{_archive(w).task_id}/summary.pdf", True),
     "oversight:task_archive_download": (lambda w: f"/oversight/archives/{_archive(w).pk}/download/", True),
+    "oversight:task_archive_summary": (lambda w: f"/oversight/archives/{_archive(w).pk}/summary.pdf", True),
     "disclosure_staff:task_publish": (lambda w: f"/disclosure/tasks/{_portal(w).task.pk}/publish/", True),
     "draws:index": (lambda w: "/draws/", False),
     "draws:task_draw": (lambda w: f"/draws/tasks/{sample_match(w).task_id}/", True),
@@ -464,6 +465,8 @@ API_SAMPLES: dict[str, Callable[[World], str]] = {
     "{member_id}": lambda w: str(tb.assigned_member(w).pk),
     "{confirmation_id}": lambda w: str(_department_confirmation(w).pk),
     "{testing_id}": lambda w: str(tb.testing(w).pk),
+    "{archive_id}": lambda w: str(_archive(w).pk),
+    "{kind}": lambda w: "zip",
 }
 
 

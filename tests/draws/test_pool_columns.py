@@ -155,3 +155,25 @@ def test_a_bad_value_is_refused_with_the_target_named(world: World) -> None:
     task = make_task(world)
     with pytest.raises(engine.DrawEngineError, match=target.code):
         engine.build_pool(collect_pool(task)[0])
+
+
+def test_public_pool_digest_fixed_at_the_freeze_is_the_one_the_public_pool_gives(world: World) -> None:
+    from shuangsuiji.core.draw import public as public_draw
+    from shuangsuiji.draws import commitments
+
+    task = _library(world)
+    today = timezone.localdate()
+    rules = task_rules(task, today=today)
+    columns, _ = collect_pool(task, flags_window=(rules.flags_since, today))
+    apply_region_weights(columns, {world.regions["a"].code: Decimal("2")})
+    for pool in (engine.build_pool(columns), reference_pool.build_pool(
+        reference_pool.collect_pool_rows(task, flags_window=(rules.flags_since, today))
+    )):  # fmt: skip
+        salt = commitments.salt_for(engine.pool_digest(pool))
+        rows = public_draw.public_rows(pool.rows(), salt)
+        assert commitments.public_pool_digest_of(pool, salt) == public_draw.public_pool_digest(rows)
+    draw = services.draw_freeze_pool(actor=world.users["a_admin"], task=task, randomness_source="福彩3D")
+    assert draw.public_pool_digest == commitments.draw_public_pool(draw).digest
+    draw = services.draw_execute(actor=world.users["a_admin"], draw=draw, randomness=["1 2 3"])
+    stored = commitments.draw_public_record(draw)
+    assert stored == commitments.draw_public_record(draw, recompute=True)
