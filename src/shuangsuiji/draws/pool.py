@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, TextField
+from django.db.models import BooleanField, ExpressionWrapper, Field, Model, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from shuangsuiji.accounts.models import Organization, Region
@@ -512,13 +512,39 @@ def collect_pool(
     return _merge([_scope_columns(scope, flags_window) for scope in scopes]), scopes
 
 
+def quoted_column(model: type[Model], name: str) -> str:
+    """The quoted database column of a model field (for the few statements written as SQL: COPY, = ANY)."""
+    found = model._meta.get_field(name)
+    assert isinstance(found, Field) and found.column
+    return str(connection.ops.quote_name(found.column))
+
+
 def targets_for_ids(task: Task, ids: list[str]) -> dict[str, int]:
-    """Map drawn ids back to target rows (the task bureau's own record first, else the lowest pk)."""
+    """Map drawn ids back to target rows (the task bureau's own record first, else the lowest pk).
+
+    On PostgreSQL the ids go as one array parameter (``= ANY``): tens of thousands of drawn targets, not as many
+    placeholders; elsewhere in chunks (SQLite allows at most 32,766 variables a statement)."""
     owners = [s.organization.pk for s in task_scopes(task)]
     found: dict[str, tuple[bool, int]] = {}
-    for pk, code, owner_id in Target.objects.filter(code__in=ids, owner_id__in=owners).values_list(
-        "pk", "code", "owner_id"
-    ):
+    if connection.vendor == "postgresql":
+        column = {name: quoted_column(Target, name) for name in ("id", "code", "owner")}
+        table = connection.ops.quote_name(Target._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {column['id']}, {column['code']}, {column['owner']} FROM {table} "  # nosec B608 - names from the model, values as parameters
+                f"WHERE {column['owner']} = ANY(%s) AND {column['code']} = ANY(%s)",
+                [owners, ids],
+            )
+            rows: Iterable[tuple[int, str, int]] = cursor.fetchall()
+    else:
+        rows = [
+            row
+            for start in range(0, len(ids), 500)
+            for row in Target.objects.filter(code__in=ids[start : start + 500], owner_id__in=owners).values_list(
+                "pk", "code", "owner_id"
+            )
+        ]
+    for pk, code, owner_id in rows:
         key = (owner_id != task.owner_id, pk)
         if code not in found or key < found[code]:
             found[code] = key

@@ -11,7 +11,7 @@ import hashlib
 import re
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -58,7 +58,7 @@ from shuangsuiji.draws.models import (
     TargetDraw,
 )
 from shuangsuiji.draws.permissions import check_can_approve, check_can_confirm, check_can_run
-from shuangsuiji.draws.pool import DepartmentScope, collect_pool, targets_for_ids
+from shuangsuiji.draws.pool import DepartmentScope, collect_pool, quoted_column, targets_for_ids
 from shuangsuiji.draws.rules import apply_region_weights, rule_context
 from shuangsuiji.draws.task_hooks import task_set_state
 from shuangsuiji.planning.models import Task, TaskState
@@ -222,6 +222,23 @@ def draw_freeze_pool(
 # ---------------------------------------------------------------------------------------------- draw
 
 
+def _save_selections(draw: TargetDraw, picked: list[engine.Picked], target_of: dict[str, int]) -> None:
+    """The drawn targets (tens of thousands in a province-wide draw): PostgreSQL COPY, else bulk_create."""
+    if connection.vendor != "postgresql":
+        DrawnTarget.objects.bulk_create(
+            (DrawnTarget(draw=draw, target_id=target_of[p.id], stratum=p.stratum, rank=p.rank, reason=p.reason)
+             for p in picked),
+            batch_size=2000,
+        )  # fmt: skip
+        return
+    quoted = ", ".join(quoted_column(DrawnTarget, name) for name in ("draw", "target", "stratum", "rank", "reason"))
+    table = connection.ops.quote_name(DrawnTarget._meta.db_table)
+    with connection.cursor() as wrapper:
+        with wrapper.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            for p in picked:
+                copy.write_row((draw.pk, target_of[p.id], p.stratum, p.rank, p.reason))
+
+
 @transaction.atomic
 def draw_execute(*, actor: User, draw: TargetDraw, randomness: list[str], reveal: str = "") -> TargetDraw:
     """抽取: take the public randomness (or the revealed seed), run the engine, store the immutable record."""
@@ -259,10 +276,7 @@ def draw_execute(*, actor: User, draw: TargetDraw, randomness: list[str], reveal
     missing = [p.id for p in picked if p.id not in target_of]
     if missing:
         raise ApplicationError(f"抽中的对象在名录库中找不到：{'、'.join(missing[:5])}")
-    DrawnTarget.objects.bulk_create(
-        DrawnTarget(draw=draw, target_id=target_of[p.id], stratum=p.stratum, rank=p.rank, reason=p.reason)
-        for p in picked
-    )
+    _save_selections(draw, picked, target_of)
     draw.status = DrawStatus.DRAWN
     draw.randomness = values
     draw.record = record
