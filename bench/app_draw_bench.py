@@ -18,7 +18,11 @@ own. Steps, each one call of the service the web page calls (permission, scope, 
 Goals: freeze ≤ 5 s, draw ≤ 2 s, confirm ≤ 1 s, peak memory ≤ 1 GB. Baseline in the same run: PostgreSQL
 `ORDER BY random() LIMIT k` per risk class over the same targets (not verifiable, nothing stored).
 
-Run: PYTHONPATH=src python bench/app_draw_bench.py [--size 1000000] (needs PostgreSQL on 127.0.0.1:5432).
+Run: PYTHONPATH=src python bench/app_draw_bench.py [--size 1000000] [--keep-db NAME] [--profile DIR] (needs
+PostgreSQL on 127.0.0.1:5432). With --keep-db the database is generated on first use and reused afterwards (a
+million targets take minutes to generate; each run adds one task). Each step prints wall time, CPU of this process
+(and its forked children), CPU of the PostgreSQL backend serving it, and the step's peak memory (the kernel's
+high-water mark reset before each step).
 """
 
 from __future__ import annotations

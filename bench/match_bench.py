@@ -248,7 +248,7 @@ def worker(instance: str, method: str, scale: float) -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     clock.install(None)
     figures = {"wall": wall, "cpu": cpu, "rss": rss, "staffed": staffed, "stage_wall": stages.wall}
-    print(json.dumps({**figures, "stage_cpu": stages.cpu}))
+    print(json.dumps({**figures, "stage_cpu": stages.cpu, "stage_peak": stages.peak_mib}))
 
 
 def timed(instance: str, method: str, scale: float) -> dict[str, float]:
@@ -354,9 +354,9 @@ def main() -> None:
             )
             if f.get("stage_cpu"):
                 print(
-                    "    各阶段 墙钟/CPU："
+                    "    各阶段 墙钟/CPU（到该阶段末的进程峰值 RSS）："
                     + "；".join(
-                        f"{STAGE_NAMES.get(k, k)} {f['stage_wall'][k]:.2f}/{v:.2f} s"
+                        f"{STAGE_NAMES.get(k, k)} {f['stage_wall'][k]:.2f}/{v:.2f} s（{f['stage_peak'][k]:.0f} MiB）"
                         for k, v in f["stage_cpu"].items()
                     )
                 )

@@ -347,3 +347,10 @@ def test_a_nonrandom_task_is_summarised_as_one_and_archived_when_it_completes(
     assert summary.headings[2].startswith("三、检查组（非随机检查")
     text = pdf_text((task_archive.archive_root() / archive.summary_pdf_path).read_bytes())
     assert "非随机检查" in text and "对象池户数" not in text
+    # its task page: the archive card, and none of the 双随机 cards (draw, coverage estimate, rules, 工作方案)
+    page = world.client("a_admin").get(f"/planning/tasks/{task.pk}/").content.decode()
+    assert 'id="task-archive"' in page and 'id="nonrandom-note"' in page
+    for absent in ("预计抽查覆盖", 'id="task-rules"', "按模板生成工作方案", "抽查比例"):
+        assert absent not in page, absent
+    random_page = world.client("a_admin").get(f"/planning/tasks/{published_task(world).task.pk}/").content.decode()
+    assert 'id="task-rules"' in random_page and "抽查比例" in random_page and 'id="nonrandom-note"' not in random_page

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import binascii
 import functools
 import hashlib
 import hmac
@@ -86,34 +87,42 @@ def _hash_each(array: Any) -> bytes:
     return sha256_many(np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8), offsets)
 
 
+PUBLIC_CHUNK_ROWS = 1 << 17  # rows hashed per batch: bounded memory whatever the pool size
+
+
 def public_pool_digest_of(pool: Pool, salt: str) -> str:
     """The public pool digest (``public_draw.public_pool_digest`` of ``public_draw.public_rows``) computed
-    column-wise with Arrow: no Python object per row, two batches of SHA-256 and the Merkle tree."""
+    column-wise with Arrow, a chunk of rows at a time: no Python object per row, SHA-256 in batches."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    def text(value: str) -> Any:
+        return pa.scalar(value, pa.large_string())
+
     ids = _arrow_ids(pool)
-    separator = pa.scalar(public_draw.SEPARATOR, type=pa.large_string())
-    commitment_input = pc.binary_join_element_wise(
-        pa.scalar("ssj-risk-v1", pa.large_string()), pa.scalar(salt, pa.large_string()), ids,
-        _arrow_column(pool, "risk_class"), _arrow_column(pool, "risk_flags"), _arrow_column(pool, "risk_score"),
-        separator,
-    )  # fmt: skip
-    hexes = _hash_each(commitment_input).hex().encode("ascii")
-    del commitment_input
-    count = len(ids)
-    commitments = pa.Array.from_buffers(
-        pa.large_string(), count, [None, pa.py_buffer(np.arange(count + 1, dtype=np.int64) * 64), pa.py_buffer(hexes)]
-    )
-    leaf_input = pc.binary_join_element_wise(
-        pa.scalar(merkle.LEAF_PREFIX.decode("ascii"), pa.large_string()),
-        pc.binary_join_element_wise(
-            ids, _arrow_column(pool, "region"), _arrow_column(pool, "specialties"),
-            _arrow_column(pool, "last_inspected_on"), commitments, separator,
-        ),
-        pa.scalar("", pa.large_string()),
-    )  # fmt: skip
-    return merkle.tree_root(_hash_each(leaf_input)).hex()
+    columns = {name: _arrow_column(pool, name) for name in ("risk_class", "risk_flags", "risk_score", "region",
+                                                                "specialties", "last_inspected_on")}  # fmt: skip
+    separator = text(public_draw.SEPARATOR)
+    leaves = []
+    for start in range(0, len(ids), PUBLIC_CHUNK_ROWS):
+        part = {name: array.slice(start, PUBLIC_CHUNK_ROWS) for name, array in columns.items()}
+        chunk_ids = ids.slice(start, PUBLIC_CHUNK_ROWS)
+        commitment_input = pc.binary_join_element_wise(
+            text("ssj-risk-v1"), text(salt), chunk_ids, part["risk_class"], part["risk_flags"], part["risk_score"],
+            separator,
+        )  # fmt: skip
+        hexes = binascii.hexlify(_hash_each(commitment_input))
+        count = len(chunk_ids)
+        commitments = pa.Array.from_buffers(
+            pa.large_string(), count, [None, pa.py_buffer(np.arange(count + 1, dtype=np.int64) * 64), pa.py_buffer(hexes)]
+        )
+        row = pc.binary_join_element_wise(
+            chunk_ids, part["region"], part["specialties"], part["last_inspected_on"], commitments, separator
+        )
+        leaves.append(_hash_each(pc.binary_join_element_wise(text(merkle.LEAF_PREFIX.decode("ascii")), row, text(""))))
+    del ids, columns
+    pa.default_memory_pool().release_unused()
+    return merkle.tree_root(b"".join(leaves)).hex()
 
 
 @dataclass(frozen=True)

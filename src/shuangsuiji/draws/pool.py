@@ -256,7 +256,9 @@ def _read_copy(sql: str, params: Sequence[Any], kinds: dict[str, str]) -> _Table
             encoded = array.dictionary_encode()
             texts = encoded.dictionary.to_pylist()
             values: list[Any] = texts if kind == "text" else [datetime.date.fromisoformat(t) if t else None for t in texts]
-            columns[name] = Categorical(encoded.indices.to_numpy().astype(np.int32, copy=False), values)
+            columns[name] = Categorical(encoded.indices.to_numpy().astype(np.int32, copy=True), values)
+    del table
+    pa.default_memory_pool().release_unused()  # Arrow keeps freed buffers for reuse: hand them back
     return _Table(columns)
 
 
