@@ -18,7 +18,11 @@ own. Steps, each one call of the service the web page calls (permission, scope, 
 Goals: freeze ≤ 5 s, draw ≤ 2 s, confirm ≤ 1 s, peak memory ≤ 1 GB. Baseline in the same run: PostgreSQL
 `ORDER BY random() LIMIT k` per risk class over the same targets (not verifiable, nothing stored).
 
-Run: PYTHONPATH=src python bench/app_draw_bench.py [--size 1000000] (needs PostgreSQL on 127.0.0.1:5432).
+Run: PYTHONPATH=src python bench/app_draw_bench.py [--size 1000000] [--keep-db NAME] [--profile DIR] (needs
+PostgreSQL on 127.0.0.1:5432). With --keep-db the database is generated on first use and reused afterwards (a
+million targets take minutes to generate; each run adds one task). Each step prints wall time, CPU of this process
+(and its forked children), CPU of the PostgreSQL backend serving it, and the step's peak memory (the kernel's
+high-water mark reset before each step).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +63,73 @@ def cpu_seconds() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def reset_peak_rss() -> bool:
+    """Reset the kernel's high-water mark of this process (Linux: clear_refs 5), so each step's peak is its own."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of another process on this machine (the PostgreSQL backend), -1 if unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return -1.0
+
+
+@dataclass
+class Step:
+    wall: float
+    cpu: float
+    peak_mb: float  # this process's peak RSS during the step (since the previous reset), -1 when unknown
+    start_mb: float
+    db_cpu: float  # the PostgreSQL backend serving this process's connection, -1 when unknown
+
+
+def measure(name: str, action: Callable[[], Any], profile_dir: str = "", db_pid: int = 0) -> tuple[Any, Step]:
+    """Run one step: wall and CPU time (this process and its forked children), peak memory of the step;
+    with ``profile_dir`` also a cProfile of the step (``<dir>/<name>.prof``)."""
+    import cProfile
+    import gc
+
+    gc.collect()
+    resettable = reset_peak_rss()
+    start_mb = rss_mb()
+    profiler = cProfile.Profile() if profile_dir else None
+    db0 = process_cpu(db_pid) if db_pid else -1.0
+    cpu0, wall0 = cpu_seconds(), time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
+    try:
+        result = action()
+    finally:
+        if profiler is not None:
+            profiler.disable()
+    db1 = process_cpu(db_pid) if db_pid else -1.0
+    step = Step(
+        time.perf_counter() - wall0, cpu_seconds() - cpu0, peak_rss_mb() if resettable else -1.0, start_mb,
+        db1 - db0 if db0 >= 0 and db1 >= 0 else -1.0,
+    )  # fmt: skip
+    if profiler is not None:
+        Path(profile_dir).mkdir(parents=True, exist_ok=True)
+        profiler.dump_stats(str(Path(profile_dir) / f"{name}.prof"))
+    return result, step
 
 
 # ---------------------------------------------------------------------------------------- child
@@ -100,7 +172,7 @@ def copy_targets(cursor: Any, size: int, owner_id: int, region_ids: dict[str, in
     return first_id + size
 
 
-def child(size: int) -> None:
+def child(size: int, *, prepare_only: bool = False, profile_dir: str = "") -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shuangsuiji.settings")
     import django
 
@@ -127,17 +199,26 @@ def child(size: int) -> None:
     city, lianchi = ctx.bureaus["city"], ctx.bureaus["lianchi"]
     region_ids = {r.code: r.pk for r in ctx.regions.values()}
     specialty_ids = {code: s.pk for code, s in ctx.specialties.items()}
-    with connection.cursor() as wrapper:
-        cursor = wrapper.cursor  # the psycopg cursor (COPY)
-        next_id = copy_targets(cursor, size, city.pk, region_ids, specialty_ids, today, 1, 20260101)
-        copy_targets(cursor, OWN_TARGETS, lianchi.pk, region_ids, specialty_ids, today, next_id, 7)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE directory_target")
-        cursor.execute("VACUUM ANALYZE directory_target_specialties")
-    print(f"准备数据库（迁移、组织、{size:,} + {OWN_TARGETS:,} 个检查对象 COPY）{time.perf_counter() - started:.0f} s")
+    present = Target.objects.filter(owner=city).count()
+    if present == 0:
+        with connection.cursor() as wrapper:
+            cursor = wrapper.cursor  # the psycopg cursor (COPY)
+            next_id = copy_targets(cursor, size, city.pk, region_ids, specialty_ids, today, 1, 20260101)
+            copy_targets(cursor, OWN_TARGETS, lianchi.pk, region_ids, specialty_ids, today, next_id, 7)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE directory_target")
+            cursor.execute("VACUUM ANALYZE directory_target_specialties")
+        print(f"准备数据库（迁移、组织、{size:,} + {OWN_TARGETS:,} 个检查对象 COPY）{time.perf_counter() - started:.0f} s")
+    elif present != size:
+        raise SystemExit(f"数据库 {connection.settings_dict['NAME']} 已有 {present:,} 个市卫健委检查对象，不是 {size:,}")
+    else:
+        print(f"沿用数据库 {connection.settings_dict['NAME']}：{present:,} + {OWN_TARGETS:,} 个检查对象（已生成）")
+    if prepare_only:
+        return
 
+    number = Task.objects.filter(owner=city, code__startswith="BENCH-").count() + 1
     task = Task.objects.create(
-        owner=city, code="BENCH-2026-001", title="全市公共卫生双随机抽查（基准）", year=today.year,
+        owner=city, code=f"BENCH-2026-{number:03d}", title="全市公共卫生双随机抽查（基准）", year=today.year,
         ratios=RATIOS, min_per_stratum=1, mandatory_flags=["complaints", "penalized"], exclusion_months=6,
         methods=["现场检查"], window_start=today, window_end=today + datetime.timedelta(days=60),
         state=TaskState.SCHEME_PUBLISHED,
@@ -152,6 +233,9 @@ def child(size: int) -> None:
     print(f"任务：{city.name}，抽查区域 {city.region.name}全域，对象池 {in_pool:,} 户（在营），比例 A 1% / B 2% / C 10% / D 30%")
 
     figures: dict[str, Any] = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        db_pid = int(cursor.fetchone()[0])  # the server process of this connection: its CPU time per step
 
     # --- 1. freeze, with another bureau's edit in another connection while it runs
     freeze_started = threading.Event()
@@ -181,33 +265,38 @@ def child(size: int) -> None:
     services.collect_pool = collect_and_signal  # type: ignore[assignment]
     editor_thread = threading.Thread(target=edit_elsewhere)
     editor_thread.start()
-    cpu0, wall0 = cpu_seconds(), time.perf_counter()
-    draw = services.draw_freeze_pool(actor=operator, task=task, randomness_source="基准测试：2026年12月7日 福彩3D 开奖号码")
+    draw, figures["freeze"] = measure(
+        "freeze",
+        lambda: services.draw_freeze_pool(
+            actor=operator, task=task, randomness_source="基准测试：2026年12月7日 福彩3D 开奖号码"
+        ),
+        profile_dir, db_pid,
+    )
     freeze_end = time.perf_counter()
-    figures["freeze"] = (freeze_end - wall0, cpu_seconds() - cpu0)
     services.collect_pool = original_collect  # type: ignore[assignment]
     editor_thread.join(timeout=120)
     figures["edit"] = edit
     figures["edit_during_freeze"] = "done_at" in edit and edit["done_at"] < freeze_end
 
     # --- 2. draw
-    cpu0, wall0 = cpu_seconds(), time.perf_counter()
-    draw = services.draw_execute(actor=operator, draw=draw, randomness=["2026年12月7日 福彩3D 4 1 8"])
-    figures["draw"] = (time.perf_counter() - wall0, cpu_seconds() - cpu0)
+    draw, figures["draw"] = measure(
+        "draw",
+        lambda: services.draw_execute(actor=operator, draw=draw, randomness=["2026年12月7日 福彩3D 4 1 8"]),
+        profile_dir, db_pid,
+    )
     selected = draw.record["summary"]["selected"] if draw.record else 0
 
-    # --- 3. 双人确认
+    # --- 3. 双人确认 (the draw row as the confirmation page reads it)
     draw = TargetDraw.objects.get(pk=draw.pk)
-    cpu0, wall0 = cpu_seconds(), time.perf_counter()
-    services.draw_confirm(actor=confirmer, draw=draw, comment="基准测试确认")
-    figures["confirm"] = (time.perf_counter() - wall0, cpu_seconds() - cpu0)
+    _, figures["confirm"] = measure(
+        "confirm", lambda: services.draw_confirm(actor=confirmer, draw=draw, comment="基准测试确认"), profile_dir, db_pid
+    )
 
     # --- 4. publish: the public record and the public pool as the portal serves them
     draw = TargetDraw.objects.get(pk=draw.pk)
-    cpu0, wall0 = cpu_seconds(), time.perf_counter()
-    public = draw_public_record(draw)
-    public_csv = draw_public_pool(draw).csv_bytes
-    figures["publish"] = (time.perf_counter() - wall0, cpu_seconds() - cpu0)
+    (public, public_csv), figures["publish"] = measure(
+        "publish", lambda: (draw_public_record(draw), draw_public_pool(draw).csv_bytes), profile_dir, db_pid
+    )
 
     # --- baseline: ORDER BY random() per risk class over the same targets
     counts = dict(
@@ -236,10 +325,12 @@ def child(size: int) -> None:
 
     labels = {"freeze": "冻结对象池", "draw": "抽取", "confirm": "双人确认", "publish": "公开记录与公开对象池"}
     for key, label in labels.items():
-        wall, cpu = figures[key]
+        figure: Step = figures[key]
         goal = GOALS.get(key)
-        verdict = f"（目标 ≤ {goal:.0f} s：{'达到' if wall <= goal else '未达到'}）" if goal else ""
-        print(f"{label:<12s}{wall:7.2f} s  [本进程及其子进程 CPU {cpu:.2f} s，不含数据库服务器]{verdict}")
+        verdict = f"（目标 ≤ {goal:.0f} s：{'达到' if figure.wall <= goal else '未达到'}）" if goal else ""
+        memory = f"峰值内存 {figure.peak_mb:.0f} MB（步骤开始时 {figure.start_mb:.0f} MB）" if figure.peak_mb >= 0 else ""
+        server = f"，数据库服务进程 CPU {figure.db_cpu:.2f} s" if figure.db_cpu >= 0 else ""
+        print(f"{label:<12s}{figure.wall:7.2f} s  [CPU：本进程及其子进程 {figure.cpu:.2f} s{server}] {memory}{verdict}")
     print(f"抽中 {selected:,} 户；记录摘要 {draw.record_digest[:16]}…；公开记录摘要 {public['public_record_digest'][:16]}…；"
           f"公开对象池 CSV {len(public_csv) / 1e6:.1f} MB")  # fmt: skip
     if "error" in edit:
@@ -248,11 +339,12 @@ def child(size: int) -> None:
         print(f"冻结期间莲池区卫健局在另一连接修改本局检查对象：{edit['seconds'] * 1000:.0f} ms 完成，"
               f"{'在冻结结束之前（没有阻塞他人的表锁）' if figures['edit_during_freeze'] else '在冻结结束之后（被阻塞！）'}")  # fmt: skip
     print(f"基线 PostgreSQL ORDER BY random()（4 层，每层 LIMIT k，共 {baseline_rows:,} 户）{figures['baseline']:.2f} s；"
-          f"比值：冻结 {figures['freeze'][0] / figures['baseline']:.1f}×，抽取 {figures['draw'][0] / figures['baseline']:.1f}×，"
-          f"冻结+抽取+确认 {(figures['freeze'][0] + figures['draw'][0] + figures['confirm'][0]) / figures['baseline']:.1f}×")  # fmt: skip
-    peak = peak_rss_mb()
+          f"比值：冻结 {figures['freeze'].wall / figures['baseline']:.1f}×，抽取 {figures['draw'].wall / figures['baseline']:.1f}×，"
+          f"冻结+抽取+确认 {(figures['freeze'].wall + figures['draw'].wall + figures['confirm'].wall) / figures['baseline']:.1f}×")  # fmt: skip
+    steps: list[Step] = [figures[key] for key in labels]
+    peak = max(s.peak_mb for s in steps) if all(s.peak_mb >= 0 for s in steps) else peak_rss_mb()
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"峰值内存：本进程 {peak:.0f} MB（目标 ≤ 1024 MB：{'达到' if peak <= 1024 else '未达到'}），"
+    print(f"峰值内存（四个步骤中最大，不含生成数据）：本进程 {peak:.0f} MB（目标 ≤ 1024 MB：{'达到' if peak <= 1024 else '未达到'}），"
           f"派生子进程最大 {kids:.0f} MB（与本进程共享写时复制页面）")  # fmt: skip
     print(f"负载 {os.getloadavg()[0]:.2f}（{os.cpu_count()} 核；负载高于核数时墙钟时间偏大）")
 
@@ -277,34 +369,61 @@ def postgres_available() -> bool:
         return False
 
 
-def run(size: int, runner: Callable[..., Any] = subprocess.run) -> int:
+def database_exists(name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(PG) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
+def run(
+    size: int,
+    runner: Callable[..., Any] = subprocess.run,
+    *,
+    keep: str = "",
+    prepare_only: bool = False,
+    profile: str = "",
+) -> int:
+    """Run the child against a database created here and dropped afterwards, or against ``keep`` (created and
+    filled on first use, kept: generating a million targets takes minutes, the steps measured take seconds)."""
     if not postgres_available():
         print("PostgreSQL：127.0.0.1:5432 无响应，跳过")
         return 0
-    name = f"ssj_app_draw_bench_{os.getpid()}"
-    pg_admin(f'CREATE DATABASE "{name}"')
+    name = keep or f"ssj_app_draw_bench_{os.getpid()}"
+    if not (keep and database_exists(name)):
+        pg_admin(f'CREATE DATABASE "{name}"')
     try:
         with tempfile.TemporaryDirectory(prefix="ssj-app-draw-bench-") as folder:
             env = {
                 **os.environ, "PYTHONPATH": str(ROOT / "src"), "SSJ_DEBUG": "0", "SSJ_DB_ENGINE": "postgresql",
                 "SSJ_DB_NAME": name, "SSJ_VAR_DIR": str(Path(folder) / "var"),
             }  # fmt: skip
-            result = runner([sys.executable, __file__, "--child", "--size", str(size)], env=env, timeout=3600)
+            command = [sys.executable, __file__, "--child", "--size", str(size)]
+            command += ["--prepare-only"] if prepare_only else []
+            command += ["--profile", str(Path(profile).resolve())] if profile else []
+            result = runner(command, env=env, timeout=3600)
             return int(result.returncode)
     finally:
-        pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not keep:
+            pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=1_000_000, help="检查对象数（冒烟测试可用 3000）")
+    parser.add_argument(
+        "--keep-db", default="", metavar="NAME",
+        help="使用并保留该数据库（首次运行时生成数据，之后沿用；默认每次新建并删除）",
+    )  # fmt: skip
+    parser.add_argument("--prepare-only", action="store_true", help="只生成数据（与 --keep-db 一起使用）")
+    parser.add_argument("--profile", default="", metavar="DIR", help="每个步骤的 cProfile 写入 DIR/<步骤>.prof")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.size)
+        child(args.size, prepare_only=args.prepare_only, profile_dir=args.profile)
         return
     print(f"应用内随机抽取基准测试（PostgreSQL）：{args.size:,} 个检查对象；开始时负载 {os.getloadavg()[0]:.2f}")
-    raise SystemExit(run(args.size))
+    raise SystemExit(run(args.size, keep=args.keep_db, prepare_only=args.prepare_only, profile=args.profile))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,9 @@ Figures (wall clock; CPU of this process and its forked workers in brackets):
 - end to end and verify each twice: before (SSJ_SHA256_BATCH=hashlib: one hashlib call per leaf and per
   node) and after (the batches hashed in compiled code, core/sha256_batch.py); each the quickest of
   --repeat fresh-process runs, since the machine may be shared (all runs are printed);
+- the hashing limit: CPU of the SHA-256 work alone (every leaf and inner node, data in memory, one core) with
+  hashlib (one call per message), with the batch path, and of the compression function itself (one call over
+  as many 64-byte blocks), and the ratios of end to end and verify to the hashlib limit;
 - baselines: PostgreSQL `ORDER BY random() LIMIT k` per stratum (if PostgreSQL answers on 127.0.0.1:5432)
   and pandas `groupby().sample()`, in memory and from the CSV.
 """
@@ -201,6 +204,55 @@ def run_child(mode: str, csv_path: Path, record_path: Path, *, hasher: str = "",
     return best
 
 
+# ------------------------------------------------------------------------------------------------ hashing limit
+
+
+def hashing_limit(pool: Pool) -> dict[str, float]:
+    """CPU seconds of the SHA-256 work alone (1M leaves + 1M - 1 inner nodes), one core, data in memory.
+
+    hashlib: one call per leaf and per node (the limit the issue quotes for hashlib alone); batch: the same
+    messages through core/sha256_batch (compiled); hashlib over one buffer of all leaf messages: the cost of
+    the compression function itself (SHA-NI where the processor has it), the floor for any implementation.
+    """
+    import hashlib
+
+    from shuangsuiji.core import merkle, sha256_batch
+
+    buffer = b"\x00" + pool.canonical_lines().replace(b"\n", b"\x00")
+    offsets = np.flatnonzero(np.frombuffer(buffer, dtype=np.uint8) == 0)
+    bounds = offsets.tolist()
+    digest = hashlib.sha256
+    out: dict[str, float] = {}
+
+    def by_hashlib() -> bytes:
+        leaves = b"".join([digest(buffer[a:b]).digest() for a, b in zip(bounds, bounds[1:], strict=False)])
+        level = leaves
+        while len(level) > 32:
+            full = len(level) // 64 * 64
+            upper = b"".join([digest(b"\x01" + level[i : i + 64]).digest() for i in range(0, full, 64)])
+            level = upper + level[full:]
+        return level
+
+    started = time.process_time()
+    root = by_hashlib()
+    out["hashlib"] = time.process_time() - started
+    if sha256_batch.compiled_available():
+        started = time.process_time()
+        leaves = sha256_batch.sha256_many(buffer, offsets)
+        batch_root = merkle.tree_root(leaves)
+        out["batch"] = time.process_time() - started
+        if batch_root != root:
+            raise SystemExit("批量 SHA-256 与 hashlib 的 Merkle 根不同（错误！）")
+    # The compression function alone: as many 64-byte blocks as the 2n - 1 messages need, in one call each side.
+    blocks = sum((b - a + 9 + 63) // 64 for a, b in zip(bounds, bounds[1:], strict=False)) + (len(bounds) - 2) * 2
+    data = bytes(64 * blocks - 9)
+    started = time.process_time()
+    digest(data).digest()
+    out["compression"] = time.process_time() - started
+    out["blocks"] = blocks
+    return out
+
+
 # ------------------------------------------------------------------------------------------------ baselines
 
 
@@ -295,6 +347,10 @@ def main() -> None:
     print(f"抽取（内存中，摘要已知）            {draw_wall:6.3f} s  [CPU {draw_cpu:.2f} s]  "
           f"抽中 {record['summary']['selected']:,}（必查 {record['summary']['mandatory']:,}）")  # fmt: skip
     print(f"抽取（内存中，含摘要）              {full_wall:6.3f} s  [CPU {full_cpu:.2f} s]")
+    limit = hashing_limit(pool)
+    print(f"哈希下限（单核，内存中，{args.size:,} 个叶子 + {args.size - 1:,} 个内部节点，只算 SHA-256）：hashlib 逐个调用 "
+          f"CPU {limit['hashlib']:.2f} s；批量（编译实现）CPU {limit.get('batch', float('nan')):.2f} s；"
+          f"压缩函数本身（{int(limit['blocks']):,} 个 64 字节块，一次调用）CPU {limit['compression']:.2f} s")  # fmt: skip
 
     with tempfile.TemporaryDirectory(prefix="ssj-draw-bench-") as folder:
         csv_path = Path(folder) / "pool.csv"
@@ -355,6 +411,10 @@ def main() -> None:
     print(f"  之后 / 之前：端到端 {e2e['wall'] / e2e_before['wall']:.2f}，验证 {verify['wall'] / verify_before['wall']:.2f}"
           f"（CPU 合计 {(e2e['main_cpu'] + e2e['worker_cpu']) / (e2e_before['main_cpu'] + e2e_before['worker_cpu']):.2f}、"
           f"{(verify['main_cpu'] + verify['worker_cpu']) / (verify_before['main_cpu'] + verify_before['worker_cpu']):.2f}）")  # fmt: skip
+    e2e_cpu, verify_cpu = e2e["main_cpu"] + e2e["worker_cpu"], verify["main_cpu"] + verify["worker_cpu"]
+    print(f"  CPU 合计 / hashlib 哈希下限（{limit['hashlib']:.2f} s）：端到端 {e2e_cpu / max(limit['hashlib'], 1e-9):.2f}，"
+          f"验证 {verify_cpu / max(limit['hashlib'], 1e-9):.2f}；墙钟 / hashlib 哈希下限：端到端 {e2e['wall'] / max(limit['hashlib'], 1e-9):.2f}，"
+          f"验证 {verify['wall'] / max(limit['hashlib'], 1e-9):.2f}")  # fmt: skip
     print(f"  端到端 / pandas(含 read_csv) = {e2e['wall'] / pandas_csv:.2f}；验证 / pandas(含 read_csv) = "
           f"{verify['wall'] / pandas_csv:.2f}")  # fmt: skip
     if pg:

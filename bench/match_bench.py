@@ -6,8 +6,8 @@ Instances
   per target (the shape of issue 17);
 - "large": 10,000 targets x 3,000 inspectors in 20 regions (4x5 grid, adjacent fallback), team 2, cap 8.
 
-Figures per method: time (wall and CPU of the matching call, in a fresh process each, numba cache warm) and
-peak RSS of that process; staffed / max-flow bound; workload spread actual / ideal; support (distinct
+Figures per method: time (wall and CPU of the matching call, in a fresh process each, numba cache warm; the
+current method also per stage) and peak RSS of that process; staffed / max-flow bound; workload spread actual / ideal; support (distinct
 inspectors per target over 10 randomness strings, median); spread ratio (largest pair probability of a
 target / uniform share team/E, p50 and p95, E = eligible candidates); distinct whole-task outcomes over 10
 strings; share of targets whose team differs between two strings.
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import resource
 import subprocess  # nosec B404 - runs this same script as a worker
 import sys
@@ -41,6 +42,7 @@ from shuangsuiji.core.matching import (
     MatchParams,
     RegionAdjacency,
     Target,
+    clock,
     match_version,
 )
 
@@ -48,6 +50,15 @@ SPECIALTIES = (
     "公共场所卫生", "生活饮用水卫生", "涉水产品", "消毒产品", "餐饮具集中消毒服务单位", "医疗卫生", "放射卫生",
     "传染病防治", "血液安全", "职业卫生", "计划生育", "学校卫生", "托育机构卫生",
 )  # fmt: skip
+STAGE_NAMES = {
+    "inputs": "校验与摘要",
+    "flow": "配齐（流）",
+    "pairs": "候选对",
+    "balance": "均衡上限",
+    "scaling": "概率（缩放）",
+    "rounding": "相依舍入",
+    "report": "结果与报告",
+}
 RANDOMNESS = ("2024年第一期双色球 03 07 12 19 25 31 + 09", "深证成指收盘 10234.56")
 WINDOW = date(2024, 6, 1)
 
@@ -171,7 +182,9 @@ def _eligible(inputs: MatchInputs) -> dict[str, list[Inspector]]:
     }
 
 
-def uniform_baseline(inputs: MatchInputs, seed: int, eligible: dict[str, list[Inspector]]) -> dict[str, tuple[str, ...]]:
+def uniform_baseline(
+    inputs: MatchInputs, seed: int, eligible: dict[str, list[Inspector]]
+) -> dict[str, tuple[str, ...]]:
     """Per target: draw a team uniformly from the eligible, redraw (<= 50 times) until the 专业 are covered
     and nobody is over the workload cap. Not exact, not reproducible from public randomness: a yardstick."""
     rng = np.random.default_rng(seed)
@@ -222,6 +235,8 @@ def _teams(result: Any) -> dict[str, tuple[str, ...]]:
 def worker(instance: str, method: str, scale: float) -> None:
     """One timed matching in this (fresh) process; prints JSON."""
     inputs = make_ample(scale) if instance == "ample" else make_inputs(scale)
+    stages = clock.StageClock()
+    clock.install(stages)
     wall, cpu = time.perf_counter(), time.process_time()
     if method == "baseline":
         teams = uniform_baseline(inputs, 1, _eligible(inputs))
@@ -231,7 +246,9 @@ def worker(instance: str, method: str, scale: float) -> None:
         staffed = result.fairness.staffed_count
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"wall": wall, "cpu": cpu, "rss": rss, "staffed": staffed}))
+    clock.install(None)
+    figures = {"wall": wall, "cpu": cpu, "rss": rss, "staffed": staffed, "stage_wall": stages.wall}
+    print(json.dumps({**figures, "stage_cpu": stages.cpu, "stage_peak": stages.peak_mib}))
 
 
 def timed(instance: str, method: str, scale: float) -> dict[str, float]:
@@ -263,7 +280,12 @@ def measure(instance: str, inputs: MatchInputs, method: str, strings: int, scale
         if k == 0:
             report = result.fairness
             figures["bound"] = report.max_flow_bound
-            figures["spread"] = report.spread_actual / report.spread_ideal if report.spread_ideal else float("nan")
+            figures["spread"] = (
+                report.spread_actual / report.spread_ideal if report.spread_ideal else float("nan")
+            )
+            figures["spread_expected"] = (
+                report.spread_expected / report.spread_ideal if report.spread_ideal else float("nan")
+            )
     if method == "baseline":
         ratios = baseline_ratio(inputs, eligible)
     else:
@@ -286,7 +308,9 @@ def measure(instance: str, inputs: MatchInputs, method: str, strings: int, scale
     figures["ratio_p95"] = _percentile(ratios, 95)
     figures["distinct"] = len({tuple(sorted(o.items())) for o in outcomes})
     common = [t for t in outcomes[0] if t in outcomes[1]]
-    figures["changed"] = sum(outcomes[0][t] != outcomes[1][t] for t in common) / len(common) if common else 0.0
+    figures["changed"] = (
+        sum(outcomes[0][t] != outcomes[1][t] for t in common) / len(common) if common else 0.0
+    )
     return figures
 
 
@@ -299,16 +323,25 @@ def main() -> None:
     if args.worker:
         worker(args.worker[0], args.worker[1], args.scale)
         return
-    timed("ample", ALGORITHM_VERSION, 0.05)  # warm numba's on-disk cache so that no timing includes compilation
-    methods = ((ALGORITHM_VERSION, f"本算法 {ALGORITHM_VERSION}（最大熵 + 相依舍入）"), ("1.0", "原算法 1.0（最小费用流 + 欧拉拆分）"),
-               ("baseline", "均匀随机 + 拒绝重抽（基线）"))  # fmt: skip
+    timed(
+        "ample", ALGORITHM_VERSION, 0.05
+    )  # warm numba's on-disk cache so that no timing includes compilation
+    methods = ((ALGORITHM_VERSION, f"本算法 {ALGORITHM_VERSION}（最大熵 + 工作量均衡 + 相依舍入）"),
+               ("1.0", "原算法 1.0（最小费用流 + 欧拉拆分）"), ("baseline", "均匀随机 + 拒绝重抽（基线）"))  # fmt: skip
+    print(
+        f"（机器负载：{' '.join(f'{x:.1f}' for x in os.getloadavg())}；时间为墙钟与 CPU（user+sys）两种，负载高时以 CPU 为准）"
+    )
     for instance, label in (("ample", "宽松实例"), ("large", "大规模实例")):
         inputs = make_ample(args.scale) if instance == "ample" else make_inputs(args.scale)
         print(f"{label}：{len(inputs.targets)} 个检查对象 × {len(inputs.inspectors)} 名检查人员")
         for method, name in methods:
             f = measure(instance, inputs, method, args.strings, args.scale)
             bound = f" / 上界 {f['bound']}" if "bound" in f else ""
-            spread = f"，工作量离散度 实际/理想 {f['spread']:.3f}" if "spread" in f else ""
+            spread = (
+                f"，工作量离散度 实际/理想 {f['spread']:.3f}（期望/理想 {f['spread_expected']:.3f}）"
+                if "spread" in f
+                else ""
+            )
             print(f"  {name}")
             print(
                 f"    耗时 {f['wall']:.2f} s（CPU {f['cpu']:.2f} s），进程峰值 RSS {f['rss']:.0f} MiB；"
@@ -319,6 +352,14 @@ def main() -> None:
                 f"每对象出现过的不同人员 中位数 {f['support_p50']:.0f}；"
                 f"最大单对概率/均匀份额 p50 {f['ratio_p50']:.2f}，p95 {f['ratio_p95']:.2f}"
             )
+            if f.get("stage_cpu"):
+                print(
+                    "    各阶段 墙钟/CPU（到该阶段末的进程峰值 RSS）："
+                    + "；".join(
+                        f"{STAGE_NAMES.get(k, k)} {f['stage_wall'][k]:.2f}/{v:.2f} s（{f['stage_peak'][k]:.0f} MiB）"
+                        for k, v in f["stage_cpu"].items()
+                    )
+                )
             if "floor_p50" in f:  # against the least possible largest probability under the 专业 rule
                 print(f"    最大单对概率/专业规则下限 p50 {f['floor_p50']:.2f}，p95 {f['floor_p95']:.2f}")
 

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import World
+from tests.directory import flag_url_builders as fb
 from tests.draws.factories import sample_match, sample_redraw_request
 from tests.inspections import team_url_builders as tb
 from tests.inspections import url_builders as ib
@@ -51,6 +52,14 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "directory:import_template": (lambda w: "/directory/targets/template.xlsx", False),
     "directory:import_list": (lambda w: "/directory/imports/", False),
     "directory:item_review_list": (lambda w: "/directory/item-reviews/", False),
+    "directory:flag_create": (lambda w: f"/directory/targets/{w.targets['a'].pk}/flags/new/", True),
+    "directory:flag_end": (lambda w: f"/directory/flags/{fb.flag_record(w).pk}/end/", True),
+    "directory:flag_withdraw": (lambda w: f"/directory/flags/{fb.flag_record(w).pk}/withdraw/", True),
+    "directory:flag_list_list": (lambda w: "/directory/flag-lists/", False),
+    "directory:flag_list_import": (lambda w: "/directory/flag-lists/import/", False),
+    "directory:flag_list_template": (lambda w: "/directory/flag-lists/template.csv", False),
+    "directory:flag_list_detail": (lambda w: f"/directory/flag-lists/{fb.flag_list(w).pk}/", True),
+    "directory:flag_list_unmatched": (lambda w: f"/directory/flag-lists/{fb.flag_list(w).pk}/unmatched.csv", True),
     "directory:item_review_detail": (lambda w: f"/directory/item-reviews/{_item_review(w).pk}/", True),
     "disclosure_staff:deadlines": (lambda w: "/disclosure/deadlines/", False),
     "disclosure_staff:national_export": (lambda w: "/disclosure/national-export/", False),
@@ -62,6 +71,7 @@ PAGES: dict[str, tuple[UrlBuilder, bool]] = {
     "oversight:task_archive": (lambda w: f"/oversight/tasks/{_archive(w).task_id}/archive/", True),
     "oversight:task_summary_file": (lambda w: f"/oversight/tasks/{_archive(w).task_id}/summary.pdf", True),
     "oversight:task_archive_download": (lambda w: f"/oversight/archives/{_archive(w).pk}/download/", True),
+    "oversight:task_archive_summary": (lambda w: f"/oversight/archives/{_archive(w).pk}/summary.pdf", True),
     "disclosure_staff:task_publish": (lambda w: f"/disclosure/tasks/{_portal(w).task.pk}/publish/", True),
     "draws:index": (lambda w: "/draws/", False),
     "draws:task_draw": (lambda w: f"/draws/tasks/{sample_match(w).task_id}/", True),
@@ -434,6 +444,8 @@ API_SAMPLES: dict[str, Callable[[World], str]] = {
     "{review_id}": lambda w: str(_item_review(w).pk),
     "{item_id}": lambda w: str(w.items["a"].pk),
     "{target_id}": lambda w: str(w.targets["a"].pk),
+    "{flag_id}": lambda w: str(fb.flag_record(w).pk),
+    "{list_id}": lambda w: str(fb.flag_list(w).pk),
     "{inspector_id}": lambda w: str(w.inspectors["a"].pk),
     "{draw_id}": lambda w: str(sample_match(w).draw_id),
     "{match_id}": lambda w: str(sample_match(w).pk),
@@ -453,6 +465,8 @@ API_SAMPLES: dict[str, Callable[[World], str]] = {
     "{member_id}": lambda w: str(tb.assigned_member(w).pk),
     "{confirmation_id}": lambda w: str(_department_confirmation(w).pk),
     "{testing_id}": lambda w: str(tb.testing(w).pk),
+    "{archive_id}": lambda w: str(_archive(w).pk),
+    "{kind}": lambda w: "zip",
 }
 
 

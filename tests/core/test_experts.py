@@ -35,7 +35,7 @@ def test_same_inputs_same_result_and_record_verifies() -> None:
     first = build_record(_inputs(), ["2026-11-20 开奖 03 07 12"])
     again = build_record(_inputs(), ["2026-11-20  开奖 03 07 12 "])  # whitespace is normalised
     assert first == again
-    assert verify_expert_record(first) == []
+    assert verify_expert_record(first).ok
 
 
 def test_request_order_does_not_matter() -> None:
@@ -48,11 +48,11 @@ def test_tampering_is_detected() -> None:
     record = build_record(_inputs(), ["r"])
     changed = copy.deepcopy(record)
     changed["selections"][0][2] = "E9"
-    assert verify_expert_record(changed)
+    assert not verify_expert_record(changed).ok
     swapped = copy.deepcopy(record)
     swapped["randomness"] = ["other"]
     swapped["record_digest"] = record["record_digest"]
-    assert verify_expert_record(swapped)
+    assert not verify_expert_record(swapped).ok
 
 
 def test_conflicts_specialty_and_one_expert_per_target() -> None:
@@ -108,4 +108,4 @@ def test_invariants(specialties: list[str], cap: int, randomness: str) -> None:
     for s in result.selections:
         assert s.specialty in qualified[s.expert].specialties and s.target not in qualified[s.expert].conflicts
     assert all(v <= cap for v in Counter(s.expert for s in result.selections).values())
-    assert verify_expert_record(build_record(inputs, [randomness])) == []
+    assert verify_expert_record(build_record(inputs, [randomness])).ok

@@ -120,7 +120,7 @@ def test_full_chain_is_idempotent_at_every_step(mailed_world: World) -> None:
     assert (record.late_workdays, record.completed_on) == (7, D(2026, 12, 18))
     assert _scan(D(2026, 12, 21)).scanned == 0
     assert (Notification.objects.count(), len(mail.outbox)) == before
-    assert AuditEntry.objects.filter(event="supervision.open").count() == 1
+    assert AuditEntry.objects.filter(event="upper_supervision.open").count() == 1
     assert AuditEntry.objects.filter(event="accountability.open").count() == 1
 
 

@@ -22,7 +22,7 @@ def test_issue20b_demo(db: Any) -> None:
     # item 6: the city's new item was reviewed by its 政策法规科 and published; 莲池 has a returned and a waiting review
     city_item = CheckItem.objects.get(code="SJ-XD-09", is_current=True)
     assert city_item.status == ItemStatus.PUBLISHED
-    approved = ItemReview.objects.get(owner=city_item.owner, status=ItemReviewStatus.APPROVED)
+    approved = ItemReview.objects.get(owner=city_item.owner, status=ItemReviewStatus.APPROVED, entries__item=city_item)
     assert approved.reviewer is not None and approved.reviewer.username == "city_legal"
     assert ItemReview.objects.filter(status=ItemReviewStatus.RETURNED).exclude(opinion="").exists()
     assert ItemReview.objects.filter(status=ItemReviewStatus.SUBMITTED).exists()
@@ -41,10 +41,15 @@ def test_issue20b_demo(db: Any) -> None:
     from shuangsuiji.oversight.models_archive import TaskArchive
     from shuangsuiji.oversight.task_archive import archive_root
 
-    archive = TaskArchive.objects.get()
+    # version 1 made when the task completed (with the stored 总结报告), version 2 regenerated after publication
+    automatic, archive = TaskArchive.objects.order_by("version")
+    assert (automatic.version, automatic.trigger, automatic.task_state) == (1, "completion", "completed")
+    assert (archive_root() / automatic.summary_pdf_path).read_bytes().startswith(b"%PDF")
+    assert (archive.version, archive.trigger) == (2, "manual")
     assert archive.task.state == "published"
-    content = (archive_root() / archive.storage_path).read_bytes()
-    assert verify_archive(content, expected_manifest_sha256=archive.manifest_sha256) == []
+    for made in (automatic, archive):
+        content = (archive_root() / made.storage_path).read_bytes()
+        assert verify_archive(content, expected_manifest_sha256=made.manifest_sha256).ok
 
     again = load_demo(size=1500, inspectors=150, today=TODAY, log=lambda _: None)
     for key in ("事项清单合法性审查", "专项督查/交叉检查", "任务归档包"):

@@ -48,3 +48,30 @@ def published_task(world: World) -> PublishedTask:
     task.refresh_from_db()
     case.refresh_from_db()
     return PublishedTask(task=task, hotel=hotel, clinic=clinic, case=case, setup=setup)
+
+
+def published_nonrandom_task(world: World, source: str, title: str, *, publish: bool = True) -> Task:
+    """A non-random task of county A (one target, a 指派 team), its record reviewed, completed, published."""
+    import datetime
+
+    from shuangsuiji.disclosure.services import results_publish_task
+    from shuangsuiji.inspections.nonrandom import nonrandom_records_generate
+    from shuangsuiji.inspections.services import record_review, record_submit_result
+    from shuangsuiji.planning.nonrandom import nonrandom_task_create
+    from tests.inspections.factories import entry_for, make_inspector
+
+    admin = world.users["a_admin"]
+    task = nonrandom_task_create(
+        actor=admin, title=title, source=source, reference=f"{source}-1", received_on=datetime.date(2026, 11, 2),
+        summary="线索（内部）", items=[world.items["a"]], targets=[world.targets["a"]],
+        window_start=datetime.date(2026, 11, 3), window_end=datetime.date(2026, 11, 30),
+    )
+    helper = make_inspector(world, "a", f"执法{source}")
+    for record in nonrandom_records_generate(actor=admin, task=task, leader=world.inspectors["a"], members=[helper]):
+        record_review(actor=world.users["a_staff"], record=record_submit_result(actor=admin, record=record,
+                                                                                entry=entry_for(record)), approve=True)
+    task.refresh_from_db()
+    if publish:
+        results_publish_task(actor=admin, task=task)
+        task.refresh_from_db()
+    return task

@@ -17,7 +17,7 @@ from shuangsuiji.common.exceptions import ApplicationError, PermissionDeniedErro
 from shuangsuiji.disclosure import national_export
 from shuangsuiji.disclosure.models import PublishedPenalty, PublishedResult
 from tests.conftest import World
-from tests.disclosure.published_task import published_task
+from tests.disclosure.published_task import published_nonrandom_task, published_task
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +175,23 @@ def test_page_and_api(world: World) -> None:
     assert other.status_code == 404
     assert world.client("a_admin").post("/api/disclosure/national-exports", json.dumps({"layout": "x"}),
                                         content_type="application/json").status_code == 400
+
+
+def test_check_kind_follows_the_task_kind_and_source(world: World) -> None:
+    """JCLX / JCLB come from ``Task.kind`` and the non-random task's source, not from a guess."""
+    published = published_task(world)
+    kinds = {"complaint": "投诉举报核查", "special": "游泳场所专项检查", "assigned": "市局转办核查"}
+    for source, title in kinds.items():
+        published_nonrandom_task(world, source, title)
+    actor = world.users["a_admin"]
+    national_export.export_profile_save(actor=actor, agency_uscc=_agency())
+    ccjc = _rows(_unzip(national_export.national_export_build(actor=actor, layout_key="gsxt_ccjc").content)["gsxt_ccjc.csv"])
+    _validate("gsxt_ccjc", ccjc)
+    by_task = {r["CCRWMC"]: r["JCLX"] for r in ccjc}
+    assert by_task == {published.task.title: "双随机抽查", "投诉举报核查": "其他检查", "游泳场所专项检查": "专项检查",
+                       "市局转办核查": "其他检查"}
+    sjjc = _rows(_unzip(national_export.national_export_build(actor=actor, layout_key="hlwjg_sjjc").content)["hlwjg_sjjc.csv"])
+    _validate("hlwjg_sjjc", sjjc)
+    by_task = {r["JCRWMC"]: r["JCLB"] for r in sjjc}
+    assert by_task == {published.task.title: "双随机抽查", "投诉举报核查": "投诉举报检查", "游泳场所专项检查": "专项检查",
+                       "市局转办核查": "其他检查"}

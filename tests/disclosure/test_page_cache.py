@@ -176,3 +176,45 @@ def test_search_form_choices_are_a_fragment_dropped_by_publication(portal: Porta
     assert 2019 not in dict(selectors_results.search_choices().years)  # cached fragment
     page_cache.invalidate_on_commit()  # what every publication does
     assert 2019 in dict(selectors_results.search_choices().years)
+
+
+def test_a_hit_is_answered_by_the_middleware_before_the_view_and_the_rest_of_the_stack(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any
+) -> None:
+    from shuangsuiji.disclosure import selectors_results
+
+    url = "/gs/results/?q=宾馆&year=2026"
+    first = Client().get(url)
+    assert _state(first) == "miss"
+
+    def not_again(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the search ran again for a cached page")
+
+    monkeypatch.setattr(selectors_results, "search_results", not_again)
+    with django_assert_num_queries(0):  # no session, no user, no query
+        second = Client().get(url)
+    assert _state(second) == "hit" and second.content == first.content
+    # the headers the inner middleware added to the first answer are replayed
+    for name in ("Content-Security-Policy", "Permissions-Policy", "X-Frame-Options", "Content-Language", "Vary"):
+        assert second[name] == first[name], name
+    assert second["X-Content-Type-Options"] == "nosniff"  # SecurityMiddleware runs outside: on every answer
+
+
+def test_the_search_page_refusal_is_rendered_by_the_view_after_the_middleware_counted(
+    portal: Portal, settings: Any
+) -> None:
+    settings.SSJ_PUBLIC_SEARCH_RATE = (3, 60)
+    client = Client()
+    states = [_state(client.get("/gs/results/?q=宾馆")) for _ in range(3)]
+    assert states == ["miss", "hit", "hit"]
+    refused = client.get("/gs/results/?q=宾馆")
+    assert refused.status_code == 429 and "请求过于频繁" in refused.content.decode() and _state(refused) == ""
+    assert client.get("/gs/results/").status_code == 200  # the list without conditions is not a search
+
+
+def test_pages_the_middleware_does_not_handle_are_still_cached_by_the_view(portal: Portal) -> None:
+    """The ninja API (its views are not resolved to a marked function) goes through the decorator."""
+    url = "/api/public/tasks"
+    Client().get(url)
+    response = Client().get(url)
+    assert _state(response) == "hit" and "Content-Security-Policy" in response

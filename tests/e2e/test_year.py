@@ -9,7 +9,8 @@
 6. The 科室 head reviews; results are published; the logged-out portal shows them and the verification page
    confirms the draw.
 6b. A 投诉举报 is recorded as a non-random task; its team is 指派; a 协助 specialist of the 监督所 is added (shown as
-   指派 with the reason); samples sent to the CDC hold the entry deadline until the report is attached.
+   指派 with the reason); samples sent to the CDC hold the entry deadline until the report is attached; the
+   result is entered and reviewed, the task completes and its page shows the 总结报告 and 归档包 made for it.
 7. The leader opens the dashboard and downloads the 月报表.
 
 Every step screenshots into test-results/e2e/ and fails on a console error or an HTTP 5xx (see conftest.py).
@@ -660,6 +661,26 @@ def test_step6b_nonrandom_assist_testing(browsers: Browsers, tmp_path: Path, wal
     expect(admin, "已登记检测报告 LCJK-2026-0458", "LCJK-2026-0458", "报告文件")
     admin.shot("22d-检测报告已登记")
     walk["nonrandom_record"] = record_path
+
+    # the result entered and reviewed: the task completes, and its 总结报告 and 归档包 are made by the background
+    # job (run inline here, SSJ_HUEY_IMMEDIATE) and shown on the task page
+    _enter(admin, record_path, code="21", fail="毛巾细菌总数超标（检测报告 LCJK-2026-0458）", photo=None,
+           refused=False, rectify=10)
+    head = browsers.open("lianchi_staff")
+    _review(head, record_path, approve=True, comment="同意")
+    admin.go("/planning/tasks/?state=completed")
+    with page.expect_navigation():
+        page.get_by_role("link", name="投诉举报核查（浏览器走查）").first.click()
+    expect(admin, "已完成", "总结报告与归档", "任务检查完成时自动生成", "总结报告 PDF", "归档包（ZIP）", "ssj archive verify")
+    admin.shot("22e-检查完成-总结报告与归档")
+    card = page.locator("#task-archive")
+    for name, kind in (("总结报告 PDF", "application/pdf"), ("归档包（ZIP）", "application/zip")):
+        href = str(card.get_by_role("link", name=name).get_attribute("href"))
+        reply = page.request.get(admin.base + href)
+        assert reply.status == 200 and reply.headers["content-type"].startswith(kind), (href, reply.status)
+    with page.expect_navigation():
+        card.get_by_role("link", name="全部版本").click()
+    expect(admin, "已自动生成总结报告和归档包（第1版", "非随机检查", "重新生成归档包")
 
 
 # ---------------------------------------------------------------- step 7: the leader's dashboard and the 月报表

@@ -101,6 +101,14 @@ def test_full_coverage_line_pingdingshan(world: World) -> None:
         t.save()
     check = next(c for c in plan_estimate(plan, project=False).line_checks if c.line.item == key)
     assert check.done == 2 and round(check.progress_percent) == 33
+    # the same through the API: the line's rule and the plan's checks with their progress
+    client = world.client("a_admin")
+    lines = client.get(f"/api/planning/plans/{plan.pk}").json()["lines"]
+    assert {(x["item_code"], x["coverage_rule"], x["target_keywords"]) for x in lines} >= {("ZY-02", "full", "煤矿、矿山")}
+    checks = client.get(f"/api/planning/plans/{plan.pk}/rule-checks").json()
+    assert [(c["item_code"], c["required"], c["planned"], c["done"], c["ok"], c["progress_percent"]) for c in checks] == [
+        ("ZY-02", 6, 6, 2, True, 33.3)]
+    assert world.client("b_admin").get(f"/api/planning/plans/{plan.pk}/rule-checks").status_code == 404
 
 
 def test_not_below_last_years_count(world: World) -> None:
@@ -119,6 +127,8 @@ def test_not_below_last_years_count(world: World) -> None:
     check = estimate.line_checks[0]
     assert check.required == 10 and check.planned == 2 and not check.ok
     assert any("不低于上年检查数量 10 户" in p for p in estimate.problems())
+    [api_check] = world.client("a_admin").get(f"/api/planning/plans/{plan.pk}/rule-checks").json()
+    assert (api_check["required"], api_check["ok"]) == (10, False) and "不低于上年检查数量 10 户" in api_check["message"]
     services.plan_line_save(actor=world.users["a_admin"], plan=plan, item=item, ratios={"A": 30, "B": 30, "C": 30, "D": 30},
                             coverage_rule="last_year")
     assert plan_estimate(plan, project=False).line_checks[0].ok

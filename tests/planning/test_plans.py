@@ -140,3 +140,35 @@ def test_draft_only_edits(pw: World) -> None:
         services.plan_line_save(actor=pw.users["a_admin"], plan=plan, item=pw.items["a"], ratios=RATIOS)
     with pytest.raises(ApplicationError, match="起草"):
         services.plan_update(actor=pw.users["a_admin"], plan=plan, data={"title": "新"})
+
+
+def test_plan_review_follows_the_item_review_rule(pw: World) -> None:
+    """One rule for the 合法性审查 of plans and of the 抽查事项清单 (玉溪 2020): where the bureau has a 政策法规
+    section only its users review — not the 双随机办 administrator; where it has none, the administrator does."""
+    from shuangsuiji.accounts.legal import can_legal_review
+    from shuangsuiji.planning.permissions import can_review
+
+    admin, legal = pw.users["a_admin"], pw.users["a_legal"]
+    for user in ("a_admin", "a_legal", "a_staff", "a_leader", "b_admin", "city_admin"):
+        for bureau in ("a", "b"):
+            assert can_review(pw.users[user], pw.orgs[bureau].pk) == can_legal_review(pw.users[user], pw.orgs[bureau]), (
+                user, bureau)
+    plan = _draft(pw)
+    services.plan_lines_add_missing(actor=admin, plan=plan, ratios=RATIOS)
+    plan = services.plan_transition(actor=admin, plan=plan, action="submit", justification="测试：名录库对象较少")
+    with pytest.raises(PermissionDeniedError, match="莲池区卫生健康局政策法规科的工作人员"):
+        services.plan_transition(actor=admin, plan=plan, action="review", justification="测试：名录库对象较少")
+    page = pw.client("a_admin").get(f"/planning/plans/{plan.pk}/").content.decode()
+    assert f"/planning/plans/{plan.pk}/do/review/" not in page
+    assert f"/planning/plans/{plan.pk}/do/review/" in pw.client("a_legal").get(f"/planning/plans/{plan.pk}/").content.decode()
+    reviewed = services.plan_transition(actor=legal, plan=plan, action="review", justification="测试：名录库对象较少")
+    assert reviewed.status == PlanStatus.REVIEWED
+    # 涞源 has no 政策法规 section: its 双随机办 administrator reviews
+    b_admin = pw.users["b_admin"]
+    b_plan = services.plan_create(actor=b_admin, year=2026, title="涞源县2026年度计划")
+    services.plan_lines_add_missing(actor=b_admin, plan=b_plan, ratios=RATIOS)
+    b_plan = services.plan_transition(actor=b_admin, plan=b_plan, action="submit", justification="测试：名录库对象较少")
+    with pytest.raises(PermissionDeniedError, match="双随机办管理员"):
+        services.plan_transition(actor=legal, plan=b_plan, action="review", justification="测试：名录库对象较少")
+    b_plan = services.plan_transition(actor=b_admin, plan=b_plan, action="review", justification="测试：名录库对象较少")
+    assert b_plan.status == PlanStatus.REVIEWED

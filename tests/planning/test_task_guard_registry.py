@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from shuangsuiji.common.exceptions import ApplicationError
-from shuangsuiji.planning import services, task_guards
-from shuangsuiji.planning.models import TaskState
+from shuangsuiji.planning import services, task_guards, task_listeners
+from shuangsuiji.planning.models import Task, TaskState, TaskTransition
 from tests.conftest import World
 from tests.draws.factories import make_task
 
@@ -28,3 +28,34 @@ def test_a_registered_guard_refuses_and_its_removal_lets_the_move_through(world:
     monkeypatch.setattr(task_guards, "_guards", {})
     moved = services.task_transition(actor=actor, task=task, to_state=TaskState.TARGETS_DRAWN)
     assert moved.state == TaskState.TARGETS_DRAWN
+
+
+def test_oversight_registered_its_task_listener() -> None:
+    assert "oversight.task_archive" in task_listeners.registered_task_listeners()
+
+
+@pytest.mark.django_db
+def test_listeners_hear_each_recorded_move_and_a_failing_one_undoes_it(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    task = make_task(world, code="RW-LISTEN-1")  # 方案已公布
+    actor = world.users["a_admin"]
+    heard: list[tuple[str, str, str, str]] = []
+    monkeypatch.setattr(task_guards, "_guards", {})
+    monkeypatch.setattr(task_listeners, "_listeners", {})
+    task_listeners.register_task_listener(
+        "test", lambda t, frm, to, who: heard.append((t.code, frm, to, who.username))
+    )
+    services.task_transition(actor=actor, task=task, to_state=TaskState.TARGETS_DRAWN)
+    services.task_transition(actor=actor, task=task, to_state=TaskState.TARGETS_DRAWN)  # no move: nothing heard
+    assert heard == [("RW-LISTEN-1", TaskState.SCHEME_PUBLISHED, TaskState.TARGETS_DRAWN, "a_admin")]
+
+    def refuse(t: Task, frm: str, to: str, who: object) -> None:
+        raise ApplicationError("监听方失败")
+
+    task_listeners.register_task_listener("test", refuse)
+    with pytest.raises(ApplicationError, match="监听方失败"):
+        services.task_transition(actor=actor, task=task, to_state=TaskState.INSPECTORS_MATCHED)
+    task.refresh_from_db()
+    assert task.state == TaskState.TARGETS_DRAWN
+    assert not TaskTransition.objects.filter(task=task, to_state=TaskState.INSPECTORS_MATCHED).exists()

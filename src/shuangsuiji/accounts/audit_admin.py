@@ -5,9 +5,10 @@ from django.http import HttpRequest
 
 from shuangsuiji.accounts.scope import Perm, has_perm
 from shuangsuiji.audit.models import AuditAnchor, AuditEntry, TransparencyLeaf, TreeHead
+from shuangsuiji.common.admin import ReadOnlyModelAdmin
 
 
-class ReadOnlyAuditAdmin(admin.ModelAdmin):
+class ReadOnlyAuditAdmin(ReadOnlyModelAdmin):
     """Read-only, and only for the audit administrator (三权分立: not even a superuser without the role)."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -15,15 +16,6 @@ class ReadOnlyAuditAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return has_perm(request.user, Perm.AUDIT_READ)  # type: ignore[arg-type]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(AuditEntry)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from shuangsuiji.accounts.models import Organization, User
 from shuangsuiji.accounts.scope import Perm, bureau_member_org_ids, readable_owner_ids, require_perm
 from shuangsuiji.audit.models import AuditEntry
+from shuangsuiji.audit.renamed_events import event_condition, renamed_events
 
 
 def _visible_org_ids(actor: User) -> list[int]:
@@ -28,7 +29,7 @@ def audit_entry_list(*, actor: User, filters: dict[str, Any] | None = None) -> Q
         qs = qs.filter(Q(organization_id__in=_visible_org_ids(actor)) | Q(organization__isnull=True))
     data = filters or {}
     if data.get("event"):
-        qs = qs.filter(event__startswith=str(data["event"]).strip())
+        qs = qs.filter(event_condition(str(data["event"]).strip()))  # renamed events: their old entries too
     if data.get("actor"):
         qs = qs.filter(actor_name__icontains=str(data["actor"]).strip())
     if data.get("object_type"):
@@ -51,4 +52,7 @@ def audit_entry_list(*, actor: User, filters: dict[str, Any] | None = None) -> Q
 
 def audit_event_names(*, actor: User) -> list[str]:
     require_perm(actor, Perm.AUDIT_READ)
-    return sorted(set(AuditEntry.objects.values_list("event", flat=True).distinct()[:500]))
+    names = set(AuditEntry.objects.values_list("event", flat=True).distinct()[:500])
+    # a renamed event is offered under its current name as soon as entries exist under the old one
+    names |= {r.name for r in renamed_events() if AuditEntry.objects.filter(r.old_entries()).exists()}
+    return sorted(names)

@@ -12,6 +12,7 @@ from shuangsuiji.accounts import audit_selectors as selectors
 from shuangsuiji.accounts.scope import Perm, require_perm
 from shuangsuiji.accounts.types import AuthedHttpRequest
 from shuangsuiji.audit import transparency
+from shuangsuiji.audit.renamed_events import current_event_name
 from shuangsuiji.audit.services import audit_chain_verify
 
 FILTER_KEYS = ("event", "actor", "object_type", "q", "date_from", "date_to")
@@ -22,6 +23,8 @@ def entry_list(request: AuthedHttpRequest) -> HttpResponse:
     filters = {k: request.GET.get(k, "") for k in FILTER_KEYS}
     entries = selectors.audit_entry_list(actor=request.user, filters=filters)
     page = Paginator(entries.select_related("organization"), 50).get_page(request.GET.get("page"))
+    for entry in page:  # an entry stored under an event's old name shows its current name too
+        entry.current_event = current_event_name(entry.event, entry.object_type)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -67,6 +67,7 @@ NAV_ITEMS: list[NavGroup] = [
         NavEntry("检查对象名录库", "directory:target_list"),
         NavEntry("执法检查人员名录库", "directory:inspector_list"),
         NavEntry("导入记录", "directory:import_list", _perm(Perm.LIBRARY_EDIT)),
+        NavEntry("经营异常/严重违法失信名单", "directory:flag_list_list", office),
     )),
     NavGroup("计划任务", (
         NavEntry("年度抽查计划", "planning:plan_list", office),

@@ -72,6 +72,10 @@ from shuangsuiji.deadlines.api import router as deadlines_router  # noqa: E402
 
 api.add_router("/oversight/", deadlines_router)
 
+from shuangsuiji.oversight.api import router as oversight_router  # noqa: E402
+
+api.add_router("/oversight/", oversight_router)
+
 from shuangsuiji.disclosure.api_national import router as national_export_router  # noqa: E402
 
 api.add_router("/disclosure/", national_export_router)

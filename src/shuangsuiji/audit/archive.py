@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import gzip
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from shuangsuiji.audit.services import (
     entry_payload,
 )
 from shuangsuiji.common.exceptions import ApplicationError
+from shuangsuiji.common.files import file_sha256
 
 ARCHIVE_FORMAT = "ssj-audit-archive-v1"
 
@@ -42,14 +42,6 @@ class ArchiveResult:
     first_seq: int
     last_seq: int
     sha256: str
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _entry_line(entry: AuditEntry) -> dict[str, Any]:
@@ -102,7 +94,7 @@ def audit_archive(*, before: datetime.datetime, out_dir: Path, actor: Any = None
     if not check.ok:
         path.unlink(missing_ok=True)
         raise ApplicationError(f"归档文件复核失败：{check.message}")
-    sha = _file_sha256(path)
+    sha = file_sha256(path)
     AuditAnchor.objects.create(
         first_seq=first.seq, last_seq=last.seq, first_prev_hash=first.prev_hash, last_hash=last.entry_hash,
         entry_count=count, archived_before=before, archive_name=path.name, archive_sha256=sha,
@@ -146,7 +138,7 @@ def archive_verify(path: Path) -> ArchiveCheck:
         return ArchiveCheck(False, "归档文件末条哈希与文件头不符", count)
     anchor = AuditAnchor.objects.filter(last_seq=header["last_seq"]).first()
     if anchor is not None:
-        if anchor.last_hash != header["last_hash"] or anchor.archive_sha256 != _file_sha256(path):
+        if anchor.last_hash != header["last_hash"] or anchor.archive_sha256 != file_sha256(path):
             return ArchiveCheck(False, "归档文件与库中的归档锚点不符", count)
     if header["anchor_prev_hash"] != GENESIS_HASH:
         earlier = AuditAnchor.objects.filter(last_seq__lt=header["first_seq"]).order_by("-last_seq").first()

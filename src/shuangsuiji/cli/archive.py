@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from shuangsuiji.core.archive import read_manifest, verify_archive
+from shuangsuiji.core.archive import verify_archive
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -26,11 +26,8 @@ def verify(
     except OSError as exc:
         typer.echo(f"无法读取 {path}：{exc}", err=True)
         raise typer.Exit(2) from None
-    problems = verify_archive(content, expected_manifest_sha256=manifest_sha256)
-    if problems:
-        for problem in problems:
-            typer.echo(f"不一致：{problem}")
+    check = verify_archive(content, expected_manifest_sha256=manifest_sha256)
+    for message in check.messages:
+        typer.echo(f"{check.verdict}：{message}")
+    if not check.ok:
         raise typer.Exit(1)
-    manifest = read_manifest(content)
-    typer.echo(f"一致：{len(manifest['files'])} 个文件与 manifest.json 相符"
-               + ("，manifest.json 与登记的摘要相符" if manifest_sha256 else ""))

@@ -16,9 +16,10 @@ from typing import Annotated, Any
 import typer
 
 from shuangsuiji.core.draw import (
+    PROOF_HEADLINES,
+    RECORD_HEADLINES,
     DrawInputError,
     Pool,
-    VerifyResult,
     membership_proof,
     read_pool_csv,
     run_draw,
@@ -27,6 +28,7 @@ from shuangsuiji.core.draw import (
     verify_record,
 )
 from shuangsuiji.core.draw.model import RISK_CLASSES
+from shuangsuiji.core.verification import Verification
 
 app = typer.Typer(no_args_is_help=True, help="随机抽取检查对象：运行、验证、证明、模拟（无需数据库）")
 
@@ -84,11 +86,12 @@ def _load_pool(path: Path) -> Pool:
     return read_pool_csv(path)
 
 
-def _print_verdict(result: VerifyResult) -> None:
+def _print_verdict(result: Verification, headlines: tuple[str, str]) -> None:
+    """The headline and messages: on stdout when consistent, else on stderr with exit code 1."""
     if result.ok:
-        typer.echo(result.summary())
+        typer.echo(result.summary(*headlines))
     else:
-        typer.echo(result.summary(), err=True)
+        typer.echo(result.summary(*headlines), err=True)
         raise typer.Exit(code=1)
 
 
@@ -157,7 +160,7 @@ def verify_command(
         result = verify_record(record, loaded, previous_record=previous_record)
     except (CliInputError, DrawInputError) as error:
         raise _fail(str(error)) from None
-    _print_verdict(result)
+    _print_verdict(result, RECORD_HEADLINES)
 
 
 @app.command("prove")
@@ -203,7 +206,7 @@ def verify_proof_command(
         result = verify_membership_proof(proof, expected)
     except (CliInputError, DrawInputError) as error:
         raise _fail(str(error)) from None
-    _print_verdict(result)
+    _print_verdict(result, PROOF_HEADLINES)
 
 
 @app.command("simulate")

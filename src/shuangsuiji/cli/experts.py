@@ -23,8 +23,7 @@ def verify(record: Path = typer.Argument(..., help="专家抽取记录 JSON（�
     if not isinstance(data, dict):
         typer.echo("记录格式不正确", err=True)
         raise typer.Exit(2)
-    problems = verify_expert_record(data)
-    if problems:
-        typer.echo("不一致：" + "；".join(problems))
+    check = verify_expert_record(data)
+    typer.echo(f"{check.verdict}：" + "；".join(check.messages))
+    if not check.ok:
         raise typer.Exit(1)
-    typer.echo(f"一致：{len(data.get('selections', []))} 人次专家，记录摘要 {data.get('record_digest')}")

@@ -7,7 +7,6 @@ Restore goes into an empty database (or `force=True`), then the audit chain is v
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sqlite3
@@ -22,6 +21,7 @@ from django.conf import settings
 from django.db import connections
 
 from shuangsuiji.common.exceptions import ApplicationError
+from shuangsuiji.common.files import file_sha256
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_CUSTOM_MAGIC = b"PGDMP"
@@ -33,14 +33,6 @@ class BackupInfo:
     engine: str
     size: int
     sha256: str
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _db() -> dict[str, Any]:
@@ -94,7 +86,7 @@ def database_backup(out: Path) -> BackupInfo:
         if result.returncode != 0:
             out.unlink(missing_ok=True)
             raise ApplicationError(f"pg_dump 执行失败：{result.stderr.strip()[:500]}")
-    return BackupInfo(path=out, engine=_vendor(), size=out.stat().st_size, sha256=_sha256(out))
+    return BackupInfo(path=out, engine=_vendor(), size=out.stat().st_size, sha256=file_sha256(out))
 
 
 def _sqlite_is_empty(path: str) -> bool:

@@ -12,6 +12,7 @@ view like::
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,12 @@ class _PrivateStorage(LazyObject):
 
 
 private_storage = _PrivateStorage()
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a file, read in chunks (backups, audit archives: files of any size)."""
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def private_path(name: str) -> Path:

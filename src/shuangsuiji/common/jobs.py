@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from huey.contrib.djhuey import HUEY, db_periodic_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 
 from shuangsuiji.common.models import PeriodicRun
 
@@ -84,3 +84,26 @@ def periodic_once(validate: Callable[[datetime.datetime], bool], **options: Any)
         return db_periodic_task(validate, **options)(once)  # type: ignore[no-any-return]
 
     return decorator
+
+
+def register_moved_task(task: Any, old_name: str) -> Any:
+    """Keep running a job that was queued under its name before it moved to another module.
+
+    huey pickles a queued job (a periodic run enqueued by the scheduler, a retry, a delayed job) with the job's
+    registry key ``<module>.<function>`` and finds the function by that key when a consumer dequeues it; after an
+    upgrade moved the function, a message still waiting under the old key would fail with "not found in
+    TaskRegistry". This registers a plain (never scheduled) job under ``old_name`` that runs ``task`` — the job as
+    it is now, e.g. with ``periodic_once``'s slot claim — so the old message is executed by the new function.
+    """
+    module, _, name = old_name.rpartition(".")
+    if not module or not name:
+        raise ValueError(f"old job name must be <module>.<function>: {old_name!r}")
+
+    def run_moved(*args: Any, **kwargs: Any) -> Any:
+        logger.info("%s（旧名称）→ %s.%s", old_name, task.task_class.__module__, task.name)
+        return task.call_local(*args, **kwargs)
+
+    run_moved.__module__ = module  # huey's registry key is the function's module and name
+    run_moved.__name__ = run_moved.__qualname__ = name
+    run_moved.__doc__ = f"旧任务名称 {old_name}：运行 {task.task_class.__module__}.{task.name}。"
+    return db_task(name=name)(run_moved)

@@ -6,7 +6,7 @@ with standard tools). The SHA-256 of ``manifest.json`` is recorded outside the p
 printed on the archive page): with it, even a consistent rewrite of a file *and* the manifest is detected.
 
     content, manifest_digest = build_archive(files, meta={"task": "RW-2026-001"})
-    problems = verify_archive(content, expected_manifest_sha256=manifest_digest)   # [] when intact
+    check = verify_archive(content, expected_manifest_sha256=manifest_digest)   # check.ok when intact
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import json
 import zipfile
 from collections.abc import Mapping
 from typing import Any
+
+from shuangsuiji.core.verification import Verification
 
 MANIFEST = "manifest.json"
 SUMS = "SHA256SUMS"
@@ -54,42 +56,49 @@ def build_archive(files: Mapping[str, bytes], *, meta: Mapping[str, Any]) -> tup
     return buffer.getvalue(), sha256(manifest)
 
 
-def verify_archive(content: bytes, *, expected_manifest_sha256: str | None = None) -> list[str]:
-    """Every problem found (Chinese), or [] when each file matches the manifest (and the manifest the digest)."""
-    problems: list[str] = []
+def verify_archive(content: bytes, *, expected_manifest_sha256: str | None = None) -> Verification:
+    """一致 when each file matches the manifest (and the manifest the registered digest); else every problem found."""
+    check = Verification()
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile:
-        return ["不是有效的 ZIP 文件"]
+        check.fail("不是有效的 ZIP 文件")
+        return check
     with archive:
         names = set(archive.namelist())
         if MANIFEST not in names:
-            return ["缺少 manifest.json"]
+            check.fail("缺少 manifest.json")
+            return check
         manifest_bytes = archive.read(MANIFEST)
         if expected_manifest_sha256 is not None and sha256(manifest_bytes) != expected_manifest_sha256.lower():
-            problems.append(
+            check.fail(
                 f"manifest.json 的 SHA-256 为 {sha256(manifest_bytes)}，与登记的 {expected_manifest_sha256} 不符"
             )
         try:
             manifest = json.loads(manifest_bytes)
             entries = {entry["path"]: entry for entry in manifest["files"]}
         except (ValueError, KeyError, TypeError):
-            return [*problems, "manifest.json 无法解析"]
+            check.fail("manifest.json 无法解析")
+            return check
         for name, entry in sorted(entries.items()):
             if name not in names:
-                problems.append(f"缺少文件：{name}")
+                check.fail(f"缺少文件：{name}")
                 continue
             data = archive.read(name)
             if sha256(data) != entry.get("sha256") or len(data) != entry.get("size"):
-                problems.append(f"文件被改动：{name}（SHA-256 {sha256(data)}，清单记载 {entry.get('sha256')}）")
+                check.fail(f"文件被改动：{name}（SHA-256 {sha256(data)}，清单记载 {entry.get('sha256')}）")
         for name in sorted(names - set(entries) - {MANIFEST, SUMS}):
             if not name.endswith("/"):
-                problems.append(f"清单之外的文件：{name}")
+                check.fail(f"清单之外的文件：{name}")
         if SUMS in names:
             expected_sums = "".join(f"{e['sha256']}  {n}\n" for n, e in sorted(entries.items())).encode("utf-8")
             if archive.read(SUMS) != expected_sums:
-                problems.append("SHA256SUMS 与 manifest.json 不一致")
-    return problems
+                check.fail("SHA256SUMS 与 manifest.json 不一致")
+    if check.ok:
+        check.notes.append(
+            f"{len(entries)} 个文件与 manifest.json 相符" + ("，manifest.json 与登记的摘要相符" if expected_manifest_sha256 else "")
+        )
+    return check
 
 
 def read_manifest(content: bytes) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from typing import Any
 
 from shuangsuiji.core.draw.engine import Stream
 from shuangsuiji.core.draw.model import canonical_json, sha256_hex
+from shuangsuiji.core.verification import Verification
 
 RECORD_TYPE = "ssj-expert-draw"
 ALGORITHM_VERSION = 1
@@ -177,23 +178,28 @@ def record_digest(record: Mapping[str, Any]) -> str:
     return sha256_hex({k: v for k, v in record.items() if k != "record_digest"})
 
 
-def verify_expert_record(record: Mapping[str, Any]) -> list[str]:
-    """Problems found by re-running the draw from the record (empty list: 一致)."""
-    problems: list[str] = []
+def verify_expert_record(record: Mapping[str, Any]) -> Verification:
+    """Re-run the draw from the record: 一致 (with a note saying what matched) or the problems found."""
+    check = Verification()
     if record.get("type") != RECORD_TYPE:
-        return ["不是专家抽取记录"]
+        check.fail("不是专家抽取记录")
+        return check
     if record.get("algorithm_version") != ALGORITHM_VERSION:
-        return [f"不支持的算法版本：{record.get('algorithm_version')}"]
+        check.fail(f"不支持的算法版本：{record.get('algorithm_version')}")
+        return check
     if record.get("record_digest") != record_digest(record):
-        problems.append("记录摘要与内容不符（记录被改动）")
+        check.fail("记录摘要与内容不符（记录被改动）")
     try:
         inputs = decode_inputs(record["inputs"])
         again = build_record(inputs, record["randomness"])
     except (ExpertInputError, KeyError) as exc:
-        return [*problems, f"无法重新计算：{exc}"]
+        check.fail(f"无法重新计算：{exc}")
+        return check
     for key in ("inputs_digest", "seed", "selections", "shortfalls"):
         if again[key] != record.get(key):
-            problems.append({"inputs_digest": "输入摘要不一致", "seed": "随机种子不一致",
-                             "selections": "抽中专家与重新计算的结果不一致",
-                             "shortfalls": "未配齐专家的说明不一致"}[key])
-    return problems
+            check.fail({"inputs_digest": "输入摘要不一致", "seed": "随机种子不一致",
+                        "selections": "抽中专家与重新计算的结果不一致",
+                        "shortfalls": "未配齐专家的说明不一致"}[key])
+    if check.ok:
+        check.notes.append(f"{len(record.get('selections', []))} 人次专家，记录摘要 {record.get('record_digest')}")
+    return check

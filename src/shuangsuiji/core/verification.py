@@ -1,7 +1,12 @@
-"""The one result type of a verification (draw, match, public record, proof, audit bundle): ok + messages.
+"""The one result type of a verification: ok + messages.
 
-``problems`` say why it failed, ``notes`` what was checked; ``messages`` is both, in that order, as pages, the
-API and the ``ssj`` command show them; ``verdict`` is 一致 / 不一致.
+Used by every recomputation the platform offers — the draw record and its pool proofs (``core.draw``), the public
+record and audit bundle (``core.draw.public``), the 专家抽取记录 (``core.experts``), the task archive package
+(``core.archive``), the transparency-log proofs (``audit.proofs``) and the stored draws and matches
+(``draws.verification``) — and shown the same way by the pages, the API and the ``ssj`` command.
+
+``problems`` say why it failed, ``notes`` what was checked; ``messages`` is both, in that order; ``verdict`` is
+一致 / 不一致; ``summary(passed, failed)`` is the ``ssj`` command's text: the headline, then the messages.
 """
 
 from __future__ import annotations
@@ -33,3 +38,7 @@ class Verification:
     @property
     def verdict(self) -> str:
         return "一致" if self.ok else "不一致"
+
+    def summary(self, passed: str, failed: str) -> str:
+        """The headline for the outcome (``passed`` or ``failed``), then one message a line."""
+        return "\n".join([passed if self.ok else failed, *self.messages])

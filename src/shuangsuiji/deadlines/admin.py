@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from shuangsuiji.common.admin import ReadOnlyModelAdmin
 from shuangsuiji.deadlines import calendar_services
 from shuangsuiji.deadlines.models import (
     Accountability,
@@ -73,17 +74,8 @@ class DeadlineSettingsAdmin(admin.ModelAdmin):
             messages.info(request, f"已按新的时限重新计算 {moved} 个未完成的期限")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyModelAdmin):
     """Records of the reminder chain change only through services."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Deadline)

@@ -19,7 +19,16 @@ DEADLINE_REOPEN = "deadline.reopen"
 DEADLINE_REPLAN = "deadline.replan"
 DEADLINE_WITHDRAW = "deadline.withdraw"
 DEADLINE_SETTINGS_SAVE = "deadline_settings.save"
-SUPERVISION_ANSWER = "supervision.answer"
-SUPERVISION_OPEN = "supervision.open"
+# 督办 (a superior's urging of an overdue deadline); until issue 19 stored as "supervision.open" / "supervision.answer",
+# the names the 专项督查 app (supervision) uses: the old entries stay findable (RENAMED, registered in apps.py).
+UPPER_SUPERVISION_ANSWER = "upper_supervision.answer"
+UPPER_SUPERVISION_OPEN = "upper_supervision.open"
 DEADLINE_RESUME = "deadline.resume"
 DEADLINE_SUSPEND = "deadline.suspend"
+
+# Stored 督办 entries under their old names: the model kept its table, its label moved from oversight to deadlines.
+SUPERVISION_OBJECT_TYPES = ("oversight.supervision", "deadlines.supervision")
+RENAMED = {
+    UPPER_SUPERVISION_OPEN: "supervision.open",
+    UPPER_SUPERVISION_ANSWER: "supervision.answer",
+}

@@ -633,7 +633,7 @@ def supervision_open(
         return Supervision.objects.get(deadline=deadline), False
     supervision.addressees.set(supervisors_of(deadline, staff))
     audit_record(
-        actor=None, event=events.SUPERVISION_OPEN, target=supervision, organization=deadline.owner,
+        actor=None, event=events.UPPER_SUPERVISION_OPEN, target=supervision, organization=deadline.owner,
         changes={"deadline": str(deadline), "due_date": deadline.due_date, "overdue_workdays": overdue_workdays},
     )
     return supervision, True
@@ -661,7 +661,7 @@ def supervision_answer(*, actor: User, supervision: Supervision, reason: str, pr
     supervision.status = SupervisionStatus.ANSWERED
     supervision.save(update_fields=["answer_reason", "promised_date", "answered_at", "answered_by", "status"])
     audit_record(
-        actor=actor, event=events.SUPERVISION_ANSWER, target=supervision, organization=supervision.owner,
+        actor=actor, event=events.UPPER_SUPERVISION_ANSWER, target=supervision, organization=supervision.owner,
         changes={"old": old, "answer_reason": reason, "promised_date": promised_date},
     )
     deadline = supervision.deadline

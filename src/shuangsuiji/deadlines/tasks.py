@@ -11,7 +11,7 @@ import logging
 
 from huey import crontab
 
-from shuangsuiji.common.jobs import periodic_once
+from shuangsuiji.common.jobs import periodic_once, register_moved_task
 from shuangsuiji.deadlines.reminders import deadlines_scan
 from shuangsuiji.deadlines.services import notification_send_emails
 
@@ -30,3 +30,12 @@ def deadline_scan_task() -> str:
 def notification_email_task() -> int:
     """每 10 分钟补发未发出的提醒邮件（如邮件服务器曾不可用时产生的待发邮件）。"""
     return notification_send_emails()
+
+
+# Jobs queued before they moved here from oversight (issue 19) still run after an upgrade: huey stored them under
+# their old registry keys.
+MOVED_FROM = {
+    "shuangsuiji.oversight.tasks.deadline_scan_task": deadline_scan_task,
+    "shuangsuiji.oversight.tasks.notification_email_task": notification_email_task,
+}
+OLD_NAMES = {old_name: register_moved_task(task, old_name) for old_name, task in MOVED_FROM.items()}

@@ -37,6 +37,7 @@ from shuangsuiji.demo.loader import (
     step_targets,
     step_users,
 )
+from shuangsuiji.demo.mines import step_mines
 from shuangsuiji.demo.rules import step_rules
 from shuangsuiji.demo.seeds_a import step_nonrandom, step_teams
 from shuangsuiji.demo.supervision import step_supervision
@@ -62,6 +63,9 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
     # the workflow (demo/features.py): plans and tasks → a confirmed draw and match of the joint task
     step_planning,
     step_draws,
+    # issue 18/20: the city's mines (全覆盖 line, region weights, ensure mode), a complaint and an imported
+    # 经营异常名录 (demo/mines.py), and the drawn 职业卫生 task listing its mandatory mines with their reasons
+    step_mines,
     # issue 20 item 1: a task with 专家 drawn from the 专家库 and 协助/辅助 members 指派 with the reason
     step_teams,
     # 一企一表 of the confirmed joint task (entered, reviewed, returned, a 行政处罚), then publication of its results
@@ -83,7 +87,7 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
 
 __all__ = [
     "DEMO_PASSWORD", "DEMO_STEPS", "LIBRARY_STEPS", "DemoContext", "demo_logins", "load_demo", "step_conflicts", "step_geography",
-    "step_deadlines", "step_disclosure", "step_draws", "step_inspections", "step_inspectors", "step_item_reviews", "step_items", "step_organizations", "step_planning",
+    "step_deadlines", "step_disclosure", "step_draws", "step_inspections", "step_inspectors", "step_item_reviews", "step_items", "step_mines", "step_organizations", "step_planning",
     "step_reports", "step_rules", "step_supervision", "step_targets", "step_task_archive", "step_transparency",
     "step_users", "write_targets_file",
 ]  # fmt: skip

@@ -229,6 +229,8 @@ def step_conflicts(ctx: DemoContext) -> None:
 
     rng = random.Random(ctx.seed + 3)  # nosec B311
     created = 0
+    if ConflictDeclaration.objects.filter(owner__in=[ctx.bureaus[k] for k in _owner_keys()]).exists():
+        return  # made on the first load: later steps add targets (demo/mines.py), which would move the random picks
     for key in _owner_keys():
         bureau = ctx.bureaus[key]
         officers = list(Inspector.objects.filter(owner=bureau, kind="officer").order_by("licence_no", "name"))

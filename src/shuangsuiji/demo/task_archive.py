@@ -1,6 +1,7 @@
 """Demo of the 总结报告 and 归档包 (issue 20 item 4): a small 莲池区 task taken through the real services from plan
 line to 已公示 — 工作方案, draw and match (both confirmed by a second person), 一企一表 entered and reviewed, one
-problem ordered to be rectified, results published — and then archived. Idempotent: looked up by title; any
+problem ordered to be rectified — completed, which makes the 总结报告 and 归档包 (version 1), then results
+published and the package regenerated (version 2). Idempotent: looked up by title; any
 refusal of a service is logged and the step leaves the demo as it was (it never breaks ``ssj demo load``).
 """
 
@@ -21,7 +22,7 @@ from shuangsuiji.inspections import services as inspection_services
 from shuangsuiji.inspections.demo import _entry, _officers_ok, _signature_png
 from shuangsuiji.inspections.models import InspectionRecord, RecordStatus
 from shuangsuiji.oversight.models_archive import TaskArchive
-from shuangsuiji.oversight.task_archive import task_archive_create
+from shuangsuiji.oversight.task_archive import task_archive_create, task_archive_on_completion
 from shuangsuiji.planning import services as planning_services
 from shuangsuiji.planning.models import AnnualPlanLine, PlanStatus, Task, TaskState
 
@@ -60,7 +61,7 @@ def step_task_archive(ctx: DemoContext) -> None:
         ctx.log(f"  总结报告与归档演示未生成：{error.message}")
         return
     if archive is not None:
-        ctx.count("任务归档包", 1)
+        ctx.count("任务归档包", 2)
 
 
 def _run(ctx: DemoContext, title: str, admin: User, leader: User, staff: User) -> TaskArchive | None:
@@ -93,6 +94,10 @@ def _run(ctx: DemoContext, title: str, admin: User, leader: User, staff: User) -
         )
         inspection_services.record_review(actor=staff, record=entered, approve=True, comment="材料齐全，同意")
     planning_services.task_transition(actor=admin, task=task, to_state=TaskState.COMPLETED, comment="检查完成")
+    # What the huey job does after the commit (``oversight.tasks``), run here so the demo shows it without a
+    # job consumer: version 1, made when the task completed. The job finds it and does nothing.
+    task_archive_on_completion(task_id=task.pk)
     disclosure_services.results_publish_task(actor=admin, task=task)
     task.refresh_from_db()
-    return task_archive_create(actor=admin, task=task, note="结果公示后归档（演示）")
+    # the button: regenerated after publication as version 2
+    return task_archive_create(actor=admin, task=task, note="结果公示后重新生成（演示）")

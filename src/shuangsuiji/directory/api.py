@@ -366,3 +366,7 @@ def update_inspector(request: HttpRequest, inspector_id: int, payload: Inspector
 from shuangsuiji.directory.api_review import router as review_router  # noqa: E402
 
 router.add_router("", review_router)
+
+from shuangsuiji.directory.flag_api import router as flag_router  # noqa: E402
+
+router.add_router("", flag_router)

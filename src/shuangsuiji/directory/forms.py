@@ -75,7 +75,9 @@ class CheckItemForm(forms.ModelForm):
 
 class TargetForm(ScopedFormMixin, forms.ModelForm):
     risk_flags = forms.MultipleChoiceField(
-        label="风险标记", choices=RiskFlag.choices, widget=forms.CheckboxSelectMultiple, required=False
+        label="风险标记", choices=RiskFlag.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        help_text="名录库中的当前标记（不带日期）。投诉举报、处罚等请在检查对象页“登记风险标记”登记发生日期和来源，"
+        "抽取按日期计入；已登记日期的标记在此取消勾选不会撤销它，请在检查对象页“撤销”或“解除”。",
     )
 
     class Meta:

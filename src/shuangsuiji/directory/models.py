@@ -270,6 +270,17 @@ class FlagSource(models.TextChoices):
     MANUAL = "manual", "人工登记"
 
 
+class FlagStatus(models.TextChoices):
+    ACTIVE = "active", "有效"
+    ENDED = "ended", "已解除"
+    WITHDRAWN = "withdrawn", "已撤销"
+
+
+# Flags that are a state with a start and an end (on a list until 移出), not a dated event: they count for a draw
+# when the target was on the list at any time of the look-back window.
+STATE_FLAGS = frozenset({"abnormal_list", "blacklist"})
+
+
 class TargetFlagRecord(TimeStampedModel):
     """A dated risk flag with its source (大洼: "上年度投诉举报较多、受到同类处罚……应当纳入年度随机抽查范围").
 
@@ -288,6 +299,18 @@ class TargetFlagRecord(TimeStampedModel):
     recorded_by = models.ForeignKey(
         "accounts.User", verbose_name="登记人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # 解除 (a list flag: 移出名录 on ``ended_on``) or 撤销 (entered in error, never counts); the row is kept as history.
+    status = models.CharField("状态", max_length=16, choices=FlagStatus.choices, default=FlagStatus.ACTIVE)
+    ended_on = models.DateField("解除日期", null=True, blank=True)
+    closed_reason = models.CharField("解除/撤销原因", max_length=255, blank=True)
+    closed_by = models.ForeignKey(
+        "accounts.User", verbose_name="解除/撤销人", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField("解除/撤销时间", null=True, blank=True)
+    list_import = models.ForeignKey(
+        "directory.FlagListImport", verbose_name="导入的名单", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="flags",
+    )
 
     objects = OwnedQuerySet.as_manager()
 
@@ -305,9 +328,21 @@ class TargetFlagRecord(TimeStampedModel):
         return f"{self.target} {self.get_flag_display()}（{self.occurred_on}，{self.get_source_display()}）"
 
     @property
+    def is_state(self) -> bool:
+        return self.flag in STATE_FLAGS
+
+    @property
     def reason_text(self) -> str:
         ref = f"，{self.reference}" if self.reference else ""
-        return f"{self.get_flag_display()}（{self.occurred_on.year}年{self.occurred_on.month}月{self.occurred_on.day}日，{self.get_source_display()}{ref}）"
+        day = _cn_date(self.occurred_on)
+        if self.is_state:
+            until = f"，{_cn_date(self.ended_on)}移出" if self.ended_on else ""
+            return f"{self.get_flag_display()}（{day}列入{until}，{self.get_source_display()}{ref}）"
+        return f"{self.get_flag_display()}（{day}，{self.get_source_display()}{ref}）"
+
+
+def _cn_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 class ImportKind(models.TextChoices):
@@ -361,4 +396,5 @@ class ImportJob(TimeStampedModel):
 
 
 # The 合法性审查 models live in their own module; imported here so Django registers them with the app.
+from shuangsuiji.directory.models_flags import FlagList, FlagListImport  # noqa: E402,F401
 from shuangsuiji.directory.models_review import ItemReview, ItemReviewEntry, ItemReviewStatus  # noqa: E402,F401

@@ -27,9 +27,17 @@ urlpatterns = [
     path("inspectors/<int:pk>/conflicts/", views.conflict_create, name="conflict_create"),
 ]
 
-from shuangsuiji.directory import views_io  # noqa: E402
+from shuangsuiji.directory import flag_views, views_io  # noqa: E402
 
 urlpatterns += [
+    path("targets/<int:pk>/flags/new/", flag_views.flag_create, name="flag_create"),
+    path("flags/<int:pk>/end/", flag_views.flag_end, name="flag_end"),
+    path("flags/<int:pk>/withdraw/", flag_views.flag_withdraw, name="flag_withdraw"),
+    path("flag-lists/", flag_views.flag_list_list, name="flag_list_list"),
+    path("flag-lists/import/", flag_views.flag_list_import, name="flag_list_import"),
+    path("flag-lists/template.csv", flag_views.flag_list_template, name="flag_list_template"),
+    path("flag-lists/<int:pk>/", flag_views.flag_list_detail, name="flag_list_detail"),
+    path("flag-lists/<int:pk>/unmatched.csv", flag_views.flag_list_unmatched, name="flag_list_unmatched"),
     path("<str:kind>/export/", views_io.export_list, name="export"),
     path("<str:kind>/import/", views_io.import_upload, name="import"),
     path("<str:kind>/template.<str:fmt>", views_io.import_template, name="import_template"),

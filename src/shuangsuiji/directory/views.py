@@ -19,6 +19,7 @@ from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.common.view_helpers import user_errors
 from shuangsuiji.directory import selectors, services
 from shuangsuiji.directory.filters import CheckItemFilterSet, InspectorFilterSet, TargetFilterSet
+from shuangsuiji.directory.flag_views import target_flag_context
 from shuangsuiji.directory.forms import CheckItemForm, ConflictForm, InspectorForm, RetireForm, TargetForm
 from shuangsuiji.directory.item_review import item_review_state
 from shuangsuiji.directory.tables import CheckItemTable, InspectorTable, TargetTable
@@ -79,7 +80,7 @@ def item_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse
         else:
             messages.success(request, "抽查事项已保存")
             return redirect(item)
-    return render(request, "directory/form.html", {"form": form, "title": "编辑抽查事项" if item else "新增抽查事项"})
+    return render(request, "form.html", {"form": form, "title": "编辑抽查事项" if item else "新增抽查事项"})
 
 
 @login_required
@@ -118,7 +119,8 @@ def target_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     show_personal = has_perm(request.user, Perm.LIBRARY_VIEW_PERSONAL)
     return render(
         request, "directory/target_detail.html",
-        {"target": target, "history": history, "show_personal": show_personal, "retire_form": RetireForm()},
+        {"target": target, "history": history, "show_personal": show_personal, "retire_form": RetireForm(),
+         **target_flag_context(request, target)},
     )
 
 
@@ -140,7 +142,7 @@ def target_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpRespon
         else:
             messages.success(request, "检查对象已保存")
             return redirect(target)
-    return render(request, "directory/form.html", {"form": form, "title": "编辑检查对象" if target else "新增检查对象"})
+    return render(request, "form.html", {"form": form, "title": "编辑检查对象" if target else "新增检查对象"})
 
 
 @login_required
@@ -202,7 +204,7 @@ def inspector_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpRes
             messages.success(request, "执法检查人员已保存")
             return redirect(inspector)
     title = "编辑执法检查人员" if inspector else "新增执法检查人员"
-    return render(request, "directory/form.html", {"form": form, "title": title})
+    return render(request, "form.html", {"form": form, "title": title})
 
 
 @login_required

@@ -29,6 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -43,6 +44,7 @@ from shuangsuiji.disclosure.models import PublishedPenalty, PublishedResult, Res
 from shuangsuiji.disclosure.models_national import NationalExportProfile
 from shuangsuiji.disclosure.selectors_results import CASE_KEY, RECORD_KEY
 from shuangsuiji.inspections.models import FollowUpCase, InspectionRecord
+from shuangsuiji.planning.models import NonRandomSource, Task, TaskKind
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "national_schemas"
 SCHEMA_VERSION = "v1"
@@ -201,7 +203,7 @@ def _subject_kind(uscc: str) -> str:
 
 
 def _results(ctx: NationalExportContext) -> QuerySet[PublishedResult]:
-    qs = PublishedResult.objects.filter(is_public=True).select_related("task", "owner")
+    qs = PublishedResult.objects.filter(is_public=True).select_related("task__nonrandom_basis", "owner")
     if ctx.owner_ids is not None:
         qs = qs.filter(owner_id__in=ctx.owner_ids)
     if ctx.date_from:
@@ -211,10 +213,35 @@ def _results(ctx: NationalExportContext) -> QuerySet[PublishedResult]:
     return qs.order_by("published_at", "pk")
 
 
+RANDOM_KIND = "双随机抽查"
+
+
+def _nonrandom_source(task: Task | None) -> str | None:
+    """The source of a non-random task (``Task.kind``, issue 20 item 2); ``None`` for a 双随机 task."""
+    if task is None or task.kind != TaskKind.NONRANDOM:
+        return None
+    try:
+        return task.nonrandom_basis.source
+    except ObjectDoesNotExist:
+        return ""
+
+
 def _task_kind(result: PublishedResult) -> str:
-    """检查类型: every task of this platform is a 双随机 task unless another module marks it otherwise."""
-    kind = getattr(result.task, "kind", "") if result.task_id else ""
-    return {"special": "专项检查", "complaint": "其他检查", "referral": "其他检查"}.get(str(kind), "双随机抽查")
+    """检查类型 (JCLX) of the 公示系统: 双随机抽查 for a drawn task; of a non-random one 专项检查 for its 专项检查
+    source, 其他检查 for 投诉举报、转办交办、移送、监测."""
+    source = _nonrandom_source(result.task if result.task_id else None)
+    if source is None:
+        return RANDOM_KIND
+    return "专项检查" if source == NonRandomSource.SPECIAL else "其他检查"
+
+
+def _check_class(task: Task | None) -> str:
+    """检查类别 (JCLB) of the 互联网+监管 system: 双随机抽查, 专项检查, 投诉举报检查 or 其他检查."""
+    source = _nonrandom_source(task)
+    if source is None:
+        return RANDOM_KIND
+    classes: dict[str, str] = {NonRandomSource.SPECIAL: "专项检查", NonRandomSource.COMPLAINT: "投诉举报检查"}
+    return classes.get(source, "其他检查")
 
 
 def ccjc_rows(ctx: NationalExportContext) -> Iterator[tuple[str, dict[str, str]]]:
@@ -269,7 +296,7 @@ def sjjc_rows(ctx: NationalExportContext) -> Iterator[tuple[str, dict[str, str]]
     record_ids = [int(key.split(":")[1]) for key in results]
     records = (
         InspectionRecord.objects.filter(pk__in=record_ids)
-        .select_related("task", "target")
+        .select_related("task__nonrandom_basis", "target")
         .prefetch_related("items", "members")
         .order_by("task__code", "number")
     )
@@ -282,7 +309,7 @@ def sjjc_rows(ctx: NationalExportContext) -> Iterator[tuple[str, dict[str, str]]
         for item in record.items.all():
             yield f"{record.number} {item.code}", {
                 "XWBM": f"{record.number}-{item.sort_order:02d}", "JCSSQDBM": item.code, "JCSSQDMC": item.name,
-                "JCLB": "双随机抽查" if _task_kind(result) == "双随机抽查" else "专项检查", "JCFS": methods,
+                "JCLB": _check_class(record.task), "JCFS": methods,
                 "JCDXMC": result.enterprise_name, "JCDXDM": result.uscc, "JCRWBH": record.task.code,
                 "JCRWMC": record.task.title, "JCRQ": _date(record.inspected_on or result.inspected_on),
                 "JCJL": FINDING_LABELS.get(item.finding, ""), "JCJG": result_text(result),

@@ -11,6 +11,14 @@ bypasses the cache both ways, and an answer that is private, sets a cookie, or t
 stored. Answers carry the HTTP validators ETag and Last-Modified; a matching If-None-Match or a current
 If-Modified-Since gets 304. A view's gate (rate limit) runs before the cache, so a cached search still counts.
 
+Fast path: ``PortalCacheMiddleware`` (right after the security and static-file middleware) answers a cached
+page before the session, locale, CSRF, authentication, … middleware and the URL dispatch run: it resolves the
+path, and for a view marked by ``public_page`` (shared, without a gate or with a ``CountingGate``) counts the
+gate, looks the page up and answers a hit with the complete stored answer (all headers the inner middleware
+added: CSP, X-Frame-Options, Vary, Content-Language). A miss goes through the whole stack once and the final
+answer is stored. Pages the middleware cannot handle (a gate that renders its own refusal, the ninja API)
+are cached by the decorator as before; both kinds of entries sit under the same generation.
+
 ``SSJ_PORTAL_CACHE_SECONDS`` (default 300, 0 turns the cache off) bounds an entry's life, which is the worst
 staleness for a change that reaches the database without a service (a direct SQL fix). With a read replica,
 answers rendered within ``SSJ_PORTAL_CACHE_REPLICA_GRACE`` seconds (default 5) after a publication are not
@@ -32,6 +40,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.http import http_date, parse_http_date_safe
 
@@ -45,6 +54,34 @@ KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language", "X-Co
 HIT_HEADER = "X-SSJ-Cache"
 ViewT = TypeVar("ViewT", bound=Callable[..., HttpResponseBase])
 Gate = Callable[[HttpRequest], HttpResponseBase | None]
+# Paths whose views may be public pages (the middleware looks nowhere else).
+PUBLIC_PREFIXES = ("/gs/", "/api/public/")
+# Set on the request by the middleware: "allowed" (gate counted and passed; the middleware caches) or
+# "refused" (gate counted and refused; the view renders the refusal with the full middleware stack).
+FAST_PATH = "ssj_portal_fast_path"
+# Headers of the final answer never stored: per answer (set again on every answer) or per client.
+UNSTORED_HEADERS = frozenset({"set-cookie", "date", "etag", "last-modified", HIT_HEADER.lower()})
+
+
+@dataclass(frozen=True)
+class CountingGate:
+    """A gate in two steps: ``allow`` counts the request (a rate limit) and says whether it may go on, ``refuse``
+    renders the refusal. The middleware counts before its cache look-up; the refusal is rendered by the view,
+    with the whole middleware stack (the template needs the request's user and messages)."""
+
+    allow: Callable[[HttpRequest], bool]
+    refuse: Callable[[HttpRequest], HttpResponseBase]
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | None:
+        return None if self.allow(request) else self.refuse(request)
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    """What ``public_page`` marks its view with (read by the middleware)."""
+
+    gate: Gate | None
+    shared: bool
 
 
 @dataclass(frozen=True)
@@ -96,28 +133,28 @@ def is_anonymous(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
-def _key(request: HttpRequest, gen: int) -> str:
+def _key(request: HttpRequest, gen: int, language: str | None = None, kind: str = "page") -> str:
     query = "&".join(sorted(f"{k}={v}" for k, values in request.GET.lists() for v in values))
-    raw = f"{request.path}?{query}|{translation.get_language()}"
-    return f"ssj:portal:page:{gen}:{hashlib.sha256(raw.encode('utf-8', 'surrogatepass')).hexdigest()}"
+    raw = f"{request.path}?{query}|{language or translation.get_language()}"
+    return f"ssj:portal:{kind}:{gen}:{hashlib.sha256(raw.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
 _last_generation = 0  # the generation this process saw last: guessed so that a hit costs one round trip
 
 
-def _lookup(request: HttpRequest) -> tuple[int, str, Any]:
+def _lookup(request: HttpRequest, language: str | None = None, kind: str = "page") -> tuple[int, str, Any]:
     """(generation, key, cached entry or None): the generation and the page under the generation seen last are
     fetched together; only right after a publication does a second round trip fetch the page again."""
     global _last_generation
     guess = _last_generation
     if guess:
-        key = _key(request, guess)
+        key = _key(request, guess, language, kind)
         found = cache.get_many([GENERATION_KEY, key])
         if found.get(GENERATION_KEY) == guess:
             return guess, key, found.get(key)
     gen = generation()
     _last_generation = gen
-    key = _key(request, gen)
+    key = _key(request, gen, language, kind)
     return gen, key, cache.get(key)
 
 
@@ -156,13 +193,24 @@ def _storable(request: HttpRequest, response: HttpResponseBase) -> bool:
     return isinstance(response, HttpResponse) and len(response.content) <= MAX_BYTES
 
 
-def serve(request: HttpRequest, render: Callable[[], HttpResponseBase]) -> HttpResponseBase:
-    """The cached answer for ``request``, rendering (and storing) it with ``render`` when missing."""
+def serve(
+    request: HttpRequest,
+    render: Callable[[], HttpResponseBase],
+    *,
+    language: str | None = None,
+    final: bool = False,
+) -> HttpResponseBase:
+    """The cached answer for ``request``, rendering (and storing) it with ``render`` when missing.
+
+    ``final``: ``render`` gives the final answer (all middleware done, called by the middleware), so all its
+    headers are stored and replayed; otherwise only the view's own (``KEPT_HEADERS``) and the middleware adds
+    the rest on each hit."""
     seconds = lifetime()
     if seconds <= 0 or request.method != "GET" or not is_anonymous(request):
         return render()
+    kind = "final" if final else "page"
     try:
-        gen, key, entry = _lookup(request)
+        gen, key, entry = _lookup(request, language, kind)
     except Exception:  # the cache server is down: serve the page uncached rather than fail
         logger.warning("公开平台缓存不可用，本次请求不经缓存", exc_info=True)
         return render()
@@ -176,7 +224,9 @@ def serve(request: HttpRequest, render: Callable[[], HttpResponseBase]) -> HttpR
     etag = response.get("ETag") or '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
     entry = Entry(
         status=response.status_code, content=content,
-        headers=tuple((name, response[name]) for name in KEPT_HEADERS if name in response),
+        headers=tuple(
+            (name, value) for name, value in response.items() if name.lower() not in UNSTORED_HEADERS
+        ) if final else tuple((name, response[name]) for name in KEPT_HEADERS if name in response),
         etag=etag, rendered_at=time.time(),
     )
     grace = float(getattr(settings, "SSJ_PORTAL_CACHE_REPLICA_GRACE", 5))
@@ -204,14 +254,54 @@ def public_page(gate: Gate | None = None, *, shared: bool = True) -> Callable[[V
 
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if gate is not None:
+            fast = getattr(request, FAST_PATH, None)
+            if fast == "refused" and isinstance(gate, CountingGate):
+                return gate.refuse(request)
+            if fast is None and gate is not None:
                 refused = gate(request)
                 if refused is not None:
                     return refused
-            if not shared:
+            if not shared or fast == "allowed":  # the middleware looks up and stores the final answer
                 return on_replica(request, *args, **kwargs)
             return serve(request, lambda: on_replica(request, *args, **kwargs))
 
+        wrapped.ssj_public_page = PublicPage(gate, shared)  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+class PortalCacheMiddleware:
+    """Answers cached public pages before the rest of the middleware stack runs (see the module docstring).
+
+    Goes right after SecurityMiddleware (HTTPS redirect and its headers still apply to every answer) and
+    WhiteNoise; anything it does not handle continues down the stack unchanged."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if (
+            request.method != "GET"
+            or not request.path_info.startswith(PUBLIC_PREFIXES)
+            or lifetime() <= 0
+            or not is_anonymous(request)
+        ):
+            return self.get_response(request)
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        page = getattr(match.func, "ssj_public_page", None)
+        if not isinstance(page, PublicPage) or not page.shared:
+            return self.get_response(request)
+        if page.gate is not None:
+            if not isinstance(page.gate, CountingGate):
+                return self.get_response(request)  # the decorator runs this gate and caches
+            if not page.gate.allow(request):
+                setattr(request, FAST_PATH, "refused")
+                return self.get_response(request)
+        setattr(request, FAST_PATH, "allowed")
+        # The language LocaleMiddleware will activate (part of the key, like the decorator's).
+        language = translation.get_language_from_request(request)
+        return serve(request, lambda: self.get_response(request), language=language, final=True)

@@ -28,7 +28,7 @@ from shuangsuiji.disclosure import (
     verification,
 )
 from shuangsuiji.disclosure.models import ResultGroup
-from shuangsuiji.disclosure.page_cache import public_page
+from shuangsuiji.disclosure.page_cache import CountingGate, public_page
 from shuangsuiji.disclosure.ratelimit import allow, search_limit
 from shuangsuiji.disclosure.search import uscc_query
 from shuangsuiji.draws import commitments
@@ -56,21 +56,26 @@ def _rate_limited(request: HttpRequest) -> HttpResponse:
     return _render(request, "rate_limited.html", {"title": "请求过于频繁", "published_at": None}, status=429)
 
 
-def _search_gate(request: HttpRequest) -> HttpResponse | None:
+def _search_allowed(request: HttpRequest) -> bool:
     """A search with conditions counts against the client's rate limit, served from the cache or not."""
     if selectors_results.ResultFilters.from_params(request.GET).is_empty:
-        return None
-    return None if allow(request, scope="search", limit=search_limit()) else _rate_limited(request)
+        return True
+    return allow(request, scope="search", limit=search_limit())
+
+
+def _proof_allowed(request: HttpRequest) -> bool:
+    return allow(request, scope="proof", limit=search_limit())
+
+
+# Counted by the cache middleware before its look-up; a refusal is rendered by the view.
+_search_gate = CountingGate(_search_allowed, _rate_limited)
+_proof_file_gate = CountingGate(_proof_allowed, _rate_limited)
 
 
 def _proof_gate(request: HttpRequest) -> HttpResponse | None:
     if not selectors_results.clean_text(request.GET.get("id"))[:64]:
         return None
-    return _proof_file_gate(request)
-
-
-def _proof_file_gate(request: HttpRequest) -> HttpResponse | None:
-    return None if allow(request, scope="proof", limit=search_limit()) else _rate_limited(request)
+    return _proof_file_gate(request)  # type: ignore[return-value]
 
 
 def _latest(*values: datetime.datetime | None) -> datetime.datetime | None:

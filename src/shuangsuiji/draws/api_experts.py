@@ -48,7 +48,7 @@ def _actor(request: HttpRequest) -> User:
 
 
 def _out(expert_draw: ExpertDraw) -> dict[str, Any]:
-    problems = experts.expert_draw_verify(expert_draw)
+    check = experts.expert_draw_verify(expert_draw)
     return {
         "id": expert_draw.pk, "task_id": expert_draw.task_id, "sequence": expert_draw.sequence,
         "status": expert_draw.status, "randomness": expert_draw.randomness,
@@ -60,8 +60,8 @@ def _out(expert_draw: ExpertDraw) -> dict[str, Any]:
             for s in expert_draw.selections.select_related("drawn_target__target", "specialty", "inspector")
         ],
         "shortfalls": experts.shortfall_rows(expert_draw),
-        "verdict": "不一致" if problems else "一致",
-        "problems": problems,
+        "verdict": check.verdict,
+        "problems": check.problems,
     }
 
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import binascii
 import functools
 import hashlib
 import hmac
@@ -20,14 +21,19 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 
 from shuangsuiji.audit import transparency
 from shuangsuiji.audit.models import TransparencyLeaf, TreeHead
+from shuangsuiji.core import merkle
+from shuangsuiji.core.draw import Pool
 from shuangsuiji.core.draw import public as public_draw
 from shuangsuiji.core.draw import record_digest as full_record_digest
+from shuangsuiji.core.draw.pool import IdSequence
 from shuangsuiji.core.matching.model import sha256_hex as match_sha256_hex
+from shuangsuiji.core.sha256_batch import sha256_many
 from shuangsuiji.draws import engine, storage
 from shuangsuiji.draws.models import DrawStatus, InspectorMatch, MatchStatus, TargetDraw
 
@@ -35,9 +41,88 @@ DRAW_KIND = "draw_record"
 MATCH_KIND = "match_record"
 
 
-def draw_salt(draw: TargetDraw) -> str:
+def salt_for(pool_digest: str) -> str:
     key = str(settings.RISK_COMMITMENT_KEY).encode("utf-8")
-    return hmac.new(key, f"ssj-risk-salt-v1|{draw.pool_digest}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"ssj-risk-salt-v1|{pool_digest}".encode(), hashlib.sha256).hexdigest()
+
+
+def draw_salt(draw: TargetDraw) -> str:
+    return salt_for(draw.pool_digest)
+
+
+def _arrow_texts(values: Any) -> Any:
+    import pyarrow as pa
+
+    return pa.array(values, type=pa.large_string())
+
+
+def _arrow_ids(pool: Pool) -> Any:
+    """The pool's ids as an Arrow large_string array (from the bytes array when the pool keeps one)."""
+    import pyarrow as pa
+
+    if not isinstance(pool.ids, IdSequence):
+        return _arrow_texts(list(pool.ids))
+    encoded = pool.ids.encoded
+    count, width = len(encoded), encoded.dtype.itemsize
+    matrix = np.frombuffer(encoded.tobytes(), dtype=np.uint8).reshape(count, width)
+    lengths = width - (matrix[:, ::-1] != 0).argmax(axis=1)
+    lengths[~matrix.any(axis=1)] = 0
+    offsets = np.zeros(count + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    data = matrix[np.arange(width) < lengths[:, None]]
+    return pa.Array.from_buffers(pa.large_string(), count, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+def _arrow_column(pool: Pool, name: str) -> Any:
+    import pyarrow as pa
+
+    column = pool.columns[name]
+    return pa.DictionaryArray.from_arrays(pa.array(column.codes, type=pa.int32()), _arrow_texts(list(column.values))).dictionary_decode()
+
+
+def _hash_each(array: Any) -> bytes:
+    """SHA-256 of every value of an Arrow large_string array (n x 32 bytes), in one batch."""
+    offsets = np.frombuffer(array.buffers()[1], dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    data = array.buffers()[2]
+    return sha256_many(np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8), offsets)
+
+
+PUBLIC_CHUNK_ROWS = 1 << 17  # rows hashed per batch: bounded memory whatever the pool size
+
+
+def public_pool_digest_of(pool: Pool, salt: str) -> str:
+    """The public pool digest (``public_draw.public_pool_digest`` of ``public_draw.public_rows``) computed
+    column-wise with Arrow, a chunk of rows at a time: no Python object per row, SHA-256 in batches."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def text(value: str) -> Any:
+        return pa.scalar(value, pa.large_string())
+
+    ids = _arrow_ids(pool)
+    columns = {name: _arrow_column(pool, name) for name in ("risk_class", "risk_flags", "risk_score", "region",
+                                                                "specialties", "last_inspected_on")}  # fmt: skip
+    separator = text(public_draw.SEPARATOR)
+    leaves = []
+    for start in range(0, len(ids), PUBLIC_CHUNK_ROWS):
+        part = {name: array.slice(start, PUBLIC_CHUNK_ROWS) for name, array in columns.items()}
+        chunk_ids = ids.slice(start, PUBLIC_CHUNK_ROWS)
+        commitment_input = pc.binary_join_element_wise(
+            text("ssj-risk-v1"), text(salt), chunk_ids, part["risk_class"], part["risk_flags"], part["risk_score"],
+            separator,
+        )  # fmt: skip
+        hexes = binascii.hexlify(_hash_each(commitment_input))
+        count = len(chunk_ids)
+        commitments = pa.Array.from_buffers(
+            pa.large_string(), count, [None, pa.py_buffer(np.arange(count + 1, dtype=np.int64) * 64), pa.py_buffer(hexes)]
+        )
+        row = pc.binary_join_element_wise(
+            chunk_ids, part["region"], part["specialties"], part["last_inspected_on"], commitments, separator
+        )
+        leaves.append(_hash_each(pc.binary_join_element_wise(text(merkle.LEAF_PREFIX.decode("ascii")), row, text(""))))
+    del ids, columns
+    pa.default_memory_pool().release_unused()
+    return merkle.tree_root(b"".join(leaves)).hex()
 
 
 @dataclass(frozen=True)
@@ -66,19 +151,25 @@ def draw_has_record(draw: TargetDraw) -> bool:
     return draw.status != DrawStatus.POOL_FROZEN and draw.record is not None
 
 
-def draw_public_record(draw: TargetDraw) -> dict[str, Any]:
-    """The public record as computed now from the stored row (the full record is recomputed, not trusted)."""
+def draw_public_record(draw: TargetDraw, *, recompute: bool = False) -> dict[str, Any]:
+    """The public record as computed now from the stored row (the full record's digest is recomputed, not
+    trusted). The public pool digest fixed at the freeze is used when the row has it; ``recompute`` (the
+    transparency-log check) builds the public pool again from the stored pool file instead."""
     if not draw_has_record(draw):
         raise LookupError("本次抽取尚未进行")
     assert draw.record is not None
     previous = draw.previous if draw.previous_id else None
     previous_digest = None
     if previous is not None and draw_has_record(previous):
-        previous_digest = str(draw_public_record(previous)["public_record_digest"])
-    pool = draw_public_pool(draw)
+        previous_digest = str(draw_public_record(previous, recompute=recompute)["public_record_digest"])
+    if draw.public_pool_digest and not recompute:
+        public_digest, size = draw.public_pool_digest, draw.pool_size
+    else:
+        pool = draw_public_pool(draw)
+        public_digest, size = pool.digest, len(pool.rows)
     return public_draw.public_record(
-        draw.record, full_record_digest=full_record_digest(draw.record), public_digest=pool.digest,
-        pool_size=len(pool.rows), salt=draw_salt(draw), previous_public_digest=previous_digest,
+        draw.record, full_record_digest=full_record_digest(draw.record), public_digest=public_digest,
+        pool_size=size, salt=draw_salt(draw), previous_public_digest=previous_digest,
     )
 
 
@@ -111,7 +202,7 @@ def _recompute_draw(ref: str) -> str | None:
     if full_record_digest(draw.record) != draw.record_digest:
         return "record_digest-mismatch"  # the stored digest no longer matches the stored record
     try:
-        return draw_leaf_digest(draw)
+        return str(draw_public_record(draw, recompute=True)["public_record_digest"])
     except Exception as error:
         return f"unreadable: {error}"
 

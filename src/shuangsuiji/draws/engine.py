@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+
 from shuangsuiji.core.draw import (
     DrawInputError,
     Pool,
@@ -26,7 +28,10 @@ from shuangsuiji.core.draw import pool_digest as core_pool_digest
 from shuangsuiji.core.draw import (
     record_digest as core_record_digest,
 )
-from shuangsuiji.draws.pool import PoolRow
+from shuangsuiji.core.draw.pool import Column, IdSequence
+from shuangsuiji.core.draw.pool import _canonical_row_value as canonical_field
+from shuangsuiji.core.verification import Verification
+from shuangsuiji.draws.pool import PoolColumns
 from shuangsuiji.draws.rules import rule_params
 from shuangsuiji.planning.models import Task
 from shuangsuiji.planning.rules import TaskRules, task_rules
@@ -87,20 +92,66 @@ def engine_params(params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
 
 
-def build_pool(rows: list[PoolRow]) -> Pool:
-    """The engine's pool, built column-wise: each distinct value is canonicalised once (same rules and
-    errors as one Candidate per row, without a million objects)."""
-    return Pool.from_columns(
-        {
-            "id": [row.id for row in rows],
-            "region": [row.region for row in rows],
-            "specialties": [tuple(sorted(row.specialties)) or ("unspecified",) for row in rows],
-            "risk_class": [row.risk_class for row in rows],
-            "risk_flags": [tuple(sorted(row.risk_flags)) for row in rows],
-            "last_inspected_on": [row.last_inspected_on for row in rows],
-            "risk_score": [row.risk_score for row in rows],
-        }
-    )
+# PoolColumns field → engine column (core.draw COLUMNS, id aside).
+_ENGINE_COLUMNS = {
+    "region": "region", "specialties": "specialties", "risk_class": "risk_class", "risk_flags": "risk_flags",
+    "last_inspected": "last_inspected_on", "risk_score": "risk_score",
+}  # fmt: skip
+_UNTRIMMED = (ord(" "), ord("\t"))
+
+
+def _engine_value(name: str, value: Any) -> Any:
+    if name == "specialties":
+        return tuple(value) or ("unspecified",)  # a target without any 专业 (as one Candidate per row had it)
+    return value
+
+
+def _ids_canonical(ids: np.ndarray) -> bool:
+    """Whether every id (UTF-8, NUL-padded) is already as the engine cleans it: not empty, no control
+    character, no space or tab at either end (checked on the bytes, no str per id)."""
+    if not len(ids):
+        return False
+    width = ids.dtype.itemsize
+    matrix = np.frombuffer(ids.tobytes(), dtype=np.uint8).reshape(len(ids), width)
+    lengths = width - (matrix[:, ::-1] != 0).argmax(axis=1)
+    lengths[~matrix.any(axis=1)] = 0
+    if int(lengths.min()) == 0:
+        return False
+    inside = np.arange(width) < lengths[:, None]
+    if bool(((matrix < 32) & inside).any()) or bool((matrix == 127).any()):
+        return False
+    first, last = matrix[:, 0], matrix[np.arange(len(ids)), lengths - 1]
+    return not bool(np.isin(first, _UNTRIMMED).any() or np.isin(last, _UNTRIMMED).any())
+
+
+def build_pool(columns: PoolColumns) -> Pool:
+    """The engine's pool from the columns, without a Python object per row: each distinct value is
+    canonicalised once, by the engine's own rules and with its errors (as ``Pool.from_columns``)."""
+    ids = columns.ids
+    if not _ids_canonical(ids):  # ids to clean (or to refuse, with the engine's message): the general path
+        values = {}
+        for name, engine_name in _ENGINE_COLUMNS.items():
+            categorical = getattr(columns, name)
+            values[engine_name] = [_engine_value(name, categorical.values[code]) for code in categorical.codes.tolist()]
+        return Pool.from_columns({"id": columns.id_texts(), **values})
+    built: dict[str, Column] = {}
+    for name, engine_name in _ENGINE_COLUMNS.items():
+        categorical = getattr(columns, name)
+        texts: dict[int, str] = {}
+        for code in np.unique(categorical.codes).tolist():
+            raw = _engine_value(name, categorical.values[code])
+            try:
+                texts[code] = canonical_field(engine_name, raw, "")
+            except DrawInputError:  # say which target: the first with this value
+                canonical_field(engine_name, raw, ids[int(np.argmax(categorical.codes == code))].decode("utf-8"))
+                raise
+        distinct = sorted(set(texts.values()))
+        position = {text: k for k, text in enumerate(distinct)}
+        remap = np.zeros(max(len(categorical.values), 1), dtype=np.int32)
+        for code, text in texts.items():
+            remap[code] = position[text]
+        built[engine_name] = Column(remap[categorical.codes], tuple(distinct))
+    return Pool(IdSequence(ids), built)
 
 
 def pool_csv(pool: Pool) -> bytes:
@@ -155,9 +206,8 @@ def recompute_record_digest(record: Mapping[str, Any]) -> str:
 
 def verify(
     record: Mapping[str, Any], pool: Pool, *, previous_record: Mapping[str, Any] | None = None
-) -> tuple[bool, list[str]]:
-    result = verify_record(record, pool, previous_record=previous_record)
-    return result.ok, [*result.problems, *result.notes]
+) -> Verification:
+    return verify_record(record, pool, previous_record=previous_record)
 
 
 def notes(record: Mapping[str, Any]) -> list[str]:

@@ -18,6 +18,7 @@ from shuangsuiji.accounts.models import User
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.core import experts as core
+from shuangsuiji.core.verification import Verification
 from shuangsuiji.directory.models import (
     CheckItem,
     ConflictDeclaration,
@@ -168,19 +169,19 @@ def expert_draw_run(
     return expert_draw
 
 
-def expert_draw_verify(expert_draw: ExpertDraw) -> list[str]:
-    """Re-run the stored record and compare with the stored selections (empty list: 一致)."""
-    problems = core.verify_expert_record(expert_draw.record)
+def expert_draw_verify(expert_draw: ExpertDraw) -> Verification:
+    """Re-run the stored record and compare with the stored selections (and the stored digest)."""
+    check = core.verify_expert_record(expert_draw.record)
     stored = sorted(
         (s.drawn_target.target.code, s.specialty.code, f"E{s.inspector_id}")
         for s in expert_draw.selections.select_related("drawn_target__target", "specialty")
     )
     recorded = sorted((t, s, e) for t, s, e, _ in expert_draw.record.get("selections", []))
     if stored != recorded:
-        problems.append("数据库中的抽中专家与记录不一致")
+        check.fail("数据库中的抽中专家与记录不一致")
     if expert_draw.record.get("record_digest") != expert_draw.record_digest:
-        problems.append("记录摘要与存档不一致")
-    return problems
+        check.fail("记录摘要与存档不一致")
+    return check
 
 
 def shortfall_rows(expert_draw: ExpertDraw) -> list[dict[str, str]]:

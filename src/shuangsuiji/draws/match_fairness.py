@@ -1,4 +1,4 @@
-"""The randomness part of a match's fairness report (algorithm 2.0 records), worded for the match page."""
+"""The randomness part of a match's fairness report (algorithm 2.x records), worded for the match page."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ def _percent(value: float) -> str:
 
 
 def randomness_report(record: dict[str, Any], target_names: dict[str, str]) -> dict[str, Any] | None:
-    """Figures and the least even targets of a 2.0 record; None for 1.0 records (no such report)."""
+    """Figures and the least even targets of a 2.x record; None for 1.0 records (no such report)."""
     fairness = record.get("fairness", {})
     summary = fairness.get("summary")
     rows = fairness.get("targets")
@@ -33,6 +33,8 @@ def randomness_report(record: dict[str, Any], target_names: dict[str, str]) -> d
         "team_guess_p95": _percent(summary["team_guess_p95"]),
         "uniform_team_guess_p50": _percent(summary["uniform_team_guess_p50"]),
         "mixed": fairness.get("mixed_share", 0) > 0,
+        # 2.2: the workload cap lowered for balance (0 or absent: no cap had to be lowered)
+        "balance_level": int(summary.get("balance_level", 0)),
         "pair_digest": fairness.get("pair_digest", ""),
         "count": len(rows),
         "targets": [

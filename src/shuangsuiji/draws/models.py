@@ -59,6 +59,9 @@ class TargetDraw(TimeStampedModel):
     pool_size = models.PositiveIntegerField("对象池户数", default=0)
     pool_digest = models.CharField("对象池摘要（Merkle 根）", max_length=64)
     pool_file = models.CharField("对象池文件（相对存储路径）", max_length=255)
+    # The public pool's Merkle root (risk classes replaced by salted commitments), computed once at the freeze:
+    # the 双人确认 registers the public record without re-reading the pool. Empty for draws frozen before.
+    public_pool_digest = models.CharField("公开对象池摘要（Merkle 根）", max_length=64, blank=True)
     params = models.JSONField("抽取参数", default=dict)
     # The rules in words and each mandatory target's dated reasons (draws.rules.rule_context), fixed at the freeze.
     rules = models.JSONField("适用的抽取规则", default=dict, blank=True)

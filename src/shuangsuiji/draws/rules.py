@@ -21,7 +21,7 @@ from typing import Any
 
 from shuangsuiji.accounts.models import Region
 from shuangsuiji.core.dates import format_cn_date
-from shuangsuiji.draws.pool import PoolRow
+from shuangsuiji.draws.pool import PoolColumns
 from shuangsuiji.planning.models import Task
 from shuangsuiji.planning.rules import TaskRules
 
@@ -51,21 +51,29 @@ def rule_params(rules: TaskRules) -> dict[str, Any]:
     return data
 
 
-def apply_region_weights(rows: list[PoolRow], weights: Mapping[str, Decimal]) -> None:
-    """Each row's ``risk_score`` = the weight of the deepest weighted region containing it (else 1)."""
+def apply_region_weights(columns: PoolColumns, weights: Mapping[str, Decimal]) -> None:
+    """Each candidate's ``risk_score`` = the weight of the deepest weighted region containing it (else 1),
+    computed once per region."""
     if not weights:
         return
-    paths = dict(Region.objects.filter(code__in={r.region for r in rows}).values_list("code", "path"))
-    for row in rows:
-        codes = [c for c in paths.get(row.region, f"/{row.region}/").strip("/").split("/") if c]
+    paths = dict(Region.objects.filter(code__in=set(columns.region.values)).values_list("code", "path"))
+    scores = []
+    for region in columns.region.values:
+        codes = [c for c in paths.get(region, f"/{region}/").strip("/").split("/") if c]
         weight = next((weights[c] for c in reversed(codes) if c in weights), Decimal(1))
-        row.risk_score = f"{weight.normalize():f}"
+        scores.append(f"{weight.normalize():f}")
+    columns.risk_score = columns.region.with_values(scores)
 
 
-def rule_context(rules: TaskRules, rows: list[PoolRow], params: Mapping[str, Any]) -> dict[str, Any]:
+def rule_context(rules: TaskRules, columns: PoolColumns, params: Mapping[str, Any]) -> dict[str, Any]:
     """What the draw page shows beside the record: the rules in words and each flagged target's reasons."""
     wanted = set(params.get("mandatory_flags") or [])
-    mandatory = {row.id: row.flag_reasons for row in rows if row.risk_flags & wanted}
+    rows = columns.risk_flags.rows_where(lambda flags: wanted.intersection(flags))
+    reasons = columns.reasons
+    mandatory = {
+        candidate: list(reasons.values[code])
+        for candidate, code in zip(columns.id_texts(rows), reasons.codes[rows].tolist(), strict=True)
+    }
     return {
         "lines": rules.lines(),
         "flags_since": rules.flags_since.isoformat(),

@@ -11,7 +11,7 @@ import hashlib
 import re
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -24,7 +24,12 @@ from shuangsuiji.core.formats.text import FormatError
 from shuangsuiji.core.matching import MatchError, MatchInputError, build_record, rematch_slot
 from shuangsuiji.directory.models import Target, TargetStatus
 from shuangsuiji.draws import engine, events, hooks, storage
-from shuangsuiji.draws.commitments import draw_record_register, match_record_register
+from shuangsuiji.draws.commitments import (
+    draw_record_register,
+    match_record_register,
+    public_pool_digest_of,
+    salt_for,
+)
 from shuangsuiji.draws.confirmations import (
     close_department_confirmations,
     department_confirm,
@@ -53,7 +58,7 @@ from shuangsuiji.draws.models import (
     TargetDraw,
 )
 from shuangsuiji.draws.permissions import check_can_approve, check_can_confirm, check_can_run
-from shuangsuiji.draws.pool import DepartmentScope, collect_pool, targets_for_ids
+from shuangsuiji.draws.pool import DepartmentScope, collect_pool, quoted_column, targets_for_ids
 from shuangsuiji.draws.rules import apply_region_weights, rule_context
 from shuangsuiji.draws.task_hooks import task_set_state
 from shuangsuiji.planning.models import Task, TaskState
@@ -164,29 +169,33 @@ def draw_freeze_pool(
             )
     today = timezone.localdate()
     rules = task_rules(task, today=today)
-    rows, scopes = collect_pool(task, flags_window=(rules.flags_since, today))
-    if not rows:
+    columns, scopes = collect_pool(task, flags_window=(rules.flags_since, today))
+    if not len(columns):
         raise ApplicationError(_empty_pool_message(task, scopes))
-    apply_region_weights(rows, rules.region_weights)
+    apply_region_weights(columns, rules.region_weights)
     try:
         params = engine.draw_params(task, today=today, rules=rules)
-        pool = engine.build_pool(rows)
+        pool = engine.build_pool(columns)
         engine.check_drawable(pool, params)
     except engine.DrawEngineError as error:
         raise ApplicationError(f"无法冻结对象池：{error}") from error
     content = engine.pool_csv(pool)
     relative = storage.store_file(folder="pools", content=content, suffix=".csv")
+    del content
+    digest = engine.pool_digest(pool)
+    public_digest = public_pool_digest_of(pool, salt_for(digest))  # what the 双人确认 registers, fixed now
     sequence = (TargetDraw.objects.filter(task=task).aggregate(m=Max("sequence"))["m"] or 0) + 1
     draw = TargetDraw.objects.create(
         owner_id=task.owner_id,
         task=task,
         sequence=sequence,
         status=DrawStatus.POOL_FROZEN,
-        pool_size=len(rows),
-        pool_digest=engine.pool_digest(pool),
+        pool_size=len(pool),
+        pool_digest=digest,
         pool_file=relative,
+        public_pool_digest=public_digest,
         params=params,
-        rules=rule_context(rules, rows, params),
+        rules=rule_context(rules, columns, params),
         randomness_kind=kind,
         randomness_source=randomness_source,
         seed_commitment=seed_commitment,
@@ -211,6 +220,23 @@ def draw_freeze_pool(
 
 
 # ---------------------------------------------------------------------------------------------- draw
+
+
+def _save_selections(draw: TargetDraw, picked: list[engine.Picked], target_of: dict[str, int]) -> None:
+    """The drawn targets (tens of thousands in a province-wide draw): PostgreSQL COPY, else bulk_create."""
+    if connection.vendor != "postgresql":
+        DrawnTarget.objects.bulk_create(
+            (DrawnTarget(draw=draw, target_id=target_of[p.id], stratum=p.stratum, rank=p.rank, reason=p.reason)
+             for p in picked),
+            batch_size=2000,
+        )  # fmt: skip
+        return
+    quoted = ", ".join(quoted_column(DrawnTarget, name) for name in ("draw", "target", "stratum", "rank", "reason"))
+    table = connection.ops.quote_name(DrawnTarget._meta.db_table)
+    with connection.cursor() as wrapper:
+        with wrapper.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            for p in picked:
+                copy.write_row((draw.pk, target_of[p.id], p.stratum, p.rank, p.reason))
 
 
 @transaction.atomic
@@ -250,10 +276,7 @@ def draw_execute(*, actor: User, draw: TargetDraw, randomness: list[str], reveal
     missing = [p.id for p in picked if p.id not in target_of]
     if missing:
         raise ApplicationError(f"抽中的对象在名录库中找不到：{'、'.join(missing[:5])}")
-    DrawnTarget.objects.bulk_create(
-        DrawnTarget(draw=draw, target_id=target_of[p.id], stratum=p.stratum, rank=p.rank, reason=p.reason)
-        for p in picked
-    )
+    _save_selections(draw, picked, target_of)
     draw.status = DrawStatus.DRAWN
     draw.randomness = values
     draw.record = record

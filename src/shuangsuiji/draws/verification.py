@@ -33,11 +33,11 @@ def verify_draw(draw: TargetDraw) -> Verification:
         if engine.pool_digest(pool) != draw.pool_digest:
             messages.append("对象池摘要与冻结时公布的不一致")
         previous = draw.previous.record if draw.previous is not None else None
-        ok, engine_messages = engine.verify(draw.record, pool, previous_record=previous)
+        recomputed = engine.verify(draw.record, pool, previous_record=previous)
     except engine.DrawEngineError as error:
         return Verification.of(False, [*messages, f"无法重新计算：{error}"])
-    if not ok:
-        messages.extend(engine_messages)
+    if not recomputed.ok:
+        messages.extend(recomputed.messages)
     if engine.recompute_record_digest(draw.record) != draw.record_digest:
         messages.append("数据库中保存的记录摘要与记录内容不一致")
     if draw.randomness_kind == RandomnessKind.COMMIT_REVEAL:
@@ -52,7 +52,7 @@ def verify_draw(draw: TargetDraw) -> Verification:
         messages.append("系统中的抽中对象清单与抽取记录不一致")
     if messages:
         return Verification.of(False, messages)
-    summary = [m for m in engine_messages if m] if ok else []
+    summary = [m for m in recomputed.messages if m]
     return Verification.of(
         True,
         [

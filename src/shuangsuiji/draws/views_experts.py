@@ -56,7 +56,7 @@ def task_experts(request: AuthedHttpRequest, task_id: int) -> HttpResponse:
 @login_required
 def expert_draw_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     expert_draw = get_visible_or_404(ExpertDraw.objects.select_related("task", "match", "drawn_by"), request.user, pk=pk)
-    problems = experts.expert_draw_verify(expert_draw)
+    check = experts.expert_draw_verify(expert_draw)
     context = {
         "title": f"{expert_draw} ",
         "d": expert_draw,
@@ -64,7 +64,7 @@ def expert_draw_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "drawn_target__target", "specialty", "inspector__organization"
         ).order_by("drawn_target__target__name"),
         "shortfalls": experts.shortfall_rows(expert_draw),
-        "problems": problems,
+        "problems": check.problems,
     }
     return render(request, "draws/expert_draw_detail.html", context)
 

@@ -37,14 +37,12 @@ deadlines themselves.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from shuangsuiji.accounts.scope import Perm, has_perm, writable_owner_id
+from shuangsuiji.deadlines.hook_switch import HookSwitch
 from shuangsuiji.deadlines.models import DeadlineKind
 from shuangsuiji.deadlines.services import (
     deadline_complete,
@@ -63,21 +61,10 @@ if TYPE_CHECKING:
     from shuangsuiji.planning.models import Task
 
 PROVISIONAL_START = "任务检查期限届满（检查日期未定，暂按此计算）"
-_suspended: ContextVar[bool] = ContextVar("ssj_inspection_deadline_hooks_suspended", default=False)
-
-
-@contextmanager
-def suspended() -> Iterator[None]:
-    """Run the block without opening or completing deadlines."""
-    token = _suspended.set(True)
-    try:
-        yield
-    finally:
-        _suspended.reset(token)
-
-
-def _active() -> bool:
-    return not _suspended.get()
+# turned off by the demo generator (deadlines.hook_switch)
+_switch = HookSwitch("ssj_inspection_deadline_hooks_suspended")
+suspended = _switch.suspended
+_active = _switch.active
 
 
 def _local(day: datetime.date) -> datetime.datetime:

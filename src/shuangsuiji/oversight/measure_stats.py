@@ -1,4 +1,5 @@
-"""提醒、培训、约谈、记分 of inspected targets counted for the dashboard and the 月报表 (issue 20 item 5)."""
+"""提醒、培训、约谈、记分 of inspected targets counted for the dashboard, the 月报表 and the 半年/全年情况报告
+(issue 20 item 5: "counted in the reports")."""
 
 from __future__ import annotations
 
@@ -32,10 +33,17 @@ def measure_figures(owner_ids: list[int], period: Period) -> list[MeasureRow]:
     return list(rows.values())
 
 
+def measure_cell(row: MeasureRow) -> str:
+    """``2次（2户，共6分）``: times, targets and (记分) points of one kind."""
+    return f"{row.count}次（{row.targets}户{'，共' + str(row.points) + '分' if row.points else ''}）"
+
+
+def measure_phrase(rows: list[MeasureRow]) -> str:
+    """``提醒1次（1户）、约谈1次（1户）`` over the kinds recorded (empty when none was)."""
+    return "、".join(f"{r.label}{measure_cell(r)}" for r in rows if r.count)
+
+
 def measure_text(owner_ids: list[int], period: Period) -> str:
     """One sentence for the 月报表 (empty when nothing was recorded)."""
-    rows = [r for r in measure_figures(owner_ids, period) if r.count]
-    if not rows:
-        return ""
-    parts = [f"{r.label}{r.count}次（{r.targets}户{'，共' + str(r.points) + '分' if r.points else ''}）" for r in rows]
-    return "本月对检查对象" + "、".join(parts)
+    phrase = measure_phrase(measure_figures(owner_ids, period))
+    return "本月对检查对象" + phrase if phrase else ""

@@ -1,7 +1,15 @@
 """归档包 of a completed task: one ZIP with every record, the evidence index, the draw and match records with
 their verification commands, an audit excerpt and the 总结报告, under a manifest of SHA-256 digests
-(``core.archive``). ``task_archive_create`` stores it privately, records its digests and writes one audit entry;
-``ssj archive verify`` checks a package offline.
+(``core.archive``). Stored privately with the 总结报告 (PDF and Word) beside it, its digests recorded and one
+audit entry written; ``ssj archive verify`` checks a package offline.
+
+* **When the task completes** (大洼: "抽查工作结束后……形成总结报告，做好资料归档工作"): planning's state machine
+  tells its listeners (``planning.task_listeners``, filled in ``OversightConfig.ready()``); ``on_task_moved``
+  schedules the huey job ``oversight.tasks.task_archive_on_completion_task`` after the commit, which runs
+  ``task_archive_on_completion``: version 1 (or the next), trigger 任务检查完成时自动生成, by the user who
+  completed the task. Idempotent: a task gets one automatic package however often the job runs.
+* **The button** (``task_archive_create``): a new version at any later time (e.g. after publication), never
+  overwriting an earlier one.
 """
 
 from __future__ import annotations
@@ -9,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +25,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from shuangsuiji.accounts.models import User
@@ -32,9 +42,12 @@ from shuangsuiji.inspections.documents import record_pdf
 from shuangsuiji.inspections.models import Evidence, FollowUpCase, InspectionRecord
 from shuangsuiji.inspections.uploads import open_stored
 from shuangsuiji.oversight import events
-from shuangsuiji.oversight.models_archive import TaskArchive
+from shuangsuiji.oversight.models_archive import ArchiveTrigger, TaskArchive
 from shuangsuiji.oversight.task_summary import SUMMARY_STATES, summary_docx, summary_pdf, task_summary
-from shuangsuiji.planning.models import Task, TaskTransition, WorkScheme
+from shuangsuiji.oversight.tasks import task_archive_on_completion_task
+from shuangsuiji.planning.models import Task, TaskState, TaskTransition, WorkScheme
+
+logger = logging.getLogger(__name__)
 
 # Evidence files go into the package up to this total size; beyond it the index (with digests) stands alone.
 EVIDENCE_MAX_BYTES = 200 * 1024 * 1024
@@ -202,8 +215,17 @@ def _evidence_files(records: list[InspectionRecord], cases: list[FollowUpCase]) 
     return files
 
 
+SUMMARY_PDF, SUMMARY_DOCX = "总结报告.pdf", "总结报告.docx"
+
+
 def build_task_package(task: Task, *, version: int, actor: User) -> tuple[bytes, str, int]:
     """(ZIP, SHA-256 of manifest.json, number of files) — read only."""
+    content, manifest_digest, files = _build_package(task, version=version, actor=actor)
+    return content, manifest_digest, len(files)
+
+
+def _build_package(task: Task, *, version: int, actor: User) -> tuple[bytes, str, dict[str, bytes]]:
+    """(ZIP, SHA-256 of manifest.json, the files in it)."""
     records = list(
         InspectionRecord.objects.filter(task=task).select_related("target")
         .prefetch_related("result_codes", "items__department", "members", "steps").order_by("number")
@@ -212,7 +234,7 @@ def build_task_package(task: Task, *, version: int, actor: User) -> tuple[bytes,
                  .prefetch_related("steps").order_by("opened_on", "pk"))
     summary = task_summary(task)
     files: dict[str, bytes] = {
-        "总结报告.pdf": summary_pdf(summary), "总结报告.docx": summary_docx(summary),
+        SUMMARY_PDF: summary_pdf(summary), SUMMARY_DOCX: summary_docx(summary),
         "task/task.json": _json(_task_file(task)),
         "records/records.json": _json([_record_data(r) for r in records]),
         "followup/cases.json": _json([_case_data(c) for c in cases]),
@@ -260,7 +282,7 @@ def build_task_package(task: Task, *, version: int, actor: User) -> tuple[bytes,
             "task_state": task.state, "created_at": created.isoformat(timespec="seconds"),
             "created_by": actor.display_name, "figures": summary.figures}
     content, manifest_digest = build_archive(files, meta=meta)
-    return content, manifest_digest, len(files)
+    return content, manifest_digest, files
 
 
 # ---------------------------------------------------------------- reads and the service
@@ -278,32 +300,99 @@ def archive_root() -> Path:
     return Path(settings.PRIVATE_MEDIA_ROOT)
 
 
-@transaction.atomic
-def task_archive_create(*, actor: User, task: Task, note: str = "") -> TaskArchive:
-    """Archive a completed (or published) task: a new version each time, none ever overwritten."""
-    task = Task.objects.select_for_update().select_related("owner").get(pk=task.pk)
-    check_can_edit(actor, task.owner_id, Perm.PLAN_EDIT)
-    if task.state not in SUMMARY_STATES:
-        raise ApplicationError(f"任务当前状态为“{task.get_state_display()}”，检查完成后才能归档")
-    version = (TaskArchive.objects.filter(task=task).aggregate(m=Max("version"))["m"] or 0) + 1
-    content, manifest_digest, count = build_task_package(task, version=version, actor=actor)
-    zip_digest = sha256(content)
-    relative = f"archives/task-{task.pk}/v{version}-{zip_digest[:16]}.zip"
+def _store(relative: str, content: bytes) -> None:
+    # Written before the commit: if the transaction fails the file stays unreferenced (never served, never
+    # overwritten: the name carries the version and the digest).
     path = archive_root() / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         raise ApplicationError("归档文件已存在，请稍后重试")
-    # Written before the commit: if the transaction fails the file stays unreferenced (never served, never
-    # overwritten: the name carries the version and the digest).
     path.write_bytes(content)
+
+
+def _archive_create(*, actor: User, task: Task, trigger: str, note: str = "") -> TaskArchive:
+    """Build, store and record the next version of ``task``'s package (``task`` locked by the caller)."""
+    if task.state not in SUMMARY_STATES:
+        raise ApplicationError(f"任务当前状态为“{task.get_state_display()}”，检查完成后才能归档")
+    version = (TaskArchive.objects.filter(task=task).aggregate(m=Max("version"))["m"] or 0) + 1
+    content, manifest_digest, files = _build_package(task, version=version, actor=actor)
+    zip_digest = sha256(content)
+    stem = f"archives/task-{task.pk}/v{version}-{zip_digest[:16]}"
+    relative = f"{stem}.zip"
+    _store(relative, content)
+    _store(f"{stem}-summary.pdf", files[SUMMARY_PDF])
+    _store(f"{stem}-summary.docx", files[SUMMARY_DOCX])
     archive = TaskArchive.objects.create(
         owner=task.owner, task=task, version=version, task_state=task.state, storage_path=relative,
-        zip_sha256=zip_digest, manifest_sha256=manifest_digest, size=len(content), file_count=count,
+        zip_sha256=zip_digest, manifest_sha256=manifest_digest, size=len(content), file_count=len(files),
+        summary_pdf_path=f"{stem}-summary.pdf", summary_docx_path=f"{stem}-summary.docx", trigger=trigger,
         note=note.strip()[:255], created_by=actor,
     )
     audit_record(
         actor=actor, event=events.TASK_ARCHIVE, target=task,
         changes={"version": version, "zip_sha256": zip_digest, "manifest_sha256": manifest_digest,
-                 "files": count, "size": len(content)},
+                 "files": len(files), "size": len(content), "trigger": trigger,
+                 "summary_pdf_sha256": sha256(files[SUMMARY_PDF]),
+                 "summary_docx_sha256": sha256(files[SUMMARY_DOCX])},
     )
     return archive
+
+
+@transaction.atomic
+def task_archive_create(*, actor: User, task: Task, note: str = "") -> TaskArchive:
+    """The button: archive a completed (or published) task again — a new version each time, none overwritten."""
+    task = Task.objects.select_for_update().select_related("owner").get(pk=task.pk)
+    check_can_edit(actor, task.owner_id, Perm.PLAN_EDIT)
+    return _archive_create(actor=actor, task=task, trigger=ArchiveTrigger.MANUAL, note=note)
+
+
+def completion_archive(task: Task) -> TaskArchive | None:
+    return TaskArchive.objects.filter(task=task, trigger=ArchiveTrigger.COMPLETION).order_by("version").first()
+
+
+@transaction.atomic
+def task_archive_on_completion(*, task_id: int) -> TaskArchive | None:
+    """The 总结报告 and 归档包 made when the task completed (the huey job's work; idempotent).
+
+    No permission check of its own: the move to 已完成 was checked (``task_transition``, 检查完成 needs the
+    bureau's plan permission) and its actor is recorded as the one who archived. ``None`` when the task is not
+    (or no longer) completed, or already has its automatic package.
+    """
+    task = Task.objects.select_for_update().select_related("owner").filter(pk=task_id).first()
+    if task is None or task.state not in SUMMARY_STATES or completion_archive(task) is not None:
+        return None
+    moved = (
+        TaskTransition.objects.filter(task=task, to_state=TaskState.COMPLETED).select_related("actor")
+        .order_by("-pk").first()
+    )
+    if moved is None:
+        return None
+    return _archive_create(actor=moved.actor, task=task, trigger=ArchiveTrigger.COMPLETION,
+                           note="任务检查完成时自动生成")
+
+
+def on_task_moved(task: Task, frm: str, to: str, actor: User) -> None:
+    """planning's task listener: a task that has just completed gets its 总结报告 and 归档包 in the background."""
+    if to != TaskState.COMPLETED:
+        return
+    task_id = task.pk
+    transaction.on_commit(lambda: _enqueue(task_id))
+
+
+def _enqueue(task_id: int) -> None:
+    try:
+        task_archive_on_completion_task(task_id)
+    except Exception:  # the move is committed: a queue failure must not turn the request into an error
+        logger.exception("任务 %s 的总结报告与归档包未能加入后台队列（可在总结报告与归档页手动生成）", task_id)
+
+
+def task_archive_page_card(actor: User, task: Task) -> dict[str, Any]:
+    """planning's task page provider: the stored 总结报告 and 归档包 of a completed task (latest version)."""
+    if task.state not in SUMMARY_STATES:
+        return {}
+    archives = list(archives_for(actor=actor, task=task)[:1])
+    return {"task_archive_card": {
+        "latest": archives[0] if archives else None,
+        "automatic": completion_archive(task),
+        "page_url": reverse("oversight:task_archive", args=[task.pk]),
+    }}

@@ -28,13 +28,18 @@ from shuangsuiji.inspections.models import (
     RecordStatus,
 )
 from shuangsuiji.inspections.services import publication_group
-from shuangsuiji.planning.models import Task, TaskState, WorkScheme
+from shuangsuiji.planning.models import NonRandomBasis, Task, TaskKind, TaskState, WorkScheme
 
 TEMPLATE = Path(__file__).resolve().parent / "reports" / "templates_docx" / "task_summary.docx"
 SUMMARY_STATES = (TaskState.COMPLETED, TaskState.PUBLISHED)
 METHOD_LABELS = {
     "on_site": "现场检查", "documents": "书面检查", "online": "网络检查", "entrusted": "委托专业机构", "testing": "检验检测",
 }
+
+
+HEADINGS = ("一、基本情况", "二、抽查范围", "三、随机抽取与人员匹配", "四、检查实施情况", "五、检查结果（按结果类别）",
+            "六、后续处置", "七、结果公示", "附：一企一表清单")
+NONRANDOM_DRAW_HEADING = "三、检查组（非随机检查：指派，未经随机抽取和匹配）"
 
 
 def _pct(part: int, whole: int) -> str:
@@ -65,6 +70,7 @@ class TaskSummary:
     records: list[list[str]]
     overview: str
     figures: dict[str, Any] = field(default_factory=dict)
+    headings: tuple[str, ...] = HEADINGS
 
 
 def task_summary(task: Task) -> TaskSummary:
@@ -119,13 +125,19 @@ def task_summary(task: Task) -> TaskSummary:
          if scheme and scheme.published_at else "未公布"),
         ("任务状态", task.get_state_display()), ("完成时间", _day(task.completed_at)),
     ]
+    # a non-random task (投诉举报、转办交办、专项检查: Task.kind) names its targets: no pool, no draw, no ratio
+    basis = NonRandomBasis.objects.filter(task=task).first() if task.kind == TaskKind.NONRANDOM else None
+    named = basis.targets.count() if basis is not None else 0
     scope = [
         ("抽查专业", "、".join(s.name for s in task.specialties.all()) or "—"),
         ("抽查区域", "、".join(r.name for r in task.regions.all()) or "本辖区"),
         ("抽查事项", f"{len(items)} 项：" + "；".join(f"{i.code} {i.name}" for i in items)),
         ("检查小项", f"{sum(len(i.sub_items) for i in items)} 项"),
         ("检查方式", "、".join(METHOD_LABELS.get(m, m) for m in task.methods) or "—"),
-        ("对象池户数", str(pool)), ("抽取户数", str(drawn)), ("抽查比例", _pct(drawn, pool)),
+        *([("任务类型", "非随机检查（不计入双随机抽查覆盖率）"),
+           ("来源", f"{basis.get_source_display()}（{basis.reference or '无编号'}，{_day(basis.received_on)}受理）"),
+           ("检查对象", f"{named} 户（指定，未经随机抽取）")] if basis is not None else
+          [("对象池户数", str(pool)), ("抽取户数", str(drawn)), ("抽查比例", _pct(drawn, pool))]),
         ("每组执法人员", f"{task.team_size} 人"),
     ]
     draw_rows = [
@@ -138,7 +150,7 @@ def task_summary(task: Task) -> TaskSummary:
                           str(m.assignments.values("drawn_target").distinct().count()), "—", m.record_digest[:16] + "…"])
     inspection = [
         ("一企一表", f"{len(records)} 份"), ("已检查", f"{len(inspected)} 户"),
-        ("审核通过", f"{len(approved)} 户（完结率 {_pct(len(approved), drawn or len(records))}）"),
+        ("审核通过", f"{len(approved)} 户（完结率 {_pct(len(approved), drawn or named or len(records))}）"),
         ("检查方式", "、".join(f"{k} {v} 户次" for k, v in methods.most_common()) or "—"),
         ("参加检查的执法人员", f"{len(inspectors)} 人"),
         ("逾期录入", f"{sum(1 for r in records if r.entered_late)} 份"),
@@ -169,9 +181,13 @@ def task_summary(task: Task) -> TaskSummary:
          "已公示" if f"inspections.record:{r.pk}" in published_keys else "未公示"]
         for r in records
     ]
-    overview = (
-        f"{owner.name}于{_day(task.window_start)}至{_day(task.window_end)}组织开展“{task.title}”，"
+    how = (
+        f"根据{basis.get_source_display()}（{basis.reference or '无编号'}）对{named}户检查对象实施非随机检查，"
+        f"指派执法人员实施检查（不计入双随机抽查覆盖率）。" if basis is not None else
         f"从{pool}户检查对象中随机抽取{drawn}户（抽查比例{_pct(drawn, pool)}），随机匹配执法人员实施检查。"
+    )
+    overview = (
+        f"{owner.name}于{_day(task.window_start)}至{_day(task.window_end)}组织开展“{task.title}”，{how}"
         f"已检查{len(inspected)}户，审核通过{len(approved)}户；未发现问题{groups.get(PublicationGroup.NO_PROBLEM, 0)}户，"
         f"发现问题已责令整改{groups.get(PublicationGroup.RECTIFIED, 0)}户，行政处罚{groups.get(PublicationGroup.PENALTY, 0)}户，"
         f"无法联系{groups.get(PublicationGroup.UNREACHABLE, 0)}户。登记后续处置{len(cases)}件，已办结{closed}件。"
@@ -181,14 +197,13 @@ def task_summary(task: Task) -> TaskSummary:
         task=task, title=f"{task.title}总结报告", generated_on=timezone.localdate(), basics=basics, scope=scope,
         draws=draw_rows, inspection=inspection, result_rows=result_rows, finding_rows=finding_rows,
         followup=followup, publication=publication, records=record_rows, overview=overview,
-        figures={"pool": pool, "drawn": drawn, "inspected": len(inspected), "approved": len(approved),
+        headings=HEADINGS if basis is None else (*HEADINGS[:2], NONRANDOM_DRAW_HEADING, *HEADINGS[3:]),
+        figures={"kind": task.kind, "pool": pool, "drawn": drawn, "named": named, "inspected": len(inspected), "approved": len(approved),
                  "groups": {PublicationGroup(k).label: v for k, v in groups.items()}, "cases": len(cases),
                  "penalties": len(penalties), "published": len(public), "withheld": len(withheld)},
     )
 
 
-HEADINGS = ("一、基本情况", "二、抽查范围", "三、随机抽取与人员匹配", "四、检查实施情况", "五、检查结果（按结果类别）",
-            "六、后续处置", "七、结果公示", "附：一企一表清单")
 
 
 def summary_pdf(summary: TaskSummary) -> bytes:
@@ -196,24 +211,24 @@ def summary_pdf(summary: TaskSummary) -> bytes:
     pdf = OfficialPdf(title=summary.title, issuer=task.owner.name, serial=task.code,
                       footer_note=f"{task.code} 总结报告")
     pdf.add_paragraph(summary.overview)
-    pdf.add_heading(HEADINGS[0])
+    pdf.add_heading(summary.headings[0])
     pdf.add_key_values(summary.basics)
-    pdf.add_heading(HEADINGS[1])
+    pdf.add_heading(summary.headings[1])
     pdf.add_key_values(summary.scope)
-    pdf.add_heading(HEADINGS[2])
+    pdf.add_heading(summary.headings[2])
     pdf.add_table(["抽取/匹配", "状态", "对象池", "户数", "随机数", "记录摘要"], summary.draws or [["—"] * 6],
                   col_widths=[1.4, 1.6, 0.9, 0.7, 2.2, 1.8])
-    pdf.add_heading(HEADINGS[3])
+    pdf.add_heading(summary.headings[3])
     pdf.add_key_values(summary.inspection)
-    pdf.add_heading(HEADINGS[4])
+    pdf.add_heading(summary.headings[4])
     pdf.add_table(["结果类别", "户数", "占比"], summary.result_rows, col_widths=[4, 1, 1])
     if summary.finding_rows:
         pdf.add_table(["不合格的检查事项", "户数"], summary.finding_rows, col_widths=[5, 1])
-    pdf.add_heading(HEADINGS[5])
+    pdf.add_heading(summary.headings[5])
     pdf.add_key_values(summary.followup)
-    pdf.add_heading(HEADINGS[6])
+    pdf.add_heading(summary.headings[6])
     pdf.add_key_values(summary.publication)
-    pdf.add_heading(HEADINGS[7])
+    pdf.add_heading(summary.headings[7])
     pdf.add_table(["编号", "检查对象", "检查日期", "状态", "结果类别", "公示"], summary.records or [["—"] * 6],
                   col_widths=[1.6, 2.6, 1.4, 1.4, 1.4, 0.8])
     pdf.add_signature(issuer=task.owner.name, day=summary.generated_on)
@@ -223,7 +238,7 @@ def summary_pdf(summary: TaskSummary) -> bytes:
 def summary_docx(summary: TaskSummary) -> bytes:
     context = {
         "title": summary.title, "organization": summary.task.owner.name, "overview": summary.overview,
-        "date_text": format_cn_date(summary.generated_on), "h": HEADINGS,
+        "date_text": format_cn_date(summary.generated_on), "h": summary.headings,
         "basics": [list(r) for r in summary.basics], "scope": [list(r) for r in summary.scope],
         "draws": summary.draws, "inspection": [list(r) for r in summary.inspection],
         "result_rows": summary.result_rows, "finding_rows": summary.finding_rows,

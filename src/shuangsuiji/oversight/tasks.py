@@ -6,6 +6,7 @@ The deadline scan and the email queue are in ``deadlines.tasks``. Crontabs are e
 from __future__ import annotations
 
 from huey import crontab
+from huey.contrib.djhuey import db_task
 
 from shuangsuiji.common.jobs import periodic_once
 
@@ -37,3 +38,12 @@ def reports_ensure_task() -> int:
     from shuangsuiji.oversight.reports.services import reports_ensure
 
     return reports_ensure()
+
+
+@db_task(retries=2, retry_delay=60)
+def task_archive_on_completion_task(task_id: int) -> int | None:
+    """任务检查完成后在后台生成总结报告（Word/PDF）和归档包（每个任务一次；失败时重试两次）。"""
+    from shuangsuiji.oversight.task_archive import task_archive_on_completion
+
+    archive = task_archive_on_completion(task_id=task_id)
+    return archive.pk if archive is not None else None

@@ -10,6 +10,7 @@ urlpatterns = [
     path("tasks/<int:pk>/summary.<str:fmt>", views_archive.task_summary_file, name="task_summary_file"),
     path("tasks/<int:pk>/archive/new/", views_archive.task_archive_create, name="task_archive_create"),
     path("archives/<int:pk>/download/", views_archive.task_archive_download, name="task_archive_download"),
+    path("archives/<int:pk>/summary.<str:fmt>", views_archive.task_archive_summary, name="task_archive_summary"),
     path("dashboard/<slug:table>.xlsx", views_dashboard.dashboard_export, name="dashboard_export"),
     path("dashboard/drill/<slug:metric>.xlsx", views_dashboard.dashboard_drill_export, name="dashboard_drill_export"),
     path("dashboard/drill/<slug:metric>/", views_dashboard.dashboard_drill, name="dashboard_drill"),

@@ -57,7 +57,7 @@ def register_edit(request: AuthedHttpRequest, kind: str, pk: int | None = None) 
     if entry is None and not can_edit_reports(request.user):
         messages.info(request, "只有本单位双随机办管理员可以登记，您可以查看。")
     title = f"{'编辑' if entry else '新增'}{spec.label}"
-    return render(request, "directory/form.html", {"title": title, "form": form, "cancel_url": "/oversight/register/"})
+    return render(request, "form.html", {"title": title, "form": form, "cancel_url": "/oversight/register/"})
 
 
 @login_required

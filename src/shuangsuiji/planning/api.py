@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
@@ -17,6 +18,7 @@ from shuangsuiji.accounts.models import Organization, User
 from shuangsuiji.common.exceptions import ApplicationError, NotFoundError
 from shuangsuiji.directory.models import CheckItem
 from shuangsuiji.planning import selectors, services
+from shuangsuiji.planning.coverage import plan_estimate
 from shuangsuiji.planning.models import (
     AnnualPlan,
     JointPlan,
@@ -66,6 +68,8 @@ class PlanLineOut(Schema):
     responsible_section: str | None
     is_joint: bool
     note: str
+    coverage_rule: str = "none"
+    target_keywords: str = ""
 
     @staticmethod
     def resolve_item_code(obj: Any) -> str:
@@ -207,6 +211,31 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Any:
 @router.get("/plans/{plan_id}", response=PlanOut, summary="年度抽查计划详情")
 def get_plan(request: HttpRequest, plan_id: int) -> Any:
     return selectors.plan_get(actor=_actor(request), pk=plan_id)
+
+
+class RuleCheckOut(Schema):
+    item_code: str
+    label: str
+    coverage_rule: str
+    required: int
+    planned: int
+    done: int
+    ok: bool
+    progress_percent: float
+    message: str
+
+
+@router.get("/plans/{plan_id}/rule-checks", response=list[RuleCheckOut],
+            summary="计划事项的覆盖要求（全覆盖 / 不低于上年检查数量）：应检、计划、已检查及是否满足")
+def plan_rule_checks(request: HttpRequest, plan_id: int) -> Any:
+    plan = selectors.plan_get(actor=_actor(request), pk=plan_id)
+    checks = plan_estimate(plan, today=timezone.localdate(), project=False).line_checks
+    return [
+        {"item_code": c.line.item.code, "label": c.label, "coverage_rule": c.line.coverage_rule,
+         "required": c.required, "planned": c.planned, "done": c.done, "ok": c.ok,
+         "progress_percent": round(c.progress_percent, 1), "message": "" if c.ok else c.message}
+        for c in checks
+    ]
 
 
 @router.post("/plans/{plan_id}/lines", response=PlanLineOut, summary="添加或修改计划事项")

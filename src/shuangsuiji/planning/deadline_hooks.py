@@ -26,14 +26,12 @@ year and opens/completes their deadlines itself with plausible dates (``shuangsu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from shuangsuiji.accounts.scope import user_bureau
+from shuangsuiji.deadlines.hook_switch import HookSwitch
 from shuangsuiji.deadlines.models import DeadlineKind
 from shuangsuiji.deadlines.services import deadline_complete, deadline_open
 from shuangsuiji.planning.filing_duties import complete_filing_duty, duty_deadline_open
@@ -42,21 +40,10 @@ if TYPE_CHECKING:
     from shuangsuiji.accounts.models import Organization, User
     from shuangsuiji.planning.models import AnnualPlan, JointPlan, Task
 
-_suspended: ContextVar[bool] = ContextVar("ssj_planning_deadline_hooks_suspended", default=False)
-
-
-@contextmanager
-def suspended() -> Iterator[None]:
-    """Run the block without opening or completing deadlines (demo generator only)."""
-    token = _suspended.set(True)
-    try:
-        yield
-    finally:
-        _suspended.reset(token)
-
-
-def _active() -> bool:
-    return not _suspended.get()
+# turned off by the demo generator (deadlines.hook_switch)
+_switch = HookSwitch("ssj_planning_deadline_hooks_suspended")
+suspended = _switch.suspended
+_active = _switch.active
 
 
 def responsible_in(bureau: Organization, user: User | None) -> User | None:

@@ -16,11 +16,11 @@ from typing import Any
 
 import xlsxwriter
 
+from shuangsuiji.accounts.legal import is_legal_section
 from shuangsuiji.accounts.models import Organization, OrganizationKind, Role, User
 from shuangsuiji.directory.models import CheckItem, ItemStatus
 from shuangsuiji.planning import services
 from shuangsuiji.planning.models import AnnualPlan, Task
-from shuangsuiji.planning.permissions import is_legal_section
 
 DEMO_RATIOS = {"A": 1, "B": 3, "C": 10, "D": 30}
 # Seed 004 (莲池 2023 部门联合抽查方案): the 11 区卫生健康局 items in the seed's order (codes of the demo item list),

@@ -1,14 +1,17 @@
 """Who may do what in planning, beyond the generic `plan.edit` permission of accounts.scope.
 
-- 合法性审查 of an annual plan: a user of the bureau's 政策法规 section (科室 whose name contains 法规 or 法制),
-  or the 双随机办 administrator.
+- 合法性审查 of an annual plan: the same rule as the 抽查事项清单 (``accounts.legal.can_legal_review``, 玉溪 2020):
+  the users of the bureau's 政策法规 section when it has one, otherwise its 双随机办 administrator.
 - Approval (plan, 工作方案): a leader (领导) or the 双随机办 administrator of the bureau.
 - Confirmation of a joint-plan part: a user of the participating department (its own users only).
 """
 
 from __future__ import annotations
 
-from shuangsuiji.accounts.legal import is_legal_section
+from shuangsuiji.accounts.legal import can_legal_review, legal_reviewer_text
+from shuangsuiji.accounts.legal import (
+    is_legal_section as is_legal_section,  # re-exported: demo code imports it from here
+)
 from shuangsuiji.accounts.models import Organization, Role, User
 from shuangsuiji.accounts.scope import Perm, check_can_edit, has_perm, user_bureau
 from shuangsuiji.common.exceptions import PermissionDeniedError
@@ -26,11 +29,11 @@ def can_edit_plans(user: User, owner_id: int) -> bool:
 
 
 def can_review(user: User, owner_id: int) -> bool:
+    """合法性审查 of the bureau's plans: one rule with the 抽查事项清单's (``accounts.legal``)."""
     if user.is_superuser:
         return True
-    if not user.is_active or not _same_bureau(user, owner_id):
-        return False
-    return user.role == Role.PROGRAM_ADMIN or is_legal_section(user.organization)
+    bureau = Organization.objects.filter(pk=owner_id).first()
+    return bureau is not None and can_legal_review(user, bureau)
 
 
 def can_approve(user: User, owner_id: int) -> bool:
@@ -55,7 +58,9 @@ def require_plan_edit(user: User, owner_id: int) -> None:
 
 def require_review(user: User, owner_id: int) -> None:
     if not can_review(user, owner_id):
-        raise PermissionDeniedError("合法性审查须由本单位政策法规科室人员或双随机办管理员进行")
+        bureau = Organization.objects.filter(pk=owner_id).first()
+        who = legal_reviewer_text(bureau) if bureau is not None else "本单位政策法规科室人员"
+        raise PermissionDeniedError(f"抽查计划的合法性审查须由{who}进行")
 
 
 def require_approve(user: User, owner_id: int) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from shuangsuiji.accounts.models import Organization, OrganizationKind, Region
+from shuangsuiji.directory.flag_services import MandatoryRule
 from shuangsuiji.directory.models import ItemKind, RiskFlag, Specialty
 from shuangsuiji.planning.models import RISK_CLASSES, AnnualPlan, JointPlan, Task
 from shuangsuiji.planning.rule_models import (
@@ -250,3 +251,9 @@ def joint_ratios(joint: JointPlan) -> dict[str, Decimal]:
     """A joint plan's ratio per risk class (莲池: 按照企业信用风险分级分类); older plans have one number for all."""
     table = joint.ratios or {}
     return {risk: Decimal(str(table.get(risk, joint.ratio_percent))) for risk in RISK_CLASSES}
+
+
+def mandatory_rule_for(organization: Organization, day: datetime.date) -> MandatoryRule:
+    """高风险必查 of the bureau's rules, for directory's target page (registered in PlanningConfig.ready)."""
+    rules = bureau_rules(organization)
+    return MandatoryRule(since=rules.flags_since(day), flags=rules.mandatory_flags, source=rules.source)

@@ -57,7 +57,7 @@ def plan_create(request: AuthedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, "年度抽查计划已创建，请添加计划事项")
             return redirect("planning:plan_lines", pk=plan.pk)
-    return render(request, "planning/form.html", {"form": form, "title": "新建年度抽查计划"})
+    return render(request, "form.html", {"form": form, "title": "新建年度抽查计划"})
 
 
 def _plan_context(request: AuthedHttpRequest, plan: Any) -> dict[str, Any]:
@@ -224,7 +224,7 @@ def joint_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpRespons
             messages.success(request, "联合抽查计划已保存")
             return redirect(joint)
     title = "修改联合抽查计划" if joint else "新建联合抽查计划"
-    return render(request, "planning/form.html", {"form": form, "title": title})
+    return render(request, "form.html", {"form": form, "title": title})
 
 
 @login_required
@@ -411,7 +411,7 @@ def task_create(request: AuthedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"任务{task.code}已创建，请生成并公布工作方案")
             return redirect(task)
-    return render(request, "planning/form.html", {"form": form, "title": "新建抽查任务"})
+    return render(request, "form.html", {"form": form, "title": "新建抽查任务"})
 
 
 @login_required
@@ -431,7 +431,7 @@ def task_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "任务已保存")
             return redirect(task)
-    return render(request, "planning/form.html", {"form": form, "title": f"修改任务 {task.code}"})
+    return render(request, "form.html", {"form": form, "title": f"修改任务 {task.code}"})
 
 
 @login_required

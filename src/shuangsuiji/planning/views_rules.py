@@ -87,4 +87,4 @@ def plan_rules(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "本计划的抽取规则已保存")
             return redirect("planning:plan_detail", pk=plan.pk)
-    return render(request, "planning/form.html", {"form": form, "title": f"{plan}：抽取规则与地区比重"})
+    return render(request, "form.html", {"form": form, "title": f"{plan}：抽取规则与地区比重"})

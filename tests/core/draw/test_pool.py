@@ -247,3 +247,84 @@ def test_general_reader_agrees_on_messy_files(candidates: list[Candidate], rng: 
         path.write_text(buffer.getvalue(), encoding="utf-8-sig")
         pool = read_pool_csv(path, parallel=False)
     assert pool_digest(pool) == pool_digest(Pool.from_candidates(candidates))
+
+
+def _fast(path: Path) -> pool_module.Pool:
+    """Read with the fast (columnar) reader only, both halves in this process."""
+    raw = path.read_bytes()
+    body_start = raw.index(b"\n") + 1
+    pool = pool_module._read_canonical(raw, body_start, parallel=False)
+    assert pool is not None, "the fast reader refused a canonical file"
+    return pool
+
+
+def test_fast_reader_with_ids_of_different_lengths_and_numeric_looking_values(tmp_path: Path) -> None:
+    """Ids of several lengths (padded in the S<width> array) and region codes that look like numbers."""
+    rows = [
+        ("1", "130602", "医疗卫生", "A", "", "", "7"),
+        ("12", "130602", "医疗卫生;放射卫生", "B", "complaints", "2024-02-29", "10"),
+        ("12甲", "130606", "公共场所卫生", "C", "", "", ""),
+        ("2", "130606", "医疗卫生", "D", "", "2023-07-02", "2.5"),
+    ]
+    path = write(tmp_path / "p.csv", HEADER + "".join(",".join(r) + "\n" for r in rows))
+    expected = merkle.tree_root(merkle.leaf_hashes("\x1f".join(r).encode() for r in rows)).hex()
+    fast = _fast(path)
+    assert list(fast.ids) == ["1", "12", "12甲", "2"]
+    assert [fast.row_fields(i) for i in range(4)] == rows
+    assert pool_digest(fast) == expected == pool_digest(read_pool_csv(path))
+
+
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        (" B2,莲池区,医疗卫生,B,,,", "id with a leading space"),
+        ("B2 ,莲池区,医疗卫生,B,,,", "id with a trailing space"),
+        ("B\t2,莲池区,医疗卫生,B,,,", "tab inside an id"),
+        ("B2,莲池区 ,医疗卫生,B,,,", "untrimmed region"),
+        ("B2,莲池区,医疗卫生、放射卫生,B,,,", "non-canonical separator"),
+        ("B2,莲池区,医疗卫生,b,,,", "lower-case class"),
+        ("B2,莲池区,医疗卫生,B,,", "six fields"),
+        ("B2,莲池区,医疗卫生,B,,,,", "eight fields"),
+        ("A0,莲池区,医疗卫生,B,,,", "not sorted"),
+        ("A1,莲池区,医疗卫生,B,,,", "duplicate id"),
+    ],
+)
+def test_fast_reader_refuses_what_is_not_canonical(tmp_path: Path, line: str, why: str) -> None:
+    """The fast reader hands anything non-canonical to the general reader (which fixes or reports it)."""
+    path = write(tmp_path / "p.csv", HEADER + "A1,莲池区,医疗卫生,B,,,\n" + line + "\n")
+    raw = path.read_bytes()
+    assert pool_module._read_canonical(raw, raw.index(b"\n") + 1, parallel=False) is None, why
+
+
+def test_control_characters_in_ids_are_refused_by_every_reader(tmp_path: Path) -> None:
+    for bad in ("B\x7f2", "B\x012"):
+        path = write(tmp_path / "p.csv", HEADER + "A1,莲池区,医疗卫生,B,,,\n" + bad + ",莲池区,医疗卫生,B,,,\n")
+        with pytest.raises(DrawInputError, match="第3行 id（检查对象编号）含有控制字符"):
+            read_pool_csv(path)
+
+
+def test_untrimmed_id_in_an_otherwise_canonical_file_is_trimmed(tmp_path: Path) -> None:
+    path = write(tmp_path / "p.csv", HEADER + "A1,莲池区,医疗卫生,B,,,\n B2,莲池区,医疗卫生,B,,,\n")
+    pool = read_pool_csv(path)
+    assert list(pool.ids) == ["A1", "B2"]
+    trimmed = write(tmp_path / "q.csv", HEADER + "A1,莲池区,医疗卫生,B,,,\nB2,莲池区,医疗卫生,B,,,\n")
+    assert pool_digest(pool) == pool_digest(_fast(trimmed))
+
+
+@settings(max_examples=30, deadline=None)
+@given(unique_candidates(min_size=2))
+def test_fast_reader_equals_the_general_reader(candidates: list[Candidate]) -> None:
+    """Same ids, columns and digest from the columnar fast reader and the general (pandas) reader."""
+    import tempfile
+
+    pool = Pool.from_candidates(candidates)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "p.csv"
+        pool_to_csv(pool, path)
+        fast = _fast(path)
+        raw = path.read_bytes()
+        general = pool_module._merge_chunks(
+            [pool_module._parse_chunk((raw[: raw.index(b"\n") + 1], raw[raw.index(b"\n") + 1 :], 2, "p.csv", COLUMNS))]
+        )
+    assert pool_digest(fast) == pool_digest(general) == pool_digest(pool)
+    assert [fast.row_fields(i) for i in range(len(fast))] == [general.row_fields(i) for i in range(len(general))]

@@ -1,4 +1,4 @@
-"""Match records across algorithm versions: stored 1.0 records keep verifying; 2.0 is the default."""
+"""Match records across algorithm versions: stored 1.0, 2.0 and 2.1 records keep verifying; 2.2 is the default."""
 
 from __future__ import annotations
 
@@ -93,3 +93,64 @@ def test_stored_version_2_0_records_still_verify() -> None:
     assert verify_record(record, inputs).ok
     assert build_record(inputs, record["randomness"], "2.0") == record
     assert ALGORITHM_VERSION != "2.0"
+
+
+V2_1_MEDIUM = V1.parent / "v2_1_medium"
+
+
+def test_stored_version_2_1_records_still_verify() -> None:
+    """2.1 is frozen in engine_v2.py: its records are recomputed byte for byte (tiny and medium instance)."""
+    from shuangsuiji.core.formats.match import record_json
+
+    inputs = _v1_inputs()
+    raw = (V1.parent / "v2_1" / "record.json").read_bytes()
+    record = json.loads(raw)
+    assert record["algorithm"] == {"name": ALGORITHM_NAME, "version": "2.1"}
+    assert verify_record(record, inputs).ok
+    assert record_json(build_record(inputs, record["randomness"], "2.1")) == raw
+
+    medium = load_inputs(
+        V2_1_MEDIUM / "targets.csv",
+        V2_1_MEDIUM / "inspectors.csv",
+        V2_1_MEDIUM / "conflicts.csv",
+        V2_1_MEDIUM / "history.csv",
+        V2_1_MEDIUM / "adjacency.csv",
+        V2_1_MEDIUM / "params.json",
+    )
+    raw = (V2_1_MEDIUM / "record.json").read_bytes()
+    record = json.loads(raw)
+    # The medium instance uses every stage (same region, adjacent, 直接委派), experts and unstaffed targets.
+    assert {m["basis"] for a in record["assignments"] for m in a["team"]} == {
+        "本区域",
+        "相邻区域",
+        "直接委派",
+    }
+    assert record["unstaffed"] and record["expert_shortfall"]
+    assert record_json(build_record(medium, record["randomness"], "2.1")) == raw
+    assert verify_record(record, medium).ok
+
+
+def test_version_2_2_records_rebuild_byte_for_byte() -> None:
+    """The current version's fixtures (tiny and medium inputs): a later change must bump the version."""
+    from shuangsuiji.core.formats.match import record_json
+
+    v2_2 = V1.parent / "v2_2"
+    medium = load_inputs(
+        V2_1_MEDIUM / "targets.csv",
+        V2_1_MEDIUM / "inspectors.csv",
+        V2_1_MEDIUM / "conflicts.csv",
+        V2_1_MEDIUM / "history.csv",
+        V2_1_MEDIUM / "adjacency.csv",
+        V2_1_MEDIUM / "params.json",
+    )
+    for inputs, name in ((_v1_inputs(), "record.json"), (medium, "medium_record.json")):
+        raw = (v2_2 / name).read_bytes()
+        record = json.loads(raw)
+        assert record["algorithm"] == {"name": ALGORITHM_NAME, "version": "2.2"}
+        assert record_json(build_record(inputs, record["randomness"], "2.2")) == raw
+        assert verify_record(record, inputs).ok
+    # The medium instance is short of capacity (every load at its cap): 2.1 and 2.2 draw the same teams
+    # there; only the pair digest's encoding differs (2.2 hashes the integer arrays' bytes).
+    older = json.loads((V2_1_MEDIUM / "record.json").read_bytes())
+    assert older["assignments"] == record["assignments"]
+    assert older["fairness"]["pair_digest"] != record["fairness"]["pair_digest"]

@@ -13,9 +13,9 @@ Public API (used by the `ssj draw` CLI, the benchmark and the Django `draws` app
 - `parse_params(dict) -> DrawParams` (Chinese `DrawInputError` on bad input); `encode_params` back to JSON.
 - `run_draw(pool, params, randomness, *, previous_record=None, redraw_reason=None) -> dict`: the sealed
   draw record (JSON-serialisable; `record["record_digest"]` is SHA-256 over its canonical JSON).
-- `verify_record(record, pool=None, *, previous_record=None) -> VerifyResult(ok, problems, notes)`;
-  messages are Chinese.
-- `membership_proof(pool, id) -> dict` and `verify_membership_proof(proof, root_hex) -> VerifyResult`:
+- `verify_record(record, pool=None, *, previous_record=None) -> core.verification.Verification`
+  (ok, problems, notes); messages are Chinese; `ssj draw verify` prints `summary(*RECORD_HEADLINES)`.
+- `membership_proof(pool, id) -> dict` and `verify_membership_proof(proof, root_hex) -> Verification`:
   inclusion proof, or non-inclusion via the two neighbours in canonical order.
 - `simulate_coverage(pool, params, years=N, randomness_prefix=...)`: yearly coverage shares.
 - `selected_ids(record)`; `DrawInputError` (a `ValueError` with a Chinese message).
@@ -49,7 +49,8 @@ from shuangsuiji.core.draw.pool import (
 )
 from shuangsuiji.core.draw.simulate import simulate_coverage
 from shuangsuiji.core.draw.verify import (
-    VerifyResult,
+    PROOF_HEADLINES,
+    RECORD_HEADLINES,
     membership_proof,
     verify_membership_proof,
     verify_record,
@@ -59,6 +60,8 @@ __all__ = [
     "ALGORITHM_NAME",
     "ALGORITHM_VERSION",
     "COLUMNS",
+    "PROOF_HEADLINES",
+    "RECORD_HEADLINES",
     "REQUIRED_COLUMNS",
     "Candidate",
     "CoverageCycle",
@@ -66,7 +69,6 @@ __all__ = [
     "DrawInputError",
     "DrawParams",
     "Pool",
-    "VerifyResult",
     "Weighting",
     "encode_params",
     "membership_proof",

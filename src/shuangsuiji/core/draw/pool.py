@@ -7,8 +7,9 @@ into the sorted canonical texts).
 Two CSV readers give identical pools and digests:
 - the fast reader, for canonical files (the seven columns in order, sorted by id, canonical values, no
   quotes; `pool_to_csv` writes them): each line is then the canonical row with "," for U+001F, so the file
-  is split at row k = the largest power of two below n and each half is checked, parsed (pandas' C parser,
-  categorical) and hashed into its own Merkle subtree in its own process (`parallel.fork_map`);
+  is split at row k = the largest power of two below n and each half is checked, parsed column-wise
+  (Arrow's CSV reader, categorical columns dictionary-encoded, no Python object per row) and hashed into its
+  own Merkle subtree in its own process (`parallel.fork_map`);
 - the general reader for anything else (any column order, extra columns, quotes, CRLF, blank lines,
   unsorted rows, non-canonical spellings), with row numbers in its Chinese error messages.
 """
@@ -513,110 +514,128 @@ class _FastChunk:
     root: bytes
 
 
+# "," → U+001F and "\n" → NUL in one pass: a canonical CSV line becomes its leaf (after the NUL that ends the
+# previous line, or the one put in front of the first).
+_LEAF_BYTES = bytes.maketrans(b",\n", b"\x1f\x00")
+
+
+def _arrow_offsets(array: Any) -> tuple[np.ndarray, Any]:
+    """Offsets (int32/int64, len + 1) and data buffer of an Arrow string array."""
+    offsets_buffer, data_buffer = array.buffers()[1:3]
+    width = np.int64 if array.type in _LARGE_STRING_TYPES() else np.int32
+    offsets = np.frombuffer(offsets_buffer, dtype=width)[array.offset : array.offset + len(array) + 1]
+    return offsets, data_buffer
+
+
+def _LARGE_STRING_TYPES() -> tuple[Any, ...]:
+    import pyarrow as pa
+
+    return (pa.large_string(), pa.large_binary())
+
+
+def _ids_array(offsets: np.ndarray, data: Any) -> np.ndarray | None:
+    """The ids as one S<width> array (no str object each); None if one is empty or has surrounding spaces."""
+    lengths = np.diff(offsets)
+    if not len(lengths) or int(lengths.min()) == 0:
+        return None
+    values = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    used = values[int(offsets[0]) : int(offsets[-1])]
+    # Control characters (tabs included) are not canonical. (In the other columns the canonical-value
+    # check refuses them.)
+    if bool((used < 32).any()) or bool((used == 127).any()):
+        return None
+    # A space at either end is an untrimmed id (tabs and other control characters are refused before).
+    if bool((values[offsets[:-1]] == 32).any()) or bool((values[offsets[1:] - 1] == 32).any()):
+        return None
+    width = int(lengths.max())
+    start, stop = int(offsets[0]), int(offsets[-1])
+    if int(lengths.min()) == width:  # all of one length (USCC codes): the buffer is the array already
+        return np.frombuffer(values[start:stop].tobytes(), dtype=f"S{width}")
+    ids = np.empty(len(lengths), dtype=f"S{width}")
+    positions = np.arange(width)
+    starts = offsets[:-1]
+    for a in range(0, len(lengths), 65536):
+        b = a + 65536
+        matrix = values[(starts[a:b, None] + positions).clip(max=len(values) - 1)]
+        matrix[positions >= lengths[a:b, None]] = 0
+        ids[a:b] = np.ascontiguousarray(matrix).view(f"S{width}").ravel()
+    return ids
+
+
 def _fast_chunk(task: tuple[bytes, int, int, bytes]) -> _FastChunk | None:
     """A chunk of a canonical CSV (all seven columns in order, no quotes, sorted, canonical values).
 
     Each line is then the canonical row with "," for U+001F, so the leaf data are the lines themselves.
-    Returns None as soon as anything is not canonical (the caller falls back to the general reader).
+    The chunk is parsed column-wise by Arrow's CSV reader (one thread: the two halves already run in two
+    processes), the six categorical columns dictionary-encoded, so no Python object is made per row; line
+    boundaries follow from the field lengths. Returns None as soon as anything is not canonical (the caller
+    falls back to the general reader, which says what is wrong and where).
     """
-    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
 
-    raw, start, stop, header_line = task
+    raw, start, stop, _header_line = task
     chunk = raw[start:stop]
     if not chunk.endswith(b"\n") or b"\x1f" in chunk:
         return None
-    data = np.frombuffer(chunk, dtype=np.uint8)
-    # One pass over the bytes below "-": newlines, commas, spaces, control characters.
-    low = np.flatnonzero(data < 45)
-    if len(chunk) < 2**31 - 2:
-        low = low.astype(np.int32)  # positions: half the memory of int64
-    kinds = data[low]
-    newline, comma = kinds == 10, kinds == 44
-    if bool(np.any((kinds < 32) & ~newline)):
-        return None
-    delimiters = low[newline | comma]
-    spaces = low[kinds == 32]
-    if len(spaces):
-        # A space just before or after a delimiter (or at the chunk start) means an untrimmed field.
-        touching = np.isin(spaces + 1, delimiters) | np.isin(spaces - 1, delimiters) | (spaces == 0)
-        if bool(touching.any()):
-            return None
-    line_ends = low[newline]
-    separators = low[comma]
-    del low, kinds, newline, comma, delimiters, spaces
-    buffer = b"\x00" + chunk.replace(b",", b"\x1f").replace(b"\n", b"\x00")
-    bytes_ = np.frombuffer(buffer, dtype=np.uint8)
-    # Positions in buffer are chunk positions + 1.
-    nul = np.concatenate(([0], line_ends + 1))
-    separators = separators + 1
-    row_starts, row_ends = nul[:-1] + 1, nul[1:]
-    if bool(np.any(row_ends == row_starts)):
-        return None  # a blank line
-    # Exactly six separators per line: as many as 6n in total, and each line's six inside the line.
-    fields = len(COLUMNS) - 1
-    if len(separators) != fields * len(row_starts):
-        return None
-    per_row = separators.reshape(-1, fields)
-    if not bool(np.all(per_row[:, 0] > row_starts - 1) & np.all(per_row[:, -1] < row_ends)):
-        return None
-    first = per_row[:, 0]
-    id_lengths = first - row_starts
-    if not len(id_lengths) or int(id_lengths.min()) == 0:
-        return None
-    width = int(id_lengths.max())
-    ids = np.empty(len(row_starts), dtype=f"S{width}")
-    offsets = np.arange(width)
-    for a in range(0, len(row_starts), 65536):
-        b = a + 65536
-        matrix = bytes_[(row_starts[a:b, None] + offsets).clip(max=len(buffer) - 1)]
-        matrix[offsets >= id_lengths[a:b, None]] = 0
-        ids[a:b] = np.ascontiguousarray(matrix).view(f"S{width}").ravel()
-    if len(ids) > 1 and not bool((ids[1:] > ids[:-1]).all()):
-        return None
-    # Valid UTF-8: the ids (their concatenation, none starting with a continuation byte) and, via pandas'
-    # strict decoding, the other columns.
-    id_bytes = ids.tobytes()
-    leading = np.frombuffer(id_bytes, dtype=np.uint8).reshape(len(ids), width)[:, 0]
-    if bool(((leading >= 0x80) & (leading < 0xC0)).any()):
-        return None
     try:
-        id_bytes.decode("utf-8")
-        # Categorical parsing in the C parser (no Python string per cell); risk_score as text, since
-        # pandas would turn numeric-looking categories into numbers and lose their exact text.
-        frame = pd.read_csv(
-            io.BytesIO(header_line + chunk),
-            dtype={name: (object if name == "risk_score" else "category") for name in CATEGORICAL},
-            usecols=list(CATEGORICAL),
-            keep_default_na=False,
-            na_filter=False,
-            engine="c",
-            encoding="utf-8",
+        table = pacsv.read_csv(
+            pa.py_buffer(chunk),
+            read_options=pacsv.ReadOptions(
+                column_names=list(COLUMNS), use_threads=False, block_size=min(len(chunk) + 1, 1 << 30)
+            ),
+            parse_options=pacsv.ParseOptions(
+                quote_char=False, double_quote=False, newlines_in_values=False, ignore_empty_lines=False
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={
+                    name: (pa.string() if name == "id" else pa.dictionary(pa.int32(), pa.string()))
+                    for name in COLUMNS
+                },
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                check_utf8=True,
+            ),
         )
-    except (UnicodeDecodeError, ValueError, pd.errors.ParserError):
+    except (pa.ArrowInvalid, pa.ArrowException, ValueError):
+        return None  # a row with another number of fields, invalid UTF-8, …
+    table = table.unify_dictionaries().combine_chunks()
+    if any(column.null_count for column in table.columns):
         return None
-    del chunk, data, line_ends, separators, per_row, first, id_lengths, row_starts, row_ends
+    id_array = table.column("id").chunk(0)
+    id_offsets, id_data = _arrow_offsets(id_array)
+    ids = _ids_array(id_offsets, id_data)
+    if ids is None or (len(ids) > 1 and not bool((ids[1:] > ids[:-1]).all())):
+        return None
+    # Each line: the fields, six commas and the newline. The lengths must add up to the chunk exactly.
+    line_lengths = np.diff(id_offsets).astype(np.int64) + len(COLUMNS)
     columns: dict[str, tuple[np.ndarray, list[str]]] = {}
     for column in CATEGORICAL:
-        series = frame[column]
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            raw_values = series.cat.categories.tolist()
-            codes = series.cat.codes.to_numpy()
-        else:
-            codes, uniques = pd.factorize(series.to_numpy(dtype=object), use_na_sentinel=False)
-            raw_values = uniques.tolist()
-        if not all(isinstance(v, str) for v in raw_values) or bool((codes < 0).any()):
-            return None  # e.g. numeric-looking region codes: let the general reader handle them
-        values = [str(v) for v in raw_values]
+        array = table.column(column).chunk(0)
+        values = array.dictionary.to_pylist()
         for value in values:
             try:
                 if _canonical_value(column, value, "") != value:
                     return None
             except DrawInputError:
                 return None
-        columns[column] = (codes.astype(np.int32), values)
-    del frame
+        codes = np.frombuffer(array.indices.buffers()[1], dtype=np.int32)[
+            array.indices.offset : array.indices.offset + len(array)
+        ]
+        value_offsets, _ = _arrow_offsets(array.dictionary)
+        line_lengths += np.diff(value_offsets).astype(np.int64)[codes]
+        columns[column] = (codes.copy(), values)
+    del table, id_array, id_data
+    nul = np.empty(len(ids) + 1, dtype=np.int64)
+    nul[0] = 0
+    np.cumsum(line_lengths, out=nul[1:])
+    if int(nul[-1]) != len(chunk):
+        return None
+    buffer = b"\x00" + chunk.translate(_LEAF_BYTES)
+    del chunk
     leaves = sha256_many(buffer, nul)
-    del buffer, bytes_, nul
+    del buffer
     return _FastChunk(ids, columns, merkle.tree_root(leaves))
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from shuangsuiji.core import merkle
@@ -27,25 +26,14 @@ from shuangsuiji.core.draw.model import (
     sha256_hex,
 )
 from shuangsuiji.core.draw.pool import Pool
+from shuangsuiji.core.verification import Verification
 
 PROOF_TYPE = "ssj.pool-proof"
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    ok: bool
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    subject: str = "record"  # record | proof
-
-    def summary(self) -> str:
-        if self.subject == "proof":
-            verdict = "证明有效。" if self.ok else "证明无效："
-        elif self.ok:
-            verdict = "验证通过：记录与对象库、参数和公开随机数一致。"
-        else:
-            verdict = "验证失败：记录与重新计算的结果不一致。"
-        return "\n".join([verdict, *self.problems, *self.notes])
+# The ``ssj draw verify`` / ``verify-proof`` headlines (``Verification.summary(*RECORD_HEADLINES)``).
+RECORD_HEADLINES = ("验证通过：记录与对象库、参数和公开随机数一致。", "验证失败：记录与重新计算的结果不一致。")
+PROOF_HEADLINES = ("证明有效。", "证明无效：")
 
 
 def verify_record(
@@ -53,14 +41,14 @@ def verify_record(
     pool: Pool | None = None,
     *,
     previous_record: Mapping[str, Any] | None = None,
-) -> VerifyResult:
+) -> Verification:
     """Recompute a draw record. Without a pool only the record itself can be checked (said in notes)."""
     problems: list[str] = []
     notes: list[str] = []
     try:
         return _verify(record, pool, previous_record, problems, notes)
     except (TypeError, ValueError, KeyError, AttributeError) as error:
-        return VerifyResult(False, [*problems, f"记录格式无效：{type(error).__name__} {error}"], notes)
+        return Verification(False, [*problems, f"记录格式无效：{type(error).__name__} {error}"], notes)
 
 
 def _verify(
@@ -69,9 +57,9 @@ def _verify(
     previous_record: Mapping[str, Any] | None,
     problems: list[str],
     notes: list[str],
-) -> VerifyResult:
+) -> Verification:
     if not isinstance(record, Mapping) or record.get("type") != RECORD_TYPE:
-        return VerifyResult(False, ["这不是随机抽取记录（type 不是 ssj.draw）"])
+        return Verification(False, ["这不是随机抽取记录（type 不是 ssj.draw）"])
     if record_digest(record) != record.get("record_digest"):
         problems.append("记录摘要不一致：记录内容在生成后被修改过")
     algorithm = record.get("algorithm") or {}
@@ -80,11 +68,11 @@ def _verify(
             f"算法版本不同：记录为 {algorithm.get('name')} v{algorithm.get('version')}，"
             f"本程序为 {ALGORITHM_NAME} v{ALGORITHM_VERSION}"
         )
-        return VerifyResult(False, problems)
+        return Verification(False, problems)
     try:
         params = decode_params(record.get("params") or {})
     except DrawInputError as error:
-        return VerifyResult(False, [*problems, f"记录中的参数无效：{error}"])
+        return Verification(False, [*problems, f"记录中的参数无效：{error}"])
     encoded = encode_params(params)
     if encoded != record.get("params"):
         problems.append("参数不是规范形式：记录中的参数被改动过")
@@ -96,7 +84,7 @@ def _verify(
     try:
         randomness = clean_randomness(record.get("randomness") or [])
     except DrawInputError as error:
-        return VerifyResult(False, [*problems, f"公开随机数无效：{error}"])
+        return Verification(False, [*problems, f"公开随机数无效：{error}"])
     if randomness != record.get("randomness"):
         problems.append("公开随机数不是规范形式（含首尾空白）")
     previous_digest = record.get("previous_record_digest") or ""
@@ -128,18 +116,18 @@ def _verify(
         problems.append("种子不一致：种子与对象库摘要、参数或公开随机数不对应")
     if pool is None:
         notes.append("未提供对象库：只核对了记录本身（摘要、参数、种子），未重新计算抽取结果")
-        return VerifyResult(not problems, problems, notes)
+        return Verification(not problems, problems, notes)
     digest = pool.root().hex()
     if digest != pool_info.get("digest") or len(pool) != pool_info.get("size"):
         problems.append(
             f"对象库摘要不一致：所提供的对象库（{len(pool)} 个对象，摘要 {digest[:16]}…）"
             f"与记录所用的（{pool_info.get('size')} 个对象，摘要 {str(pool_info.get('digest'))[:16]}…）不同"
         )
-        return VerifyResult(False, problems, notes)
+        return Verification(False, problems, notes)
     try:
         expected = select_strata(pool, prepare(pool, params), params, seed, randomness)
     except DrawInputError as error:
-        return VerifyResult(False, [*problems, f"无法重新计算：{error}"], notes)
+        return Verification(False, [*problems, f"无法重新计算：{error}"], notes)
     recorded = record.get("strata") or []
     if expected != recorded:
         expected_keys = [s["key"] for s in expected]
@@ -166,7 +154,7 @@ def _verify(
             0,
             f"重新计算得到相同的抽取结果：{len(expected)} 层，共 {total} 个对象；记录摘要 {record.get('record_digest')}",
         )
-    return VerifyResult(not problems, problems, notes)
+    return Verification(not problems, problems, notes)
 
 
 # ------------------------------------------------------------------------------------------------ proofs
@@ -221,36 +209,35 @@ def _check_leaf(entry: Any, size: int, root: bytes, what: str, problems: list[st
     return row[0]
 
 
-def verify_membership_proof(proof: Mapping[str, Any], root: str) -> VerifyResult:
+def verify_membership_proof(proof: Mapping[str, Any], root: str) -> Verification:
     """Check a proof against a published pool digest (hex)."""
     problems: list[str] = []
     if not isinstance(proof, Mapping) or proof.get("type") != PROOF_TYPE:
-        return VerifyResult(False, ["这不是对象库证明（type 不是 ssj.pool-proof）"], subject="proof")
+        return Verification(False, ["这不是对象库证明（type 不是 ssj.pool-proof）"])
     if proof.get("pool_digest") != root:
         problems.append("证明所针对的对象库摘要与给定的摘要不同")
     try:
         size = int(proof["pool_size"])
         root_bytes = bytes.fromhex(root)
     except (KeyError, TypeError, ValueError):
-        return VerifyResult(False, [*problems, "证明缺少对象库大小或摘要格式无效"], subject="proof")
+        return Verification(False, [*problems, "证明缺少对象库大小或摘要格式无效"])
     wanted = str(proof.get("id", ""))
     if proof.get("present"):
         found = _check_leaf(proof.get("leaf"), size, root_bytes, "对象行", problems)
         if found is not None and found != wanted:
             problems.append(f"证明中的对象编号 {found} 与要证明的 {wanted} 不同")
         if not problems:
-            return VerifyResult(
+            return Verification(
                 True,
                 [],
                 [f"{wanted} 在对象库中（第{int(proof['leaf']['index']) + 1}个，共{size}个）"],
-                subject="proof",
             )
-        return VerifyResult(False, problems, subject="proof")
+        return Verification(False, problems)
     left, right = proof.get("left"), proof.get("right")
     left_id = _check_leaf(left, size, root_bytes, "左邻对象", problems) if left is not None else None
     right_id = _check_leaf(right, size, root_bytes, "右邻对象", problems) if right is not None else None
     if problems:
-        return VerifyResult(False, problems, subject="proof")
+        return Verification(False, problems)
     left_index = int(left["index"]) if isinstance(left, Mapping) else -1
     right_index = int(right["index"]) if isinstance(right, Mapping) else size
     if right_index != left_index + 1:
@@ -262,7 +249,5 @@ def verify_membership_proof(proof: Mapping[str, Any], root: str) -> VerifyResult
     if left is None and right is None:
         problems.append("不在库证明必须至少给出一个相邻对象")
     if problems:
-        return VerifyResult(False, problems, subject="proof")
-    return VerifyResult(
-        True, [], [f"{wanted} 不在对象库中：它在规范顺序中位于相邻的两行之间"], subject="proof"
-    )
+        return Verification(False, problems)
+    return Verification(True, [], [f"{wanted} 不在对象库中：它在规范顺序中位于相邻的两行之间"])

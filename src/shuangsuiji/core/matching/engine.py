@@ -1,4 +1,14 @@
-"""Random inspector matching, version 2.0: most even probabilities + dependent rounding.
+"""Random inspector matching, version 2.2: most even probabilities + balanced loads + dependent rounding.
+
+Versions 2.0 and 2.1 are frozen in `engine_v2.py`, 1.0 in `engine_v1.py`; `match_version` picks the
+engine by the record's `algorithm.version`. What 2.2 changes (steps below):
+- **Balanced loads** (step 3): before the probabilities are spread, every inspector's cap is lowered to
+  the *balance level* L = max(ceil(mean), floor(1.2 * ceil(mean))) where mean = seats / active inspectors
+  (or the least level above it that still staffs every staffed target, checked by a max flow that also
+  gives the exactly feasible solution F for step 3); so no one's expected load is above L and, loads being
+  the floor or ceiling of the expectation, the largest actual load is at most 1.2 x the even share.
+- Speed: scaling, grid rounding and the rounding walk run compiled (numba); the pair digest hashes the
+  integer arrays' bytes instead of their JSON (see `PairTable.digest`).
 
 Method (goes into the README)
 =============================
@@ -13,8 +23,9 @@ Method (goes into the README)
    the staffed targets (every target the max-flow bound allows), the region tier each may use (the widest
    tier its flow used) and gives one exactly feasible fractional solution F.
 3. **Probabilities** (`fractional.py`): over *all* candidate pairs of the staffed targets, the most even
-   fractional assignment (iterative scaling: row sums n, 专业 groups >= 1, loads <= remaining workload,
-   pairs <= cap), on an exact integer grid; where the scaling has not met a cap exactly, F is mixed in.
+   fractional assignment (iterative scaling: row sums n, 专业 groups >= 1, loads <= min(remaining
+   workload, balance level), pairs <= cap), on an exact integer grid; loads the scaling leaves a little
+   above a cap are repaired by a max flow; where that is not possible, F is mixed in.
    Where nothing binds every candidate of t gets exactly n / E_t.
 4. **Sampling** (`rounding.py`): dependent rounding of that fractional assignment with a fresh coin from
    the seeded SHAKE-256 stream (`stream.py`) for every cycle: P(i on t) is exactly the reported
@@ -29,37 +40,32 @@ Experts (params.add_experts) go through the same steps with a team of one 专家
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from typing import Any
 
+import numba
 import numpy as np
 import numpy.typing as npt
+from ortools.graph.python import max_flow
 
-from shuangsuiji.core.matching import engine_v1
+from shuangsuiji.core.matching import engine_v1, engine_v2
+from shuangsuiji.core.matching.clock import stage as clock_stage
 from shuangsuiji.core.matching.engine_v1 import (
     BASES,
     NO_DATE,
-    _candidate_pairs,
     _group_of_pairs,
     _offsets,
     _prepare,
     _Prepared,
     _Stage,
-    _staged_flow,
     _unstaffed_reason,
     derive_seed,
     effective_denominator,
 )
-from shuangsuiji.core.matching.fractional import (
-    GRID,
-    ITERATIONS,
-    TOLERANCE,
-    UNIT,
-    even_assignment,
-    grid_cap,
-    iteration_budget,
-)
+from shuangsuiji.core.matching.flow import candidate_pairs, staged_flow
+from shuangsuiji.core.matching.fractional import GRID, UNIT, even_assignment, grid_cap
 from shuangsuiji.core.matching.model import (
     FairnessReport,
     FallbackPolicy,
@@ -70,18 +76,22 @@ from shuangsuiji.core.matching.model import (
     TargetFairness,
     TeamMember,
     UnstaffedTarget,
+    canonical_json,
     input_digests,
-    sha256_hex,
 )
 from shuangsuiji.core.matching.rounding import dependent_round
 from shuangsuiji.core.matching.stream import Stream
 from shuangsuiji.core.matching.validation import validate_inputs
 
 ALGORITHM_NAME = "maxent-dependent-rounding"
-ALGORITHM_VERSION = "2.1"
-# Older versions that still verify: 1.0 (its own engine) and 2.0 (this engine with 15 fixed scaling
-# iterations; 2.1 iterates to convergence within a work budget, see fractional.py).
-LEGACY_ALGORITHMS = {engine_v1.ALGORITHM_VERSION: engine_v1.ALGORITHM_NAME, "2.0": ALGORITHM_NAME}
+ALGORITHM_VERSION = "2.2"
+# Older versions that still verify: 1.0 (engine_v1.py), 2.0 and 2.1 (engine_v2.py).
+LEGACY_ALGORITHMS = {
+    engine_v1.ALGORITHM_VERSION: engine_v1.ALGORITHM_NAME,
+    **{version: engine_v2.ALGORITHM_NAME for version in engine_v2.VERSIONS},
+}
+# Balance level: loads at most this factor times the even share rounded up (the issue's goal: 1.2).
+BALANCE_NUMERATOR, BALANCE_DENOMINATOR = 6, 5
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -122,16 +132,13 @@ class PairTable:
         ]
 
     def digest(self) -> str:
-        # Canonical: (target, inspector) order of the arrays; integers, so no float formatting involved.
-        payload = [
-            UNIT,
-            self.t.tolist(),
-            self.i.tolist(),
-            self.value.tolist(),
-            self.prep.target_ids,
-            self.prep.inspector_ids,
-        ]
-        return sha256_hex(payload)
+        """SHA-256 of canonical JSON [UNIT, target ids, inspector ids] (sorted ids: the rows) followed by
+        the pairs' target rows, inspector rows and probability units, each as little-endian int64 bytes,
+        in (target, inspector) order. Integers only: no float formatting involved."""
+        hasher = hashlib.sha256(canonical_json([UNIT, self.prep.target_ids, self.prep.inspector_ids]))
+        for column in (self.t, self.i, self.value):
+            hasher.update(np.ascontiguousarray(column, dtype="<i8").tobytes())
+        return hasher.hexdigest()
 
 
 def _tiers(fallback: FallbackPolicy) -> int:
@@ -152,7 +159,7 @@ def _all_pairs(
         rows = staffed[level[staffed] >= tier]
         if len(rows) == 0:
             continue
-        t_pair, i_pair = _candidate_pairs(prep, rows, pool, BASES[tier], experts)
+        t_pair, i_pair = candidate_pairs(prep, rows, pool, BASES[tier], experts)
         parts_t.append(t_pair)
         parts_i.append(i_pair)
         parts_b.append(np.full(len(t_pair), tier, dtype=np.int64))
@@ -166,6 +173,85 @@ def _all_pairs(
     return t_pair, i_pair, g_pair, b_pair
 
 
+def _capped_flow(
+    t_pair: IntArray,
+    i_pair: IntArray,
+    g_pair: IntArray,
+    team: IntArray,  # per target row (0 = not staffed)
+    coverage_m: IntArray,
+    caps: IntArray,  # per inspector row, in persons
+    denominator: int,
+) -> IntArray | None:
+    """A flow (units of 1/denominator per pair, at most one) staffing every target with team > 0, with
+    every 专业 group supplying one member and loads <= caps; None when there is none (max flow)."""
+    rows, t_local = np.unique(t_pair, return_inverse=True)
+    rows = rows.astype(np.int64)
+    t_local = t_local.astype(np.int64)
+    n_i = len(caps)
+    m = coverage_m[rows]
+    # Node blocks per target as in the min-cost flow: m = 0 -> [R = T]; m = 1 -> [C = T, R];
+    # m >= 2 -> [C_1..C_m, R, X, T].
+    block = np.where(m <= 1, m + 1, m + 3).astype(np.int64)
+    block_start = 2 + n_i + _offsets(block)
+    t_node = np.where(m <= 1, block_start, block_start + m + 2)
+    solver = max_flow.SimpleMaxFlow()
+    inspectors = np.arange(n_i, dtype=np.int64)
+    solver.add_arcs_with_capacity(np.zeros(n_i, dtype=np.int64), 2 + inspectors, caps * denominator)
+    pair_arcs = solver.add_arcs_with_capacity(
+        2 + i_pair, block_start[t_local] + g_pair, np.ones(len(t_pair), dtype=np.int64)
+    )
+    need = team[rows] * denominator
+    free = (team[rows] - m) * denominator
+    one = np.flatnonzero(m == 1)
+    solver.add_arcs_with_capacity(block_start[one] + 1, block_start[one], free[one])
+    many = np.flatnonzero(m >= 2)
+    if len(many):
+        cov = np.repeat(many, m[many])
+        column = np.arange(len(cov), dtype=np.int64) - np.repeat(_offsets(m[many]), m[many])
+        x_node = block_start + m + 1
+        solver.add_arcs_with_capacity(
+            block_start[cov] + column, t_node[cov], np.full(len(cov), denominator, dtype=np.int64)
+        )
+        solver.add_arcs_with_capacity(block_start[cov] + column, x_node[cov], free[cov])
+        solver.add_arcs_with_capacity(block_start[many] + m[many], x_node[many], free[many])
+        solver.add_arcs_with_capacity(x_node[many], t_node[many], free[many])
+    solver.add_arcs_with_capacity(t_node, np.ones(len(rows), dtype=np.int64), need)
+    status = solver.solve(0, 1)
+    if status != solver.OPTIMAL or solver.optimal_flow() != int(need.sum()):
+        return None
+    return np.asarray(solver.flows(pair_arcs), dtype=np.int64)
+
+
+def balance_level(seats: int, active: int) -> int:
+    """The balance level: max(ceil(mean), floor(1.2 * ceil(mean))), mean = seats / active inspectors."""
+    even = -(-seats // active) if active else 0
+    return max(even, even * BALANCE_NUMERATOR // BALANCE_DENOMINATOR)
+
+
+def _balanced(
+    t_pair: IntArray,
+    i_pair: IntArray,
+    g_pair: IntArray,
+    staffed_team: IntArray,
+    coverage_m: IntArray,
+    remaining: IntArray,
+    active: BoolArray,
+    flow: IntArray,
+    denominator: int,
+) -> tuple[IntArray, IntArray, int]:
+    """Caps min(remaining, level) with the least level >= the balance level that keeps every staffed
+    target staffed, and an exactly feasible flow under them (the min-cost flow's when nothing is lowered)."""
+    level = balance_level(int(staffed_team.sum()), int(active.sum()))
+    top = int(remaining.max(initial=0))
+    while 0 < level < top:
+        caps = np.minimum(remaining, level)
+        capped = _capped_flow(t_pair, i_pair, g_pair, staffed_team, coverage_m, caps, denominator)
+        if capped is not None:
+            return caps, capped, level
+        level += 1
+    return remaining, flow, 0
+
+
 def _probabilities(
     prep: _Prepared,
     stage: _Stage,
@@ -174,11 +260,12 @@ def _probabilities(
     coverage_m: IntArray,
     denominator: int,
     experts: bool,
-    version: str = ALGORITHM_VERSION,
-) -> tuple[PairTable, IntArray, IntArray, float]:
-    """Probabilities over all candidate pairs of the staffed targets (pairs, group ids, group targets)."""
+) -> tuple[PairTable, IntArray, IntArray, float, int]:
+    """Probabilities over all candidate pairs of the staffed targets (pairs, group ids, group targets,
+    mixed share, balance level used: 0 = none needed)."""
     n_i = len(prep.inspector_ids)
-    t_pair, i_pair, g_pair, b_pair = _all_pairs(prep, stage, pool, team, experts)
+    with clock_stage("pairs"):
+        t_pair, i_pair, g_pair, b_pair = _all_pairs(prep, stage, pool, team, experts)
     staffed_team = np.where(stage.staffed, team, 0)
     # The flow's units on these pairs (each flow pair carries exactly one unit of 1/denominator).
     n_keys = n_i
@@ -187,6 +274,11 @@ def _probabilities(
     if len(stage.used_t):
         pos = np.searchsorted(keys, stage.used_t * n_keys + stage.used_i)
         flow[pos] = 1
+    remaining = np.where(pool, prep.i_remaining, 0).astype(np.int64)
+    with clock_stage("balance"):
+        caps, flow, level = _balanced(
+            t_pair, i_pair, g_pair, staffed_team, coverage_m, remaining, stage.active, flow, denominator
+        )
     offsets = _offsets(coverage_m + 1)
     gid = offsets[t_pair] + g_pair
     n_groups = int(offsets[-1] + coverage_m[-1] + 1) if len(coverage_m) else 0
@@ -194,21 +286,21 @@ def _probabilities(
     coverage_group = np.zeros(n_groups, dtype=bool)
     local = np.arange(n_groups, dtype=np.int64) - offsets[group_target]
     coverage_group[:] = local < coverage_m[group_target]
-    fractional = even_assignment(
-        t_pair,
-        i_pair,
-        gid,
-        coverage_group,
-        group_target,
-        staffed_team,
-        np.where(pool, prep.i_remaining, 0),
-        prep.inputs.params.probability_cap,
-        flow,
-        denominator,
-        *((ITERATIONS, 0.0) if version == "2.0" else (iteration_budget(len(t_pair)), TOLERANCE)),
-    )
+    with clock_stage("scaling"):
+        fractional = even_assignment(
+            t_pair,
+            i_pair,
+            gid,
+            coverage_group,
+            group_target,
+            staffed_team,
+            caps,
+            prep.inputs.params.probability_cap,
+            flow,
+            denominator,
+        )
     table = PairTable(prep, t_pair, i_pair, g_pair, b_pair, fractional.value)
-    return table, gid, group_target, fractional.mixed_share
+    return table, gid, group_target, fractional.mixed_share, level
 
 
 def _assign(
@@ -220,14 +312,16 @@ def _assign(
     denominator: int,
     experts: bool,
     stream: Stream,
-    version: str = ALGORITHM_VERSION,
-) -> tuple[PairTable, BoolArray, float]:
+) -> tuple[PairTable, BoolArray, float, int]:
     """The probabilities and the sampled pairs."""
-    table, gid, group_target, mixed = _probabilities(
-        prep, stage, pool, team, coverage_m, denominator, experts, version
+    table, gid, group_target, mixed, level = _probabilities(
+        prep, stage, pool, team, coverage_m, denominator, experts
     )
-    chosen = dependent_round(table.i, gid, table.value, UNIT, group_target, len(prep.inspector_ids), stream)
-    return table, chosen, mixed
+    with clock_stage("rounding"):
+        chosen = dependent_round(
+            table.i, gid, table.value, UNIT, group_target, len(prep.inspector_ids), stream
+        )
+    return table, chosen, mixed, level
 
 
 def _members(
@@ -258,31 +352,72 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
 
 
+@numba.njit(cache=True, nogil=True)
+def _segment_stats(
+    starts: IntArray,
+    ends: IntArray,
+    value: IntArray,
+    group: IntArray,
+    k_of: IntArray,
+    m_of: IntArray,
+    width: int,
+) -> tuple[IntArray, IntArray, IntArray]:  # pragma: no cover - compiled
+    """Per target segment: the largest value, the k-th largest and the size of each 专业 group < m."""
+    n = len(starts)
+    top = np.zeros(n, dtype=np.int64)
+    kth = np.zeros(n, dtype=np.int64)
+    sizes = np.zeros((n, max(width, 1)), dtype=np.int64)
+    for s in range(n):
+        k = k_of[s]
+        best = np.full(k, -1, dtype=np.int64)  # the k largest, descending
+        for p in range(starts[s], ends[s]):
+            v = value[p]
+            if v > best[k - 1]:
+                j = k - 1
+                while j > 0 and best[j - 1] < v:
+                    best[j] = best[j - 1]
+                    j -= 1
+                best[j] = v
+            if group[p] < m_of[s]:
+                sizes[s, group[p]] += 1
+        top[s] = best[0]
+        kth[s] = best[k - 1]
+    return top, kth, sizes
+
+
 def _target_fairness(
     prep: _Prepared, table: PairTable, team: IntArray, coverage: bool = True
 ) -> tuple[tuple[TargetFairness, ...], dict[str, float]]:
     rows: list[TargetFairness] = []
     if len(table.t):
-        starts = np.flatnonzero(np.r_[True, table.t[1:] != table.t[:-1]])
-        ends = np.r_[starts[1:], len(table.t)]
-        values = table.value.tolist()
-        groups = table.g.tolist()
-        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-            t_row = int(table.t[s])
-            probabilities = sorted(values[s:e], reverse=True)
-            n = int(team[t_row])
-            eligible = e - s
-            m = int(prep.t_m[t_row]) if coverage else 0
-            sizes = [groups[s:e].count(k) for k in range(m)]
-            floor = max([n / eligible] + [1.0 / size for size in sizes if size])
+        starts = np.flatnonzero(np.r_[True, table.t[1:] != table.t[:-1]]).astype(np.int64)
+        ends = np.r_[starts[1:], len(table.t)].astype(np.int64)
+        t_rows = table.t[starts]
+        team_of = team[t_rows].astype(np.int64)
+        eligible_of = ends - starts
+        m_of = prep.t_m[t_rows].astype(np.int64) if coverage else np.zeros(len(starts), dtype=np.int64)
+        top, kth, sizes = _segment_stats(
+            starts,
+            ends,
+            table.value,
+            table.g,
+            np.minimum(team_of, eligible_of),
+            m_of,
+            int(m_of.max(initial=0)),
+        )
+        for s, t_row in enumerate(t_rows.tolist()):
+            n = int(team_of[s])
+            eligible = int(eligible_of[s])
+            m = int(m_of[s])
+            floor = max([n / eligible] + [1.0 / size for size in sizes[s, :m].tolist() if size])
             rows.append(
                 TargetFairness(
                     target_id=prep.target_ids[t_row],
                     eligible=eligible,
                     team_size=n,
-                    max_probability=probabilities[0] / UNIT,
+                    max_probability=int(top[s]) / UNIT,
                     uniform_share=n / eligible,
-                    team_guess_bound=probabilities[min(n, eligible) - 1] / UNIT,
+                    team_guess_bound=int(kth[s]) / UNIT,
                     rule_floor=min(floor, 1.0),
                 )
             )
@@ -307,15 +442,13 @@ def _target_fairness(
     return tuple(rows), summary
 
 
-def match(inputs: MatchInputs, randomness: Sequence[str], version: str = ALGORITHM_VERSION) -> MatchResult:
-    """Match inspectors to targets. Same inputs and randomness give the same result in any input order.
-
-    `version` "2.0" recomputes records of that version (fixed scaling iterations); default: current.
-    """
-    validate_inputs(inputs)
-    digests = input_digests(inputs)
-    seed = derive_seed(randomness, digests)
-    prep = _prepare(inputs, digests["targets"])
+def match(inputs: MatchInputs, randomness: Sequence[str]) -> MatchResult:
+    """Match inspectors to targets. Same inputs and randomness give the same result in any input order."""
+    with clock_stage("inputs"):
+        validate_inputs(inputs)
+        digests = input_digests(inputs)
+        seed = derive_seed(randomness, digests)
+        prep = _prepare(inputs, digests["targets"])
     params = inputs.params
     denominator = effective_denominator(params.probability_cap)
     n_t, n_i = len(prep.target_ids), len(prep.inspector_ids)
@@ -323,12 +456,14 @@ def match(inputs: MatchInputs, randomness: Sequence[str], version: str = ALGORIT
     team = np.maximum(params.team_size, prep.t_m)
     law_pool = prep.i_law & prep.i_on_duty & (prep.i_remaining > 0)
     units = np.where(law_pool, prep.i_remaining * denominator, 0).astype(np.int64)
-    stage = _staged_flow(prep, law_pool, team, prep.t_m, units, denominator, experts=False)
-    table, chosen, mixed = _assign(
-        prep, stage, law_pool, team, prep.t_m, denominator, False, Stream(seed, "team"), version
+    with clock_stage("flow"):
+        stage = staged_flow(prep, law_pool, team, prep.t_m, units, denominator, experts=False)
+    table, chosen, mixed, level = _assign(
+        prep, stage, law_pool, team, prep.t_m, denominator, False, Stream(seed, "team")
     )
     actual = np.zeros(n_i, dtype=np.int64)
-    members = _members(prep, table, chosen, actual)
+    with clock_stage("report"):
+        members = _members(prep, table, chosen, actual)
 
     expert_members: dict[int, list[TeamMember]] = {}
     expert_shortfall: list[str] = []
@@ -339,12 +474,12 @@ def match(inputs: MatchInputs, randomness: Sequence[str], version: str = ALGORIT
         expert_team[staffed_rows] = 1
         expert_units = np.where(expert_pool, prep.i_remaining * denominator, 0).astype(np.int64)
         no_coverage = np.zeros(n_t, dtype=np.int64)
-        expert_stage = _staged_flow(
+        expert_stage = staged_flow(
             prep, expert_pool, expert_team, no_coverage, expert_units, denominator, experts=True
         )
-        expert_table, expert_chosen, _ = _assign(
+        expert_table, expert_chosen, _, _ = _assign(
             prep, expert_stage, expert_pool, expert_team, no_coverage, denominator, True,
-            Stream(seed, "experts"), version,
+            Stream(seed, "experts"),
         )  # fmt: skip
         expert_members = _members(prep, expert_table, expert_chosen, np.zeros(n_i, dtype=np.int64))
         expert_shortfall = [prep.target_ids[t] for t in staffed_rows.tolist() if t not in expert_members]
@@ -373,7 +508,10 @@ def match(inputs: MatchInputs, randomness: Sequence[str], version: str = ALGORIT
     total_actual = int(actual.sum())
     n_active = int(stage.active.sum())
     mean = total_actual / n_active if n_active else 0.0
-    targets_fairness, summary = _target_fairness(prep, table, team)
+    with clock_stage("report"):
+        targets_fairness, summary = _target_fairness(prep, table, team)
+        pair_digest = table.digest()
+    summary["balance_level"] = float(level)  # 0: no cap had to be lowered
     fairness = FairnessReport(
         loads=loads,
         max_pair_probability=int(table.value.max()) / UNIT if assignments else 0.0,
@@ -390,7 +528,7 @@ def match(inputs: MatchInputs, randomness: Sequence[str], version: str = ALGORIT
         targets=targets_fairness,
         summary=summary,
         mixed_share=mixed,
-        pair_digest=table.digest(),
+        pair_digest=pair_digest,
     )
     return MatchResult(
         assignments=assignments,
@@ -404,15 +542,19 @@ def match(inputs: MatchInputs, randomness: Sequence[str], version: str = ALGORIT
 
 def match_version(inputs: MatchInputs, randomness: Sequence[str], version: str) -> MatchResult:
     """Run the matching of a given algorithm version (old records are recomputed with their own)."""
-    if version in (ALGORITHM_VERSION, "2.0"):
-        return match(inputs, randomness, version)
+    if version == ALGORITHM_VERSION:
+        return match(inputs, randomness)
+    if version in engine_v2.VERSIONS:
+        return engine_v2.match(inputs, randomness, version)
     if version == engine_v1.ALGORITHM_VERSION:
         return engine_v1.match(inputs, randomness)
     raise ValueError(f"未知的匹配算法版本：{version}")
 
 
-def pair_table(inputs: MatchInputs, version: str = ALGORITHM_VERSION) -> PairTable:
+def pair_table(inputs: MatchInputs, version: str = ALGORITHM_VERSION) -> PairTable | engine_v2.PairTable:
     """The probability of every candidate pair (randomness-free: computed before any random draw)."""
+    if version != ALGORITHM_VERSION:
+        return engine_v2.pair_table(inputs, version)
     validate_inputs(inputs)
     digests = input_digests(inputs)
     prep = _prepare(inputs, digests["targets"])
@@ -421,5 +563,5 @@ def pair_table(inputs: MatchInputs, version: str = ALGORITHM_VERSION) -> PairTab
     team = np.maximum(params.team_size, prep.t_m)
     law_pool = prep.i_law & prep.i_on_duty & (prep.i_remaining > 0)
     units = np.where(law_pool, prep.i_remaining * denominator, 0).astype(np.int64)
-    stage = _staged_flow(prep, law_pool, team, prep.t_m, units, denominator, experts=False)
-    return _probabilities(prep, stage, law_pool, team, prep.t_m, denominator, False, version)[0]
+    stage = staged_flow(prep, law_pool, team, prep.t_m, units, denominator, experts=False)
+    return _probabilities(prep, stage, law_pool, team, prep.t_m, denominator, False)[0]

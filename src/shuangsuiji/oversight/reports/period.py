@@ -7,7 +7,7 @@ Sections::
 
     一、基本情况            generated summary paragraph + key indicators (with goals) + the user's supplement
     二、各专业抽查情况        per-专业 table + bar chart
-    三、抽查结果及后续处置     result groups (seed 003's four) + pie chart; follow-up cases
+    三、抽查结果及后续处置     result groups (seed 003's four) + pie chart; follow-up cases; 提醒、培训、约谈、记分
     四、各地工作开展情况      per subordinate region (upper levels only) + bar chart of 完结率/公示率
     五、上年度被行政处罚单位整改落实情况   table from the 后续处置台账 + the user's text
     六、主要做法和成效 / 七、存在的问题 / 八、下一步工作打算   the user's text
@@ -26,6 +26,7 @@ from django.utils import timezone
 from shuangsuiji.core.dates import format_cn_date
 from shuangsuiji.oversight import dashboard_results as results
 from shuangsuiji.oversight.dashboard import Dashboard, Period, dashboard_for_scope, organization_scope
+from shuangsuiji.oversight.measure_stats import measure_cell, measure_figures, measure_phrase
 from shuangsuiji.oversight.models_reports import DutyAssignment, LeadingGroupMember, PeriodKind, PeriodReport
 from shuangsuiji.oversight.statistics import specialty_table
 
@@ -118,7 +119,7 @@ MEMBER_HEADERS = ["小组职务", "姓名", "单位及职务"]
 INDICATOR_HEADERS = ["指标", "数值", "目标/说明"]
 
 
-def _summary(board: Dashboard, scope_text: str, period_text: str) -> str:
+def _summary(board: Dashboard, scope_text: str, period_text: str, measures: str = "") -> str:
     f, r = board.figures, board.rates
     return (
         f"{period_text}，{scope_text}共组织随机抽查任务{f['tasks']}项（其中部门联合抽查{f['tasks_joint']}项），"
@@ -127,6 +128,7 @@ def _summary(board: Dashboard, scope_text: str, period_text: str) -> str:
         f"已完结（录入并审核）{f['approved']}户，完结率{_pct(r['completion'])}；公示抽查结果{f['published']}户，"
         f"公示率{_pct(r['publication'])}。发现问题{f['problem_records']}户，登记后续处置{f['cases_opened']}件，"
         f"办结{f['cases_closed']}件；作出行政处罚{f['penalties']}件，罚没款{_money(f['penalty_amount'])}元。"
+        + (f"对检查对象{measures}。" if measures else "")
     )
 
 
@@ -156,6 +158,7 @@ def build_period(report: PeriodReport, *, today: datetime.date | None = None) ->
         ["逾期未完成事项（件）", str(f["deadlines_overdue"]),
          f"提醒{f['reminders']}、督办{f['supervisions']}、问责{f['accountabilities']}"],
     ]
+    measures = measure_figures(scope.owner_ids, period)
     specialties = specialty_table(scope.owner_ids, period)
     specialty_rows = []
     for row in specialties.rows:
@@ -178,6 +181,8 @@ def build_period(report: PeriodReport, *, today: datetime.date | None = None) ->
         *[[f"　其中已登记{label}", str(f[f"case_age_{key}"])] for key, label, _lo, _hi in results.AGE_BUCKETS],
         ["行政处罚（件）", str(f["penalties"])],
         ["罚没款（元）", _money(f["penalty_amount"])],
+        # 提醒、培训、约谈、记分 of inspected targets (大洼 六(六); issue 20 item 5), every kind even when none
+        *[[f"对检查对象{m.label}", measure_cell(m)] for m in measures],
     ]
     region_rows = [
         [row.group.name, str(row.figures["targets_operating"]), str(row.figures["inspected_targets"]),
@@ -213,7 +218,7 @@ def build_period(report: PeriodReport, *, today: datetime.date | None = None) ->
     return PeriodContent(
         organization=owner.name, year=report.year, kind=report.kind,
         period_end=f"{end.month}月{end.day}日", scope_text=scope_text,
-        summary=_summary(board, scope_text, period_text), indicators=indicators, specialty_rows=specialty_rows,
+        summary=_summary(board, scope_text, period_text, measure_phrase(measures)), indicators=indicators, specialty_rows=specialty_rows,
         result_rows=result_rows, case_rows=case_rows, region_rows=region_rows, penalised=penalised, duties=duties,
         members=members, texts={k: v for k, v in (report.texts or {}).items() if k in TEXT_KEYS}, charts=charts,
         contact_person=report.contact_person, contact_phone=report.contact_phone, mobile=report.mobile,

@@ -19,7 +19,7 @@ from shuangsuiji.accounts.scope import Perm, check_can_edit
 from shuangsuiji.audit.services import audit_record
 from shuangsuiji.common.exceptions import ApplicationError
 from shuangsuiji.directory.models import InspectionMethod, RiskFlag
-from shuangsuiji.planning import deadline_hooks, events, task_guards
+from shuangsuiji.planning import deadline_hooks, events, task_guards, task_listeners
 from shuangsuiji.planning.models import (
     AnnualPlanLine,
     JointPlan,
@@ -295,5 +295,6 @@ def task_transition(
         deadline_hooks.on_task_completed(locked, actor=actor)
     if to_state == TaskState.PUBLISHED:
         deadline_hooks.on_task_published(locked, actor=actor)
+    task_listeners.task_moved(locked, old, to_state, actor)
     task.state, task.completed_at = locked.state, locked.completed_at
     return locked
