@@ -20,9 +20,6 @@ NOT_VERIFICATIONS = {
     # the audit chain's checks: one message and a count, shown by `ssj audit verify` as one line
     "audit/transparency.py:TreeCheck",
     "audit/archive.py:ArchiveCheck",
-    # the match record's own type, left to the matching engine's owners (converted by draws.verification and
-    # shown by `ssj match verify` unchanged); to be replaced by core.verification.Verification
-    "core/matching/record.py:Verification",
 }
 
 
