@@ -206,7 +206,7 @@ WHITENOISE_USE_FINDERS = True
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 60 * 1024 * 1024
-IMPORT_MAX_BYTES = 60 * 1024 * 1024
+IMPORT_MAX_BYTES = 300 * 1024 * 1024  # a province register of 1,000,000 rows is ~220 MB as .csv
 
 # Inspection evidence (photos, scans, PDFs, audio/video): a private store outside MEDIA/STATIC, served only by a
 # permission-checking view; files are named by their SHA-256. Size limits per kind, and a pixel limit that

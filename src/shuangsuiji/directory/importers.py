@@ -11,8 +11,10 @@ for the 100,000-row files the import must take (see bench/import_bench.py).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -295,6 +297,132 @@ def read_table(path: Path, *, file_name: str, kind: str, max_rows: int) -> Table
         return Table(headers=headers, header_row=header_index + 1, rows=body, format=fmt)
     example = "、".join(f"“{c.header}”" for c in columns if c.required)
     raise ApplicationError(f"没有找到表头：第一行应为模板中的列名（须包含{example}），请使用下载的导入模板")
+
+
+@dataclass
+class TableStream:
+    """Like `Table`, but the rows after the header are read as they are consumed (empty rows included) and
+    `estimated_rows` says about how many there are (for progress and for choosing the write path)."""
+
+    headers: list[str]
+    header_row: int
+    rows: Iterator[tuple[int, list[Any]]]
+    estimated_rows: int
+    format: str = "xlsx"
+
+
+def csv_encoding(path: Path) -> str:
+    """The encoding `decode_csv` would choose, found by decoding the file in pieces (never held whole)."""
+    with open(path, "rb") as handle:
+        head = handle.read(4)
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with open(path, "rb") as handle:
+                while chunk := handle.read(1 << 22):
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise ApplicationError("无法识别文件编码：CSV 文件请保存为 UTF-8 或 GBK（ANSI）编码")
+
+
+def _count_lines(path: Path) -> int:
+    lines = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 22):
+            lines += chunk.count(b"\n")
+    return lines
+
+
+def _csv_rows(path: Path) -> Iterator[list[Any]]:
+    encoding = csv_encoding(path)
+    with open(path, encoding=encoding, newline="") as handle:
+        first_line = handle.readline()
+        reader = csv.reader(itertools.chain([first_line], handle), delimiter=_sniff_delimiter(first_line))
+        try:
+            yield from reader
+        except csv.Error as exc:
+            raise ApplicationError(f"CSV 文件格式错误：{exc}") from exc
+
+
+def _excel_sheet_rows(path: Path) -> Iterator[tuple[int, Iterator[list[Any]]]]:
+    """(rows in the sheet, rows) of each sheet; rows start at the sheet's first row (A1), as to_python's do."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several error types for broken, encrypted or non-Excel files
+        raise ApplicationError(
+            "无法读取该 Excel 文件：文件已损坏、已加密或不是 Excel 工作簿。请在 Excel 中打开后“另存为”.xlsx 再上传"
+        ) from exc
+    try:
+        if not workbook.sheet_names:
+            raise ApplicationError("Excel 文件中没有工作表")
+        for index in range(len(workbook.sheet_names)):
+            try:
+                sheet = workbook.get_sheet_by_index(index)
+            except Exception as exc:
+                raise ApplicationError("Excel 文件内容损坏，无法读取工作表") from exc
+            # calamine's iter_rows starts at the sheet's first row but at its first used column: the leading
+            # empty columns are put back so the cells are where to_python(skip_empty_area=False) puts them.
+            lead_rows, lead_cols = sheet.start or (0, 0)
+            pad: list[Any] = [""] * lead_cols
+
+            def rows(sheet: Any = sheet, pad: list[Any] = pad) -> Iterator[list[Any]]:
+                if not pad:
+                    yield from sheet.iter_rows()
+                    return
+                for row in sheet.iter_rows():
+                    yield pad + row
+
+            yield lead_rows + sheet.height, rows()
+    finally:
+        workbook.close()
+
+
+def open_table(path: Path, *, file_name: str, kind: str) -> TableStream:
+    """`read_table` without reading the whole file into Python objects (a million-row register is ~1 GB so).
+
+    The same sheet, header row and row numbers as `read_table`; the row limit is the caller's to count."""
+    with open(path, "rb") as handle:
+        head = handle.read(8192)
+    fmt = sniff_format(head, file_name)
+    columns = COLUMNS[kind]
+    if fmt == "excel":
+        sheets: Iterator[tuple[int, Iterator[list[Any]]]] = _excel_sheet_rows(path)
+    else:
+        sheets = iter([(_count_lines(path) + 1, _csv_rows(path))])
+    for size, rows in sheets:
+        first = list(itertools.islice(rows, 10))
+        header_index = _find_header(first, columns)
+        if header_index is None:
+            continue
+        headers = [str(cell or "").strip() for cell in first[header_index]]
+        body = itertools.chain(first[header_index + 1 :], rows)
+        numbered = zip(itertools.count(header_index + 2), body)
+        return TableStream(
+            headers=headers, header_row=header_index + 1, rows=numbered, format=fmt,
+            estimated_rows=max(0, size - header_index - 1),
+        )
+    example = "、".join(f"“{c.header}”" for c in columns if c.required)
+    raise ApplicationError(f"没有找到表头：第一行应为模板中的列名（须包含{example}），请使用下载的导入模板")
+
+
+def table_from_stream(stream: TableStream, *, max_rows: int) -> Table:
+    """All rows of a stream as a `Table` (what `read_table` returns for the same file)."""
+    body = list(stream.rows)
+    while body and _is_empty(body[-1][1]):
+        body.pop()
+    data_rows = sum(1 for _, row in body if not _is_empty(row))
+    if data_rows > max_rows:
+        raise ApplicationError(f"文件共有 {data_rows} 行数据，超过单次导入上限 {max_rows} 行，请拆分后分批导入")
+    return Table(headers=stream.headers, header_row=stream.header_row, rows=body, format=stream.format)
 
 
 def _is_empty(row: list[Any]) -> bool:
@@ -640,45 +768,68 @@ def column_positions(table: Table, kind: str) -> list[tuple[Column, int]]:
     return [(by_key[key], index) for key, index in positions.items()]
 
 
+class RowChecker:
+    """Checks rows one chunk at a time, keeping what spans the whole file (duplicate keys, error count), so a
+    register of a million rows can be checked and staged in chunks without holding it in memory."""
+
+    def __init__(self, *, headers: list[str], header_row: int, kind: str, lookups: Lookups) -> None:
+        converters = _build_converters(kind)
+        positions = column_positions(Table(headers=headers, header_row=header_row, rows=[]), kind)
+        self.plan = [(column, index, converters[column.key]) for column, index in positions]
+        self.kind = kind
+        self.lookups = lookups
+        self.errors = RowErrors()
+        self.seen: dict[str, int] = {}
+        self.seen_ids: dict[str, int] = {}
+        self.total = 0
+
+    def check(self, rows: Iterable[tuple[int, list[Any]]]) -> list[dict[str, Any]]:
+        """The cleaned good rows among `rows` (only provided cells, plus "_row" and "_key"); errors are kept."""
+        plan, kind, lookups, errors = self.plan, self.kind, self.lookups, self.errors
+        seen, seen_ids = self.seen, self.seen_ids
+        cleaned: list[dict[str, Any]] = []
+        total = 0
+        for row_number, cells in rows:
+            if _is_empty(cells):
+                continue
+            total += 1
+            out: dict[str, Any] = {"_row": row_number}
+            ok = True
+            width = len(cells)
+            for column, index, convert in plan:
+                value = cells[index] if index < width else None
+                if value is None or (isinstance(value, str) and not value.strip()):
+                    if column.required:
+                        errors.add(row_number, column.header, "", "必填项不能为空")
+                        ok = False
+                    continue
+                try:
+                    out[column.key] = convert(value, lookups)
+                except CellError as exc:
+                    errors.add(row_number, column.header, value, str(exc))
+                    ok = False
+            if ok:
+                ok = _check_row(kind, out, lookups, errors, seen, seen_ids)
+            if ok:
+                cleaned.append(out)
+        self.total += total
+        return cleaned
+
+
 def validate_rows(
     table: Table, *, kind: str, lookups: Lookups, progress: Callable[[int], None] | None = None
 ) -> ValidationResult:
     """Check every row; return the cleaned rows (only provided cells) and all errors."""
-    converters = _build_converters(kind)
-    plan = [(column, index, converters[column.key]) for column, index in column_positions(table, kind)]
-    errors = RowErrors()
+    checker = RowChecker(headers=table.headers, header_row=table.header_row, kind=kind, lookups=lookups)
     cleaned: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    seen_ids: dict[str, int] = {}
-    total = 0
-    for done, (row_number, cells) in enumerate(table.rows, start=1):
-        if progress is not None and done % 5000 == 0:
-            progress(done)
-        if _is_empty(cells):
-            continue
-        total += 1
-        out: dict[str, Any] = {"_row": row_number}
-        ok = True
-        width = len(cells)
-        for column, index, convert in plan:
-            value = cells[index] if index < width else None
-            if value is None or (isinstance(value, str) and not value.strip()):
-                if column.required:
-                    errors.add(row_number, column.header, "", "必填项不能为空")
-                    ok = False
-                continue
-            try:
-                out[column.key] = convert(value, lookups)
-            except CellError as exc:
-                errors.add(row_number, column.header, value, str(exc))
-                ok = False
-        if ok:
-            ok = _check_row(kind, out, lookups, errors, seen, seen_ids)
-        if ok:
-            cleaned.append(out)
+    for start in range(0, len(table.rows), 5000):
+        cleaned.extend(checker.check(table.rows[start : start + 5000]))
+        if progress is not None and start + 5000 <= len(table.rows):
+            progress(start + 5000)
     if progress is not None:
         progress(len(table.rows))
-    return ValidationResult(rows=cleaned, errors=errors.items, error_count=errors.count, total_rows=total)
+    errors = checker.errors
+    return ValidationResult(rows=cleaned, errors=errors.items, error_count=errors.count, total_rows=checker.total)
 
 
 def _duplicate(seen: dict[str, int], key: str, row: int) -> int | None:
