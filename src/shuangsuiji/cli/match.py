@@ -12,6 +12,7 @@ import typer
 from shuangsuiji.core.formats import match as match_files
 from shuangsuiji.core.formats.text import FormatError
 from shuangsuiji.core.matching import (
+    RECORD_HEADLINES,
     MatchError,
     MatchInputError,
     MatchInputs,
@@ -146,9 +147,9 @@ def verify_command(
     except (CliInputError, MatchInputError, MatchError) as error:
         raise _fail(f"错误：{error}") from None
     if not verification.ok:
-        typer.echo(verification.summary(), err=True)
+        typer.echo(verification.summary(*RECORD_HEADLINES), err=True)
         raise typer.Exit(code=1)
-    typer.echo(verification.summary())
+    typer.echo(verification.summary(*RECORD_HEADLINES))
 
 
 @app.command("rematch")

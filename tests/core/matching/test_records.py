@@ -11,10 +11,12 @@ from shuangsuiji.cli.match import load_inputs
 from shuangsuiji.core.matching import (
     ALGORITHM_NAME,
     ALGORITHM_VERSION,
+    RECORD_HEADLINES,
     MatchInputs,
     build_record,
     verify_record,
 )
+from shuangsuiji.core.verification import Verification
 
 V1 = Path(__file__).parent / "fixtures" / "v1"
 
@@ -83,6 +85,23 @@ def test_unknown_algorithm_version_is_refused_in_chinese() -> None:
     record["algorithm"] = {"name": "flow-cap-euler-split", "version": "0.9"}
     verification = verify_record(record, inputs)
     assert not verification.ok and any("未知的匹配算法" in m for m in verification.messages)
+
+
+def test_match_verification_is_the_one_result_type() -> None:
+    """Issue 19: the match record answers with core.verification.Verification, like every other record."""
+    inputs = _v1_inputs()
+    record = _read("record.json")
+    passed = verify_record(record, inputs)
+    assert type(passed) is Verification and passed.ok and not passed.problems
+    assert passed.summary(*RECORD_HEADLINES).splitlines() == [
+        "验证通过：记录与输入数据、公开随机数完全一致。",
+        f"重新计算得到相同的匹配：{len(record['assignments'])} 个检查对象已配齐，{len(record['unstaffed'])} 个未配齐",
+        f"记录摘要 {record['record_digest']}",
+    ]
+    record["algorithm"] = {"name": "flow-cap-euler-split", "version": "0.9"}
+    failed = verify_record(record, inputs)
+    assert type(failed) is Verification and failed.verdict == "不一致" and not failed.notes
+    assert failed.summary(*RECORD_HEADLINES).splitlines()[0] == "验证失败：记录与重新计算的结果不一致。"
 
 
 def test_stored_version_2_0_records_still_verify() -> None:

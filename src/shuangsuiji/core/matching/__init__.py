@@ -34,12 +34,13 @@ from shuangsuiji.core.matching.model import (
     UnstaffedTarget,
     input_digests,
 )
-from shuangsuiji.core.matching.record import Verification, build_record, rematch_slot, verify_record
+from shuangsuiji.core.matching.record import RECORD_HEADLINES, build_record, rematch_slot, verify_record
 from shuangsuiji.core.matching.validation import validate_inputs
 
 __all__ = [
     "ALGORITHM_NAME",
     "ALGORITHM_VERSION",
+    "RECORD_HEADLINES",
     "Basis",
     "Conflict",
     "FairnessReport",
@@ -60,7 +61,6 @@ __all__ = [
     "TargetFairness",
     "TeamMember",
     "UnstaffedTarget",
-    "Verification",
     "build_record",
     "effective_denominator",
     "input_digests",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -34,22 +33,16 @@ from shuangsuiji.core.matching.model import (
     sha256_hex,
 )
 from shuangsuiji.core.matching.validation import validate_inputs
+from shuangsuiji.core.verification import Verification
 
 RECORD_TYPE = "ssj.match"
 
 
-@dataclass(frozen=True)
-class Verification:
-    ok: bool
-    messages: tuple[str, ...] = field(default_factory=tuple)
-
-    def summary(self) -> str:
-        verdict = (
-            "验证通过：记录与输入数据、公开随机数完全一致。"
-            if self.ok
-            else "验证失败：记录与重新计算的结果不一致。"
-        )
-        return "\n".join([verdict, *self.messages])
+# `ssj match verify` prints ``verification.summary(*RECORD_HEADLINES)``.
+RECORD_HEADLINES = (
+    "验证通过：记录与输入数据、公开随机数完全一致。",
+    "验证失败：记录与重新计算的结果不一致。",
+)
 
 
 def _member(member: TeamMember) -> dict[str, Any]:
@@ -292,7 +285,7 @@ def verify_record(
     version = str(algorithm.get("version", "")) if isinstance(algorithm, dict) else ""
     if algorithm != algorithm_of(version) or not algorithm_of(version)["name"]:
         known = "、".join(f"{algorithm_of(v)['name']} v{v}" for v in [ALGORITHM_VERSION, *LEGACY_ALGORITHMS])
-        return Verification(False, (*messages, f"未知的匹配算法：记录为 {algorithm}，本程序支持 {known}"))
+        return Verification.of(False, [*messages, f"未知的匹配算法：记录为 {algorithm}，本程序支持 {known}"])
     labels = {
         "targets": "检查对象",
         "inspectors": "检查人员",
@@ -309,7 +302,7 @@ def verify_record(
     try:
         if record.get("previous_record_digest"):
             if previous_record is None:
-                return Verification(False, (*messages, "这是一条替换记录，验证时需要提供原记录"))
+                return Verification.of(False, [*messages, "这是一条替换记录，验证时需要提供原记录"])
             if previous_record.get("record_digest") != record["previous_record_digest"]:
                 messages.append("所提供的原记录与替换记录引用的原记录摘要不一致")
             change = record["changes"][-1]
@@ -324,7 +317,7 @@ def verify_record(
         else:
             expected = build_record(inputs, record.get("randomness", []), version)
     except (MatchError, ValueError) as error:
-        return Verification(False, (*messages, f"无法重新计算：{error}"))
+        return Verification.of(False, [*messages, f"无法重新计算：{error}"])
     for key, label in (
         ("assignments", "匹配结果"),
         ("unstaffed", "未配齐清单及原因"),
@@ -335,12 +328,12 @@ def verify_record(
     if not messages and expected["record_digest"] != record.get("record_digest"):
         messages.append("重新计算的记录摘要与记录不一致")
     if messages:
-        return Verification(False, tuple(messages))
+        return Verification.of(False, messages)
     staffed = len(record["assignments"])
-    return Verification(
+    return Verification.of(
         True,
-        (
+        [
             f"重新计算得到相同的匹配：{staffed} 个检查对象已配齐，{len(record['unstaffed'])} 个未配齐",
             f"记录摘要 {record['record_digest']}",
-        ),
+        ],
     )
