@@ -29,7 +29,7 @@ def _queued_before_the_upgrade(name: str) -> bytes:
 
 # Transactional (run with the serial tests): a consumer runs a job outside any transaction, and huey's db_task
 # closes stale connections around it, which inside a test's transaction would close the connection (PostgreSQL).
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_job_queued_under_its_old_name_is_run_by_the_moved_function(monkeypatch: pytest.MonkeyPatch) -> None:
     sent: list[int] = []
 
@@ -46,7 +46,7 @@ def test_a_job_queued_under_its_old_name_is_run_by_the_moved_function(monkeypatc
     assert (again, sent) in ((SKIPPED, [1]), (4, [1, 1]))  # 4 only when a 10-minute slot began in between
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_old_deadline_scan_runs_the_scan(monkeypatch: pytest.MonkeyPatch) -> None:
     class Report:
         def summary(self) -> str:
